@@ -1,0 +1,5 @@
+//! rosette: sign, verify and publish Open Badges 3.0 credentials.
+
+pub mod canon;
+pub mod contexts;
+pub mod jsonld;
