@@ -76,6 +76,8 @@ mod tests {
         assert!(get("https://example.com/context.json").is_none());
         assert!(get(VC_V2).is_some());
         assert!(is_ob_v3p0(OB_V3P0));
-        assert!(!is_ob_v3p0("https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"));
+        assert!(!is_ob_v3p0(
+            "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+        ));
     }
 }

@@ -1,1 +1,19 @@
-fn main() {}
+use clap::Parser;
+use rosette::cli::{Cli, Command};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Keygen(args) => rosette::cmd::keygen::run(&args),
+        Command::Sign(args) => rosette::cmd::sign::run(&args),
+        Command::Verify(args) => rosette::cmd::verify::run(&args),
+    };
+    match result {
+        Ok(exit) => ExitCode::from(exit as u8),
+        Err(err) => {
+            eprintln!("{err}");
+            ExitCode::from(err.exit as u8)
+        }
+    }
+}

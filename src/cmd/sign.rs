@@ -1,0 +1,136 @@
+//! `rosette sign`: add a proof to an unsigned credential.
+
+use crate::cli::{SignArgs, Suite};
+use crate::error::{CliError, Exit};
+use crate::integrity::{self, Cryptosuite, ProofOptions};
+use crate::jsonld::JsonLdProcessor;
+use crate::keys::SecretKey;
+use crate::model::Credential;
+use crate::model::date::{format_date_time, parse_date_time};
+use std::io::Read;
+use std::path::Path;
+
+/// The environment variable a CI secret puts the key in.
+pub const KEY_ENV: &str = "ROSETTE_SIGNING_KEY";
+
+pub fn run(args: &SignArgs) -> Result<Exit, CliError> {
+    let key = load_key(args.key.as_deref())?;
+    let (name, bytes) = read_input(&args.input)?;
+    let credential = Credential::parse(&bytes)
+        .map_err(|e| CliError::invalid(format!("`{name}` cannot be signed")).caused_by(e))?;
+    let public = key.public_key();
+    let vm = args
+        .verification_method
+        .clone()
+        .unwrap_or_else(|| public.did_key_vm());
+    check_signable(&credential, &vm, &key)
+        .map_err(|reason| CliError::invalid(format!("`{name}` cannot be signed: {reason}")))?;
+    let created = match &args.created {
+        Some(t) if parse_date_time(t).is_some() => t.clone(),
+        Some(t) => {
+            return Err(CliError::invalid(format!(
+                "--created `{t}` is not an XML Schema dateTime"
+            )));
+        }
+        None => format_date_time(chrono::Utc::now()),
+    };
+    let options = ProofOptions {
+        suite: match args.suite {
+            Suite::Rdfc => Cryptosuite::EddsaRdfc2022,
+            Suite::Jcs => Cryptosuite::EddsaJcs2022,
+        },
+        verification_method: vm,
+        created: Some(created),
+    };
+    let signed =
+        integrity::create_proof(&JsonLdProcessor::new(), &credential.value, &options, &key)
+            .map_err(|e| CliError::invalid(format!("`{name}` cannot be signed")).caused_by(e))?;
+    let mut out = serde_json::to_vec_pretty(&signed).map_err(|e| CliError::io(e.to_string()))?;
+    out.push(b'\n');
+    match &args.output {
+        Some(path) => crate::fs::write_atomic(path, &out)?,
+        None => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(&out)
+                .map_err(|e| CliError::io("could not write to standard output").caused_by(e))?;
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// The secret key from `--key FILE`, else from `ROSETTE_SIGNING_KEY`.
+pub fn load_key(path: Option<&Path>) -> Result<SecretKey, CliError> {
+    match path {
+        Some(path) => {
+            let bytes = zeroize::Zeroizing::new(crate::fs::read(path)?);
+            if crate::fs::readable_by_others(path) {
+                eprintln!(
+                    "warning: key file `{}` is readable by other users; run `chmod 600 {}`",
+                    path.display(),
+                    path.display()
+                );
+            }
+            let text = std::str::from_utf8(&bytes).map_err(|_| {
+                CliError::invalid(format!("key file `{}` is not text", path.display()))
+            })?;
+            SecretKey::parse_key_file(text).map_err(|e| {
+                CliError::invalid(format!("key file `{}` holds no usable key", path.display()))
+                    .caused_by(e)
+            })
+        }
+        None => {
+            let value = zeroize::Zeroizing::new(std::env::var(KEY_ENV).map_err(|_| {
+                CliError::io("no signing key").hint(format!(
+                    "pass --key FILE, or set {KEY_ENV} to the key (for CI secrets)"
+                ))
+            })?);
+            SecretKey::parse_key_file(&value).map_err(|e| {
+                CliError::invalid(format!("{KEY_ENV} holds no usable key")).caused_by(e)
+            })
+        }
+    }
+}
+
+fn read_input(path: &Path) -> Result<(String, Vec<u8>), CliError> {
+    if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| CliError::io("could not read standard input").caused_by(e))?;
+        return Ok(("<stdin>".into(), bytes));
+    }
+    Ok((path.display().to_string(), crate::fs::read(path)?))
+}
+
+/// The refusals of `rosette sign`, each a one-line reason.
+fn check_signable(credential: &Credential, vm: &str, key: &SecretKey) -> Result<(), String> {
+    if !credential.types().contains(&"VerifiableCredential") {
+        return Err(
+            "it is not a VerifiableCredential (`type` lacks `VerifiableCredential`)".into(),
+        );
+    }
+    if integrity::proofs(&credential.value).iter().any(|p| {
+        p.get("verificationMethod")
+            .and_then(serde_json::Value::as_str)
+            == Some(vm)
+    }) {
+        return Err(format!("it already carries a proof by `{vm}`"));
+    }
+    let (controller, _) = vm
+        .split_once('#')
+        .ok_or_else(|| format!("verification method `{vm}` has no `#fragment`"))?;
+    if controller.starts_with("did:key:") && vm != key.public_key().did_key_vm() {
+        return Err(format!(
+            "`{vm}` is not this key's did:key (`{}`)",
+            key.public_key().did_key_vm()
+        ));
+    }
+    match credential.issuer_id() {
+        Some(issuer) if issuer == controller => Ok(()),
+        Some(issuer) => Err(format!(
+            "its issuer `{issuer}` is not the key's controller `{controller}` (set the issuer, or pass --verification-method)"
+        )),
+        None => Err("it has no issuer".into()),
+    }
+}

@@ -1,0 +1,338 @@
+//! Data Integrity proofs with EdDSA: [`eddsa-rdfc-2022` and `eddsa-jcs-2022`][vc-di-eddsa],
+//! plus verification of the legacy `Ed25519Signature2020` proofs that older status lists carry.
+//!
+//! Both cryptosuites follow the same four steps, whose names this module keeps:
+//! *transformation* of the unsecured document into canonical form, *proof configuration*
+//! (the proof options, canonicalized the same way), *hashing* (SHA-256 of the proof
+//! configuration ‖ SHA-256 of the transformed document, proof first) and *proof
+//! serialization* (pure Ed25519 over the 64-byte hash data, `z` + base58btc).
+//!
+//! [vc-di-eddsa]: https://www.w3.org/TR/vc-di-eddsa/
+
+use crate::canon::{self, CanonError};
+use crate::jsonld::{JsonLdError, JsonLdProcessor};
+use crate::keys::{self, PublicKey, SecretKey};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+/// The proof purpose rosette creates and accepts: asserting a credential.
+pub const ASSERTION_METHOD: &str = "assertionMethod";
+
+/// The ways a proof can be computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cryptosuite {
+    /// RDF Dataset Canonicalization over the JSON-LD document; the suite Open Badges 3.0 names.
+    EddsaRdfc2022,
+    /// JSON Canonicalization Scheme (RFC 8785) over the JSON document.
+    EddsaJcs2022,
+    /// The pre-Data-Integrity `Ed25519Signature2020` proof type (verify only).
+    Ed25519Signature2020,
+}
+
+impl Cryptosuite {
+    /// The name as written in a proof (`cryptosuite`, or `type` for the legacy suite).
+    pub fn name(self) -> &'static str {
+        match self {
+            Cryptosuite::EddsaRdfc2022 => "eddsa-rdfc-2022",
+            Cryptosuite::EddsaJcs2022 => "eddsa-jcs-2022",
+            Cryptosuite::Ed25519Signature2020 => "Ed25519Signature2020",
+        }
+    }
+
+    /// A suite rosette can sign with, by name.
+    pub fn for_signing(name: &str) -> Option<Self> {
+        match name {
+            "eddsa-rdfc-2022" => Some(Cryptosuite::EddsaRdfc2022),
+            "eddsa-jcs-2022" => Some(Cryptosuite::EddsaJcs2022),
+            _ => None,
+        }
+    }
+
+    /// The suite a proof says it uses.
+    pub fn of_proof(proof: &Map<String, Value>) -> Result<Self, ProofError> {
+        let kind = proof
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        match kind {
+            "DataIntegrityProof" => {
+                let suite = proof
+                    .get("cryptosuite")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                Self::for_signing(suite)
+                    .ok_or_else(|| ProofError::UnsupportedSuite(suite.to_string()))
+            }
+            "Ed25519Signature2020" => Ok(Cryptosuite::Ed25519Signature2020),
+            "" => Err(ProofError::MissingField("type")),
+            other => Err(ProofError::UnsupportedSuite(other.to_string())),
+        }
+    }
+
+    /// Transformation: the canonical form of the unsecured document (no `proof`).
+    pub fn transform(
+        self,
+        jsonld: &JsonLdProcessor,
+        unsecured: &Value,
+    ) -> Result<String, ProofError> {
+        match self {
+            Cryptosuite::EddsaJcs2022 => Ok(canon::jcs(unsecured)?),
+            Cryptosuite::EddsaRdfc2022 | Cryptosuite::Ed25519Signature2020 => {
+                Ok(canon::rdfc(&jsonld.to_rdf(unsecured)?)?)
+            }
+        }
+    }
+
+    /// Proof configuration: the canonical form of the proof options (the proof without
+    /// `proofValue`), given the document's `@context`.
+    pub fn configure(
+        self,
+        jsonld: &JsonLdProcessor,
+        options: &Map<String, Value>,
+        document_context: Option<&Value>,
+    ) -> Result<String, ProofError> {
+        let mut config = options.clone();
+        config.remove("proofValue");
+        match self {
+            // The JCS suite signs the proof's own `@context`, if any (vc-di-eddsa §3.3.5).
+            Cryptosuite::EddsaJcs2022 => Ok(canon::jcs(&Value::Object(config))?),
+            // The RDFC suites process the proof options under the document's contexts
+            // (vc-di-eddsa §3.2.5; jsonld-signatures for Ed25519Signature2020).
+            Cryptosuite::EddsaRdfc2022 | Cryptosuite::Ed25519Signature2020 => {
+                config.remove("@context");
+                let mut with_context = Map::new();
+                if let Some(ctx) = document_context {
+                    with_context.insert("@context".into(), ctx.clone());
+                }
+                with_context.extend(config);
+                Ok(canon::rdfc(&jsonld.to_rdf(&Value::Object(with_context))?)?)
+            }
+        }
+    }
+}
+
+/// Hashing (vc-di-eddsa §3.2.4): SHA-256(proof configuration) ‖ SHA-256(transformed document).
+pub fn hash_data(canonical_proof_config: &str, canonical_document: &str) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    out[..32].copy_from_slice(&Sha256::digest(canonical_proof_config.as_bytes()));
+    out[32..].copy_from_slice(&Sha256::digest(canonical_document.as_bytes()));
+    out
+}
+
+/// Why a proof could not be created or does not verify.
+#[derive(Debug, thiserror::Error)]
+pub enum ProofError {
+    #[error("the credential has no `proof`")]
+    MissingProof,
+    #[error("the proof has no `{0}`")]
+    MissingField(&'static str),
+    #[error("unsupported proof suite `{0}`: rosette verifies eddsa-rdfc-2022 and eddsa-jcs-2022")]
+    UnsupportedSuite(String),
+    #[error("proof purpose is `{0}`, expected `assertionMethod`")]
+    WrongPurpose(String),
+    #[error("proof `created` is not a date-time: `{0}`")]
+    BadCreated(String),
+    #[error("`proofValue` is not a base58btc Ed25519 signature")]
+    BadProofValue,
+    #[error("the proof's `@context` does not match the start of the credential's `@context`")]
+    ContextMismatch,
+    #[error("a chained proof names a `previousProof` that the credential does not carry")]
+    MissingPreviousProof,
+    #[error("proof signature does not verify")]
+    SignatureInvalid,
+    #[error("the credential already has a proof by `{0}`")]
+    AlreadySigned(String),
+    #[error(transparent)]
+    JsonLd(#[from] JsonLdError),
+    #[error(transparent)]
+    Canon(#[from] CanonError),
+}
+
+/// What goes into a new proof.
+#[derive(Debug, Clone)]
+pub struct ProofOptions {
+    pub suite: Cryptosuite,
+    pub verification_method: String,
+    /// `created`, as an XML Schema dateTime (for example `2024-01-31T12:00:00Z`).
+    pub created: Option<String>,
+}
+
+/// The proofs of a secured document, whether `proof` is one object or a set.
+pub fn proofs(document: &Value) -> Vec<&Map<String, Value>> {
+    match document.get("proof") {
+        Some(Value::Object(p)) => vec![p],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_object).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The document without its `proof`.
+pub fn unsecured(document: &Value) -> Value {
+    let mut doc = document.clone();
+    if let Value::Object(map) = &mut doc {
+        map.remove("proof");
+    }
+    doc
+}
+
+/// Adds a proof to `document` (Create Proof, vc-di-eddsa §3.2.1 / §3.3.1) and returns the
+/// secured document. A document that already carries a proof by the same key is refused.
+pub fn create_proof(
+    jsonld: &JsonLdProcessor,
+    document: &Value,
+    options: &ProofOptions,
+    key: &SecretKey,
+) -> Result<Value, ProofError> {
+    if options.suite == Cryptosuite::Ed25519Signature2020 {
+        return Err(ProofError::UnsupportedSuite(options.suite.name().into()));
+    }
+    if proofs(document).iter().any(|p| {
+        p.get("verificationMethod").and_then(Value::as_str) == Some(&options.verification_method)
+    }) {
+        return Err(ProofError::AlreadySigned(
+            options.verification_method.clone(),
+        ));
+    }
+    let unsecured = unsecured(document);
+    let mut proof = Map::new();
+    proof.insert("type".into(), "DataIntegrityProof".into());
+    proof.insert("cryptosuite".into(), options.suite.name().into());
+    if let Some(created) = &options.created {
+        check_created(created)?;
+        proof.insert("created".into(), created.clone().into());
+    }
+    proof.insert(
+        "verificationMethod".into(),
+        options.verification_method.clone().into(),
+    );
+    proof.insert("proofPurpose".into(), ASSERTION_METHOD.into());
+    let context = unsecured.get("@context");
+    if options.suite == Cryptosuite::EddsaJcs2022 {
+        if let Some(ctx) = context {
+            proof.insert("@context".into(), ctx.clone());
+        }
+    }
+    let config = options.suite.configure(jsonld, &proof, context)?;
+    let transformed = options.suite.transform(jsonld, &unsecured)?;
+    let signature = key.sign(&hash_data(&config, &transformed));
+    proof.insert(
+        "proofValue".into(),
+        keys::encode_signature(&signature).into(),
+    );
+
+    let mut secured = document.clone();
+    if let Value::Object(map) = &mut secured {
+        match map.remove("proof") {
+            None => {
+                map.insert("proof".into(), Value::Object(proof));
+            }
+            Some(Value::Array(mut set)) => {
+                set.push(Value::Object(proof));
+                map.insert("proof".into(), Value::Array(set));
+            }
+            Some(existing) => {
+                map.insert(
+                    "proof".into(),
+                    Value::Array(vec![existing, Value::Object(proof)]),
+                );
+            }
+        }
+    }
+    Ok(secured)
+}
+
+/// Verifies one proof of `document` with `key` (Verify Proof, vc-di-eddsa §3.2.2 / §3.3.2).
+/// The caller has found `key` from the proof's `verificationMethod`.
+pub fn verify_proof(
+    jsonld: &JsonLdProcessor,
+    document: &Value,
+    proof: &Map<String, Value>,
+    key: &PublicKey,
+) -> Result<Cryptosuite, ProofError> {
+    let suite = Cryptosuite::of_proof(proof)?;
+    let purpose = proof
+        .get("proofPurpose")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if purpose.is_empty() {
+        return Err(ProofError::MissingField("proofPurpose"));
+    }
+    if purpose != ASSERTION_METHOD {
+        return Err(ProofError::WrongPurpose(purpose.to_string()));
+    }
+    if proof
+        .get("verificationMethod")
+        .and_then(Value::as_str)
+        .is_none()
+    {
+        return Err(ProofError::MissingField("verificationMethod"));
+    }
+    if let Some(created) = proof.get("created") {
+        check_created(created.as_str().unwrap_or_default())?;
+    }
+    let proof_value = proof
+        .get("proofValue")
+        .and_then(Value::as_str)
+        .ok_or(ProofError::MissingField("proofValue"))?;
+    let signature = keys::decode_signature(proof_value).ok_or(ProofError::BadProofValue)?;
+
+    let mut unsecured = unsecured(document);
+    // A chained proof signs the document together with the proofs it names
+    // (VC Data Integrity §4.3 Verify Proof Sets and Chains).
+    if let Some(previous) = proof.get("previousProof") {
+        let wanted = crate::model::credential::strings(Some(previous));
+        let matching: Vec<Value> = proofs(document)
+            .into_iter()
+            .filter(|p| {
+                p.get("id")
+                    .and_then(Value::as_str)
+                    .is_some_and(|id| wanted.contains(&id))
+            })
+            .map(|p| Value::Object(p.clone()))
+            .collect();
+        if matching.len() != wanted.len() {
+            return Err(ProofError::MissingPreviousProof);
+        }
+        if let Value::Object(map) = &mut unsecured {
+            map.insert("proof".into(), Value::Array(matching));
+        }
+    }
+    if suite == Cryptosuite::EddsaJcs2022 {
+        if let Some(proof_context) = proof.get("@context") {
+            // The document's @context must start with the proof's, in order (§3.3.2 step 4).
+            let starts = starts_with(unsecured.get("@context"), proof_context);
+            if !starts {
+                return Err(ProofError::ContextMismatch);
+            }
+            if let Value::Object(map) = &mut unsecured {
+                map.insert("@context".into(), proof_context.clone());
+            }
+        }
+    }
+    let config = suite.configure(jsonld, proof, unsecured.get("@context"))?;
+    let transformed = suite.transform(jsonld, &unsecured)?;
+    if key.verify(&hash_data(&config, &transformed), &signature) {
+        Ok(suite)
+    } else {
+        Err(ProofError::SignatureInvalid)
+    }
+}
+
+fn starts_with(document_context: Option<&Value>, proof_context: &Value) -> bool {
+    let as_list = |v: &Value| match v {
+        Value::Array(a) => a.clone(),
+        other => vec![other.clone()],
+    };
+    let Some(doc) = document_context else {
+        return false;
+    };
+    let doc = as_list(doc);
+    let prefix = as_list(proof_context);
+    doc.len() >= prefix.len() && doc[..prefix.len()] == prefix[..]
+}
+
+fn check_created(created: &str) -> Result<(), ProofError> {
+    crate::model::date::parse_date_time(created)
+        .map(|_| ())
+        .ok_or_else(|| ProofError::BadCreated(created.to_string()))
+}

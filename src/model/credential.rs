@@ -1,0 +1,328 @@
+//! Parsing a credential and checking its shape (OB 3.0 §Verification step 1, VC 2.0 §4).
+
+use crate::contexts;
+use crate::model::date::parse_date_time;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+/// A credential as read from a file: its JSON value, exactly as signed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Credential {
+    pub value: Value,
+}
+
+/// Why a file is not a credential at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("invalid JSON at line {line}, column {column}: {message}")]
+    Json {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("the file is not valid UTF-8")]
+    NotUtf8,
+    #[error("not a credential: the top level is not a JSON object")]
+    NotAnObject,
+}
+
+/// The VC data model version a credential is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VcVersion {
+    V2,
+    V1_1,
+}
+
+/// The kinds of credential rosette handles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialKind {
+    /// An Open Badges 3.0 `AchievementCredential` / `OpenBadgeCredential`.
+    Achievement,
+    /// An Open Badges 3.0 `EndorsementCredential`.
+    Endorsement,
+    /// A Bitstring Status List credential.
+    StatusList,
+}
+
+/// The result of the shape check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conformance {
+    pub version: VcVersion,
+    pub kind: CredentialKind,
+}
+
+impl Conformance {
+    pub fn describe(&self) -> String {
+        let kind = match self.kind {
+            CredentialKind::Achievement => "Open Badges 3.0 AchievementCredential",
+            CredentialKind::Endorsement => "Open Badges 3.0 EndorsementCredential",
+            CredentialKind::StatusList => "Bitstring Status List credential",
+        };
+        let version = match self.version {
+            VcVersion::V2 => "VC 2.0",
+            VcVersion::V1_1 => "VC 1.1",
+        };
+        format!("{kind} ({version})")
+    }
+}
+
+impl Credential {
+    /// Parses a credential file. JSON errors keep their line and column.
+    pub fn parse(bytes: &[u8]) -> Result<Self, ParseError> {
+        let text = std::str::from_utf8(bytes).map_err(|_| ParseError::NotUtf8)?;
+        let value: Value = serde_json::from_str(text).map_err(|e| ParseError::Json {
+            line: e.line(),
+            column: e.column(),
+            message: json_message(&e),
+        })?;
+        if !value.is_object() {
+            return Err(ParseError::NotAnObject);
+        }
+        Ok(Credential { value })
+    }
+
+    pub fn id(&self) -> Option<&str> {
+        self.value.get("id").and_then(Value::as_str)
+    }
+
+    /// The issuer's id, whether `issuer` is a URL or a Profile object.
+    pub fn issuer_id(&self) -> Option<&str> {
+        match self.value.get("issuer")? {
+            Value::String(s) => Some(s),
+            Value::Object(o) => o.get("id").and_then(Value::as_str),
+            _ => None,
+        }
+    }
+
+    pub fn types(&self) -> Vec<&str> {
+        strings(self.value.get("type"))
+    }
+
+    pub fn contexts(&self) -> Vec<&str> {
+        strings(self.value.get("@context"))
+    }
+
+    pub fn version(&self) -> Option<VcVersion> {
+        match self.contexts().first().copied() {
+            Some(contexts::VC_V2) => Some(VcVersion::V2),
+            Some(contexts::VC_V1) => Some(VcVersion::V1_1),
+            _ => None,
+        }
+    }
+
+    /// Start of the validity period: `validFrom` (VC 2.0) or `issuanceDate` (VC 1.1).
+    pub fn valid_from(&self) -> Option<DateTime<Utc>> {
+        self.date("validFrom").or_else(|| self.date("issuanceDate"))
+    }
+
+    /// End of the validity period: `validUntil` (VC 2.0) or `expirationDate` (VC 1.1).
+    pub fn valid_until(&self) -> Option<DateTime<Utc>> {
+        self.date("validUntil")
+            .or_else(|| self.date("expirationDate"))
+    }
+
+    fn date(&self, key: &str) -> Option<DateTime<Utc>> {
+        self.value
+            .get(key)
+            .and_then(Value::as_str)
+            .and_then(parse_date_time)
+    }
+
+    /// The `credentialStatus` entries (one object, or several).
+    pub fn status_entries(&self) -> Vec<&serde_json::Map<String, Value>> {
+        match self.value.get("credentialStatus") {
+            Some(Value::Object(o)) => vec![o],
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_object).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Checks the shape rules a verifier checks before any signature (OB 3.0 §Verification
+    /// step 1, VC 2.0 §4), and says what kind of credential this is.
+    pub fn conformance(&self) -> Result<Conformance, String> {
+        let ctx = self.contexts();
+        let version = self.version().ok_or_else(|| {
+            format!(
+                "`@context` must start with `{}` (or `{}` for VC 1.1)",
+                contexts::VC_V2,
+                contexts::VC_V1
+            )
+        })?;
+        let types = self.types();
+        if !types.contains(&"VerifiableCredential") {
+            return Err("`type` does not include `VerifiableCredential`".into());
+        }
+        let kind = if types
+            .iter()
+            .any(|t| *t == "AchievementCredential" || *t == "OpenBadgeCredential")
+        {
+            CredentialKind::Achievement
+        } else if types.contains(&"EndorsementCredential") {
+            CredentialKind::Endorsement
+        } else if types.contains(&"BitstringStatusListCredential") {
+            CredentialKind::StatusList
+        } else {
+            return Err(
+                "not an Open Badge: `type` must include `AchievementCredential` or `OpenBadgeCredential`".into(),
+            );
+        };
+        if kind != CredentialKind::StatusList
+            && !ctx.get(1).is_some_and(|c| contexts::is_ob_v3p0(c))
+        {
+            return Err(format!(
+                "the second `@context` must be the Open Badges 3.0 context (`{}`)",
+                contexts::OB_V3P0
+            ));
+        }
+        if self.issuer_id().is_none() {
+            return Err("`issuer` must be a URL or a Profile with an `id`".into());
+        }
+        match version {
+            VcVersion::V2 => match self.value.get("validFrom") {
+                None if kind == CredentialKind::StatusList => {}
+                None => return Err("`validFrom` is required".into()),
+                Some(v) => {
+                    if v.as_str().and_then(parse_date_time).is_none() {
+                        return Err(format!("`validFrom` is not a date-time: {v}"));
+                    }
+                }
+            },
+            VcVersion::V1_1 => {
+                if self.date("issuanceDate").is_none() {
+                    return Err("`issuanceDate` is required in a VC 1.1 credential".into());
+                }
+            }
+        }
+        for key in ["validUntil", "expirationDate"] {
+            if let Some(v) = self.value.get(key) {
+                if v.as_str().and_then(parse_date_time).is_none() {
+                    return Err(format!("`{key}` is not a date-time: {v}"));
+                }
+            }
+        }
+        if let (Some(from), Some(until)) = (self.valid_from(), self.valid_until()) {
+            if from > until {
+                return Err("`validFrom` is later than `validUntil`".into());
+            }
+        }
+        let subject = self.value.get("credentialSubject");
+        match kind {
+            CredentialKind::Achievement => {
+                let subject = subject
+                    .and_then(Value::as_object)
+                    .ok_or("`credentialSubject` must be one object")?;
+                if subject.get("id").is_none() && subject.get("identifier").is_none() {
+                    return Err("`credentialSubject` needs an `id` or an `identifier`".into());
+                }
+                let achievement = subject
+                    .get("achievement")
+                    .and_then(Value::as_object)
+                    .ok_or("`credentialSubject.achievement` is required")?;
+                for key in ["id", "name", "criteria"] {
+                    if achievement.get(key).is_none() {
+                        return Err(format!("`credentialSubject.achievement.{key}` is required"));
+                    }
+                }
+            }
+            CredentialKind::Endorsement | CredentialKind::StatusList => {
+                if subject.is_none() {
+                    return Err("`credentialSubject` is required".into());
+                }
+            }
+        }
+        Ok(Conformance { version, kind })
+    }
+}
+
+/// The strings of a JSON value that may be one string or an array of them.
+pub fn strings(v: Option<&Value>) -> Vec<&str> {
+    match v {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// serde_json's message without its trailing " at line L column C" (we print those ourselves).
+fn json_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    match full.rfind(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn badge() -> Value {
+        json!({
+            "@context": [contexts::VC_V2, contexts::OB_V3P0],
+            "id": "urn:uuid:1",
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "issuer": {"id": "did:web:example.org", "type": ["Profile"]},
+            "validFrom": "2024-01-01T00:00:00Z",
+            "credentialSubject": {
+                "id": "did:example:alice",
+                "type": ["AchievementSubject"],
+                "achievement": {"id": "https://example.org/a", "type": ["Achievement"],
+                    "name": "A", "description": "d", "criteria": {"narrative": "n"}}
+            }
+        })
+    }
+
+    #[test]
+    fn json_errors_keep_line_and_column() {
+        let err = Credential::parse(b"{\n  \"a\": 1,\n  \"b\" 2\n}").expect_err("bad json");
+        assert_eq!(
+            err.to_string(),
+            "invalid JSON at line 3, column 7: expected `:`"
+        );
+    }
+
+    #[test]
+    fn a_complete_badge_conforms() {
+        let c = Credential { value: badge() };
+        let conf = c.conformance().expect("conforms");
+        assert_eq!(
+            conf.describe(),
+            "Open Badges 3.0 AchievementCredential (VC 2.0)"
+        );
+    }
+
+    type Edit = fn(&mut Value);
+
+    #[test]
+    fn one_defect_shapes_are_named() {
+        let cases: [(&str, Edit); 6] = [
+            ("`@context` must start with", |v| {
+                v["@context"] = json!([contexts::OB_V3P0])
+            }),
+            ("second `@context`", |v| {
+                v["@context"] = json!([contexts::VC_V2])
+            }),
+            ("`validFrom` is required", |v| {
+                v.as_object_mut().map(|o| o.remove("validFrom"));
+            }),
+            ("needs an `id` or an `identifier`", |v| {
+                v["credentialSubject"]
+                    .as_object_mut()
+                    .map(|o| o.remove("id"));
+            }),
+            ("not an Open Badge", |v| {
+                v["type"] = json!(["VerifiableCredential"])
+            }),
+            ("later than", |v| {
+                v["validUntil"] = json!("2000-01-01T00:00:00Z")
+            }),
+        ];
+        for (needle, edit) in cases {
+            let mut v = badge();
+            edit(&mut v);
+            let err = Credential { value: v }.conformance().expect_err(needle);
+            assert!(err.contains(needle), "{err} should contain {needle}");
+        }
+    }
+}

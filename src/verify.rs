@@ -1,0 +1,420 @@
+//! Verifying a credential: every check a verifier makes, as values.
+//!
+//! A [`Verdict`] lists each [`Check`] with its [`State`]; nothing here prints or reads files.
+//! "Could not check" ([`State::Unknown`]) is its own state and is never counted as valid.
+
+use crate::did::{DidError, DocumentSource, Resolver, VerificationMethod};
+use crate::integrity::{self, ProofError};
+use crate::jsonld::JsonLdProcessor;
+use crate::model::credential::{Credential, CredentialKind};
+use crate::model::date::format_date_time;
+use crate::status::{self, StatusEntry};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+/// The checks, in the order they are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckName {
+    /// Well-formed VC / Open Badges 3.0 credential.
+    Format,
+    /// The proof's signature over the credential.
+    Signature,
+    /// The key is published by its controller and may sign credentials.
+    IssuerKey,
+    /// The credential's issuer controls the key.
+    Issuer,
+    /// `validFrom` / `validUntil` against the current time.
+    Validity,
+    /// Revocation and suspension (Bitstring Status List).
+    Status,
+}
+
+impl CheckName {
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckName::Format => "format",
+            CheckName::Signature => "signature",
+            CheckName::IssuerKey => "issuer key",
+            CheckName::Issuer => "issuer",
+            CheckName::Validity => "validity",
+            CheckName::Status => "status",
+        }
+    }
+}
+
+/// The state of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    Passed,
+    /// Passed with something the reader should know (for example: expired).
+    Warning,
+    Failed,
+    /// Could not be checked (a key or status list that cannot be had).
+    Unknown,
+    NotApplicable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub check: CheckName,
+    pub state: State,
+    pub message: String,
+}
+
+/// The overall result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Verified,
+    /// Genuine, with a warning (expired, short status list).
+    Warning,
+    Failed,
+    /// Not every check could be made: never shown as valid.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub outcome: Outcome,
+    pub checks: Vec<Check>,
+}
+
+impl Verdict {
+    fn from_checks(checks: Vec<Check>) -> Self {
+        let has = |s: State| checks.iter().any(|c| c.state == s);
+        let outcome = if has(State::Failed) {
+            Outcome::Failed
+        } else if has(State::Unknown) {
+            Outcome::Unknown
+        } else if has(State::Warning) {
+            Outcome::Warning
+        } else {
+            Outcome::Verified
+        };
+        Verdict { outcome, checks }
+    }
+
+    /// The first failed (else unknown) check: what a one-line report names.
+    pub fn first_problem(&self) -> Option<&Check> {
+        self.checks
+            .iter()
+            .find(|c| c.state == State::Failed)
+            .or_else(|| self.checks.iter().find(|c| c.state == State::Unknown))
+    }
+
+    pub fn get(&self, name: CheckName) -> Option<&Check> {
+        self.checks.iter().find(|c| c.check == name)
+    }
+}
+
+fn check(check: CheckName, state: State, message: impl Into<String>) -> Check {
+    Check {
+        check,
+        state,
+        message: message.into(),
+    }
+}
+
+/// Verifies credentials against keys and status lists from one [`DocumentSource`].
+pub struct Verifier<'a> {
+    pub jsonld: &'a JsonLdProcessor,
+    pub source: &'a dyn DocumentSource,
+    pub now: DateTime<Utc>,
+}
+
+impl Verifier<'_> {
+    /// Makes every check on `credential`.
+    pub fn verify(&self, credential: &Credential) -> Verdict {
+        let mut checks = Vec::with_capacity(6);
+        let kind = match credential.conformance() {
+            Ok(c) => {
+                checks.push(check(CheckName::Format, State::Passed, c.describe()));
+                Some(c.kind)
+            }
+            Err(reason) => {
+                checks.push(check(CheckName::Format, State::Failed, reason));
+                None
+            }
+        };
+        let method = self.check_proof(credential, &mut checks);
+        checks.push(self.check_issuer(credential, method.as_ref()));
+        checks.push(self.check_validity(credential));
+        if kind != Some(CredentialKind::StatusList) {
+            checks.push(self.check_status(credential));
+        }
+        Verdict::from_checks(checks)
+    }
+
+    /// The signature and issuer-key checks. Returns the method that signed, when found.
+    fn check_proof(
+        &self,
+        credential: &Credential,
+        checks: &mut Vec<Check>,
+    ) -> Option<VerificationMethod> {
+        let proofs = integrity::proofs(&credential.value);
+        let Some(proof) = proofs.first() else {
+            checks.push(check(
+                CheckName::Signature,
+                State::Failed,
+                ProofError::MissingProof.to_string(),
+            ));
+            checks.push(check(
+                CheckName::IssuerKey,
+                State::NotApplicable,
+                "no proof to take a key from",
+            ));
+            return None;
+        };
+        let Some(vm_id) = proof.get("verificationMethod").and_then(Value::as_str) else {
+            checks.push(check(
+                CheckName::Signature,
+                State::Failed,
+                ProofError::MissingField("verificationMethod").to_string(),
+            ));
+            checks.push(check(
+                CheckName::IssuerKey,
+                State::NotApplicable,
+                "the proof names no key",
+            ));
+            return None;
+        };
+        let method = match Resolver::new(self.source).method(vm_id) {
+            Ok(m) => m,
+            Err(e @ DidError::Unresolvable { .. }) => {
+                checks.push(check(
+                    CheckName::Signature,
+                    State::Unknown,
+                    format!("could not check: {e}"),
+                ));
+                checks.push(check(
+                    CheckName::IssuerKey,
+                    State::Unknown,
+                    format!("could not check: {e}"),
+                ));
+                return None;
+            }
+            Err(DidError::Invalid(e)) => {
+                checks.push(check(
+                    CheckName::Signature,
+                    State::Failed,
+                    format!("no usable key: {e}"),
+                ));
+                checks.push(check(CheckName::IssuerKey, State::Failed, e));
+                return None;
+            }
+        };
+        // Every proof in a proof set must verify; each names its own key.
+        let mut outcome =
+            integrity::verify_proof(self.jsonld, &credential.value, proof, &method.public_key);
+        for other in proofs.iter().skip(1) {
+            if outcome.is_err() {
+                break;
+            }
+            let other_vm = other
+                .get("verificationMethod")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            outcome = match Resolver::new(self.source).method(other_vm) {
+                Ok(m) => {
+                    integrity::verify_proof(self.jsonld, &credential.value, other, &m.public_key)
+                }
+                Err(e) => Err(ProofError::UnsupportedSuite(format!("second proof: {e}"))),
+            };
+        }
+        match outcome {
+            Ok(suite) => checks.push(check(
+                CheckName::Signature,
+                State::Passed,
+                format!("{} signature by `{vm_id}`", suite.name()),
+            )),
+            Err(e) => checks.push(check(CheckName::Signature, State::Failed, e.to_string())),
+        }
+        if method.assertion {
+            checks.push(check(
+                CheckName::IssuerKey,
+                State::Passed,
+                format!("listed under `assertionMethod` of `{}`", method.controller),
+            ));
+        } else {
+            checks.push(check(
+                CheckName::IssuerKey,
+                State::Failed,
+                format!(
+                    "key `{vm_id}` is not listed under `assertionMethod` of `{}`",
+                    method.controller
+                ),
+            ));
+        }
+        Some(method)
+    }
+
+    fn check_issuer(&self, credential: &Credential, method: Option<&VerificationMethod>) -> Check {
+        let Some(method) = method else {
+            return check(
+                CheckName::Issuer,
+                State::NotApplicable,
+                "no key to compare with",
+            );
+        };
+        match credential.issuer_id() {
+            Some(issuer) if issuer == method.controller => check(
+                CheckName::Issuer,
+                State::Passed,
+                format!("`{issuer}` controls the signing key"),
+            ),
+            Some(issuer) => check(
+                CheckName::Issuer,
+                State::Failed,
+                format!(
+                    "issuer `{issuer}` is not the key's controller `{}`",
+                    method.controller
+                ),
+            ),
+            None => check(
+                CheckName::Issuer,
+                State::Failed,
+                "the credential names no issuer",
+            ),
+        }
+    }
+
+    fn check_validity(&self, credential: &Credential) -> Check {
+        let from = credential.valid_from();
+        let until = credential.valid_until();
+        let date = |d: DateTime<Utc>| format_date_time(d);
+        if let Some(from) = from.filter(|f| self.now < *f) {
+            return check(
+                CheckName::Validity,
+                State::Failed,
+                format!("not yet valid: valid from {}", date(from)),
+            );
+        }
+        if let Some(until) = until.filter(|u| self.now > *u) {
+            return check(
+                CheckName::Validity,
+                State::Warning,
+                format!("expired on {}", date(until)),
+            );
+        }
+        let message = match (from, until) {
+            (Some(f), Some(u)) => format!("valid from {} until {}", date(f), date(u)),
+            (Some(f), None) => format!("valid from {}, no expiry", date(f)),
+            (None, Some(u)) => format!("valid until {}", date(u)),
+            (None, None) => "no validity period".to_string(),
+        };
+        check(CheckName::Validity, State::Passed, message)
+    }
+
+    fn check_status(&self, credential: &Credential) -> Check {
+        let entries = credential.status_entries();
+        if entries.is_empty() {
+            return check(
+                CheckName::Status,
+                State::NotApplicable,
+                "no credentialStatus: cannot be revoked",
+            );
+        }
+        let mut warnings = Vec::new();
+        let mut passed = Vec::new();
+        for raw in entries {
+            let entry = match StatusEntry::parse(raw) {
+                Ok(e) => e,
+                Err(e) => {
+                    return check(
+                        CheckName::Status,
+                        State::Unknown,
+                        format!("could not check: {e}"),
+                    );
+                }
+            };
+            match self.read_status(&entry) {
+                Err(reason) => {
+                    return check(
+                        CheckName::Status,
+                        State::Unknown,
+                        format!("could not check: {reason}"),
+                    );
+                }
+                Ok(reading) if reading.value != 0 => {
+                    let what = match entry.purpose.as_str() {
+                        "revocation" => "revoked".to_string(),
+                        "suspension" => "suspended".to_string(),
+                        other => format!("status `{other}` is set"),
+                    };
+                    return check(
+                        CheckName::Status,
+                        State::Failed,
+                        format!("{what} (entry {} of `{}`)", entry.index, entry.list_url),
+                    );
+                }
+                Ok(reading) => {
+                    if let Some(n) = reading.short_list {
+                        warnings.push(format!(
+                            "the status list has {n} entries, fewer than the {} the spec requires",
+                            status::MIN_ENTRIES
+                        ));
+                    }
+                    passed.push(format!("not {}", participle(&entry.purpose)));
+                }
+            }
+        }
+        let message = passed.join(", ");
+        if warnings.is_empty() {
+            check(CheckName::Status, State::Passed, message)
+        } else {
+            check(
+                CheckName::Status,
+                State::Warning,
+                format!("{message}; {}", warnings.join("; ")),
+            )
+        }
+    }
+
+    /// Loads, verifies and reads the status list an entry points to.
+    fn read_status(&self, entry: &StatusEntry) -> Result<status::StatusReading, String> {
+        let bytes = match self.source.get(&entry.list_url) {
+            Some(Ok(b)) => b,
+            Some(Err(e)) => return Err(e),
+            None => {
+                return Err(format!(
+                    "status list `{}` is not available offline (give the site with --site and --base-url)",
+                    entry.list_url
+                ));
+            }
+        };
+        let list = Credential::parse(&bytes)
+            .map_err(|e| format!("status list `{}`: {e}", entry.list_url))?;
+        // The list is a credential too: its signature and validity period must hold.
+        let verdict = Verifier {
+            jsonld: self.jsonld,
+            source: self.source,
+            now: self.now,
+        }
+        .verify(&list);
+        if let Some(problem) = verdict.checks.iter().find(|c| {
+            c.check != CheckName::Issuer
+                && matches!(c.state, State::Failed | State::Unknown | State::Warning)
+                && c.check != CheckName::Status
+        }) {
+            return Err(format!(
+                "status list `{}` failed its {} check: {}",
+                entry.list_url,
+                problem.check.label(),
+                problem.message
+            ));
+        }
+        status::read_status(entry, &list.value)
+            .map_err(|e| format!("status list `{}`: {e}", entry.list_url))
+    }
+}
+
+fn participle(purpose: &str) -> String {
+    match purpose {
+        "revocation" => "revoked".into(),
+        "suspension" => "suspended".into(),
+        other => format!("flagged for {other}"),
+    }
+}
