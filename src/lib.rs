@@ -1,4 +1,18 @@
-//! rosette: sign, verify and publish Open Badges 3.0 credentials.
+//! rosette: sign, verify and publish Open Badges 3.0 credentials as a static site.
+//!
+//! # The pipeline
+//!
+//! Data flows one way: **load → verify → model → render → write**.
+//!
+//! | layer | modules | owns |
+//! |---|---|---|
+//! | app | `main.rs`, [`cli`], [`cmd`] | arguments, one `run` per subcommand, exit codes |
+//! | domain (pure) | [`model`], [`jsonld`], [`canon`], [`integrity`], [`keys`], [`did`], [`status`], [`verify`] | OB 3.0 / VC types, embedded [`contexts`], JSON-LD → RDF, RDFC-1.0 and JCS, the two EdDSA cryptosuites, Multikey, did:key/did:web, Bitstring Status List, verdicts |
+//! | foundation | [`error`], [`fs`] | errors with context and exit codes, file helpers, atomic writes |
+//!
+//! The domain layer never prints and never touches the disk: it takes bytes and values and
+//! returns values, so it is tested without files. Only [`keys::SecretKey`] and the signing
+//! step ever hold a secret key.
 
 pub mod canon;
 pub mod cli;
