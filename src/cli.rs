@@ -32,6 +32,22 @@ pub enum Command {
     /// Verify credential files and print every check.
     #[command(after_help = EXIT_CODES)]
     Verify(VerifyArgs),
+    /// Build the static verification site from rosette.toml, badges/ and themes/ into public/.
+    ///
+    /// Every credential is verified first; if any fails, nothing is written and public/ stays
+    /// as it was. The secret key is never needed.
+    #[command(after_help = EXIT_CODES)]
+    Build(BuildArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// The site directory (with rosette.toml and badges/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Where to write the site. Default: `public/` in the site directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

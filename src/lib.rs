@@ -17,6 +17,7 @@
 pub mod canon;
 pub mod cli;
 pub mod cmd;
+pub mod config;
 pub mod contexts;
 pub mod did;
 pub mod error;
@@ -24,6 +25,9 @@ pub mod fs;
 pub mod integrity;
 pub mod jsonld;
 pub mod keys;
+pub mod markdown;
 pub mod model;
+pub mod site;
 pub mod status;
+pub mod templates;
 pub mod verify;

@@ -8,6 +8,7 @@ fn main() -> ExitCode {
         Command::Keygen(args) => rosette::cmd::keygen::run(&args),
         Command::Sign(args) => rosette::cmd::sign::run(&args),
         Command::Verify(args) => rosette::cmd::verify::run(&args),
+        Command::Build(args) => rosette::cmd::build::run(&args),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

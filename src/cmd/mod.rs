@@ -1,5 +1,6 @@
 //! One module per subcommand, each with a short `run`.
 
+pub mod build;
 pub mod keygen;
 pub mod sign;
 pub mod verify;

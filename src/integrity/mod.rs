@@ -187,7 +187,8 @@ pub fn create_proof(
         return Err(ProofError::UnsupportedSuite(options.suite.name().into()));
     }
     if proofs(document).iter().any(|p| {
-        p.get("verificationMethod").and_then(Value::as_str) == Some(&options.verification_method)
+        p.get("verificationMethod").and_then(Value::as_str)
+            == Some(options.verification_method.as_str())
     }) {
         return Err(ProofError::AlreadySigned(
             options.verification_method.clone(),

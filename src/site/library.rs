@@ -1,0 +1,343 @@
+//! Verify and model: every credential is verified against this site's keys and status lists,
+//! then awards are grouped by achievement. Problems are collected, never returned early.
+
+use super::Problem;
+use super::load::{InputFile, SiteInput};
+use super::paths::{OutPath, slugify, under_base};
+use crate::config::{KeyStatus, SiteKey};
+use crate::did::DocumentSource;
+use crate::jsonld::JsonLdProcessor;
+use crate::model::Credential;
+use crate::model::credential::CredentialKind;
+use crate::model::date::parse_date_time;
+use crate::verify::{CheckName, Outcome, State, Verdict, Verifier};
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+
+/// Documents the build serves to its own verifier: this site's did.json and status lists.
+pub struct BuildSource {
+    base_url: String,
+    docs: HashMap<String, Vec<u8>>,
+}
+
+impl DocumentSource for BuildSource {
+    fn get(&self, url: &str) -> Option<Result<Vec<u8>, String>> {
+        let url = url.split('#').next().unwrap_or(url);
+        match self.docs.get(url) {
+            Some(bytes) => Some(Ok(bytes.clone())),
+            None if url.starts_with(&self.base_url) => {
+                Some(Err(format!("`{url}` is not published by this site")))
+            }
+            None => None,
+        }
+    }
+}
+
+/// A verified award, ready to render.
+pub struct Award<'a> {
+    pub file: &'a InputFile,
+    pub credential: &'a Credential,
+    pub verdict: Verdict,
+    /// The page's directory (`awards/2024-0001`); the page is `…/index.html`.
+    pub page: OutPath,
+    /// The raw credential, published byte for byte (`awards/2024-0001.json`).
+    pub json: OutPath,
+    /// Key into [`Library::achievements`].
+    pub achievement: String,
+    pub valid_from: Option<DateTime<Utc>>,
+}
+
+/// An achievement and the awards of it.
+pub struct Achievement<'a> {
+    pub id: String,
+    pub page: OutPath,
+    /// The achievement object as the newest award states it.
+    pub value: &'a Value,
+    /// Indexes into [`Library::awards`], newest first.
+    pub awards: Vec<usize>,
+}
+
+/// A status list credential, published byte for byte at its own URL.
+pub struct StatusList<'a> {
+    pub file: &'a InputFile,
+    pub path: OutPath,
+}
+
+pub struct Library<'a> {
+    pub awards: Vec<Award<'a>>,
+    pub achievements: BTreeMap<String, Achievement<'a>>,
+    pub status_lists: Vec<StatusList<'a>>,
+    pub did_json: Vec<u8>,
+}
+
+/// Verifies every credential and groups the awards. Returns every problem found.
+pub fn build_library<'a>(
+    input: &'a SiteInput,
+    keys: &[SiteKey],
+    now: DateTime<Utc>,
+) -> Result<Library<'a>, Vec<Problem>> {
+    let config = &input.config;
+    let base = config.base_url.as_str();
+    let did = config.did();
+    let mut problems: Vec<Problem> = input.problems.clone();
+
+    let did_doc = crate::did::did_document(
+        &did,
+        &keys
+            .iter()
+            .map(|k| (k.fragment.clone(), k.public_key))
+            .collect::<Vec<_>>(),
+    );
+    let did_json = serde_json::to_vec_pretty(&did_doc).unwrap_or_default();
+    let did_url = crate::did::did_web_document_url(&did).unwrap_or_default();
+
+    let mut docs = HashMap::from([(did_url, did_json.clone())]);
+    let mut credentials: Vec<(&InputFile, &Credential)> = Vec::new();
+    let mut status_lists = Vec::new();
+    for file in &input.files {
+        match &file.parsed {
+            Err(e) => problems.push(
+                Problem::new(&file.display, e.to_string())
+                    .hint("fix the JSON; a credential must be published exactly as it was signed"),
+            ),
+            Ok(c) if c.types().contains(&"BitstringStatusListCredential") => {
+                let Some(path) = c.id().and_then(|id| under_base(id, base)) else {
+                    problems.push(Problem::new(
+                        &file.display,
+                        "a status list's `id` must be a URL under `base_url`",
+                    ));
+                    continue;
+                };
+                match OutPath::new(&path) {
+                    Ok(out) => {
+                        docs.insert(format!("{base}{path}"), file.bytes.clone());
+                        status_lists.push(StatusList { file, path: out });
+                        credentials.push((file, c));
+                    }
+                    Err(e) => problems.push(Problem::new(
+                        &file.display,
+                        format!("status list `id` cannot be a path: {e}"),
+                    )),
+                }
+            }
+            Ok(c) => credentials.push((file, c)),
+        }
+    }
+
+    let source = BuildSource {
+        base_url: base.to_string(),
+        docs,
+    };
+    let jsonld = JsonLdProcessor::new();
+    let verifier = Verifier {
+        jsonld: &jsonld,
+        source: &source,
+        now,
+    };
+    let verdicts: Vec<Verdict> = credentials
+        .par_iter()
+        .map(|(_, c)| verifier.verify(c))
+        .collect();
+
+    let mut awards = Vec::new();
+    let mut pages: HashMap<OutPath, &str> = HashMap::new();
+    let mut ids: HashMap<&str, &str> = HashMap::new();
+    for ((file, credential), verdict) in credentials.into_iter().zip(verdicts) {
+        if let Some(problem) = judge(&verdict) {
+            problems.push(Problem::new(&file.display, problem.0).hint(problem.1));
+            continue;
+        }
+        if let Some(p) = retired_key_problem(credential, keys, &did) {
+            problems
+                .push(Problem::new(&file.display, p).hint("re-sign the award with an active key"));
+            continue;
+        }
+        if let Some(id) = credential.id() {
+            if let Some(other) = ids.insert(id, &file.display) {
+                problems.push(Problem::new(
+                    &file.display,
+                    format!("credential id `{id}` is also used by `{other}`"),
+                ));
+                continue;
+            }
+        }
+        if credential.conformance().map(|c| c.kind) != Ok(CredentialKind::Achievement) {
+            continue;
+        }
+        let page = match award_path(credential, file, base) {
+            Ok(p) => p,
+            Err(e) => {
+                problems.push(Problem::new(&file.display, e));
+                continue;
+            }
+        };
+        if let Some(other) = pages.insert(page.clone(), &file.display) {
+            problems.push(Problem::new(
+                &file.display,
+                format!(
+                    "its page `{}/` would overwrite the page of `{other}`",
+                    page.as_str()
+                ),
+            ));
+            continue;
+        }
+        let achievement = credential.value["credentialSubject"]["achievement"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        awards.push(Award {
+            file,
+            credential,
+            json: page.with_suffix(".json"),
+            page,
+            verdict,
+            achievement,
+            valid_from: credential.valid_from(),
+        });
+    }
+    if !problems.is_empty() {
+        problems.sort();
+        return Err(problems);
+    }
+    // Newest first; ties broken by path so the order never depends on the file system.
+    awards.sort_by(|a, b| {
+        b.valid_from
+            .cmp(&a.valid_from)
+            .then_with(|| a.page.cmp(&b.page))
+    });
+    let achievements = group(&awards, base).map_err(|mut p| {
+        p.sort();
+        p
+    })?;
+    Ok(Library {
+        awards,
+        achievements,
+        status_lists,
+        did_json,
+    })
+}
+
+/// A failed or unknown verdict as (message, hint). Expired badges are published.
+fn judge(verdict: &Verdict) -> Option<(String, String)> {
+    if matches!(verdict.outcome, Outcome::Verified | Outcome::Warning) {
+        return None;
+    }
+    let check = verdict.first_problem()?;
+    let hint = match (check.check, check.state) {
+        (CheckName::Signature, State::Failed) => {
+            "the file changed after it was signed: restore it, or sign it again with `rosette sign`"
+        }
+        (CheckName::IssuerKey, _) => "publish the key: add it to [[keys]] in rosette.toml",
+        (CheckName::Issuer, _) => "the `issuer` must be the DID that controls the signing key",
+        (CheckName::Format, _) => "rosette publishes Open Badges 3.0 AchievementCredentials",
+        (CheckName::Status, _) => {
+            "revoked awards stay published; check the status list file in badges/"
+        }
+        (CheckName::Validity, _) => "the award is not valid yet: check `validFrom`",
+        (_, State::Unknown) => {
+            "rosette can only check keys and status lists that this site publishes, or did:key"
+        }
+        _ => "see `rosette verify` for every check",
+    };
+    let message = match check.check {
+        CheckName::Signature => check.message.clone(),
+        other => format!("{} check failed: {}", other.label(), check.message),
+    };
+    Some((message, hint.to_string()))
+}
+
+/// A proof made by a key of this site after that key was retired.
+fn retired_key_problem(credential: &Credential, keys: &[SiteKey], did: &str) -> Option<String> {
+    for proof in crate::integrity::proofs(&credential.value) {
+        let vm = proof.get("verificationMethod").and_then(Value::as_str)?;
+        let fragment = vm.strip_prefix(did)?.strip_prefix('#')?;
+        let key = keys.iter().find(|k| k.fragment == fragment)?;
+        let created = proof
+            .get("created")
+            .and_then(Value::as_str)
+            .and_then(parse_date_time);
+        if let (KeyStatus::Retired, Some(retired), Some(created)) =
+            (key.status, key.retired, created)
+        {
+            if created > retired {
+                return Some(format!(
+                    "signed with key `{fragment}` on {created}, after it was retired on {retired}"
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// The page of an award: its id's path when the id is under `base_url`, else `awards/<file name>`.
+fn award_path(credential: &Credential, file: &InputFile, base: &str) -> Result<OutPath, String> {
+    let rel = match credential.id().and_then(|id| under_base(id, base)) {
+        Some(rel) => rel,
+        None => {
+            let stem = file
+                .rel
+                .rsplit('/')
+                .next()
+                .unwrap_or(&file.rel)
+                .trim_end_matches(".json");
+            format!("awards/{stem}")
+        }
+    };
+    OutPath::new(&rel).map_err(|e| format!("cannot publish a page for this credential: {e}"))
+}
+
+fn group<'a>(
+    awards: &[Award<'a>],
+    base: &str,
+) -> Result<BTreeMap<String, Achievement<'a>>, Vec<Problem>> {
+    let mut out: BTreeMap<String, Achievement<'a>> = BTreeMap::new();
+    let mut problems = Vec::new();
+    let mut pages: HashMap<OutPath, String> = HashMap::new();
+    for (i, award) in awards.iter().enumerate() {
+        if let Some(a) = out.get_mut(&award.achievement) {
+            a.awards.push(i);
+            continue;
+        }
+        let value = &award.credential.value["credentialSubject"]["achievement"];
+        let name = crate::model::lang::pick(value.get("name"), "en").unwrap_or_default();
+        let rel = under_base(&award.achievement, base)
+            .unwrap_or_else(|| format!("achievements/{}", slugify(&name)));
+        let page = match OutPath::new(&rel) {
+            Ok(p) => p,
+            Err(e) => {
+                problems.push(Problem::new(
+                    &award.file.display,
+                    format!("achievement page: {e}"),
+                ));
+                continue;
+            }
+        };
+        if let Some(other) = pages.insert(page.clone(), award.achievement.clone()) {
+            problems.push(Problem::new(
+                &award.file.display,
+                format!(
+                    "achievement `{}` would have the same page `{}/` as `{other}`",
+                    award.achievement,
+                    page.as_str()
+                ),
+            ));
+            continue;
+        }
+        out.insert(
+            award.achievement.clone(),
+            Achievement {
+                id: award.achievement.clone(),
+                page,
+                value,
+                awards: vec![i],
+            },
+        );
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}

@@ -1,0 +1,122 @@
+//! Load: `rosette.toml`, every file under `badges/`, and the theme. Nothing is judged here;
+//! a file that is not valid JSON is kept with its parse error so the report can name it.
+
+use crate::config::Config;
+use crate::error::CliError;
+use crate::model::{Credential, ParseError};
+use std::path::{Path, PathBuf};
+
+/// The largest credential file rosette reads; larger files are refused with a clear error.
+pub const MAX_CREDENTIAL_BYTES: u64 = 2 * 1024 * 1024;
+
+/// One `*.json` file under `badges/`.
+#[derive(Debug)]
+pub struct InputFile {
+    /// Path relative to `badges/`, `/`-separated (`awards/a.json`).
+    pub rel: String,
+    /// What reports call it (`badges/awards/a.json`).
+    pub display: String,
+    /// The exact bytes, published as they are.
+    pub bytes: Vec<u8>,
+    pub parsed: Result<Credential, ParseError>,
+}
+
+/// Any other file under `badges/` (images and the like), copied to the same place.
+#[derive(Debug)]
+pub struct Asset {
+    pub rel: String,
+    pub path: PathBuf,
+}
+
+/// Everything a build reads.
+#[derive(Debug)]
+pub struct SiteInput {
+    pub config: Config,
+    pub files: Vec<InputFile>,
+    pub assets: Vec<Asset>,
+    /// Problems found while reading (unreadable files, oversized files).
+    pub problems: Vec<super::Problem>,
+}
+
+/// Reads the site at `root`.
+pub fn load(root: &Path) -> Result<SiteInput, CliError> {
+    let config_path = root.join("rosette.toml");
+    let text = std::fs::read_to_string(&config_path).map_err(|e| {
+        let err = CliError::io_at(&config_path, "read", &e);
+        if e.kind() == std::io::ErrorKind::NotFound {
+            err.hint("run rosette in a site directory (one with rosette.toml and badges/)")
+        } else {
+            err
+        }
+    })?;
+    let config = Config::parse(&text)
+        .map_err(|e| CliError::invalid("`rosette.toml` is not valid").caused_by(e))?;
+
+    let badges = root.join("badges");
+    let mut files = Vec::new();
+    let mut assets = Vec::new();
+    let mut problems = Vec::new();
+    if !badges.is_dir() {
+        return Err(
+            CliError::io(format!("there is no `{}` directory", badges.display()))
+                .hint("put signed credentials (*.json) in badges/"),
+        );
+    }
+    // Sorted, and symbolic links are not followed out of the tree.
+    for entry in walkdir::WalkDir::new(&badges)
+        .sort_by_file_name()
+        .follow_links(false)
+    {
+        let entry = entry.map_err(|e| {
+            CliError::io(format!("could not read `{}`", badges.display())).caused_by(e)
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let rel_path = path.strip_prefix(&badges).unwrap_or(path);
+        let rel = rel_path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        let display = format!("badges/{rel}");
+        let name = entry.file_name().to_string_lossy();
+        if name.starts_with('.')
+            || name.ends_with(".secret")
+            || name.ends_with(".toml")
+            || name.ends_with(".md")
+        {
+            continue;
+        }
+        if path.extension().is_some_and(|x| x == "json") {
+            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            if size > MAX_CREDENTIAL_BYTES {
+                problems.push(super::Problem::new(
+                    &display,
+                    format!("the file is {size} bytes; credentials are limited to {MAX_CREDENTIAL_BYTES}"),
+                ));
+                continue;
+            }
+            let bytes = crate::fs::read(path)?;
+            let parsed = Credential::parse(&bytes);
+            files.push(InputFile {
+                rel,
+                display,
+                bytes,
+                parsed,
+            });
+        } else {
+            assets.push(Asset {
+                rel,
+                path: path.to_path_buf(),
+            });
+        }
+    }
+    Ok(SiteInput {
+        config,
+        files,
+        assets,
+        problems,
+    })
+}

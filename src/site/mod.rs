@@ -1,0 +1,124 @@
+//! The site layer: **load** `rosette.toml`, `badges/` and the theme, **verify** every
+//! credential, **model** awards and achievements, **render** pages, **write** `public/` in one
+//! swap.
+
+pub mod library;
+pub mod load;
+pub mod paths;
+pub mod render;
+pub mod views;
+pub mod write;
+
+use crate::error::CliError;
+use crate::templates::Theme;
+use chrono::{DateTime, Utc};
+use std::path::Path;
+
+/// One thing wrong with one input file; a build reports all of them, sorted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    pub file: String,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    pub fn new(file: &str, message: impl Into<String>) -> Self {
+        Problem {
+            file: file.to_string(),
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}`: {}", self.file, self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, "\n  hint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What a build did.
+#[derive(Debug)]
+pub struct BuildSummary {
+    pub awards: usize,
+    pub achievements: usize,
+    pub files: usize,
+    pub warnings: Vec<Problem>,
+}
+
+/// Builds the site at `root` into `out`. Nothing is written unless every credential verifies.
+pub fn build(root: &Path, out: &Path, now: DateTime<Utc>) -> Result<BuildSummary, CliError> {
+    let input = load::load(root)?;
+    let keys = input
+        .config
+        .site_keys()
+        .map_err(|e| CliError::invalid("`rosette.toml` is not valid").caused_by(e))?;
+    let theme = Theme::load(root, &input.config.theme)?;
+    let library = library::build_library(&input, &keys, now).map_err(problems_error)?;
+    let files = render::render(&library, &input.config, &theme, now)?;
+    let mut copies = Vec::new();
+    let mut problems = Vec::new();
+    for asset in &input.assets {
+        match paths::OutPath::new(&asset.rel) {
+            Ok(to) if !files.contains_key(&to) => copies.push(write::Copy {
+                to,
+                from: asset.path.clone(),
+            }),
+            Ok(to) => problems.push(Problem::new(
+                &format!("badges/{}", asset.rel),
+                format!("would overwrite the generated `{}`", to.as_str()),
+            )),
+            Err(e) => problems.push(Problem::new(
+                &format!("badges/{}", asset.rel),
+                format!("cannot be published: {e}"),
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems_error(problems));
+    }
+    let warnings = library
+        .awards
+        .iter()
+        .filter(|a| a.verdict.outcome == crate::verify::Outcome::Warning)
+        .map(|a| {
+            let why: Vec<&str> = a
+                .verdict
+                .checks
+                .iter()
+                .filter(|c| c.state == crate::verify::State::Warning)
+                .map(|c| c.message.as_str())
+                .collect();
+            Problem::new(&a.file.display, why.join("; "))
+        })
+        .collect();
+    write::write_tree(out, &files, &copies)?;
+    Ok(BuildSummary {
+        awards: library.awards.len(),
+        achievements: library.achievements.len(),
+        files: files.len() + copies.len(),
+        warnings,
+    })
+}
+
+fn problems_error(problems: Vec<Problem>) -> CliError {
+    let n = problems.len();
+    let mut err = CliError::invalid(format!(
+        "{n} {} cannot be published; nothing was written",
+        if n == 1 { "file" } else { "files" }
+    ));
+    for p in problems {
+        err = err.caused_by(p);
+    }
+    err
+}

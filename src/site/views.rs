@@ -1,0 +1,397 @@
+//! Views: the small structs templates receive. Built from the library; never a domain type
+//! with everything in it, never a key. Every string here is plain text (tera escapes it),
+//! except fields named `*_html`, which come from the sanitizing Markdown renderer.
+
+use super::library::{Achievement, Award, Library};
+use crate::config::Config;
+use crate::markdown::{is_safe_url, to_safe_html};
+use crate::model::lang::pick;
+use crate::verify::{CheckName, State};
+use chrono::{DateTime, Datelike, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+#[derive(Debug, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub base_url: String,
+    pub language: String,
+    pub did: String,
+    pub issuer: IssuerView,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IssuerView {
+    pub name: String,
+    pub url: Option<String>,
+    pub email: Option<String>,
+    pub image: Option<String>,
+    pub description_html: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImageView {
+    pub url: String,
+    pub alt: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LinkView {
+    pub name: String,
+    pub url: Option<String>,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EvidenceView {
+    pub name: Option<String>,
+    pub url: Option<String>,
+    pub description: Option<String>,
+    pub narrative_html: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AchievementView {
+    pub name: String,
+    pub url: String,
+    pub path: String,
+    pub description: String,
+    pub criteria_html: Option<String>,
+    pub criteria_url: Option<String>,
+    pub image: Option<ImageView>,
+    pub kind: Option<String>,
+    pub human_code: Option<String>,
+    pub field_of_study: Option<String>,
+    pub credits: Option<String>,
+    pub tags: Vec<String>,
+    pub alignments: Vec<LinkView>,
+    pub award_count: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CheckView {
+    pub name: &'static str,
+    pub state: State,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AwardView {
+    pub url: String,
+    pub path: String,
+    pub json_url: String,
+    pub title: String,
+    pub recipient: String,
+    pub achievement: AchievementView,
+    pub issued: Option<String>,
+    pub issued_iso: Option<String>,
+    pub expires: Option<String>,
+    pub expires_iso: Option<String>,
+    pub expired: bool,
+    pub description: Option<String>,
+    pub narrative_html: Option<String>,
+    pub evidence: Vec<EvidenceView>,
+    pub results: Vec<LinkView>,
+    pub credential_id: String,
+    pub suite: String,
+    pub key_id: String,
+    /// The signed credential, escaped for a `<script type="application/ld+json">` element.
+    pub jsonld: String,
+    pub build_checks: Vec<CheckView>,
+}
+
+/// Builds the site-wide view.
+pub fn site(config: &Config) -> SiteView {
+    SiteView {
+        title: config.title.clone(),
+        base_url: config.base_url.clone(),
+        language: config.language.clone(),
+        did: config.did(),
+        issuer: IssuerView {
+            name: config.issuer.name.clone(),
+            url: config.issuer.url.clone().filter(|u| is_safe_url(u)),
+            email: config.issuer.email.clone(),
+            image: config
+                .issuer
+                .image
+                .as_ref()
+                .map(|i| absolute(i, &config.base_url))
+                .filter(|u| is_safe_url(u)),
+            description_html: config.issuer.description.as_deref().map(to_safe_html),
+        },
+    }
+}
+
+fn absolute(url_or_path: &str, base: &str) -> String {
+    if url_or_path.contains("://") {
+        url_or_path.to_string()
+    } else {
+        format!("{base}{}", url_or_path.trim_start_matches('/'))
+    }
+}
+
+fn text(v: Option<&Value>, lang: &str) -> Option<String> {
+    pick(v, lang)
+        .map(|s| clean_text(&s))
+        .filter(|s| !s.is_empty())
+}
+
+/// Removes bidirectional-override and other invisible control characters that could make
+/// displayed text read differently from what was signed (Trojan Source style).
+pub fn clean_text(s: &str) -> String {
+    s.chars()
+        .filter(|c| {
+            !matches!(*c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+                && (!c.is_control() || *c == '\n' || *c == '\t')
+        })
+        .collect()
+}
+
+fn safe_url(v: Option<&Value>) -> Option<String> {
+    v.and_then(Value::as_str)
+        .filter(|u| is_safe_url(u))
+        .map(str::to_string)
+}
+
+fn image(v: Option<&Value>, fallback_alt: &str) -> Option<ImageView> {
+    let v = v?;
+    let url = match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => o.get("id").and_then(Value::as_str).map(str::to_string),
+        _ => None,
+    }
+    .filter(|u| is_safe_url(u))?;
+    let alt = v
+        .get("caption")
+        .and_then(|c| pick(Some(c), "en"))
+        .unwrap_or_else(|| fallback_alt.to_string());
+    Some(ImageView {
+        url,
+        alt: clean_text(&alt),
+    })
+}
+
+fn list(v: Option<&Value>) -> Vec<&Value> {
+    match v {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(other) => vec![other],
+        None => Vec::new(),
+    }
+}
+
+/// A date for people: `31 January 2024` in English, `2024年1月31日` in Chinese.
+pub fn human_date(d: DateTime<Utc>, lang: &str) -> String {
+    if lang.starts_with("zh") {
+        format!("{}年{}月{}日", d.year(), d.month(), d.day())
+    } else {
+        d.format("%-d %B %Y").to_string()
+    }
+}
+
+pub fn achievement(a: &Achievement<'_>, base: &str, lang: &str) -> AchievementView {
+    let v = a.value;
+    let name = text(v.get("name"), lang).unwrap_or_else(|| "Untitled achievement".into());
+    let criteria = v.get("criteria");
+    AchievementView {
+        url: format!("{base}{}/", a.page.as_str()),
+        path: format!("{}/", a.page.as_str()),
+        description: text(v.get("description"), lang).unwrap_or_default(),
+        criteria_html: criteria
+            .and_then(|c| pick(c.get("narrative"), lang))
+            .map(|n| to_safe_html(&n)),
+        criteria_url: criteria.and_then(|c| safe_url(c.get("id"))),
+        image: image(v.get("image"), &name),
+        kind: v
+            .get("achievementType")
+            .and_then(Value::as_str)
+            .map(split_camel),
+        human_code: text(v.get("humanCode"), lang),
+        field_of_study: text(v.get("fieldOfStudy"), lang),
+        credits: v
+            .get("creditsAvailable")
+            .and_then(Value::as_f64)
+            .map(|c| format!("{c}")),
+        tags: list(v.get("tag"))
+            .into_iter()
+            .filter_map(Value::as_str)
+            .map(clean_text)
+            .collect(),
+        alignments: list(v.get("alignment"))
+            .into_iter()
+            .map(|al| LinkView {
+                name: text(al.get("targetName"), lang).unwrap_or_default(),
+                url: safe_url(al.get("targetUrl")),
+                detail: [
+                    text(al.get("targetFramework"), lang),
+                    text(al.get("targetCode"), lang),
+                ]
+                .into_iter()
+                .flatten()
+                .reduce(|a, b| format!("{a} · {b}")),
+            })
+            .collect(),
+        award_count: a.awards.len(),
+        name,
+    }
+}
+
+fn split_camel(s: &str) -> String {
+    let s = s.strip_prefix("ext:").unwrap_or(s);
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && c.is_ascii_uppercase() {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    clean_text(&out)
+}
+
+pub fn award(
+    award: &Award<'_>,
+    library: &Library<'_>,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> AwardView {
+    let lang = config.language.as_str();
+    let base = config.base_url.as_str();
+    let c = &award.credential.value;
+    let subject = &c["credentialSubject"];
+    let achievement = library
+        .achievements
+        .get(&award.achievement)
+        .map(|a| achievement(a, base, lang))
+        .unwrap_or_else(|| unreachable_achievement(base));
+    let recipient = text(subject.get("name"), lang).unwrap_or_else(|| "the recipient".into());
+    let until = award.credential.valid_until();
+    let proof = crate::integrity::proofs(c).into_iter().next();
+    let proof_str = |k: &str| {
+        proof
+            .and_then(|p| p.get(k))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    AwardView {
+        url: format!("{base}{}/", award.page.as_str()),
+        path: format!("{}/", award.page.as_str()),
+        json_url: format!("{base}{}", award.json.as_str()),
+        title: format!("{recipient} — {}", achievement.name),
+        issued: award.valid_from.map(|d| human_date(d, lang)),
+        issued_iso: award.valid_from.map(crate::model::date::format_date_time),
+        expires: until.map(|d| human_date(d, lang)),
+        expires_iso: until.map(crate::model::date::format_date_time),
+        expired: until.is_some_and(|u| u < now),
+        description: text(c.get("description"), lang),
+        narrative_html: pick(subject.get("narrative"), lang).map(|n| to_safe_html(&n)),
+        evidence: list(c.get("evidence"))
+            .into_iter()
+            .map(|e| EvidenceView {
+                name: text(e.get("name"), lang),
+                url: safe_url(e.get("id")),
+                description: text(e.get("description"), lang),
+                narrative_html: pick(e.get("narrative"), lang).map(|n| to_safe_html(&n)),
+            })
+            .collect(),
+        results: list(subject.get("result"))
+            .into_iter()
+            .map(|r| LinkView {
+                name: text(r.get("value"), lang)
+                    .or_else(|| text(r.get("status"), lang))
+                    .unwrap_or_default(),
+                url: None,
+                detail: result_label(r, award),
+            })
+            .collect(),
+        credential_id: award.credential.id().unwrap_or_default().to_string(),
+        suite: if proof_str("cryptosuite").is_empty() {
+            proof_str("type")
+        } else {
+            proof_str("cryptosuite")
+        },
+        key_id: proof_str("verificationMethod"),
+        jsonld: script_safe_json(&award.file.bytes),
+        build_checks: award
+            .verdict
+            .checks
+            .iter()
+            .filter(|ch| ch.check != CheckName::Format)
+            .map(|ch| CheckView {
+                name: ch.check.label(),
+                state: ch.state,
+                message: ch.message.clone(),
+            })
+            .collect(),
+        recipient,
+        achievement,
+    }
+}
+
+/// The name of the ResultDescription a result points to, if the achievement has it.
+fn result_label(result: &Value, award: &Award<'_>) -> Option<String> {
+    let target = result.get("resultDescription").and_then(Value::as_str)?;
+    let descriptions =
+        &award.credential.value["credentialSubject"]["achievement"]["resultDescription"];
+    list(Some(descriptions))
+        .into_iter()
+        .find(|d| d.get("id").and_then(Value::as_str) == Some(target))
+        .and_then(|d| text(d.get("name"), "en"))
+}
+
+fn unreachable_achievement(base: &str) -> AchievementView {
+    AchievementView {
+        name: String::new(),
+        url: base.to_string(),
+        path: String::new(),
+        description: String::new(),
+        criteria_html: None,
+        criteria_url: None,
+        image: None,
+        kind: None,
+        human_code: None,
+        field_of_study: None,
+        credits: None,
+        tags: Vec::new(),
+        alignments: Vec::new(),
+        award_count: 0,
+    }
+}
+
+/// The credential's bytes made safe inside `<script type="application/ld+json">`: every `<`
+/// (which JSON only allows inside strings) becomes `\u003c`, so `</script>` and `<!--` cannot
+/// end or alter the element, and `JSON.parse` gives back exactly the signed value.
+pub fn script_safe_json(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .trim()
+        .replace('<', "\\u003c")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_safe_json_parses_to_the_same_value() {
+        let raw = br#"{"name": "</script><script>alert(1)</script><!-- x", "n": 1}"#;
+        let safe = script_safe_json(raw);
+        assert!(!safe.contains("</script") && !safe.contains("<!--"));
+        let a: Value = serde_json::from_slice(raw).expect("raw");
+        let b: Value = serde_json::from_str(&safe).expect("safe");
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn bidi_overrides_are_removed_from_displayed_text() {
+        assert_eq!(
+            clean_text("Alice\u{202E}evil\u{202C} Smith"),
+            "Aliceevil Smith"
+        );
+    }
+
+    #[test]
+    fn dates_read_naturally() {
+        let d = crate::model::date::parse_date_time("2024-01-31T23:30:00Z").expect("date");
+        assert_eq!(human_date(d, "en"), "31 January 2024");
+        assert_eq!(human_date(d, "zh-Hans"), "2024年1月31日");
+    }
+}
