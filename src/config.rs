@@ -126,10 +126,7 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(message: impl Into<String>) -> Self {
-        ConfigError {
-            message: message.into(),
-            position: None,
-        }
+        ConfigError { message: message.into(), position: None }
     }
 }
 
@@ -184,21 +181,13 @@ impl Config {
         let mut out: Vec<SiteKey> = Vec::new();
         for k in &self.keys {
             let at = |msg: String| ConfigError::new(format!("keys `{}`: {msg}", k.id));
-            if k.id.is_empty()
-                || !k
-                    .id
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-            {
-                return Err(at(
-                    "the id may only have letters, digits, `-`, `_` and `.`".into()
-                ));
+            if k.id.is_empty() || !k.id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
+                return Err(at("the id may only have letters, digits, `-`, `_` and `.`".into()));
             }
             if out.iter().any(|o| o.fragment == k.id) {
                 return Err(at("two keys have this id".into()));
             }
-            let public_key =
-                PublicKey::from_multibase(&k.public_key).map_err(|e| at(e.to_string()))?;
+            let public_key = PublicKey::from_multibase(&k.public_key).map_err(|e| at(e.to_string()))?;
             let date = |v: &Option<String>, name: &str| match v {
                 None => Ok(None),
                 Some(s) => parse_date_time(s)
@@ -261,9 +250,8 @@ public_key = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
         let err = Config::parse(&text).expect_err("typo");
         assert_eq!(err.position, Some((3, 1)));
         assert!(
-            err.to_string().starts_with(
-                "line 3, column 1: unknown field `titel`, expected one of `base_url`, `title`"
-            ),
+            err.to_string()
+                .starts_with("line 3, column 1: unknown field `titel`, expected one of `base_url`, `title`"),
             "{err}"
         );
     }
@@ -275,21 +263,12 @@ public_key = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
                 GOOD.replace("https://badges", "http://badges"),
                 "base_url: `http://badges.example.edu` is not an https URL",
             ),
+            (GOOD.replace("z6Mkr", "z3u2"), "keys `key-1`: not an Ed25519 public key"),
             (
-                GOOD.replace("z6Mkr", "z3u2"),
-                "keys `key-1`: not an Ed25519 public key",
-            ),
-            (
-                GOOD.replace(
-                    "title = \"Badges\"",
-                    "title = \"Badges\"\nlanguage = \"fr\"",
-                ),
+                GOOD.replace("title = \"Badges\"", "title = \"Badges\"\nlanguage = \"fr\""),
                 "language: `fr` is not available",
             ),
-            (
-                GOOD.replace("id = \"key-1\"", "id = \"key 1\""),
-                "keys `key 1`: the id may only have",
-            ),
+            (GOOD.replace("id = \"key-1\"", "id = \"key 1\""), "keys `key 1`: the id may only have"),
         ];
         for (text, want) in cases {
             let err = Config::parse(&text).expect_err(want);

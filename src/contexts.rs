@@ -65,8 +65,8 @@ mod tests {
     #[test]
     fn every_embedded_context_is_json_with_a_context() {
         for c in CONTEXTS {
-            let v: serde_json::Value = serde_json::from_str(c.text)
-                .unwrap_or_else(|e| panic!("{} is not JSON: {e}", c.url));
+            let v: serde_json::Value =
+                serde_json::from_str(c.text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", c.url));
             assert!(v.get("@context").is_some(), "{} has no @context", c.url);
         }
     }
@@ -76,8 +76,6 @@ mod tests {
         assert!(get("https://example.com/context.json").is_none());
         assert!(get(VC_V2).is_some());
         assert!(is_ob_v3p0(OB_V3P0));
-        assert!(!is_ob_v3p0(
-            "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
-        ));
+        assert!(!is_ob_v3p0("https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"));
     }
 }

@@ -73,9 +73,7 @@ pub fn did_web_for_base_url(base_url: &str) -> Result<String, String> {
     let mut did = format!("did:web:{}", host.replace(':', "%3A"));
     for segment in path.split('/').filter(|s| !s.is_empty()) {
         if segment.contains([':', '?', '#', '%']) || segment == ".." || segment == "." {
-            return Err(format!(
-                "`{base_url}` has a path segment did:web cannot carry: `{segment}`"
-            ));
+            return Err(format!("`{base_url}` has a path segment did:web cannot carry: `{segment}`"));
         }
         did.push(':');
         did.push_str(segment);
@@ -85,15 +83,9 @@ pub fn did_web_for_base_url(base_url: &str) -> Result<String, String> {
 
 /// The https URL of the DID document of a `did:web` DID.
 pub fn did_web_document_url(did: &str) -> Result<String, String> {
-    let msid = did
-        .strip_prefix("did:web:")
-        .ok_or_else(|| format!("`{did}` is not a did:web DID"))?;
+    let msid = did.strip_prefix("did:web:").ok_or_else(|| format!("`{did}` is not a did:web DID"))?;
     let mut parts = msid.split(':');
-    let host = parts
-        .next()
-        .unwrap_or_default()
-        .replace("%3A", ":")
-        .replace("%3a", ":");
+    let host = parts.next().unwrap_or_default().replace("%3A", ":").replace("%3a", ":");
     if host.is_empty() {
         return Err(format!("`{did}` has no host"));
     }
@@ -120,9 +112,9 @@ impl<'a> Resolver<'a> {
 
     /// Finds the verification method `vm_id` in its controller's document.
     pub fn method(&self, vm_id: &str) -> Result<VerificationMethod, DidError> {
-        let (controller, _fragment) = vm_id.split_once('#').ok_or_else(|| {
-            DidError::invalid(format!("verification method `{vm_id}` has no `#fragment`"))
-        })?;
+        let (controller, _fragment) = vm_id
+            .split_once('#')
+            .ok_or_else(|| DidError::invalid(format!("verification method `{vm_id}` has no `#fragment`")))?;
         if let Some(mb) = controller.strip_prefix("did:key:") {
             return did_key_method(vm_id, controller, mb);
         }
@@ -139,10 +131,7 @@ impl<'a> Resolver<'a> {
         let bytes = match self.source.get(&url) {
             Some(Ok(bytes)) => bytes,
             Some(Err(reason)) => {
-                return Err(DidError::Unresolvable {
-                    id: vm_id.to_string(),
-                    reason,
-                });
+                return Err(DidError::Unresolvable { id: vm_id.to_string(), reason });
             }
             None => {
                 return Err(DidError::Unresolvable {
@@ -191,11 +180,7 @@ fn did_key_method(vm_id: &str, did: &str, mb: &str) -> Result<VerificationMethod
 
 /// Checks a controller document (a DID document, or an https key document) per CID 1.0 and
 /// returns the method `vm_id`, saying whether it is listed under `assertionMethod`.
-pub fn find_method(
-    doc: &Value,
-    controller: &str,
-    vm_id: &str,
-) -> Result<VerificationMethod, DidError> {
+pub fn find_method(doc: &Value, controller: &str, vm_id: &str) -> Result<VerificationMethod, DidError> {
     let doc_id = doc.get("id").and_then(Value::as_str).unwrap_or_default();
     if doc_id != controller {
         return Err(DidError::invalid(format!(
@@ -216,22 +201,14 @@ pub fn find_method(
         .chain(described.iter())
         .filter_map(Value::as_object)
         .find(|m| m.get("id").and_then(Value::as_str) == Some(vm_id))
-        .ok_or_else(|| {
-            DidError::invalid(format!("key `{vm_id}` is not published in `{controller}`"))
-        })?;
-    let kind = method
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+        .ok_or_else(|| DidError::invalid(format!("key `{vm_id}` is not published in `{controller}`")))?;
+    let kind = method.get("type").and_then(Value::as_str).unwrap_or_default();
     if kind != "Multikey" && kind != "Ed25519VerificationKey2020" {
         return Err(DidError::invalid(format!(
             "key `{vm_id}` has type `{kind}`; rosette reads Ed25519 keys of type `Multikey`"
         )));
     }
-    let method_controller = method
-        .get("controller")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let method_controller = method.get("controller").and_then(Value::as_str).unwrap_or_default();
     if method_controller != controller {
         return Err(DidError::invalid(format!(
             "key `{vm_id}` has controller `{method_controller}`, not `{controller}`"
@@ -241,8 +218,8 @@ pub fn find_method(
         .get("publicKeyMultibase")
         .and_then(Value::as_str)
         .ok_or_else(|| DidError::invalid(format!("key `{vm_id}` has no `publicKeyMultibase`")))?;
-    let public_key = PublicKey::from_multibase(mb)
-        .map_err(|e| DidError::invalid(format!("key `{vm_id}`: {e}")))?;
+    let public_key =
+        PublicKey::from_multibase(mb).map_err(|e| DidError::invalid(format!("key `{vm_id}`: {e}")))?;
     Ok(VerificationMethod {
         id: vm_id.to_string(),
         controller: controller.to_string(),
@@ -274,10 +251,8 @@ pub fn did_document(did: &str, keys: &[(String, PublicKey)]) -> Value {
             })
         })
         .collect();
-    let ids: Vec<Value> = keys
-        .iter()
-        .map(|(fragment, _)| Value::String(format!("{did}#{fragment}")))
-        .collect();
+    let ids: Vec<Value> =
+        keys.iter().map(|(fragment, _)| Value::String(format!("{did}#{fragment}"))).collect();
     serde_json::json!({
         "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
         "id": did,
@@ -301,16 +276,8 @@ mod tests {
     #[test]
     fn did_web_maps_both_ways() {
         let cases = [
-            (
-                "https://example.org/",
-                "did:web:example.org",
-                "https://example.org/.well-known/did.json",
-            ),
-            (
-                "https://example.org",
-                "did:web:example.org",
-                "https://example.org/.well-known/did.json",
-            ),
+            ("https://example.org/", "did:web:example.org", "https://example.org/.well-known/did.json"),
+            ("https://example.org", "did:web:example.org", "https://example.org/.well-known/did.json"),
             (
                 "https://u.github.io/badges/",
                 "did:web:u.github.io:badges",
@@ -341,10 +308,7 @@ mod tests {
         let vm = r.assertion_method(&key().did_key_vm()).expect("did:key");
         assert_eq!(vm.controller, key().did_key());
         let wrong = format!("{}#key-1", key().did_key());
-        assert!(matches!(
-            r.assertion_method(&wrong),
-            Err(DidError::Invalid(_))
-        ));
+        assert!(matches!(r.assertion_method(&wrong), Err(DidError::Invalid(_))));
     }
 
     #[test]
@@ -356,13 +320,9 @@ mod tests {
             serde_json::to_vec(&doc).expect("json"),
         )]));
         let r = Resolver::new(&src);
-        let vm = r
-            .assertion_method("did:web:example.org#key-1")
-            .expect("listed key");
+        let vm = r.assertion_method("did:web:example.org#key-1").expect("listed key");
         assert_eq!(vm.public_key, key());
-        let err = r
-            .assertion_method("did:web:example.org#key-2")
-            .expect_err("unlisted key");
+        let err = r.assertion_method("did:web:example.org#key-2").expect_err("unlisted key");
         assert_eq!(
             err.to_string(),
             "key `did:web:example.org#key-2` is not published in `did:web:example.org`"
@@ -371,17 +331,15 @@ mod tests {
         unlisted["assertionMethod"] = serde_json::json!([]);
         let vm = find_method(&unlisted, did, "did:web:example.org#key-1").expect("described");
         assert!(!vm.assertion);
-        let missing = r
-            .assertion_method("did:web:other.org#key-1")
-            .expect_err("no document");
+        let missing = r.assertion_method("did:web:other.org#key-1").expect_err("no document");
         assert!(missing.is_unresolvable());
     }
 
     #[test]
     fn document_id_must_equal_the_did() {
         let doc = did_document("did:web:evil.org", &[("key-1".into(), key())]);
-        let err = find_method(&doc, "did:web:example.org", "did:web:evil.org#key-1")
-            .expect_err("mismatched id");
+        let err =
+            find_method(&doc, "did:web:example.org", "did:web:evil.org#key-1").expect_err("mismatched id");
         assert!(err.to_string().contains("must be equal"), "{err}");
     }
 }

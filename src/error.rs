@@ -25,21 +25,11 @@ pub struct CliError {
 
 impl CliError {
     pub fn invalid(message: impl Into<String>) -> Self {
-        CliError {
-            exit: Exit::Invalid,
-            message: message.into(),
-            causes: Vec::new(),
-            hint: None,
-        }
+        CliError { exit: Exit::Invalid, message: message.into(), causes: Vec::new(), hint: None }
     }
 
     pub fn io(message: impl Into<String>) -> Self {
-        CliError {
-            exit: Exit::Io,
-            message: message.into(),
-            causes: Vec::new(),
-            hint: None,
-        }
+        CliError { exit: Exit::Io, message: message.into(), causes: Vec::new(), hint: None }
     }
 
     /// An I/O failure on `path`.

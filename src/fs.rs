@@ -14,17 +14,12 @@ pub fn read(path: &Path) -> Result<Vec<u8>, CliError> {
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, synced, then
 /// renamed over the target, so a reader never sees half a file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp =
-        tempfile::NamedTempFile::new_in(dir).map_err(|e| CliError::io_at(dir, "write to", &e))?;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| CliError::io_at(dir, "write to", &e))?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| CliError::io_at(path, "write", &e))?;
-    tmp.persist(path)
-        .map_err(|e| CliError::io_at(path, "write", &e.error))?;
+    tmp.persist(path).map_err(|e| CliError::io_at(path, "write", &e.error))?;
     Ok(())
 }
 
@@ -46,9 +41,7 @@ pub fn create_private(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
             err
         }
     })?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| CliError::io_at(path, "write", &e))
+    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(|e| CliError::io_at(path, "write", &e))
 }
 
 /// Whether a key file can be read by users other than its owner.
@@ -111,18 +104,11 @@ impl DocumentSource for SiteDirs {
         for candidate in &candidates {
             if candidate.is_file() {
                 return Some(std::fs::read(candidate).map_err(|e| {
-                    format!(
-                        "could not read `{}`: {}",
-                        candidate.display(),
-                        crate::error::plain_io(&e)
-                    )
+                    format!("could not read `{}`: {}", candidate.display(), crate::error::plain_io(&e))
                 }));
             }
         }
-        Some(Err(format!(
-            "`{url}` is not published in `{}` (no such file)",
-            path.display()
-        )))
+        Some(Err(format!("`{url}` is not published in `{}` (no such file)", path.display())))
     }
 }
 
@@ -136,14 +122,8 @@ mod tests {
             ("https://example.org".into(), PathBuf::from("site")),
             ("https://example.org/sub/".into(), PathBuf::from("other")),
         ]);
-        assert_eq!(
-            dirs.local_path("https://example.org/a/b.json#x"),
-            Some(PathBuf::from("site/a/b.json"))
-        );
-        assert_eq!(
-            dirs.local_path("https://example.org/sub/c"),
-            Some(PathBuf::from("other/c"))
-        );
+        assert_eq!(dirs.local_path("https://example.org/a/b.json#x"), Some(PathBuf::from("site/a/b.json")));
+        assert_eq!(dirs.local_path("https://example.org/sub/c"), Some(PathBuf::from("other/c")));
         assert_eq!(dirs.local_path("https://example.org/../etc/passwd"), None);
         assert_eq!(dirs.local_path("https://elsewhere.org/a"), None);
     }

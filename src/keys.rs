@@ -24,9 +24,7 @@ pub enum KeyError {
     BadBase58(String),
     #[error("not an Ed25519 public key: a Multikey for Ed25519 starts `z6Mk` (multicodec 0xed01)")]
     NotEd25519Public,
-    #[error(
-        "not an Ed25519 secret key: expected a secret Multikey starting `z3u2` (multicodec 0x8026)"
-    )]
+    #[error("not an Ed25519 secret key: expected a secret Multikey starting `z3u2` (multicodec 0x8026)")]
     NotEd25519Secret,
     #[error("an Ed25519 key is 32 bytes, this one has {0}")]
     WrongLength(usize),
@@ -46,19 +44,13 @@ impl PublicKey {
     /// Reads a `z6Mk…` Multikey.
     pub fn from_multibase(text: &str) -> Result<Self, KeyError> {
         let bytes = decode_multibase(text)?;
-        let raw = bytes
-            .strip_prefix(&ED25519_PUB)
-            .ok_or(KeyError::NotEd25519Public)?;
+        let raw = bytes.strip_prefix(&ED25519_PUB).ok_or(KeyError::NotEd25519Public)?;
         Self::from_bytes(raw)
     }
 
     pub fn from_bytes(raw: &[u8]) -> Result<Self, KeyError> {
-        let raw: &[u8; 32] = raw
-            .try_into()
-            .map_err(|_| KeyError::WrongLength(raw.len()))?;
-        VerifyingKey::from_bytes(raw)
-            .map(PublicKey)
-            .map_err(|_| KeyError::InvalidPoint)
+        let raw: &[u8; 32] = raw.try_into().map_err(|_| KeyError::WrongLength(raw.len()))?;
+        VerifyingKey::from_bytes(raw).map(PublicKey).map_err(|_| KeyError::InvalidPoint)
     }
 
     /// The `z6Mk…` Multikey form.
@@ -112,9 +104,7 @@ impl SecretKey {
     /// half matches the seed.
     pub fn from_multibase(text: &str) -> Result<Self, KeyError> {
         let bytes = Zeroizing::new(decode_multibase(text)?);
-        let raw = bytes
-            .strip_prefix(&ED25519_PRIV)
-            .ok_or(KeyError::NotEd25519Secret)?;
+        let raw = bytes.strip_prefix(&ED25519_PRIV).ok_or(KeyError::NotEd25519Secret)?;
         match raw.len() {
             32 => Self::from_seed(raw),
             64 => {
@@ -130,10 +120,8 @@ impl SecretKey {
 
     /// From the 32-byte seed (RFC 8032 "private key").
     pub fn from_seed(seed: &[u8]) -> Result<Self, KeyError> {
-        let seed: Zeroizing<[u8; 32]> = Zeroizing::new(
-            seed.try_into()
-                .map_err(|_| KeyError::WrongLength(seed.len()))?,
-        );
+        let seed: Zeroizing<[u8; 32]> =
+            Zeroizing::new(seed.try_into().map_err(|_| KeyError::WrongLength(seed.len()))?);
         Ok(SecretKey(SigningKey::from_bytes(&seed)))
     }
 
@@ -199,12 +187,8 @@ impl SecretKey {
 
 fn decode_multibase(text: &str) -> Result<Vec<u8>, KeyError> {
     let text = text.trim();
-    let body = text
-        .strip_prefix('z')
-        .ok_or_else(|| KeyError::NotBase58btc(abbreviate(text)))?;
-    bs58::decode(body)
-        .into_vec()
-        .map_err(|_| KeyError::BadBase58(abbreviate(text)))
+    let body = text.strip_prefix('z').ok_or_else(|| KeyError::NotBase58btc(abbreviate(text)))?;
+    bs58::decode(body).into_vec().map_err(|_| KeyError::BadBase58(abbreviate(text)))
 }
 
 /// Shortens a possibly secret or very long value for an error message.
@@ -251,30 +235,15 @@ mod tests {
             "zrv2bqTbNwCTsRrHFcJCPjVAduh4Ezcnoq1A3ZxH1GWTNkxipLVuaAoMFmze2gFN9oNXfJjufxSHWVZzsJiUsMHFMcx",
         )
         .expect("64-byte secret");
-        assert_eq!(
-            sk.public_key().to_multibase(),
-            "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
-        );
+        assert_eq!(sk.public_key().to_multibase(), "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi");
     }
 
     #[test]
     fn wrong_prefixes_are_refused() {
-        assert_eq!(
-            PublicKey::from_multibase(SECRET),
-            Err(KeyError::NotEd25519Public)
-        );
-        assert!(matches!(
-            SecretKey::from_multibase(PUB),
-            Err(KeyError::NotEd25519Secret)
-        ));
-        assert!(matches!(
-            PublicKey::from_multibase("u6Mk"),
-            Err(KeyError::NotBase58btc(_))
-        ));
-        assert!(matches!(
-            PublicKey::from_multibase("z0OIl"),
-            Err(KeyError::BadBase58(_))
-        ));
+        assert_eq!(PublicKey::from_multibase(SECRET), Err(KeyError::NotEd25519Public));
+        assert!(matches!(SecretKey::from_multibase(PUB), Err(KeyError::NotEd25519Secret)));
+        assert!(matches!(PublicKey::from_multibase("u6Mk"), Err(KeyError::NotBase58btc(_))));
+        assert!(matches!(PublicKey::from_multibase("z0OIl"), Err(KeyError::BadBase58(_))));
     }
 
     #[test]
@@ -291,10 +260,7 @@ mod tests {
         let file = sk.to_key_file();
         let back = SecretKey::parse_key_file(&file).expect("own key file");
         assert_eq!(back.public_key(), sk.public_key());
-        assert!(matches!(
-            SecretKey::parse_key_file("# only a comment\n\n"),
-            Err(KeyError::Empty)
-        ));
+        assert!(matches!(SecretKey::parse_key_file("# only a comment\n\n"), Err(KeyError::Empty)));
     }
 
     #[test]
@@ -305,8 +271,8 @@ mod tests {
         assert!(!sk.public_key().verify(b"hellp", &sig));
         // S + L (L = the group order) is the classic malleation: same point, other bytes.
         const L: [u8; 32] = [
-            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
-            0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
         ];
         let mut bad = sig;
         let mut carry = 0u16;

@@ -20,9 +20,7 @@ pub fn to_safe_html(markdown: &str) -> String {
 pub fn is_safe_url(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
     (lower.starts_with("https://") || lower.starts_with("http://"))
-        && !url
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace() || c == '"' || c == '<' || c == '>')
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace() || c == '"' || c == '<' || c == '>')
 }
 
 #[cfg(test)]
@@ -35,9 +33,7 @@ mod tests {
         assert!(html.contains("<h1>Criteria</h1>"), "{html}");
         assert!(html.contains("<em>one</em>"), "{html}");
         assert!(
-            html.contains(
-                r#"<a href="https://example.org" rel="noopener noreferrer nofollow">two</a>"#
-            ),
+            html.contains(r#"<a href="https://example.org" rel="noopener noreferrer nofollow">two</a>"#),
             "{html}"
         );
     }
@@ -55,14 +51,7 @@ mod tests {
         for case in cases {
             let html = to_safe_html(case);
             let lower = html.to_ascii_lowercase();
-            for bad in [
-                "<script",
-                "javascript:",
-                "onerror",
-                "onload",
-                "<iframe",
-                "data:text",
-            ] {
+            for bad in ["<script", "javascript:", "onerror", "onload", "<iframe", "data:text"] {
                 assert!(!lower.contains(bad), "{case} gave {html}");
             }
         }

@@ -49,23 +49,14 @@ pub struct StatusEntry {
 
 impl StatusEntry {
     pub fn parse(entry: &Map<String, Value>) -> Result<Self, StatusError> {
-        let kind = entry
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let kind = entry.get("type").and_then(Value::as_str).unwrap_or_default();
         if kind != "BitstringStatusListEntry" {
             return Err(StatusError::UnsupportedType(kind.to_string()));
         }
         let text = |key: &'static str| {
-            entry
-                .get(key)
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .ok_or(StatusError::Missing(key))
+            entry.get(key).and_then(Value::as_str).map(str::to_string).ok_or(StatusError::Missing(key))
         };
-        let raw_index = entry
-            .get("statusListIndex")
-            .ok_or(StatusError::Missing("statusListIndex"))?;
+        let raw_index = entry.get("statusListIndex").ok_or(StatusError::Missing("statusListIndex"))?;
         let index = raw_index
             .as_str()
             .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
@@ -97,9 +88,7 @@ pub struct Bitstring {
 impl Bitstring {
     /// An all-zero list of `entries` bits (rounded up to whole bytes).
     pub fn new(entries: usize) -> Self {
-        Bitstring {
-            bytes: vec![0; entries.div_ceil(8)],
-        }
+        Bitstring { bytes: vec![0; entries.div_ceil(8)] }
     }
 
     pub fn len_bits(&self) -> u64 {
@@ -149,10 +138,7 @@ impl Bitstring {
         // Writing to a Vec cannot fail.
         let _ = gz.write_all(&self.bytes);
         let compressed = gz.finish().unwrap_or_default();
-        format!(
-            "u{}",
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(compressed)
-        )
+        format!("u{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(compressed))
     }
 
     /// Reads an `encodedList`, refusing lists that inflate beyond [`MAX_LIST_BYTES`].
@@ -186,23 +172,18 @@ pub struct StatusReading {
 /// Reads the status of `entry` from a status list credential (whose proof the caller has
 /// verified), following §Validate.
 pub fn read_status(entry: &StatusEntry, list: &Value) -> Result<StatusReading, StatusError> {
-    let is_list = crate::model::credential::strings(list.get("type"))
-        .contains(&"BitstringStatusListCredential");
+    let is_list =
+        crate::model::credential::strings(list.get("type")).contains(&"BitstringStatusListCredential");
     if !is_list {
         return Err(StatusError::NotAList);
     }
     let subject = list.get("credentialSubject").ok_or(StatusError::NotAList)?;
     let purposes = crate::model::credential::strings(subject.get("statusPurpose"));
     if !purposes.contains(&entry.purpose.as_str()) {
-        return Err(StatusError::PurposeMismatch {
-            entry: entry.purpose.clone(),
-            list: purposes.join(", "),
-        });
+        return Err(StatusError::PurposeMismatch { entry: entry.purpose.clone(), list: purposes.join(", ") });
     }
-    let encoded = subject
-        .get("encodedList")
-        .and_then(Value::as_str)
-        .ok_or(StatusError::Missing("encodedList"))?;
+    let encoded =
+        subject.get("encodedList").and_then(Value::as_str).ok_or(StatusError::Missing("encodedList"))?;
     let bits = Bitstring::decode(encoded)?;
     let entries = bits.len_bits() / u64::from(entry.size);
     Ok(StatusReading {
@@ -218,10 +199,8 @@ mod tests {
 
     #[test]
     fn spec_sample_list_is_all_zero_and_minimum_size() {
-        let bits = Bitstring::decode(
-            "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA",
-        )
-        .expect("spec sample");
+        let bits = Bitstring::decode("uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA")
+            .expect("spec sample");
         assert_eq!(bits.len_bits(), MIN_ENTRIES as u64);
         assert_eq!(bits.status(0, 1), Ok(0));
         assert_eq!(bits.status(131_071, 1), Ok(0));

@@ -32,18 +32,12 @@ pub struct Theme {
 impl Theme {
     /// The embedded default theme, overridden by the files of `root/themes/<name>/`.
     pub fn load(root: &Path, name: &str) -> Result<Self, CliError> {
-        let mut templates: BTreeMap<String, String> = TEMPLATES
-            .iter()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
-            .collect();
-        let mut statics: BTreeMap<String, Vec<u8>> = STATICS
-            .iter()
-            .map(|(n, b)| (n.to_string(), b.to_vec()))
-            .collect();
-        let mut catalogues: BTreeMap<String, String> = LANGUAGES
-            .iter()
-            .map(|(l, t)| (l.to_string(), t.to_string()))
-            .collect();
+        let mut templates: BTreeMap<String, String> =
+            TEMPLATES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        let mut statics: BTreeMap<String, Vec<u8>> =
+            STATICS.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect();
+        let mut catalogues: BTreeMap<String, String> =
+            LANGUAGES.iter().map(|(l, t)| (l.to_string(), t.to_string())).collect();
         let dir = root.join("themes").join(name);
         if name != "default" && !dir.is_dir() {
             return Err(CliError::invalid(format!(
@@ -59,18 +53,13 @@ impl Theme {
         })?;
         read_dir_into(&dir.join("i18n"), &mut |n, bytes| {
             if let Some(lang) = n.strip_suffix(".toml") {
-                catalogues.insert(
-                    lang.to_string(),
-                    String::from_utf8_lossy(&bytes).into_owned(),
-                );
+                catalogues.insert(lang.to_string(), String::from_utf8_lossy(&bytes).into_owned());
             }
         })?;
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-            .map_err(|e| {
-                CliError::invalid("a theme template is not valid").caused_by(tera_chain(&e))
-            })?;
+            .map_err(|e| CliError::invalid("a theme template is not valid").caused_by(tera_chain(&e)))?;
         let mut messages = BTreeMap::new();
         for (lang, text) in catalogues {
             let table: BTreeMap<String, String> = toml::from_str(&text).map_err(|e| {
@@ -79,11 +68,7 @@ impl Theme {
             })?;
             messages.insert(lang, table);
         }
-        Ok(Theme {
-            tera,
-            statics,
-            messages,
-        })
+        Ok(Theme { tera, statics, messages })
     }
 
     /// The interface strings for `lang`, English filling any gap.
@@ -100,17 +85,11 @@ fn read_dir_into(dir: &Path, put: &mut dyn FnMut(String, Vec<u8>)) -> Result<(),
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(());
     };
-    let mut names: Vec<_> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .collect();
+    let mut names: Vec<_> =
+        entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file()).collect();
     names.sort();
     for path in names {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         put(name, crate::fs::read(&path)?);
     }
     Ok(())

@@ -80,6 +80,9 @@ pub enum Outcome {
 pub struct Verdict {
     pub outcome: Outcome,
     pub checks: Vec<Check>,
+    /// What the first proof signed, when its signature verified.
+    #[serde(skip)]
+    pub signed: Option<integrity::Verified>,
 }
 
 impl Verdict {
@@ -94,7 +97,7 @@ impl Verdict {
         } else {
             Outcome::Verified
         };
-        Verdict { outcome, checks }
+        Verdict { outcome, checks, signed: None }
     }
 
     /// The first failed (else unknown) check: what a one-line report names.
@@ -111,11 +114,7 @@ impl Verdict {
 }
 
 fn check(check: CheckName, state: State, message: impl Into<String>) -> Check {
-    Check {
-        check,
-        state,
-        message: message.into(),
-    }
+    Check { check, state, message: message.into() }
 }
 
 /// Verifies credentials against keys and status lists from one [`DocumentSource`].
@@ -139,13 +138,14 @@ impl Verifier<'_> {
                 None
             }
         };
-        let method = self.check_proof(credential, &mut checks);
+        let mut signed = None;
+        let method = self.check_proof(credential, &mut checks, &mut signed);
         checks.push(self.check_issuer(credential, method.as_ref()));
         checks.push(self.check_validity(credential));
         if kind != Some(CredentialKind::StatusList) {
             checks.push(self.check_status(credential));
         }
-        Verdict::from_checks(checks)
+        Verdict { signed, ..Verdict::from_checks(checks) }
     }
 
     /// The signature and issuer-key checks. Returns the method that signed, when found.
@@ -153,19 +153,12 @@ impl Verifier<'_> {
         &self,
         credential: &Credential,
         checks: &mut Vec<Check>,
+        signed: &mut Option<integrity::Verified>,
     ) -> Option<VerificationMethod> {
         let proofs = integrity::proofs(&credential.value);
         let Some(proof) = proofs.first() else {
-            checks.push(check(
-                CheckName::Signature,
-                State::Failed,
-                ProofError::MissingProof.to_string(),
-            ));
-            checks.push(check(
-                CheckName::IssuerKey,
-                State::NotApplicable,
-                "no proof to take a key from",
-            ));
+            checks.push(check(CheckName::Signature, State::Failed, ProofError::MissingProof.to_string()));
+            checks.push(check(CheckName::IssuerKey, State::NotApplicable, "no proof to take a key from"));
             return None;
         };
         let Some(vm_id) = proof.get("verificationMethod").and_then(Value::as_str) else {
@@ -174,53 +167,38 @@ impl Verifier<'_> {
                 State::Failed,
                 ProofError::MissingField("verificationMethod").to_string(),
             ));
-            checks.push(check(
-                CheckName::IssuerKey,
-                State::NotApplicable,
-                "the proof names no key",
-            ));
+            checks.push(check(CheckName::IssuerKey, State::NotApplicable, "the proof names no key"));
             return None;
         };
         let method = match Resolver::new(self.source).method(vm_id) {
             Ok(m) => m,
             Err(e @ DidError::Unresolvable { .. }) => {
-                checks.push(check(
-                    CheckName::Signature,
-                    State::Unknown,
-                    format!("could not check: {e}"),
-                ));
-                checks.push(check(
-                    CheckName::IssuerKey,
-                    State::Unknown,
-                    format!("could not check: {e}"),
-                ));
+                checks.push(check(CheckName::Signature, State::Unknown, format!("could not check: {e}")));
+                checks.push(check(CheckName::IssuerKey, State::Unknown, format!("could not check: {e}")));
                 return None;
             }
             Err(DidError::Invalid(e)) => {
-                checks.push(check(
-                    CheckName::Signature,
-                    State::Failed,
-                    format!("no usable key: {e}"),
-                ));
+                checks.push(check(CheckName::Signature, State::Failed, format!("no usable key: {e}")));
                 checks.push(check(CheckName::IssuerKey, State::Failed, e));
                 return None;
             }
         };
         // Every proof in a proof set must verify; each names its own key.
         let mut outcome =
-            integrity::verify_proof(self.jsonld, &credential.value, proof, &method.public_key);
+            integrity::verify_proof_detailed(self.jsonld, &credential.value, proof, &method.public_key).map(
+                |v| {
+                    let suite = v.suite;
+                    *signed = Some(v);
+                    suite
+                },
+            );
         for other in proofs.iter().skip(1) {
             if outcome.is_err() {
                 break;
             }
-            let other_vm = other
-                .get("verificationMethod")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+            let other_vm = other.get("verificationMethod").and_then(Value::as_str).unwrap_or_default();
             outcome = match Resolver::new(self.source).method(other_vm) {
-                Ok(m) => {
-                    integrity::verify_proof(self.jsonld, &credential.value, other, &m.public_key)
-                }
+                Ok(m) => integrity::verify_proof(self.jsonld, &credential.value, other, &m.public_key),
                 Err(e) => Err(ProofError::UnsupportedSuite(format!("second proof: {e}"))),
             };
         }
@@ -242,10 +220,7 @@ impl Verifier<'_> {
             checks.push(check(
                 CheckName::IssuerKey,
                 State::Failed,
-                format!(
-                    "key `{vm_id}` is not listed under `assertionMethod` of `{}`",
-                    method.controller
-                ),
+                format!("key `{vm_id}` is not listed under `assertionMethod` of `{}`", method.controller),
             ));
         }
         Some(method)
@@ -253,31 +228,18 @@ impl Verifier<'_> {
 
     fn check_issuer(&self, credential: &Credential, method: Option<&VerificationMethod>) -> Check {
         let Some(method) = method else {
-            return check(
-                CheckName::Issuer,
-                State::NotApplicable,
-                "no key to compare with",
-            );
+            return check(CheckName::Issuer, State::NotApplicable, "no key to compare with");
         };
         match credential.issuer_id() {
-            Some(issuer) if issuer == method.controller => check(
-                CheckName::Issuer,
-                State::Passed,
-                format!("`{issuer}` controls the signing key"),
-            ),
+            Some(issuer) if issuer == method.controller => {
+                check(CheckName::Issuer, State::Passed, format!("`{issuer}` controls the signing key"))
+            }
             Some(issuer) => check(
                 CheckName::Issuer,
                 State::Failed,
-                format!(
-                    "issuer `{issuer}` is not the key's controller `{}`",
-                    method.controller
-                ),
+                format!("issuer `{issuer}` is not the key's controller `{}`", method.controller),
             ),
-            None => check(
-                CheckName::Issuer,
-                State::Failed,
-                "the credential names no issuer",
-            ),
+            None => check(CheckName::Issuer, State::Failed, "the credential names no issuer"),
         }
     }
 
@@ -293,11 +255,7 @@ impl Verifier<'_> {
             );
         }
         if let Some(until) = until.filter(|u| self.now > *u) {
-            return check(
-                CheckName::Validity,
-                State::Warning,
-                format!("expired on {}", date(until)),
-            );
+            return check(CheckName::Validity, State::Warning, format!("expired on {}", date(until)));
         }
         let message = match (from, until) {
             (Some(f), Some(u)) => format!("valid from {} until {}", date(f), date(u)),
@@ -311,11 +269,7 @@ impl Verifier<'_> {
     fn check_status(&self, credential: &Credential) -> Check {
         let entries = credential.status_entries();
         if entries.is_empty() {
-            return check(
-                CheckName::Status,
-                State::NotApplicable,
-                "no credentialStatus: cannot be revoked",
-            );
+            return check(CheckName::Status, State::NotApplicable, "no credentialStatus: cannot be revoked");
         }
         let mut warnings = Vec::new();
         let mut passed = Vec::new();
@@ -323,20 +277,12 @@ impl Verifier<'_> {
             let entry = match StatusEntry::parse(raw) {
                 Ok(e) => e,
                 Err(e) => {
-                    return check(
-                        CheckName::Status,
-                        State::Unknown,
-                        format!("could not check: {e}"),
-                    );
+                    return check(CheckName::Status, State::Unknown, format!("could not check: {e}"));
                 }
             };
             match self.read_status(&entry) {
                 Err(reason) => {
-                    return check(
-                        CheckName::Status,
-                        State::Unknown,
-                        format!("could not check: {reason}"),
-                    );
+                    return check(CheckName::Status, State::Unknown, format!("could not check: {reason}"));
                 }
                 Ok(reading) if reading.value != 0 => {
                     let what = match entry.purpose.as_str() {
@@ -365,11 +311,7 @@ impl Verifier<'_> {
         if warnings.is_empty() {
             check(CheckName::Status, State::Passed, message)
         } else {
-            check(
-                CheckName::Status,
-                State::Warning,
-                format!("{message}; {}", warnings.join("; ")),
-            )
+            check(CheckName::Status, State::Warning, format!("{message}; {}", warnings.join("; ")))
         }
     }
 
@@ -385,15 +327,9 @@ impl Verifier<'_> {
                 ));
             }
         };
-        let list = Credential::parse(&bytes)
-            .map_err(|e| format!("status list `{}`: {e}", entry.list_url))?;
+        let list = Credential::parse(&bytes).map_err(|e| format!("status list `{}`: {e}", entry.list_url))?;
         // The list is a credential too: its signature and validity period must hold.
-        let verdict = Verifier {
-            jsonld: self.jsonld,
-            source: self.source,
-            now: self.now,
-        }
-        .verify(&list);
+        let verdict = Verifier { jsonld: self.jsonld, source: self.source, now: self.now }.verify(&list);
         if let Some(problem) = verdict.checks.iter().find(|c| {
             c.check != CheckName::Issuer
                 && matches!(c.state, State::Failed | State::Unknown | State::Warning)
@@ -406,8 +342,7 @@ impl Verifier<'_> {
                 problem.message
             ));
         }
-        status::read_status(entry, &list.value)
-            .map_err(|e| format!("status list `{}`: {e}", entry.list_url))
+        status::read_status(entry, &list.value).map_err(|e| format!("status list `{}`: {e}", entry.list_url))
     }
 }
 

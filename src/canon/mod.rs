@@ -15,9 +15,7 @@ mod jcs;
 mod rdfc;
 
 pub use jcs::{jcs, jcs_bytes};
-pub use rdfc::{
-    HASH_N_DEGREE_QUADS_CALL_LIMIT, HashAlgorithm, rdfc, rdfc_issued_identifiers, rdfc_with,
-};
+pub use rdfc::{HASH_N_DEGREE_QUADS_CALL_LIMIT, HashAlgorithm, rdfc, rdfc_issued_identifiers, rdfc_with};
 
 /// Why a credential could not be canonicalized.
 #[derive(Debug, thiserror::Error)]

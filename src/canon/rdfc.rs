@@ -86,9 +86,7 @@ pub fn rdfc_issued_identifiers(
 }
 
 fn options() -> CanonicalizationOptions {
-    CanonicalizationOptions {
-        hndq_call_limit: Some(HASH_N_DEGREE_QUADS_CALL_LIMIT),
-    }
+    CanonicalizationOptions { hndq_call_limit: Some(HASH_N_DEGREE_QUADS_CALL_LIMIT) }
 }
 
 fn canon_error(error: CanonicalizationError) -> CanonError {
@@ -152,15 +150,11 @@ _:c14n3 <http://example.org/vocab#prev> _:c14n1 _:c14n0 .
     #[test]
     fn issued_identifiers_map_input_labels_to_canonical_ones() {
         let map = rdfc_issued_identifiers(&quads(CYCLE), HashAlgorithm::Sha256).expect("issues");
-        let expected: BTreeMap<String, String> = [
-            ("e0", "c14n1"),
-            ("e1", "c14n2"),
-            ("e2", "c14n3"),
-            ("g", "c14n0"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+        let expected: BTreeMap<String, String> =
+            [("e0", "c14n1"), ("e1", "c14n2"), ("e2", "c14n3"), ("g", "c14n0")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
         assert_eq!(map, expected);
     }
 

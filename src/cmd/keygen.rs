@@ -10,9 +10,6 @@ pub fn run(args: &KeygenArgs) -> Result<Exit, CliError> {
     let public = key.public_key();
     println!("public key (Multikey): {}", public.to_multibase());
     println!("did:key verification method: {}", public.did_key_vm());
-    eprintln!(
-        "secret key written to `{}` (readable only by you; never commit it)",
-        args.out.display()
-    );
+    eprintln!("secret key written to `{}` (readable only by you; never commit it)", args.out.display());
     Ok(Exit::Ok)
 }

@@ -19,18 +19,13 @@ pub fn run(args: &SignArgs) -> Result<Exit, CliError> {
     let credential = Credential::parse(&bytes)
         .map_err(|e| CliError::invalid(format!("`{name}` cannot be signed")).caused_by(e))?;
     let public = key.public_key();
-    let vm = args
-        .verification_method
-        .clone()
-        .unwrap_or_else(|| public.did_key_vm());
+    let vm = args.verification_method.clone().unwrap_or_else(|| public.did_key_vm());
     check_signable(&credential, &vm, &key)
         .map_err(|reason| CliError::invalid(format!("`{name}` cannot be signed: {reason}")))?;
     let created = match &args.created {
         Some(t) if parse_date_time(t).is_some() => t.clone(),
         Some(t) => {
-            return Err(CliError::invalid(format!(
-                "--created `{t}` is not an XML Schema dateTime"
-            )));
+            return Err(CliError::invalid(format!("--created `{t}` is not an XML Schema dateTime")));
         }
         None => format_date_time(chrono::Utc::now()),
     };
@@ -42,9 +37,8 @@ pub fn run(args: &SignArgs) -> Result<Exit, CliError> {
         verification_method: vm,
         created: Some(created),
     };
-    let signed =
-        integrity::create_proof(&JsonLdProcessor::new(), &credential.value, &options, &key)
-            .map_err(|e| CliError::invalid(format!("`{name}` cannot be signed")).caused_by(e))?;
+    let signed = integrity::create_proof(&JsonLdProcessor::new(), &credential.value, &options, &key)
+        .map_err(|e| CliError::invalid(format!("`{name}` cannot be signed")).caused_by(e))?;
     let mut out = serde_json::to_vec_pretty(&signed).map_err(|e| CliError::io(e.to_string()))?;
     out.push(b'\n');
     match &args.output {
@@ -71,23 +65,19 @@ pub fn load_key(path: Option<&Path>) -> Result<SecretKey, CliError> {
                     path.display()
                 );
             }
-            let text = std::str::from_utf8(&bytes).map_err(|_| {
-                CliError::invalid(format!("key file `{}` is not text", path.display()))
-            })?;
+            let text = std::str::from_utf8(&bytes)
+                .map_err(|_| CliError::invalid(format!("key file `{}` is not text", path.display())))?;
             SecretKey::parse_key_file(text).map_err(|e| {
-                CliError::invalid(format!("key file `{}` holds no usable key", path.display()))
-                    .caused_by(e)
+                CliError::invalid(format!("key file `{}` holds no usable key", path.display())).caused_by(e)
             })
         }
         None => {
             let value = zeroize::Zeroizing::new(std::env::var(KEY_ENV).map_err(|_| {
-                CliError::io("no signing key").hint(format!(
-                    "pass --key FILE, or set {KEY_ENV} to the key (for CI secrets)"
-                ))
+                CliError::io("no signing key")
+                    .hint(format!("pass --key FILE, or set {KEY_ENV} to the key (for CI secrets)"))
             })?);
-            SecretKey::parse_key_file(&value).map_err(|e| {
-                CliError::invalid(format!("{KEY_ENV} holds no usable key")).caused_by(e)
-            })
+            SecretKey::parse_key_file(&value)
+                .map_err(|e| CliError::invalid(format!("{KEY_ENV} holds no usable key")).caused_by(e))
         }
     }
 }
@@ -106,25 +96,18 @@ fn read_input(path: &Path) -> Result<(String, Vec<u8>), CliError> {
 /// The refusals of `rosette sign`, each a one-line reason.
 fn check_signable(credential: &Credential, vm: &str, key: &SecretKey) -> Result<(), String> {
     if !credential.types().contains(&"VerifiableCredential") {
-        return Err(
-            "it is not a VerifiableCredential (`type` lacks `VerifiableCredential`)".into(),
-        );
+        return Err("it is not a VerifiableCredential (`type` lacks `VerifiableCredential`)".into());
     }
-    if integrity::proofs(&credential.value).iter().any(|p| {
-        p.get("verificationMethod")
-            .and_then(serde_json::Value::as_str)
-            == Some(vm)
-    }) {
+    if integrity::proofs(&credential.value)
+        .iter()
+        .any(|p| p.get("verificationMethod").and_then(serde_json::Value::as_str) == Some(vm))
+    {
         return Err(format!("it already carries a proof by `{vm}`"));
     }
-    let (controller, _) = vm
-        .split_once('#')
-        .ok_or_else(|| format!("verification method `{vm}` has no `#fragment`"))?;
+    let (controller, _) =
+        vm.split_once('#').ok_or_else(|| format!("verification method `{vm}` has no `#fragment`"))?;
     if controller.starts_with("did:key:") && vm != key.public_key().did_key_vm() {
-        return Err(format!(
-            "`{vm}` is not this key's did:key (`{}`)",
-            key.public_key().did_key_vm()
-        ));
+        return Err(format!("`{vm}` is not this key's did:key (`{}`)", key.public_key().did_key_vm()));
     }
     match credential.issuer_id() {
         Some(issuer) if issuer == controller => Ok(()),

@@ -36,31 +36,17 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, CliError> {
         None => chrono::Utc::now(),
     };
     let files = collect_files(&args.paths)?;
-    let sites = SiteDirs::new(
-        args.base_url
-            .iter()
-            .cloned()
-            .zip(args.site.iter().cloned())
-            .collect(),
-    );
+    let sites = SiteDirs::new(args.base_url.iter().cloned().zip(args.site.iter().cloned()).collect());
     let jsonld = JsonLdProcessor::new();
-    let verifier = Verifier {
-        jsonld: &jsonld,
-        source: &sites,
-        now,
-    };
+    let verifier = Verifier { jsonld: &jsonld, source: &sites, now };
     let reports: Vec<FileReport> = files
         .par_iter()
-        .map(|path| FileReport {
-            file: path.display().to_string(),
-            result: verify_file(&verifier, path),
-        })
+        .map(|path| FileReport { file: path.display().to_string(), result: verify_file(&verifier, path) })
         .collect();
     match args.format {
         Format::Text => print!("{}", render_text(&reports)),
         Format::Json => {
-            let json =
-                serde_json::to_string_pretty(&reports).map_err(|e| CliError::io(e.to_string()))?;
+            let json = serde_json::to_string_pretty(&reports).map_err(|e| CliError::io(e.to_string()))?;
             println!("{json}");
         }
     }
@@ -82,10 +68,7 @@ fn verify_file(verifier: &Verifier<'_>, path: &Path) -> FileResult {
     };
     match Credential::parse(&bytes) {
         Ok(credential) => FileResult::Verdict(verifier.verify(&credential)),
-        Err(e) => FileResult::Unreadable {
-            outcome: Outcome::Failed,
-            error: e.to_string(),
-        },
+        Err(e) => FileResult::Unreadable { outcome: Outcome::Failed, error: e.to_string() },
     }
 }
 
@@ -100,9 +83,7 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
                 .sort_by_file_name()
                 .into_iter()
                 .filter_map(Result::ok)
-                .filter(|e| {
-                    e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "json")
-                })
+                .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "json"))
                 .map(walkdir::DirEntry::into_path)
                 .collect();
             files.append(&mut found);
@@ -156,30 +137,19 @@ pub fn render_text(reports: &[FileReport]) -> String {
                     }
                     Outcome::Failed => {
                         failed += 1;
-                        let problem = v
-                            .first_problem()
-                            .map(|c| c.message.as_str())
-                            .unwrap_or_default();
+                        let problem = v.first_problem().map(|c| c.message.as_str()).unwrap_or_default();
                         format!("FAILED: {problem}")
                     }
                     Outcome::Unknown => {
                         unknown += 1;
-                        let problem = v
-                            .first_problem()
-                            .map(|c| c.message.as_str())
-                            .unwrap_or_default();
+                        let problem = v.first_problem().map(|c| c.message.as_str()).unwrap_or_default();
                         format!("NOT VERIFIED: {problem}")
                     }
                 };
                 let _ = writeln!(out, "{}: {headline}", report.file);
                 for c in &v.checks {
-                    let _ = writeln!(
-                        out,
-                        "  {:<4}  {:<10}  {}",
-                        state_word(c.state),
-                        c.check.label(),
-                        c.message
-                    );
+                    let _ =
+                        writeln!(out, "  {:<4}  {:<10}  {}", state_word(c.state), c.check.label(), c.message);
                 }
             }
         }

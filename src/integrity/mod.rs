@@ -50,18 +50,11 @@ impl Cryptosuite {
 
     /// The suite a proof says it uses.
     pub fn of_proof(proof: &Map<String, Value>) -> Result<Self, ProofError> {
-        let kind = proof
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let kind = proof.get("type").and_then(Value::as_str).unwrap_or_default();
         match kind {
             "DataIntegrityProof" => {
-                let suite = proof
-                    .get("cryptosuite")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                Self::for_signing(suite)
-                    .ok_or_else(|| ProofError::UnsupportedSuite(suite.to_string()))
+                let suite = proof.get("cryptosuite").and_then(Value::as_str).unwrap_or_default();
+                Self::for_signing(suite).ok_or_else(|| ProofError::UnsupportedSuite(suite.to_string()))
             }
             "Ed25519Signature2020" => Ok(Cryptosuite::Ed25519Signature2020),
             "" => Err(ProofError::MissingField("type")),
@@ -70,11 +63,7 @@ impl Cryptosuite {
     }
 
     /// Transformation: the canonical form of the unsecured document (no `proof`).
-    pub fn transform(
-        self,
-        jsonld: &JsonLdProcessor,
-        unsecured: &Value,
-    ) -> Result<String, ProofError> {
+    pub fn transform(self, jsonld: &JsonLdProcessor, unsecured: &Value) -> Result<String, ProofError> {
         match self {
             Cryptosuite::EddsaJcs2022 => Ok(canon::jcs(unsecured)?),
             Cryptosuite::EddsaRdfc2022 | Cryptosuite::Ed25519Signature2020 => {
@@ -187,12 +176,9 @@ pub fn create_proof(
         return Err(ProofError::UnsupportedSuite(options.suite.name().into()));
     }
     if proofs(document).iter().any(|p| {
-        p.get("verificationMethod").and_then(Value::as_str)
-            == Some(options.verification_method.as_str())
+        p.get("verificationMethod").and_then(Value::as_str) == Some(options.verification_method.as_str())
     }) {
-        return Err(ProofError::AlreadySigned(
-            options.verification_method.clone(),
-        ));
+        return Err(ProofError::AlreadySigned(options.verification_method.clone()));
     }
     let unsecured = unsecured(document);
     let mut proof = Map::new();
@@ -202,10 +188,7 @@ pub fn create_proof(
         check_created(created)?;
         proof.insert("created".into(), created.clone().into());
     }
-    proof.insert(
-        "verificationMethod".into(),
-        options.verification_method.clone().into(),
-    );
+    proof.insert("verificationMethod".into(), options.verification_method.clone().into());
     proof.insert("proofPurpose".into(), ASSERTION_METHOD.into());
     let context = unsecured.get("@context");
     if options.suite == Cryptosuite::EddsaJcs2022 {
@@ -216,10 +199,7 @@ pub fn create_proof(
     let config = options.suite.configure(jsonld, &proof, context)?;
     let transformed = options.suite.transform(jsonld, &unsecured)?;
     let signature = key.sign(&hash_data(&config, &transformed));
-    proof.insert(
-        "proofValue".into(),
-        keys::encode_signature(&signature).into(),
-    );
+    proof.insert("proofValue".into(), keys::encode_signature(&signature).into());
 
     let mut secured = document.clone();
     if let Value::Object(map) = &mut secured {
@@ -232,14 +212,20 @@ pub fn create_proof(
                 map.insert("proof".into(), Value::Array(set));
             }
             Some(existing) => {
-                map.insert(
-                    "proof".into(),
-                    Value::Array(vec![existing, Value::Object(proof)]),
-                );
+                map.insert("proof".into(), Value::Array(vec![existing, Value::Object(proof)]));
             }
         }
     }
     Ok(secured)
+}
+
+/// What a verified proof signed: its suite and the two canonical forms, which the build
+/// publishes so that a browser can check the signature without a JSON-LD processor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub suite: Cryptosuite,
+    pub canonical_proof_config: String,
+    pub canonical_document: String,
 }
 
 /// Verifies one proof of `document` with `key` (Verify Proof, vc-di-eddsa §3.2.2 / §3.3.2).
@@ -250,31 +236,32 @@ pub fn verify_proof(
     proof: &Map<String, Value>,
     key: &PublicKey,
 ) -> Result<Cryptosuite, ProofError> {
+    verify_proof_detailed(jsonld, document, proof, key).map(|v| v.suite)
+}
+
+/// [`verify_proof`], returning the canonical forms that were signed.
+pub fn verify_proof_detailed(
+    jsonld: &JsonLdProcessor,
+    document: &Value,
+    proof: &Map<String, Value>,
+    key: &PublicKey,
+) -> Result<Verified, ProofError> {
     let suite = Cryptosuite::of_proof(proof)?;
-    let purpose = proof
-        .get("proofPurpose")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let purpose = proof.get("proofPurpose").and_then(Value::as_str).unwrap_or_default();
     if purpose.is_empty() {
         return Err(ProofError::MissingField("proofPurpose"));
     }
     if purpose != ASSERTION_METHOD {
         return Err(ProofError::WrongPurpose(purpose.to_string()));
     }
-    if proof
-        .get("verificationMethod")
-        .and_then(Value::as_str)
-        .is_none()
-    {
+    if proof.get("verificationMethod").and_then(Value::as_str).is_none() {
         return Err(ProofError::MissingField("verificationMethod"));
     }
     if let Some(created) = proof.get("created") {
         check_created(created.as_str().unwrap_or_default())?;
     }
-    let proof_value = proof
-        .get("proofValue")
-        .and_then(Value::as_str)
-        .ok_or(ProofError::MissingField("proofValue"))?;
+    let proof_value =
+        proof.get("proofValue").and_then(Value::as_str).ok_or(ProofError::MissingField("proofValue"))?;
     let signature = keys::decode_signature(proof_value).ok_or(ProofError::BadProofValue)?;
 
     let mut unsecured = unsecured(document);
@@ -284,11 +271,7 @@ pub fn verify_proof(
         let wanted = crate::model::credential::strings(Some(previous));
         let matching: Vec<Value> = proofs(document)
             .into_iter()
-            .filter(|p| {
-                p.get("id")
-                    .and_then(Value::as_str)
-                    .is_some_and(|id| wanted.contains(&id))
-            })
+            .filter(|p| p.get("id").and_then(Value::as_str).is_some_and(|id| wanted.contains(&id)))
             .map(|p| Value::Object(p.clone()))
             .collect();
         if matching.len() != wanted.len() {
@@ -313,7 +296,7 @@ pub fn verify_proof(
     let config = suite.configure(jsonld, proof, unsecured.get("@context"))?;
     let transformed = suite.transform(jsonld, &unsecured)?;
     if key.verify(&hash_data(&config, &transformed), &signature) {
-        Ok(suite)
+        Ok(Verified { suite, canonical_proof_config: config, canonical_document: transformed })
     } else {
         Err(ProofError::SignatureInvalid)
     }

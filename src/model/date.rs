@@ -19,9 +19,7 @@ pub fn parse_date_time(text: &str) -> Option<DateTime<Utc>> {
     if text.ends_with(['z', 'Z']) {
         return None;
     }
-    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
-        .ok()
-        .map(|n| n.and_utc())
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|n| n.and_utc())
 }
 
 /// Formats an instant the way rosette writes dates into credentials: `2024-01-31T12:00:00Z`.
@@ -49,13 +47,7 @@ mod tests {
 
     #[test]
     fn refuses_other_forms() {
-        for bad in [
-            "2024-01-31",
-            "31/01/2024",
-            "2024-01-31 23:30:00Z",
-            "",
-            "2024-13-01T00:00:00Z",
-        ] {
+        for bad in ["2024-01-31", "31/01/2024", "2024-01-31 23:30:00Z", "", "2024-13-01T00:00:00Z"] {
             assert_eq!(parse_date_time(bad), None, "{bad}");
         }
     }

@@ -20,18 +20,12 @@ pub fn texts(v: Option<&Value>) -> Vec<Tagged> {
 
 fn collect(v: Option<&Value>, out: &mut Vec<Tagged>) {
     match v {
-        Some(Value::String(s)) => out.push(Tagged {
-            value: s.clone(),
-            language: None,
-        }),
+        Some(Value::String(s)) => out.push(Tagged { value: s.clone(), language: None }),
         Some(Value::Object(o)) => {
             if let Some(s) = o.get("@value").and_then(Value::as_str) {
                 out.push(Tagged {
                     value: s.to_string(),
-                    language: o
-                        .get("@language")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
+                    language: o.get("@language").and_then(Value::as_str).map(str::to_string),
                 });
             }
         }
@@ -47,15 +41,8 @@ pub fn pick(v: Option<&Value>, language: &str) -> Option<String> {
     let primary = |tag: &str| tag.split('-').next().unwrap_or(tag).to_ascii_lowercase();
     let want = primary(language);
     all.iter()
-        .find(|t| {
-            t.language
-                .as_deref()
-                .is_some_and(|l| l.eq_ignore_ascii_case(language))
-        })
-        .or_else(|| {
-            all.iter()
-                .find(|t| t.language.as_deref().is_some_and(|l| primary(l) == want))
-        })
+        .find(|t| t.language.as_deref().is_some_and(|l| l.eq_ignore_ascii_case(language)))
+        .or_else(|| all.iter().find(|t| t.language.as_deref().is_some_and(|l| primary(l) == want)))
         .or_else(|| all.iter().find(|t| t.language.is_none()))
         .or_else(|| all.first())
         .map(|t| t.value.clone())

@@ -63,6 +63,8 @@ pub struct Achievement<'a> {
 pub struct StatusList<'a> {
     pub file: &'a InputFile,
     pub path: OutPath,
+    /// What its proof signed (for the browser's check of the list).
+    pub signed: Option<crate::integrity::Verified>,
 }
 
 pub struct Library<'a> {
@@ -85,10 +87,7 @@ pub fn build_library<'a>(
 
     let did_doc = crate::did::did_document(
         &did,
-        &keys
-            .iter()
-            .map(|k| (k.fragment.clone(), k.public_key))
-            .collect::<Vec<_>>(),
+        &keys.iter().map(|k| (k.fragment.clone(), k.public_key)).collect::<Vec<_>>(),
     );
     let did_json = serde_json::to_vec_pretty(&did_doc).unwrap_or_default();
     let did_url = crate::did::did_web_document_url(&did).unwrap_or_default();
@@ -113,33 +112,21 @@ pub fn build_library<'a>(
                 match OutPath::new(&path) {
                     Ok(out) => {
                         docs.insert(format!("{base}{path}"), file.bytes.clone());
-                        status_lists.push(StatusList { file, path: out });
+                        status_lists.push(StatusList { file, path: out, signed: None });
                         credentials.push((file, c));
                     }
-                    Err(e) => problems.push(Problem::new(
-                        &file.display,
-                        format!("status list `id` cannot be a path: {e}"),
-                    )),
+                    Err(e) => problems
+                        .push(Problem::new(&file.display, format!("status list `id` cannot be a path: {e}"))),
                 }
             }
             Ok(c) => credentials.push((file, c)),
         }
     }
 
-    let source = BuildSource {
-        base_url: base.to_string(),
-        docs,
-    };
+    let source = BuildSource { base_url: base.to_string(), docs };
     let jsonld = JsonLdProcessor::new();
-    let verifier = Verifier {
-        jsonld: &jsonld,
-        source: &source,
-        now,
-    };
-    let verdicts: Vec<Verdict> = credentials
-        .par_iter()
-        .map(|(_, c)| verifier.verify(c))
-        .collect();
+    let verifier = Verifier { jsonld: &jsonld, source: &source, now };
+    let verdicts: Vec<Verdict> = credentials.par_iter().map(|(_, c)| verifier.verify(c)).collect();
 
     let mut awards = Vec::new();
     let mut pages: HashMap<OutPath, &str> = HashMap::new();
@@ -150,8 +137,7 @@ pub fn build_library<'a>(
             continue;
         }
         if let Some(p) = retired_key_problem(credential, keys, &did) {
-            problems
-                .push(Problem::new(&file.display, p).hint("re-sign the award with an active key"));
+            problems.push(Problem::new(&file.display, p).hint("re-sign the award with an active key"));
             continue;
         }
         if let Some(id) = credential.id() {
@@ -164,6 +150,9 @@ pub fn build_library<'a>(
             }
         }
         if credential.conformance().map(|c| c.kind) != Ok(CredentialKind::Achievement) {
+            if let Some(list) = status_lists.iter_mut().find(|l| std::ptr::eq(l.file, file)) {
+                list.signed = verdict.signed;
+            }
             continue;
         }
         let page = match award_path(credential, file, base) {
@@ -176,10 +165,7 @@ pub fn build_library<'a>(
         if let Some(other) = pages.insert(page.clone(), &file.display) {
             problems.push(Problem::new(
                 &file.display,
-                format!(
-                    "its page `{}/` would overwrite the page of `{other}`",
-                    page.as_str()
-                ),
+                format!("its page `{}/` would overwrite the page of `{other}`", page.as_str()),
             ));
             continue;
         }
@@ -202,21 +188,12 @@ pub fn build_library<'a>(
         return Err(problems);
     }
     // Newest first; ties broken by path so the order never depends on the file system.
-    awards.sort_by(|a, b| {
-        b.valid_from
-            .cmp(&a.valid_from)
-            .then_with(|| a.page.cmp(&b.page))
-    });
+    awards.sort_by(|a, b| b.valid_from.cmp(&a.valid_from).then_with(|| a.page.cmp(&b.page)));
     let achievements = group(&awards, base).map_err(|mut p| {
         p.sort();
         p
     })?;
-    Ok(Library {
-        awards,
-        achievements,
-        status_lists,
-        did_json,
-    })
+    Ok(Library { awards, achievements, status_lists, did_json })
 }
 
 /// A failed or unknown verdict as (message, hint). Expired badges are published.
@@ -232,9 +209,7 @@ fn judge(verdict: &Verdict) -> Option<(String, String)> {
         (CheckName::IssuerKey, _) => "publish the key: add it to [[keys]] in rosette.toml",
         (CheckName::Issuer, _) => "the `issuer` must be the DID that controls the signing key",
         (CheckName::Format, _) => "rosette publishes Open Badges 3.0 AchievementCredentials",
-        (CheckName::Status, _) => {
-            "revoked awards stay published; check the status list file in badges/"
-        }
+        (CheckName::Status, _) => "revoked awards stay published; check the status list file in badges/",
         (CheckName::Validity, _) => "the award is not valid yet: check `validFrom`",
         (_, State::Unknown) => {
             "rosette can only check keys and status lists that this site publishes, or did:key"
@@ -254,13 +229,8 @@ fn retired_key_problem(credential: &Credential, keys: &[SiteKey], did: &str) -> 
         let vm = proof.get("verificationMethod").and_then(Value::as_str)?;
         let fragment = vm.strip_prefix(did)?.strip_prefix('#')?;
         let key = keys.iter().find(|k| k.fragment == fragment)?;
-        let created = proof
-            .get("created")
-            .and_then(Value::as_str)
-            .and_then(parse_date_time);
-        if let (KeyStatus::Retired, Some(retired), Some(created)) =
-            (key.status, key.retired, created)
-        {
+        let created = proof.get("created").and_then(Value::as_str).and_then(parse_date_time);
+        if let (KeyStatus::Retired, Some(retired), Some(created)) = (key.status, key.retired, created) {
             if created > retired {
                 return Some(format!(
                     "signed with key `{fragment}` on {created}, after it was retired on {retired}"
@@ -276,22 +246,14 @@ fn award_path(credential: &Credential, file: &InputFile, base: &str) -> Result<O
     let rel = match credential.id().and_then(|id| under_base(id, base)) {
         Some(rel) => rel,
         None => {
-            let stem = file
-                .rel
-                .rsplit('/')
-                .next()
-                .unwrap_or(&file.rel)
-                .trim_end_matches(".json");
+            let stem = file.rel.rsplit('/').next().unwrap_or(&file.rel).trim_end_matches(".json");
             format!("awards/{stem}")
         }
     };
     OutPath::new(&rel).map_err(|e| format!("cannot publish a page for this credential: {e}"))
 }
 
-fn group<'a>(
-    awards: &[Award<'a>],
-    base: &str,
-) -> Result<BTreeMap<String, Achievement<'a>>, Vec<Problem>> {
+fn group<'a>(awards: &[Award<'a>], base: &str) -> Result<BTreeMap<String, Achievement<'a>>, Vec<Problem>> {
     let mut out: BTreeMap<String, Achievement<'a>> = BTreeMap::new();
     let mut problems = Vec::new();
     let mut pages: HashMap<OutPath, String> = HashMap::new();
@@ -307,10 +269,7 @@ fn group<'a>(
         let page = match OutPath::new(&rel) {
             Ok(p) => p,
             Err(e) => {
-                problems.push(Problem::new(
-                    &award.file.display,
-                    format!("achievement page: {e}"),
-                ));
+                problems.push(Problem::new(&award.file.display, format!("achievement page: {e}")));
                 continue;
             }
         };
@@ -327,17 +286,8 @@ fn group<'a>(
         }
         out.insert(
             award.achievement.clone(),
-            Achievement {
-                id: award.achievement.clone(),
-                page,
-                value,
-                awards: vec![i],
-            },
+            Achievement { id: award.achievement.clone(), page, value, awards: vec![i] },
         );
     }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
 }

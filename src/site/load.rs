@@ -49,27 +49,21 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
             err
         }
     })?;
-    let config = Config::parse(&text)
-        .map_err(|e| CliError::invalid("`rosette.toml` is not valid").caused_by(e))?;
+    let config =
+        Config::parse(&text).map_err(|e| CliError::invalid("`rosette.toml` is not valid").caused_by(e))?;
 
     let badges = root.join("badges");
     let mut files = Vec::new();
     let mut assets = Vec::new();
     let mut problems = Vec::new();
     if !badges.is_dir() {
-        return Err(
-            CliError::io(format!("there is no `{}` directory", badges.display()))
-                .hint("put signed credentials (*.json) in badges/"),
-        );
+        return Err(CliError::io(format!("there is no `{}` directory", badges.display()))
+            .hint("put signed credentials (*.json) in badges/"));
     }
     // Sorted, and symbolic links are not followed out of the tree.
-    for entry in walkdir::WalkDir::new(&badges)
-        .sort_by_file_name()
-        .follow_links(false)
-    {
-        let entry = entry.map_err(|e| {
-            CliError::io(format!("could not read `{}`", badges.display())).caused_by(e)
-        })?;
+    for entry in walkdir::WalkDir::new(&badges).sort_by_file_name().follow_links(false) {
+        let entry =
+            entry.map_err(|e| CliError::io(format!("could not read `{}`", badges.display())).caused_by(e))?;
         if !entry.file_type().is_file() {
             continue;
         }
@@ -100,23 +94,10 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
             }
             let bytes = crate::fs::read(path)?;
             let parsed = Credential::parse(&bytes);
-            files.push(InputFile {
-                rel,
-                display,
-                bytes,
-                parsed,
-            });
+            files.push(InputFile { rel, display, bytes, parsed });
         } else {
-            assets.push(Asset {
-                rel,
-                path: path.to_path_buf(),
-            });
+            assets.push(Asset { rel, path: path.to_path_buf() });
         }
     }
-    Ok(SiteInput {
-        config,
-        files,
-        assets,
-        problems,
-    })
+    Ok(SiteInput { config, files, assets, problems })
 }

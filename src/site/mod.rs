@@ -24,11 +24,7 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(file: &str, message: impl Into<String>) -> Self {
-        Problem {
-            file: file.to_string(),
-            message: message.into(),
-            hint: None,
-        }
+        Problem { file: file.to_string(), message: message.into(), hint: None }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -70,18 +66,13 @@ pub fn build(root: &Path, out: &Path, now: DateTime<Utc>) -> Result<BuildSummary
     let mut problems = Vec::new();
     for asset in &input.assets {
         match paths::OutPath::new(&asset.rel) {
-            Ok(to) if !files.contains_key(&to) => copies.push(write::Copy {
-                to,
-                from: asset.path.clone(),
-            }),
+            Ok(to) if !files.contains_key(&to) => copies.push(write::Copy { to, from: asset.path.clone() }),
             Ok(to) => problems.push(Problem::new(
                 &format!("badges/{}", asset.rel),
                 format!("would overwrite the generated `{}`", to.as_str()),
             )),
-            Err(e) => problems.push(Problem::new(
-                &format!("badges/{}", asset.rel),
-                format!("cannot be published: {e}"),
-            )),
+            Err(e) => problems
+                .push(Problem::new(&format!("badges/{}", asset.rel), format!("cannot be published: {e}"))),
         }
     }
     if !problems.is_empty() {

@@ -17,6 +17,7 @@ pub type Output = BTreeMap<OutPath, Vec<u8>>;
 #[derive(Serialize)]
 struct AwardSummary {
     url: String,
+    path: String,
     recipient: String,
     achievement: String,
     issued: Option<String>,
@@ -31,120 +32,154 @@ pub fn render(
     let base = config.base_url.as_str();
     let lang = config.language.as_str();
     let site = views::site(config);
+    let mut tera = theme.tera.clone();
+    tera.register_filter("local", local_filter(base.to_string()));
     let t = theme.strings(lang);
     let mut out = Output::new();
     let mut put = |path: OutPath, bytes: Vec<u8>| -> Result<(), CliError> {
         if out.insert(path.clone(), bytes).is_some() {
-            return Err(CliError::invalid(format!(
-                "two outputs would be written to `{}`",
-                path.as_str()
-            )));
+            return Err(CliError::invalid(format!("two outputs would be written to `{}`", path.as_str())));
         }
         Ok(())
     };
-    let page = |template: &str, extra: &[(&str, &dyn erased::Ser)]| -> Result<Vec<u8>, CliError> {
-        let mut ctx = tera::Context::new();
-        ctx.insert("site", &site);
-        ctx.insert("t", &t);
-        for (k, v) in extra {
-            ctx.insert(*k, &erased::Wrap(*v));
-        }
-        let html = theme.tera.render(template, &ctx).map_err(|e| {
-            CliError::invalid(format!("template `{template}` failed")).caused_by(tera_chain(&e))
-        })?;
-        Ok(minify(html.as_bytes()))
-    };
+    let page =
+        |template: &str, at: &OutPath, extra: &[(&str, &dyn erased::Ser)]| -> Result<Vec<u8>, CliError> {
+            let mut ctx = tera::Context::new();
+            // Internal links are relative, so the site works from any host, path or folder.
+            let depth = at.as_str().matches('/').count();
+            ctx.insert("root", &if depth == 0 { "./".to_string() } else { "../".repeat(depth) });
+            ctx.insert("site", &site);
+            ctx.insert("t", &t);
+            for (k, v) in extra {
+                ctx.insert(*k, &erased::Wrap(*v));
+            }
+            let html = tera.render(template, &ctx).map_err(|e| {
+                CliError::invalid(format!("template `{template}` failed")).caused_by(tera_chain(&e))
+            })?;
+            Ok(minify(html.as_bytes()))
+        };
 
     // One page and one raw credential per award; public ones are listed.
     let public = config.privacy.default_visibility == Visibility::Public;
     let mut summaries = Vec::new();
     for award in &library.awards {
         let view = views::award(award, library, config, now);
-        put(
-            award.page.index(),
-            page("badge.html", &[("award", &view), ("noindex", &!public)])?,
-        )?;
+        let at = award.page.index();
+        put(at.clone(), page("badge.html", &at, &[("award", &view), ("noindex", &!public)])?)?;
         put(award.json.clone(), award.file.bytes.clone())?;
-        summaries.push((
-            award.achievement.clone(),
-            AwardSummary {
-                url: view.url.clone(),
-                recipient: view.recipient.clone(),
-                achievement: view.achievement.name.clone(),
-                issued: view.issued.clone(),
-            },
-        ));
+        put_canonical(&mut put, &award.json, award.verdict.signed.as_ref())?;
+        let summary = AwardSummary {
+            url: view.url.clone(),
+            path: view.path.clone(),
+            recipient: view.recipient.clone(),
+            achievement: view.achievement.name.clone(),
+            issued: view.issued.clone(),
+        };
+        summaries.push((award.achievement.clone(), summary));
     }
-    let listed: Vec<&AwardSummary> = if public {
-        summaries.iter().map(|(_, s)| s).collect()
-    } else {
-        Vec::new()
-    };
+    let listed: Vec<&AwardSummary> =
+        if public { summaries.iter().map(|(_, s)| s).collect() } else { Vec::new() };
 
     let mut achievement_views = Vec::new();
     for a in library.achievements.values() {
         let view = views::achievement(a, base, lang);
-        let awards: Vec<&AwardSummary> = summaries
-            .iter()
-            .filter(|(id, _)| *id == a.id && public)
-            .map(|(_, s)| s)
-            .collect();
-        put(
-            a.page.index(),
-            page(
-                "achievement.html",
-                &[("achievement", &view), ("awards", &awards)],
-            )?,
-        )?;
+        let awards: Vec<&AwardSummary> =
+            summaries.iter().filter(|(id, _)| *id == a.id && public).map(|(_, s)| s).collect();
+        let at = a.page.index();
+        put(at.clone(), page("achievement.html", &at, &[("achievement", &view), ("awards", &awards)])?)?;
         achievement_views.push(view);
     }
     let recent: Vec<&&AwardSummary> = listed.iter().take(50).collect();
-    put(
-        OutPath::fixed("index.html"),
-        page(
-            "index.html",
-            &[("achievements", &achievement_views), ("awards", &recent)],
-        )?,
-    )?;
+    let at = OutPath::fixed("index.html");
+    put(at.clone(), page("index.html", &at, &[("achievements", &achievement_views), ("awards", &recent)])?)?;
     let did_path = did_json_path(config);
     let did_url = format!("{base}{}", did_path.as_str());
-    put(
-        OutPath::fixed("issuer/index.html"),
-        page(
-            "issuer.html",
-            &[
-                ("achievements", &achievement_views),
-                ("did_json_url", &did_url),
-            ],
-        )?,
-    )?;
-    put(OutPath::fixed("404.html"), page("404.html", &[])?)?;
+    let at = OutPath::fixed("issuer/index.html");
+    let issuer_page =
+        page("issuer.html", &at, &[("achievements", &achievement_views), ("did_json_url", &did_url)])?;
+    put(at, issuer_page)?;
+    let at = OutPath::fixed("404.html");
+    put(at.clone(), page("404.html", &at, &[])?)?;
 
     put(did_path, library.did_json.clone())?;
     for list in &library.status_lists {
         put(list.path.clone(), list.file.bytes.clone())?;
+        put_canonical(&mut put, &list.path, list.signed.as_ref())?;
     }
+    put(keys_json_path(config), keys_json(config)?)?;
     for (name, bytes) in &theme.statics {
-        put(
-            OutPath::new(&format!("assets/{name}")).map_err(CliError::invalid)?,
-            bytes.clone(),
-        )?;
+        put(OutPath::new(&format!("assets/{name}")).map_err(CliError::invalid)?, bytes.clone())?;
     }
     put(
         OutPath::fixed("robots.txt"),
         format!("User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n").into_bytes(),
     )?;
-    put(
-        OutPath::fixed("sitemap.xml"),
-        sitemap(base, &achievement_views, &listed).into_bytes(),
-    )?;
-    put(
-        OutPath::fixed("feed.xml"),
-        feed(config, library, &listed).into_bytes(),
-    )?;
+    put(OutPath::fixed("sitemap.xml"), sitemap(base, &achievement_views, &listed).into_bytes())?;
+    put(OutPath::fixed("feed.xml"), feed(config, library, &listed).into_bytes())?;
     put(OutPath::fixed("_headers"), headers(config).into_bytes())?;
     put(OutPath::fixed(".nojekyll"), Vec::new())?;
     Ok(out)
+}
+
+/// For `eddsa-rdfc-2022`, publishes what was signed beside the credential: `x.nq` (the
+/// canonical document) and `x.proof.nq` (the canonical proof configuration), so the badge page
+/// checks the signature with WebCrypto alone and compares those quads with what it shows.
+fn put_canonical(
+    put: &mut dyn FnMut(OutPath, Vec<u8>) -> Result<(), CliError>,
+    json: &OutPath,
+    signed: Option<&crate::integrity::Verified>,
+) -> Result<(), CliError> {
+    let Some(signed) = signed.filter(|s| s.suite == crate::integrity::Cryptosuite::EddsaRdfc2022) else {
+        return Ok(());
+    };
+    let stem = json.as_str().strip_suffix(".json").unwrap_or(json.as_str());
+    let doc = OutPath::new(&format!("{stem}.nq")).map_err(CliError::invalid)?;
+    let proof = OutPath::new(&format!("{stem}.proof.nq")).map_err(CliError::invalid)?;
+    put(doc, signed.canonical_document.clone().into_bytes())?;
+    put(proof, signed.canonical_proof_config.clone().into_bytes())
+}
+
+/// `keys.json` beside did.json: each key's status and dates, which did.json cannot carry
+/// without making verifiers reject old badges. The badge page uses it to refuse a proof made
+/// after its key was retired.
+pub fn keys_json_path(config: &Config) -> OutPath {
+    let did = did_json_path(config);
+    OutPath::new(&did.as_str().replace("did.json", "keys.json"))
+        .unwrap_or_else(|_| OutPath::fixed("keys.json"))
+}
+
+fn keys_json(config: &Config) -> Result<Vec<u8>, CliError> {
+    let did = config.did();
+    let keys =
+        config.site_keys().map_err(|e| CliError::invalid("`rosette.toml` is not valid").caused_by(e))?;
+    let list: Vec<serde_json::Value> = keys
+        .iter()
+        .map(|k| {
+            serde_json::json!({
+                "id": format!("{did}#{}", k.fragment),
+                "status": match k.status { crate::config::KeyStatus::Active => "active", crate::config::KeyStatus::Retired => "retired" },
+                "validFrom": k.valid_from.map(crate::model::date::format_date_time),
+                "retired": k.retired.map(crate::model::date::format_date_time),
+            })
+        })
+        .collect();
+    let mut bytes = serde_json::to_vec_pretty(&serde_json::json!({ "controller": did, "keys": list }))
+        .map_err(|e| CliError::io(e.to_string()))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// `{{ url | local(root=root) }}`: a URL under `base_url` becomes relative to the page, so
+/// links and images work from any host and in a local preview; other URLs are unchanged.
+fn local_filter(base: String) -> impl tera::Filter {
+    move |value: &tera::Value, args: &std::collections::HashMap<String, tera::Value>| {
+        let url = value.as_str().unwrap_or_default();
+        let root = args.get("root").and_then(tera::Value::as_str).unwrap_or("");
+        Ok(tera::Value::String(match url.strip_prefix(base.as_str()) {
+            Some(rest) => format!("{root}{rest}"),
+            None => url.to_string(),
+        }))
+    }
 }
 
 /// Where did:web puts the DID document: `/.well-known/did.json` for a bare host,
@@ -169,24 +204,14 @@ fn minify(html: &[u8]) -> Vec<u8> {
 }
 
 fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn sitemap(
-    base: &str,
-    achievements: &[views::AchievementView],
-    awards: &[&AwardSummary],
-) -> String {
+fn sitemap(base: &str, achievements: &[views::AchievementView], awards: &[&AwardSummary]) -> String {
     let mut urls = vec![base.to_string(), format!("{base}issuer/")];
     urls.extend(achievements.iter().map(|a| a.url.clone()));
     urls.extend(awards.iter().map(|a| a.url.clone()));
-    let body: String = urls
-        .iter()
-        .map(|u| format!("  <url><loc>{}</loc></url>\n", xml(u)))
-        .collect();
+    let body: String = urls.iter().map(|u| format!("  <url><loc>{}</loc></url>\n", xml(u))).collect();
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n{body}</urlset>\n"
     )

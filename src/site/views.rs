@@ -72,6 +72,8 @@ pub struct AchievementView {
 pub struct CheckView {
     pub name: &'static str,
     pub state: State,
+    /// The interface string naming the state (`state_passed` …).
+    pub state_key: String,
     pub message: String,
 }
 
@@ -131,9 +133,7 @@ fn absolute(url_or_path: &str, base: &str) -> String {
 }
 
 fn text(v: Option<&Value>, lang: &str) -> Option<String> {
-    pick(v, lang)
-        .map(|s| clean_text(&s))
-        .filter(|s| !s.is_empty())
+    pick(v, lang).map(|s| clean_text(&s)).filter(|s| !s.is_empty())
 }
 
 /// Removes bidirectional-override and other invisible control characters that could make
@@ -148,9 +148,7 @@ pub fn clean_text(s: &str) -> String {
 }
 
 fn safe_url(v: Option<&Value>) -> Option<String> {
-    v.and_then(Value::as_str)
-        .filter(|u| is_safe_url(u))
-        .map(str::to_string)
+    v.and_then(Value::as_str).filter(|u| is_safe_url(u)).map(str::to_string)
 }
 
 fn image(v: Option<&Value>, fallback_alt: &str) -> Option<ImageView> {
@@ -161,14 +159,8 @@ fn image(v: Option<&Value>, fallback_alt: &str) -> Option<ImageView> {
         _ => None,
     }
     .filter(|u| is_safe_url(u))?;
-    let alt = v
-        .get("caption")
-        .and_then(|c| pick(Some(c), "en"))
-        .unwrap_or_else(|| fallback_alt.to_string());
-    Some(ImageView {
-        url,
-        alt: clean_text(&alt),
-    })
+    let alt = v.get("caption").and_then(|c| pick(Some(c), "en")).unwrap_or_else(|| fallback_alt.to_string());
+    Some(ImageView { url, alt: clean_text(&alt) })
 }
 
 fn list(v: Option<&Value>) -> Vec<&Value> {
@@ -196,38 +188,23 @@ pub fn achievement(a: &Achievement<'_>, base: &str, lang: &str) -> AchievementVi
         url: format!("{base}{}/", a.page.as_str()),
         path: format!("{}/", a.page.as_str()),
         description: text(v.get("description"), lang).unwrap_or_default(),
-        criteria_html: criteria
-            .and_then(|c| pick(c.get("narrative"), lang))
-            .map(|n| to_safe_html(&n)),
+        criteria_html: criteria.and_then(|c| pick(c.get("narrative"), lang)).map(|n| to_safe_html(&n)),
         criteria_url: criteria.and_then(|c| safe_url(c.get("id"))),
         image: image(v.get("image"), &name),
-        kind: v
-            .get("achievementType")
-            .and_then(Value::as_str)
-            .map(split_camel),
+        kind: v.get("achievementType").and_then(Value::as_str).map(split_camel),
         human_code: text(v.get("humanCode"), lang),
         field_of_study: text(v.get("fieldOfStudy"), lang),
-        credits: v
-            .get("creditsAvailable")
-            .and_then(Value::as_f64)
-            .map(|c| format!("{c}")),
-        tags: list(v.get("tag"))
-            .into_iter()
-            .filter_map(Value::as_str)
-            .map(clean_text)
-            .collect(),
+        credits: v.get("creditsAvailable").and_then(Value::as_f64).map(|c| format!("{c}")),
+        tags: list(v.get("tag")).into_iter().filter_map(Value::as_str).map(clean_text).collect(),
         alignments: list(v.get("alignment"))
             .into_iter()
             .map(|al| LinkView {
                 name: text(al.get("targetName"), lang).unwrap_or_default(),
                 url: safe_url(al.get("targetUrl")),
-                detail: [
-                    text(al.get("targetFramework"), lang),
-                    text(al.get("targetCode"), lang),
-                ]
-                .into_iter()
-                .flatten()
-                .reduce(|a, b| format!("{a} · {b}")),
+                detail: [text(al.get("targetFramework"), lang), text(al.get("targetCode"), lang)]
+                    .into_iter()
+                    .flatten()
+                    .reduce(|a, b| format!("{a} · {b}")),
             })
             .collect(),
         award_count: a.awards.len(),
@@ -247,12 +224,7 @@ fn split_camel(s: &str) -> String {
     clean_text(&out)
 }
 
-pub fn award(
-    award: &Award<'_>,
-    library: &Library<'_>,
-    config: &Config,
-    now: DateTime<Utc>,
-) -> AwardView {
+pub fn award(award: &Award<'_>, library: &Library<'_>, config: &Config, now: DateTime<Utc>) -> AwardView {
     let lang = config.language.as_str();
     let base = config.base_url.as_str();
     let c = &award.credential.value;
@@ -265,13 +237,8 @@ pub fn award(
     let recipient = text(subject.get("name"), lang).unwrap_or_else(|| "the recipient".into());
     let until = award.credential.valid_until();
     let proof = crate::integrity::proofs(c).into_iter().next();
-    let proof_str = |k: &str| {
-        proof
-            .and_then(|p| p.get(k))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
+    let proof_str =
+        |k: &str| proof.and_then(|p| p.get(k)).and_then(Value::as_str).unwrap_or_default().to_string();
     AwardView {
         url: format!("{base}{}/", award.page.as_str()),
         path: format!("{}/", award.page.as_str()),
@@ -296,19 +263,13 @@ pub fn award(
         results: list(subject.get("result"))
             .into_iter()
             .map(|r| LinkView {
-                name: text(r.get("value"), lang)
-                    .or_else(|| text(r.get("status"), lang))
-                    .unwrap_or_default(),
+                name: text(r.get("value"), lang).or_else(|| text(r.get("status"), lang)).unwrap_or_default(),
                 url: None,
                 detail: result_label(r, award),
             })
             .collect(),
         credential_id: award.credential.id().unwrap_or_default().to_string(),
-        suite: if proof_str("cryptosuite").is_empty() {
-            proof_str("type")
-        } else {
-            proof_str("cryptosuite")
-        },
+        suite: if proof_str("cryptosuite").is_empty() { proof_str("type") } else { proof_str("cryptosuite") },
         key_id: proof_str("verificationMethod"),
         jsonld: script_safe_json(&award.file.bytes),
         build_checks: award
@@ -319,7 +280,14 @@ pub fn award(
             .map(|ch| CheckView {
                 name: ch.check.label(),
                 state: ch.state,
-                message: ch.message.clone(),
+                state_key: format!(
+                    "state_{}",
+                    serde_json::to_value(ch.state)
+                        .ok()
+                        .and_then(|v| v.as_str().map(|s| s.replace('-', "_")))
+                        .unwrap_or_default()
+                ),
+                message: ch.message.replace('`', ""),
             })
             .collect(),
         recipient,
@@ -330,8 +298,7 @@ pub fn award(
 /// The name of the ResultDescription a result points to, if the achievement has it.
 fn result_label(result: &Value, award: &Award<'_>) -> Option<String> {
     let target = result.get("resultDescription").and_then(Value::as_str)?;
-    let descriptions =
-        &award.credential.value["credentialSubject"]["achievement"]["resultDescription"];
+    let descriptions = &award.credential.value["credentialSubject"]["achievement"]["resultDescription"];
     list(Some(descriptions))
         .into_iter()
         .find(|d| d.get("id").and_then(Value::as_str) == Some(target))
@@ -361,9 +328,7 @@ fn unreachable_achievement(base: &str) -> AchievementView {
 /// (which JSON only allows inside strings) becomes `\u003c`, so `</script>` and `<!--` cannot
 /// end or alter the element, and `JSON.parse` gives back exactly the signed value.
 pub fn script_safe_json(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes)
-        .trim()
-        .replace('<', "\\u003c")
+    String::from_utf8_lossy(bytes).trim().replace('<', "\\u003c")
 }
 
 #[cfg(test)]
@@ -382,10 +347,7 @@ mod tests {
 
     #[test]
     fn bidi_overrides_are_removed_from_displayed_text() {
-        assert_eq!(
-            clean_text("Alice\u{202E}evil\u{202C} Smith"),
-            "Aliceevil Smith"
-        );
+        assert_eq!(clean_text("Alice\u{202E}evil\u{202C} Smith"), "Aliceevil Smith");
     }
 
     #[test]

@@ -12,20 +12,10 @@ pub struct Copy {
 }
 
 /// Writes `files` and `copies` into a fresh staging directory, then swaps it in for `out`.
-pub fn write_tree(
-    out: &Path,
-    files: &super::render::Output,
-    copies: &[Copy],
-) -> Result<(), CliError> {
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+pub fn write_tree(out: &Path, files: &super::render::Output, copies: &[Copy]) -> Result<(), CliError> {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| CliError::io_at(parent, "create", &e))?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{name}.staging-"))
         .tempdir_in(parent)
