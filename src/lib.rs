@@ -14,6 +14,7 @@
 //! returns values, so it is tested without files. Only [`keys::SecretKey`] and the signing
 //! step ever hold a secret key.
 
+pub mod achievement;
 pub mod canon;
 pub mod cli;
 pub mod cmd;

@@ -67,18 +67,8 @@ const TABLE: &[(&str, Outcome, CheckName, &str)] = &[
         CheckName::Validity,
         "until 2056",
     ),
-    (
-        "didKey/noRegistry-revokedStatus-noExpiry.json",
-        Outcome::Failed,
-        CheckName::Status,
-        "revoked",
-    ),
-    (
-        "didKey/noRegsitry-revokedStatus-notExpired.json",
-        Outcome::Failed,
-        CheckName::Status,
-        "revoked",
-    ),
+    ("didKey/noRegistry-revokedStatus-noExpiry.json", Outcome::Failed, CheckName::Status, "revoked"),
+    ("didKey/noRegsitry-revokedStatus-notExpired.json", Outcome::Failed, CheckName::Status, "revoked"),
     (
         "didKey/oidf-noStatus-notExpired-complexIssuer.json",
         Outcome::Verified,
@@ -91,36 +81,16 @@ const TABLE: &[(&str, Outcome, CheckName, &str)] = &[
         CheckName::Validity,
         "not yet valid",
     ),
-    (
-        "didKey/oidf-revokedStatus-noExpiry.json",
-        Outcome::Failed,
-        CheckName::Status,
-        "revoked",
-    ),
+    ("didKey/oidf-revokedStatus-noExpiry.json", Outcome::Failed, CheckName::Status, "revoked"),
     (
         "didKey/twoOIDF-revoked-notExpired-badSchema.json",
         Outcome::Failed,
         CheckName::Format,
         "`validFrom` is required",
     ),
-    (
-        "didKey/twoOIDF-validStatus-expired.json",
-        Outcome::Warning,
-        CheckName::Validity,
-        "expired on",
-    ),
-    (
-        "didweb/legacy-revokedStatus-expired.json",
-        Outcome::Failed,
-        CheckName::Status,
-        "revoked",
-    ),
-    (
-        "didweb/legacy-revokedStatus-noExpiry.json",
-        Outcome::Failed,
-        CheckName::Status,
-        "revoked",
-    ),
+    ("didKey/twoOIDF-validStatus-expired.json", Outcome::Warning, CheckName::Validity, "expired on"),
+    ("didweb/legacy-revokedStatus-expired.json", Outcome::Failed, CheckName::Status, "revoked"),
+    ("didweb/legacy-revokedStatus-noExpiry.json", Outcome::Failed, CheckName::Status, "revoked"),
     (
         "didweb/oidf-noStatus-notExpired.json",
         Outcome::Verified,
@@ -152,11 +122,7 @@ fn every_dcc_fixture_gives_the_expected_outcome() {
     let sites = sites(&dcc);
     let jsonld = JsonLdProcessor::new();
     let now = parse_date_time("2026-11-25T00:00:00Z").expect("now");
-    let verifier = Verifier {
-        jsonld: &jsonld,
-        source: &sites,
-        now,
-    };
+    let verifier = Verifier { jsonld: &jsonld, source: &sites, now };
     let dir = dcc.join("verifiableCredentials/v2/dataIntegrityProof");
     let mut failures = Vec::new();
     for (file, outcome, deciding, words) in TABLE {
@@ -164,10 +130,7 @@ fn every_dcc_fixture_gives_the_expected_outcome() {
         let check = verdict.get(*deciding).expect("check present");
         // Every DCC proof is genuine, whatever else is wrong.
         let sig = verdict.get(CheckName::Signature).expect("signature check");
-        if verdict.outcome != *outcome
-            || !check.message.contains(words)
-            || sig.state != State::Passed
-        {
+        if verdict.outcome != *outcome || !check.message.contains(words) || sig.state != State::Passed {
             failures.push(format!(
                 "{file}: expected {outcome:?} with {deciding:?} ~ `{words}`, got {verdict:#?}"
             ));
@@ -185,22 +148,13 @@ fn a_tampered_dcc_fixture_fails_its_signature() {
     let sites = sites(&dcc);
     let jsonld = JsonLdProcessor::new();
     let now = parse_date_time("2026-11-25T00:00:00Z").expect("now");
-    let verifier = Verifier {
-        jsonld: &jsonld,
-        source: &sites,
-        now,
-    };
+    let verifier = Verifier { jsonld: &jsonld, source: &sites, now };
     let mut credential =
-        load(&dcc.join(
-            "verifiableCredentials/v2/dataIntegrityProof/didweb/oidf-noStatus-notExpired.json",
-        ));
+        load(&dcc.join("verifiableCredentials/v2/dataIntegrityProof/didweb/oidf-noStatus-notExpired.json"));
     credential.value["credentialSubject"]["name"] = Value::String("Mallory".into());
     let verdict = verifier.verify(&credential);
     assert_eq!(verdict.outcome, Outcome::Failed);
-    assert_eq!(
-        verdict.first_problem().map(|c| c.message.as_str()),
-        Some("proof signature does not verify")
-    );
+    assert_eq!(verdict.first_problem().map(|c| c.message.as_str()), Some("proof signature does not verify"));
 }
 
 #[test]
@@ -211,13 +165,10 @@ fn tampered_and_expired_status_lists_are_never_read_as_not_revoked() {
     let lists = dcc.join("statusLists/didkey-ed25519Signature2020");
     let jsonld = JsonLdProcessor::new();
     let now = parse_date_time("2026-11-25T00:00:00Z").expect("now");
-    let credential = load(&dcc.join(
-        "verifiableCredentials/v2/dataIntegrityProof/didKey/twoOIDF-validStatus-expired.json",
-    ));
-    let url = credential.status_entries()[0]["statusListCredential"]
-        .as_str()
-        .expect("url")
-        .to_string();
+    let credential = load(
+        &dcc.join("verifiableCredentials/v2/dataIntegrityProof/didKey/twoOIDF-validStatus-expired.json"),
+    );
+    let url = credential.status_entries()[0]["statusListCredential"].as_str().expect("url").to_string();
     let base = url.rsplit_once('/').expect("slash").0.to_string();
     for (list, words) in [
         ("tampered", "signature"),
@@ -230,18 +181,10 @@ fn tampered_and_expired_status_lists_are_never_read_as_not_revoked() {
         let name = url.rsplit('/').next().expect("name");
         std::fs::copy(lists.join(list), tmp.path().join(name)).expect("copy");
         let sites = SiteDirs::new(vec![(format!("{base}/"), tmp.path().to_path_buf())]);
-        let verdict = Verifier {
-            jsonld: &jsonld,
-            source: &sites,
-            now,
-        }
-        .verify(&credential);
+        let verdict = Verifier { jsonld: &jsonld, source: &sites, now }.verify(&credential);
         let status = verdict.get(CheckName::Status).expect("status");
         assert_ne!(status.state, State::Passed, "{list}: {status:?}");
-        assert!(
-            matches!(status.state, State::Unknown | State::Failed),
-            "{list}: {status:?}"
-        );
+        assert!(matches!(status.state, State::Unknown | State::Failed), "{list}: {status:?}");
         assert!(status.message.contains(words), "{list}: {}", status.message);
     }
 }

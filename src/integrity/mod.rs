@@ -88,10 +88,16 @@ impl Cryptosuite {
             // The RDFC suites process the proof options under the document's contexts
             // (vc-di-eddsa §3.2.5; jsonld-signatures for Ed25519Signature2020).
             Cryptosuite::EddsaRdfc2022 | Cryptosuite::Ed25519Signature2020 => {
-                config.remove("@context");
+                // eddsa-rdfc-2022 always takes the document's contexts; jsonld-signatures lets
+                // a legacy proof's own `@context` win.
+                let own = config.remove("@context");
+                let context = match (self, own) {
+                    (Cryptosuite::Ed25519Signature2020, Some(own)) => Some(own),
+                    _ => document_context.cloned(),
+                };
                 let mut with_context = Map::new();
-                if let Some(ctx) = document_context {
-                    with_context.insert("@context".into(), ctx.clone());
+                if let Some(ctx) = context {
+                    with_context.insert("@context".into(), ctx);
                 }
                 with_context.extend(config);
                 Ok(canon::rdfc(&jsonld.to_rdf(&Value::Object(with_context))?)?)

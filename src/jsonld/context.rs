@@ -17,8 +17,8 @@ use serde_json::{Map, Value};
 
 use super::error::{ContextError, SafeModeViolation};
 use super::iri::{
-    Kw, ends_with_gen_delim, has_keyword_form, is_absolute, is_blank, is_bcp47, is_keyword,
-    named_node, resolve,
+    Kw, ends_with_gen_delim, has_keyword_form, is_absolute, is_bcp47, is_blank, is_keyword, named_node,
+    resolve,
 };
 use super::store::{ContextObject, ContextStore, LocalContext};
 
@@ -202,10 +202,7 @@ impl ActiveContext {
         if key.starts_with('@') {
             return Kw::parse(key);
         }
-        self.keyword_aliases
-            .iter()
-            .find(|(term, _)| &**term == key)
-            .map(|(_, kw)| *kw)
+        self.keyword_aliases.iter().find(|(term, _)| &**term == key).map(|(_, kw)| *kw)
     }
 
     /// [IRI expansion](https://www.w3.org/TR/json-ld11-api/#iri-expansion) as `jsonld.js`
@@ -279,10 +276,7 @@ pub(crate) fn process_object(
                 }
             },
             _ => {
-                return Err(ContextError::invalid(
-                    "invalid base IRI",
-                    "@base must be an IRI or null",
-                ));
+                return Err(ContextError::invalid("invalid base IRI", "@base must be an IRI or null"));
             }
         }
         defined.insert("@base", true);
@@ -292,14 +286,9 @@ pub(crate) fn process_object(
         match v {
             Value::Null => result.vocab = None,
             Value::String(s) => {
-                let vocab = result
-                    .expand_iri(s, true, true)
-                    .map(Cow::into_owned)
-                    .unwrap_or_default();
+                let vocab = result.expand_iri(s, true, true).map(Cow::into_owned).unwrap_or_default();
                 if !is_absolute(&vocab) {
-                    return Err(ContextError::Unsafe(SafeModeViolation::RelativeVocabReference(
-                        s.clone(),
-                    )));
+                    return Err(ContextError::Unsafe(SafeModeViolation::RelativeVocabReference(s.clone())));
                 }
                 result.vocab = Some(vocab.into());
             }
@@ -318,9 +307,7 @@ pub(crate) fn process_object(
             Value::Null => result.language = None,
             Value::String(s) if is_bcp47(s) => result.language = Some(s.to_lowercase().into()),
             Value::String(s) => {
-                return Err(ContextError::Unsafe(SafeModeViolation::InvalidLanguage(
-                    s.clone(),
-                )));
+                return Err(ContextError::Unsafe(SafeModeViolation::InvalidLanguage(s.clone())));
             }
             _ => {
                 return Err(ContextError::invalid(
@@ -362,10 +349,7 @@ pub(crate) fn process_object(
             Some(store.import(url, depth)?)
         }
         Some(_) => {
-            return Err(ContextError::invalid(
-                "invalid @import value",
-                "@import must be a string",
-            ));
+            return Err(ContextError::invalid("invalid @import value", "@import must be a string"));
         }
     };
     let merged;
@@ -381,10 +365,7 @@ pub(crate) fn process_object(
         }
     };
     let scoped = |term: &str| {
-        obj.scoped
-            .get(term)
-            .or_else(|| imported.as_ref().and_then(|i| i.scoped.get(term)))
-            .cloned()
+        obj.scoped.get(term).or_else(|| imported.as_ref().and_then(|i| i.scoped.get(term))).cloned()
     };
     // @protected (step 5.12)
     let protected_default = match map.get("@protected") {
@@ -416,9 +397,7 @@ pub(crate) fn process_object(
     let defined_terms: Vec<&str> = builder.defined.keys().copied().collect();
 
     // Keep the keyword-alias list in step with the redefined terms.
-    result
-        .keyword_aliases
-        .retain(|(term, _)| !defined_terms.contains(&&**term));
+    result.keyword_aliases.retain(|(term, _)| !defined_terms.contains(&&**term));
     for term in defined_terms {
         if let Some(kw) = result.terms.get(term).and_then(|d| d.keyword) {
             result.keyword_aliases.push((term.into(), kw));
@@ -434,15 +413,13 @@ pub(crate) fn process_object(
         if value.get("@context").is_some()
             && let Some(local) = scoped(term)
         {
-            store
-                .process(&result, &local, true, true, depth + 1)
-                .map_err(|e| match e {
-                    ContextError::Unknown(_) | ContextError::TooDeep => e,
-                    other => ContextError::invalid(
-                        "invalid scoped context",
-                        format!("the scoped context of term `{term}` is invalid: {}", describe(&other)),
-                    ),
-                })?;
+            store.process(&result, &local, true, true, depth + 1).map_err(|e| match e {
+                ContextError::Unknown(_) | ContextError::TooDeep => e,
+                other => ContextError::invalid(
+                    "invalid scoped context",
+                    format!("the scoped context of term `{term}` is invalid: {}", describe(&other)),
+                ),
+            })?;
         }
     }
     Ok(result)
@@ -498,9 +475,7 @@ impl<'m, F: Fn(&str) -> Option<Arc<LocalContext>>> TermBuilder<'m, '_, F> {
             });
         if is_type_set {
             let keys_ok = value.as_object().is_some_and(|o| {
-                !o.is_empty()
-                    && o.keys()
-                        .all(|k| matches!(k.as_str(), "@container" | "@id" | "@protected"))
+                !o.is_empty() && o.keys().all(|k| matches!(k.as_str(), "@container" | "@id" | "@protected"))
             });
             if !keys_ok {
                 return Err(keyword_redefinition(term));
@@ -510,10 +485,7 @@ impl<'m, F: Fn(&str) -> Option<Arc<LocalContext>>> TermBuilder<'m, '_, F> {
         } else if has_keyword_form(term) {
             return Err(ContextError::Unsafe(SafeModeViolation::ReservedTerm(term.into())));
         } else if term.is_empty() {
-            return Err(ContextError::invalid(
-                "invalid term definition",
-                "a term cannot be an empty string",
-            ));
+            return Err(ContextError::invalid("invalid term definition", "a term cannot be an empty string"));
         }
 
         let previous = self.result.terms.remove(term);
@@ -588,9 +560,7 @@ impl<'m, F: Fn(&str) -> Option<Arc<LocalContext>>> TermBuilder<'m, '_, F> {
                 ));
             };
             if has_keyword_form(reverse) {
-                return Err(ContextError::Unsafe(SafeModeViolation::ReservedReverseValue(
-                    reverse.into(),
-                )));
+                return Err(ContextError::Unsafe(SafeModeViolation::ReservedReverseValue(reverse.into())));
             }
             let id = self.expand_iri(reverse, depth)?;
             match id {
@@ -608,16 +578,16 @@ impl<'m, F: Fn(&str) -> Option<Arc<LocalContext>>> TermBuilder<'m, '_, F> {
             match id {
                 Value::Null => iri_set = true,
                 Value::String(id) if !is_keyword(id) && has_keyword_form(id) => {
-                    return Err(ContextError::Unsafe(SafeModeViolation::ReservedIdValue(
-                        id.clone(),
-                    )));
+                    return Err(ContextError::Unsafe(SafeModeViolation::ReservedIdValue(id.clone())));
                 }
                 Value::String(id) if id != term => {
                     let iri = self.expand_iri(id, depth)?.unwrap_or_default();
                     if !is_absolute(&iri) && !is_keyword(&iri) {
                         return Err(ContextError::invalid(
                             "invalid IRI mapping",
-                            format!("term `{term}` must map to an absolute IRI, a blank node identifier or a keyword, not `{id}`"),
+                            format!(
+                                "term `{term}` must map to an absolute IRI, a blank node identifier or a keyword, not `{id}`"
+                            ),
                         ));
                     }
                     // A term that looks like an IRI must expand to that IRI.
@@ -632,7 +602,9 @@ impl<'m, F: Fn(&str) -> Option<Arc<LocalContext>>> TermBuilder<'m, '_, F> {
                         if own?.as_deref() != Some(iri.as_str()) {
                             return Err(ContextError::invalid(
                                 "invalid IRI mapping",
-                                format!("term `{term}` has the form of an IRI but maps to a different IRI `{iri}`"),
+                                format!(
+                                    "term `{term}` has the form of an IRI but maps to a different IRI `{iri}`"
+                                ),
                             ));
                         }
                     }
@@ -712,10 +684,7 @@ impl<'m, F: Fn(&str) -> Option<Arc<LocalContext>>> TermBuilder<'m, '_, F> {
                         ));
                     }
                     let node = named_node(&iri);
-                    TypeMapping::Datatype {
-                        iri: iri.into(),
-                        node,
-                    }
+                    TypeMapping::Datatype { iri: iri.into(), node }
                 }
             });
         }
@@ -728,9 +697,10 @@ impl<'m, F: Fn(&str) -> Option<Arc<LocalContext>>> TermBuilder<'m, '_, F> {
             };
             let mut container = Container::default();
             for item in &items {
-                let flag = item.as_str().and_then(Container::parse).ok_or_else(|| {
-                    invalid_container(term, format!("`{item}` is not a container type"))
-                })?;
+                let flag = item
+                    .as_str()
+                    .and_then(Container::parse)
+                    .ok_or_else(|| invalid_container(term, format!("`{item}` is not a container type")))?;
                 container.0 |= flag.0;
             }
             let has_set = container.has(Container::SET);
@@ -739,10 +709,17 @@ impl<'m, F: Fn(&str) -> Option<Arc<LocalContext>>> TermBuilder<'m, '_, F> {
                     return Err(invalid_container(term, "@list cannot be combined with other containers"));
                 }
             } else if container.has(Container::GRAPH) {
-                if container.0 & !(Container::GRAPH.0 | Container::ID.0 | Container::INDEX.0 | Container::SET.0) != 0 {
-                    return Err(invalid_container(term, "@graph can only be combined with @id, @index and @set"));
+                if container.0
+                    & !(Container::GRAPH.0 | Container::ID.0 | Container::INDEX.0 | Container::SET.0)
+                    != 0
+                {
+                    return Err(invalid_container(
+                        term,
+                        "@graph can only be combined with @id, @index and @set",
+                    ));
                 }
-            } else if container.len() > if has_set { 2 } else { 1 } || items.len() > container.len() as usize {
+            } else if container.len() > if has_set { 2 } else { 1 } || items.len() > container.len() as usize
+            {
                 return Err(invalid_container(term, "too many container types"));
             }
             if container.has(Container::TYPE) {
@@ -752,7 +729,9 @@ impl<'m, F: Fn(&str) -> Option<Arc<LocalContext>>> TermBuilder<'m, '_, F> {
                     Some(_) => {
                         return Err(ContextError::invalid(
                             "invalid type mapping",
-                            format!("term `{term}` has an @type container, so its @type must be @id or @vocab"),
+                            format!(
+                                "term `{term}` has an @type container, so its @type must be @id or @vocab"
+                            ),
                         ));
                     }
                 }
@@ -774,7 +753,9 @@ impl<'m, F: Fn(&str) -> Option<Arc<LocalContext>>> TermBuilder<'m, '_, F> {
                 _ => {
                     return Err(ContextError::invalid(
                         "invalid term definition",
-                        format!("the @index of term `{term}` needs an @index container and must be a property name"),
+                        format!(
+                            "the @index of term `{term}` needs an @index container and must be a property name"
+                        ),
                     ));
                 }
             }
@@ -793,9 +774,7 @@ impl<'m, F: Fn(&str) -> Option<Arc<LocalContext>>> TermBuilder<'m, '_, F> {
                 // make ill-formed N-Quads, so rosette refuses it.
                 Value::String(l) if is_bcp47(l) => Some(l.to_lowercase().into()),
                 Value::String(l) => {
-                    return Err(ContextError::Unsafe(SafeModeViolation::InvalidLanguage(
-                        l.clone(),
-                    )));
+                    return Err(ContextError::Unsafe(SafeModeViolation::InvalidLanguage(l.clone())));
                 }
                 _ => {
                     return Err(ContextError::invalid(
@@ -868,11 +847,7 @@ impl<'m, F: Fn(&str) -> Option<Arc<LocalContext>>> TermBuilder<'m, '_, F> {
         }
 
         def.keyword = def.iri.as_deref().and_then(Kw::parse);
-        def.predicate = def
-            .iri
-            .as_deref()
-            .filter(|i| is_absolute(i) && !is_blank(i))
-            .and_then(named_node);
+        def.predicate = def.iri.as_deref().filter(|i| is_absolute(i) && !is_blank(i)).and_then(named_node);
         self.result.terms.insert(term.into(), Arc::new(def));
         Ok(())
     }
@@ -901,10 +876,7 @@ impl<'m, F: Fn(&str) -> Option<Arc<LocalContext>>> TermBuilder<'m, '_, F> {
 }
 
 fn keyword_redefinition(term: &str) -> ContextError {
-    ContextError::invalid(
-        "keyword redefinition",
-        format!("the keyword `{term}` cannot be redefined"),
-    )
+    ContextError::invalid("keyword redefinition", format!("the keyword `{term}` cannot be redefined"))
 }
 
 fn invalid_container(term: &str, why: impl std::fmt::Display) -> ContextError {

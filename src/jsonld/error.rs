@@ -15,18 +15,11 @@ pub enum JsonLdError {
     /// Something `jsonld.js` in safe mode rejects: processing would silently drop or distort
     /// data, so what a reader sees would not be what is signed.
     #[error("{}{violation}", At(path))]
-    Unsafe {
-        path: String,
-        violation: SafeModeViolation,
-    },
+    Unsafe { path: String, violation: SafeModeViolation },
     /// Invalid JSON-LD, which every conforming processor rejects. `code` is the JSON-LD 1.1 API
     /// error code (`protected term redefinition`, `invalid IRI mapping`, ...).
     #[error("{}invalid JSON-LD ({code}): {message}", At(path))]
-    Invalid {
-        path: String,
-        code: &'static str,
-        message: String,
-    },
+    Invalid { path: String, code: &'static str, message: String },
     /// Valid JSON-LD that rosette refuses although `jsonld.js` safe mode accepts it: the data
     /// would not be signed, or JSON-LD processors disagree on its RDF form, or it has no
     /// well-formed N-Quads form.
@@ -34,11 +27,7 @@ pub enum JsonLdError {
     Unsupported { path: String, message: String },
     /// The document or its contexts nest deeper than rosette processes.
     #[error("{}{what} nest more than {limit} levels deep", At(path))]
-    TooDeep {
-        path: String,
-        what: &'static str,
-        limit: usize,
-    },
+    TooDeep { path: String, what: &'static str, limit: usize },
 }
 
 impl JsonLdError {
@@ -73,11 +62,7 @@ struct At<'a>(&'a str);
 
 impl fmt::Display for At<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            write!(f, "`{}`: ", self.0)
-        }
+        if self.0.is_empty() { Ok(()) } else { write!(f, "`{}`: ", self.0) }
     }
 }
 
@@ -91,10 +76,14 @@ pub enum SafeModeViolation {
     #[error("property `{0}` is not defined by any @context, so it would not be signed")]
     InvalidProperty(String),
     /// An `@type` value that is not an absolute IRI (`relative @type reference`).
-    #[error("type `{0}` is not defined by any @context (it is not an absolute IRI), so it would not be signed")]
+    #[error(
+        "type `{0}` is not defined by any @context (it is not an absolute IRI), so it would not be signed"
+    )]
     RelativeTypeReference(String),
     /// An `@id` value that is a relative IRI reference (`relative @id reference`).
-    #[error("identifier `{0}` is a relative IRI reference and the document has no base IRI, so it would not be signed as written")]
+    #[error(
+        "identifier `{0}` is a relative IRI reference and the document has no base IRI, so it would not be signed as written"
+    )]
     RelativeIdReference(String),
     /// An `@vocab` that is not an absolute IRI (`relative @vocab reference`).
     #[error("@vocab `{0}` is not an absolute IRI")]
@@ -106,10 +95,14 @@ pub enum SafeModeViolation {
     #[error("term `{0}` has the form of a JSON-LD keyword, which is reserved, so a processor would drop it")]
     ReservedTerm(String),
     /// An identifier that has the form of a keyword (`reserved @id value`).
-    #[error("identifier `{0}` has the form of a JSON-LD keyword, which is reserved, so a processor would drop it")]
+    #[error(
+        "identifier `{0}` has the form of a JSON-LD keyword, which is reserved, so a processor would drop it"
+    )]
     ReservedIdValue(String),
     /// An `@reverse` term IRI that has the form of a keyword (`reserved @reverse value`).
-    #[error("@reverse value `{0}` has the form of a JSON-LD keyword, which is reserved, so a processor would drop it")]
+    #[error(
+        "@reverse value `{0}` has the form of a JSON-LD keyword, which is reserved, so a processor would drop it"
+    )]
     ReservedReverseValue(String),
     /// An object that is empty after expansion where it would be dropped (`empty object`).
     #[error("this empty object is not attached to anything, so it would be dropped and not signed")]
@@ -133,7 +126,9 @@ pub enum SafeModeViolation {
     #[error("@value is null, so this value would be dropped and not signed")]
     NullValue,
     /// A property whose IRI is a blank node identifier (`blank node predicate`).
-    #[error("property `{0}` expands to a blank node identifier, which RDF does not allow as a predicate, so it would be dropped")]
+    #[error(
+        "property `{0}` expands to a blank node identifier, which RDF does not allow as a predicate, so it would be dropped"
+    )]
     BlankNodePredicate(String),
     /// A predicate that is a relative IRI (`relative predicate reference`).
     #[error("property IRI `{0}` is relative, so it would be dropped")]
@@ -149,7 +144,9 @@ pub enum SafeModeViolation {
     RelativeGraphReference(String),
     /// A value with a base direction, which the RDF that `eddsa-rdfc-2022` signs cannot carry
     /// because no `rdfDirection` is set (`rdfDirection not set`).
-    #[error("the text direction (@direction) of `{0}` cannot be represented in the signed RDF (no rdfDirection), so it would be dropped")]
+    #[error(
+        "the text direction (@direction) of `{0}` cannot be represented in the signed RDF (no rdfDirection), so it would be dropped"
+    )]
     RdfDirectionNotSet(String),
 }
 
@@ -202,17 +199,11 @@ impl ContextError {
         match self {
             Self::Unknown(url) => JsonLdError::UnknownContext(url),
             Self::Unsafe(violation) => JsonLdError::Unsafe { path, violation },
-            Self::Invalid(code, message) => JsonLdError::Invalid {
-                path,
-                code,
-                message,
-            },
+            Self::Invalid(code, message) => JsonLdError::Invalid { path, code, message },
             Self::Unsupported(message) => JsonLdError::Unsupported { path, message },
-            Self::TooDeep => JsonLdError::TooDeep {
-                path,
-                what: "contexts",
-                limit: super::context::MAX_CONTEXT_DEPTH,
-            },
+            Self::TooDeep => {
+                JsonLdError::TooDeep { path, what: "contexts", limit: super::context::MAX_CONTEXT_DEPTH }
+            }
         }
     }
 }
@@ -235,8 +226,7 @@ pub(crate) fn format_path(segs: &[Seg<'_>]) -> String {
                 out.push(']');
             }
             Seg::Key(k) => {
-                let plain =
-                    !k.is_empty() && !k.contains(['.', '[', ']', '"', '`']) && !k.starts_with(' ');
+                let plain = !k.is_empty() && !k.contains(['.', '[', ']', '"', '`']) && !k.starts_with(' ');
                 if plain {
                     if !out.is_empty() {
                         out.push('.');
@@ -266,10 +256,7 @@ mod tests {
             Seg::Index(1),
             Seg::Key("target.Name"),
         ];
-        assert_eq!(
-            format_path(&segs),
-            r#"credentialSubject.achievement.alignment[1]["target.Name"]"#
-        );
+        assert_eq!(format_path(&segs), r#"credentialSubject.achievement.alignment[1]["target.Name"]"#);
         assert_eq!(format_path(&[Seg::Index(0), Seg::Key("a")]), "[0].a");
     }
 

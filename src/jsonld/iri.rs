@@ -87,9 +87,7 @@ pub(crate) fn is_keyword(s: &str) -> bool {
 /// reserves for future keywords: such terms and identifiers are dropped, so safe mode refuses
 /// them ([§9.1](https://www.w3.org/TR/json-ld11/#terms)).
 pub(crate) fn has_keyword_form(s: &str) -> bool {
-    s.len() > 1
-        && s.starts_with('@')
-        && s.bytes().skip(1).all(|b| b.is_ascii_alphabetic())
+    s.len() > 1 && s.starts_with('@') && s.bytes().skip(1).all(|b| b.is_ascii_alphabetic())
 }
 
 /// `jsonld.js` `isAbsolute`: `^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$`, i.e. a scheme (or `_` for a
@@ -116,20 +114,8 @@ pub(crate) fn is_blank(s: &str) -> bool {
 fn is_js_whitespace(c: char) -> bool {
     matches!(
         c,
-        '\t' | '\n'
-            | '\u{b}'
-            | '\u{c}'
-            | '\r'
-            | ' '
-            | '\u{a0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200a}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202f}'
-                | '\u{205f}'
-                | '\u{3000}'
-                | '\u{feff}'
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}'
     )
 }
 
@@ -239,13 +225,7 @@ impl<'a> UriParts<'a> {
             }
             None => (None, s),
         };
-        Self {
-            scheme,
-            authority,
-            path,
-            query,
-            fragment,
-        }
+        Self { scheme, authority, path, query, fragment }
     }
 }
 
@@ -293,25 +273,11 @@ mod tests {
 
     #[test]
     fn absolute_iris_follow_jsonld_js() {
-        for yes in [
-            "http://example.com/a",
-            "did:example:123",
-            "urn:uuid:1",
-            "_:b0",
-            "a+b,c-d.e:x",
-            "ex:",
-        ] {
+        for yes in ["http://example.com/a", "did:example:123", "urn:uuid:1", "_:b0", "a+b,c-d.e:x", "ex:"] {
             assert!(is_absolute(yes), "{yes}");
         }
-        for no in [
-            "foo",
-            "/a/b",
-            ":foo",
-            "1a:b",
-            "http://example.com/a b",
-            "http://example.com/\u{feff}",
-            "",
-        ] {
+        for no in ["foo", "/a/b", ":foo", "1a:b", "http://example.com/a b", "http://example.com/\u{feff}", ""]
+        {
             assert!(!is_absolute(no), "{no}");
         }
     }

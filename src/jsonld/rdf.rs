@@ -24,6 +24,8 @@ pub(crate) const RDF_JSON: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JS
 /// duplicates while building its node map), plus the blank node allocator.
 pub(crate) struct QuadSink {
     quads: Vec<Quad>,
+    /// Which quads state an empty list (`rdf:nil` as a property value): see [`Self::push_value`].
+    empty_list: Vec<bool>,
     /// Keyed hash of each quad → index of the first quad with that hash.
     index: HashMap<u64, usize, BuildHasherDefault<PassThrough>>,
     seed: u64,
@@ -32,12 +34,7 @@ pub(crate) struct QuadSink {
 
 impl QuadSink {
     pub(crate) fn new(seed: u64) -> Self {
-        Self {
-            quads: Vec::new(),
-            index: HashMap::default(),
-            seed,
-            next_blank: 0,
-        }
+        Self { quads: Vec::new(), empty_list: Vec::new(), index: HashMap::default(), seed, next_blank: 0 }
     }
 
     pub(crate) fn fresh_blank(&mut self) -> BlankNode {
@@ -46,22 +43,43 @@ impl QuadSink {
     }
 
     pub(crate) fn push(&mut self, subject: Subject, predicate: NamedNode, object: Term, graph: &GraphName) {
+        // Only a value that is an empty list can fail.
+        let _ = self.push_value(subject, predicate, object, graph, false);
+    }
+
+    /// Adds a statement; `empty_list` says its object is an empty list. `Err` when such a
+    /// statement duplicates another: jsonld.js never merges list values, so it would write the
+    /// line twice into the canonical N-Quads that are signed, while an RDF dataset (and
+    /// RDFC-1.0 here) holds it once.
+    pub(crate) fn push_value(
+        &mut self,
+        subject: Subject,
+        predicate: NamedNode,
+        object: Term,
+        graph: &GraphName,
+        empty_list: bool,
+    ) -> Result<(), ()> {
         let quad = Quad::new(subject, predicate, object, graph.clone());
         let mut h = SeededHasher(self.seed);
         quad.hash(&mut h);
         let hash = h.finish();
-        match self.index.get(&hash) {
+        let existing = match self.index.get(&hash) {
             None => {
                 self.index.insert(hash, self.quads.len());
-                self.quads.push(quad);
+                None
             }
-            Some(&i) if self.quads.get(i) == Some(&quad) => {}
+            Some(&i) if self.quads.get(i) == Some(&quad) => Some(i),
             // A hash collision: rare enough to settle by a scan.
-            Some(_) => {
-                if !self.quads.contains(&quad) {
-                    self.quads.push(quad);
-                }
+            Some(_) => self.quads.iter().position(|q| *q == quad),
+        };
+        match existing {
+            None => {
+                self.quads.push(quad);
+                self.empty_list.push(empty_list);
+                Ok(())
             }
+            Some(i) if empty_list || self.empty_list.get(i).copied().unwrap_or(false) => Err(()),
+            Some(_) => Ok(()),
         }
     }
 
@@ -77,7 +95,12 @@ impl QuadSink {
         for (i, item) in items.into_iter().enumerate() {
             self.push(subject.clone().into(), rdf::FIRST.into_owned(), item, graph);
             if i + 1 == count {
-                self.push(subject.clone().into(), rdf::REST.into_owned(), rdf::NIL.into_owned().into(), graph);
+                self.push(
+                    subject.clone().into(),
+                    rdf::REST.into_owned(),
+                    rdf::NIL.into_owned().into(),
+                    graph,
+                );
             } else {
                 let next = self.fresh_blank();
                 self.push(subject.into(), rdf::REST.into_owned(), next.clone().into(), graph);
@@ -160,7 +183,11 @@ impl Hasher for PassThrough {
 /// The RDF literal for a JSON scalar with an optional datatype and language
 /// ([§8.2 steps 9-13](https://www.w3.org/TR/json-ld11-api/#object-to-rdf-conversion)).
 /// `Err` carries the reason rosette refuses the value.
-pub(crate) fn literal(value: &Value, datatype: Option<&NamedNode>, language: Option<&str>) -> Result<Literal, String> {
+pub(crate) fn literal(
+    value: &Value,
+    datatype: Option<&NamedNode>,
+    language: Option<&str>,
+) -> Result<Literal, String> {
     match value {
         Value::Bool(b) => Ok(typed(if *b { "true" } else { "false" }, datatype, xsd::BOOLEAN.into_owned())),
         Value::Number(n) => {
@@ -183,9 +210,7 @@ pub(crate) fn literal(value: &Value, datatype: Option<&NamedNode>, language: Opt
                 None => Ok(Literal::new_simple_literal(s.as_str())),
             }
         }
-        Value::Null | Value::Array(_) | Value::Object(_) => {
-            Err(format!("{value} is not a scalar value"))
-        }
+        Value::Null | Value::Array(_) | Value::Object(_) => Err(format!("{value} is not a scalar value")),
     }
 }
 
@@ -214,11 +239,7 @@ fn number_lexical(n: &Number, force_double: bool) -> Result<(String, bool), Stri
                 v as i128
             ));
         }
-        return Ok(if force_double {
-            (double_lexical(v), true)
-        } else {
-            (i.to_string(), false)
-        });
+        return Ok(if force_double { (double_lexical(v), true) } else { (i.to_string(), false) });
     }
     let Some(v) = n.as_f64().filter(|v| v.is_finite()) else {
         return Err(format!("the number {n} is not a finite double"));
@@ -348,10 +369,7 @@ mod tests {
             literal(&Value::from(3.5), Some(&f), None),
             Ok(Literal::new_typed_literal("3.5E0", f.clone()))
         );
-        assert_eq!(
-            literal(&Value::from(3), Some(&f), None),
-            Ok(Literal::new_typed_literal("3", f))
-        );
+        assert_eq!(literal(&Value::from(3), Some(&f), None), Ok(Literal::new_typed_literal("3", f)));
     }
 
     #[test]

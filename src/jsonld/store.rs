@@ -111,10 +111,8 @@ impl ContextStore {
         let hash = hasher.finish();
         {
             let interned = self.interned.read().unwrap_or_else(PoisonError::into_inner);
-            if let Some(hit) = interned
-                .by_hash
-                .get(&hash)
-                .and_then(|bucket| bucket.iter().find(|lc| lc.value == *value))
+            if let Some(hit) =
+                interned.by_hash.get(&hash).and_then(|bucket| bucket.iter().find(|lc| lc.value == *value))
             {
                 return Ok(hit.clone());
             }
@@ -154,11 +152,9 @@ impl ContextStore {
         self.resolve(local, &mut resolved, depth)?;
         // Step 4: a context whose first entry says `@propagate` decides for itself.
         let propagate = match resolved.first() {
-            Some(Resolved::Object(o)) => o
-                .map
-                .get("@propagate")
-                .and_then(Value::as_bool)
-                .unwrap_or(propagate),
+            Some(Resolved::Object(o)) => {
+                o.map.get("@propagate").and_then(Value::as_bool).unwrap_or(propagate)
+            }
             _ => propagate,
         };
         let mut result = active.clone();
@@ -188,8 +184,7 @@ impl ContextStore {
                     match self.cached(&key) {
                         Some(hit) => hit,
                         None => {
-                            let processed =
-                                process_object(self, &result, &obj, override_protected, depth)?;
+                            let processed = process_object(self, &result, &obj, override_protected, depth)?;
                             self.remember(key, processed.clone());
                             processed
                         }
@@ -219,12 +214,14 @@ impl ContextStore {
         }
     }
 
+    /// How many processed contexts are cached (for tests of the cache).
+    #[cfg(test)]
+    pub(crate) fn cached_count(&self) -> usize {
+        self.processed.read().unwrap_or_else(PoisonError::into_inner).len()
+    }
+
     fn cached(&self, key: &CacheKey) -> Option<Arc<ActiveContext>> {
-        self.processed
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(key)
-            .cloned()
+        self.processed.read().unwrap_or_else(PoisonError::into_inner).get(key).cloned()
     }
 
     fn remember(&self, key: CacheKey, ctx: Arc<ActiveContext>) {
@@ -236,7 +233,12 @@ impl ContextStore {
     }
 
     /// Replaces context URLs by the embedded contexts they name (`ContextResolver.resolve`).
-    fn resolve(&self, local: &LocalContext, out: &mut Vec<Resolved>, depth: usize) -> Result<(), ContextError> {
+    fn resolve(
+        &self,
+        local: &LocalContext,
+        out: &mut Vec<Resolved>,
+        depth: usize,
+    ) -> Result<(), ContextError> {
         if depth > MAX_CONTEXT_DEPTH {
             return Err(ContextError::TooDeep);
         }
@@ -244,7 +246,7 @@ impl ContextStore {
             match entry {
                 Entry::Null => out.push(Resolved::Null),
                 Entry::Object(obj) => out.push(Resolved::Object(obj.clone())),
-                Entry::Url(url) => self.resolve(&self.embedded(url)?, out, depth + 1)?,
+                Entry::Url(url) => self.resolve(&*self.embedded(url)?, out, depth + 1)?,
                 Entry::Invalid(v) => {
                     return Err(ContextError::invalid(
                         "invalid local context",
@@ -262,10 +264,7 @@ impl ContextStore {
             .iter()
             .position(|c| c.url == url)
             .ok_or_else(|| ContextError::Unknown(url.to_owned()))?;
-        let slot = self
-            .embedded
-            .get(index)
-            .ok_or_else(|| ContextError::Unknown(url.to_owned()))?;
+        let slot = self.embedded.get(index).ok_or_else(|| ContextError::Unknown(url.to_owned()))?;
         slot.get_or_init(|| {
             let text = contexts::CONTEXTS.get(index).map_or("", |c| c.text);
             let doc: Value = serde_json::from_str(text).map_err(|e| {
@@ -287,11 +286,7 @@ impl ContextStore {
         }
         let mut entries = Vec::new();
         self.push_entries(value, &mut entries, depth, true)?;
-        Ok(Arc::new(LocalContext {
-            id: self.new_id(),
-            value: value.clone(),
-            entries,
-        }))
+        Ok(Arc::new(LocalContext { id: self.new_id(), value: value.clone(), entries }))
     }
 
     fn push_entries(

@@ -45,6 +45,9 @@ pub enum CredentialKind {
 pub struct Conformance {
     pub version: VcVersion,
     pub kind: CredentialKind,
+    /// OB 3.0 wants `credentialSubject.id` or an `identifier`. Many real badges have neither;
+    /// they still verify, but cannot be matched to a recipient, and the verdict says so.
+    pub anonymous_subject: bool,
 }
 
 impl Conformance {
@@ -58,7 +61,12 @@ impl Conformance {
             VcVersion::V2 => "VC 2.0",
             VcVersion::V1_1 => "VC 1.1",
         };
-        format!("{kind} ({version})")
+        let note = if self.anonymous_subject {
+            "; its subject has no `id` or `identifier`, so it cannot be matched to a recipient"
+        } else {
+            ""
+        };
+        format!("{kind} ({version}){note}")
     }
 }
 
@@ -196,13 +204,12 @@ impl Credential {
             }
         }
         let subject = self.value.get("credentialSubject");
+        let mut anonymous_subject = false;
         match kind {
             CredentialKind::Achievement => {
                 let subject =
                     subject.and_then(Value::as_object).ok_or("`credentialSubject` must be one object")?;
-                if subject.get("id").is_none() && subject.get("identifier").is_none() {
-                    return Err("`credentialSubject` needs an `id` or an `identifier`".into());
-                }
+                anonymous_subject = subject.get("id").is_none() && subject.get("identifier").is_none();
                 let achievement = subject
                     .get("achievement")
                     .and_then(Value::as_object)
@@ -219,7 +226,7 @@ impl Credential {
                 }
             }
         }
-        Ok(Conformance { version, kind })
+        Ok(Conformance { version, kind, anonymous_subject })
     }
 }
 
@@ -278,6 +285,15 @@ mod tests {
     type Edit = fn(&mut Value);
 
     #[test]
+    fn a_subject_without_id_or_identifier_conforms_with_a_note() {
+        let mut v = badge();
+        v["credentialSubject"].as_object_mut().map(|o| o.remove("id"));
+        let conf = Credential { value: v }.conformance().expect("conforms");
+        assert!(conf.anonymous_subject);
+        assert!(conf.describe().contains("cannot be matched to a recipient"));
+    }
+
+    #[test]
     fn one_defect_shapes_are_named() {
         let cases: [(&str, Edit); 6] = [
             ("`@context` must start with", |v| v["@context"] = json!([contexts::OB_V3P0])),
@@ -285,8 +301,8 @@ mod tests {
             ("`validFrom` is required", |v| {
                 v.as_object_mut().map(|o| o.remove("validFrom"));
             }),
-            ("needs an `id` or an `identifier`", |v| {
-                v["credentialSubject"].as_object_mut().map(|o| o.remove("id"));
+            ("`credentialSubject.achievement` is required", |v| {
+                v["credentialSubject"].as_object_mut().map(|o| o.remove("achievement"));
             }),
             ("not an Open Badge", |v| v["type"] = json!(["VerifiableCredential"])),
             ("later than", |v| v["validUntil"] = json!("2000-01-01T00:00:00Z")),

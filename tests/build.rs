@@ -1,0 +1,367 @@
+//! `rosette build` as a user runs it: the sample site, determinism, golden pages and file
+//! list, and one-defect bad inputs that must stop the build and leave `public/` untouched.
+
+mod common;
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_rosette");
+/// A fixed "now" (2026-11-25T00:00:00Z) so verdicts such as "expired" never drift.
+const EPOCH: &str = "1795564800";
+const KEY: &str = "tests/fixtures/sample-site/issuer.secret";
+const VM: &str = "did:web:badges.northfield.example#key-1";
+
+/// A copy of the repository's sample site in a temporary directory.
+struct Site {
+    dir: tempfile::TempDir,
+}
+
+impl Site {
+    fn sample() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = common::repo_root();
+        std::fs::copy(root.join("rosette.toml"), dir.path().join("rosette.toml")).expect("rosette.toml");
+        copy_dir(&root.join("badges"), &dir.path().join("badges"));
+        Site { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn build(&self) -> Output {
+        self.build_to(&self.path().join("public"))
+    }
+
+    fn build_to(&self, out: &Path) -> Output {
+        Command::new(BIN)
+            .args(["build", "--root"])
+            .arg(self.path())
+            .arg("--out")
+            .arg(out)
+            .env("SOURCE_DATE_EPOCH", EPOCH)
+            .output()
+            .expect("run rosette build")
+    }
+
+    /// Signs `credential` with the sample key into `badges/<name>`.
+    fn add_signed(&self, name: &str, credential: &Value) {
+        let unsigned = self.path().join("unsigned.json");
+        std::fs::write(&unsigned, serde_json::to_vec_pretty(credential).expect("json")).expect("write");
+        let out = Command::new(BIN)
+            .args(["sign", "--key"])
+            .arg(common::repo_root().join(KEY))
+            .args(["--verification-method", VM, "--created", "2025-01-01T00:00:00Z"])
+            .arg(&unsigned)
+            .arg("-o")
+            .arg(self.path().join("badges").join(name))
+            .output()
+            .expect("run rosette sign");
+        assert!(out.status.success(), "sign failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    fn award(&self, name: &str) -> Value {
+        let bytes = std::fs::read(self.path().join("badges/awards").join(name)).expect("award");
+        serde_json::from_slice(&bytes).expect("award json")
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let rel = entry.path().strip_prefix(from).expect("prefix");
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Every file of a tree: relative path → bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).expect("prefix").to_string_lossy().replace('\\', "/");
+            (rel, std::fs::read(e.path()).expect("read"))
+        })
+        .collect()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Compares `actual` with a golden file; `ROSETTE_BLESS=1` rewrites it.
+fn golden(rel: &str, actual: &str) {
+    let path = common::repo_root().join("tests/fixtures/golden").join(rel);
+    if std::env::var_os("ROSETTE_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, actual).expect("bless");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!("no golden file `{}`: run with ROSETTE_BLESS=1 and review it", path.display())
+    });
+    assert!(
+        expected == actual,
+        "`{}` differs from the golden file (ROSETTE_BLESS=1 rewrites it; review the diff):\n--- expected\n{expected}\n--- actual\n{actual}",
+        path.display()
+    );
+}
+
+/// The `<main>` element of a page: what a theme change to the frame does not touch.
+fn main_part(html: &str) -> String {
+    let start = html.find("<main").unwrap_or(0);
+    let end = html.find("</main>").map_or(html.len(), |i| i + "</main>".len());
+    // One element per line keeps golden diffs readable.
+    html[start..end].replace("><", ">\n<")
+}
+
+fn has_sample_site() -> bool {
+    let ok = common::repo_root().join("badges/awards").is_dir();
+    if !ok {
+        eprintln!("skipped: the sample site has no badges/awards yet");
+    }
+    ok
+}
+
+#[test]
+fn sample_site_builds_deterministically() {
+    if !has_sample_site() {
+        return;
+    }
+    let site = Site::sample();
+    let first = site.build_to(&site.path().join("out1"));
+    assert!(first.status.success(), "{}", stderr(&first));
+    let second = site.build_to(&site.path().join("out2"));
+    assert!(second.status.success(), "{}", stderr(&second));
+    let a = tree(&site.path().join("out1"));
+    let b = tree(&site.path().join("out2"));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "`{path}` differs between two builds of the same input");
+    }
+    golden("sample-site/files.txt", &a.keys().map(|k| format!("{k}\n")).collect::<String>());
+    let out = stderr(&first).replace(&site.path().display().to_string(), "<site>");
+    golden("sample-site/build-output.txt", &out);
+}
+
+#[test]
+fn sample_site_pages_match_their_golden_main() {
+    if !has_sample_site() {
+        return;
+    }
+    let site = Site::sample();
+    let out = site.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = tree(&site.path().join("public"));
+    let mut pages = 0;
+    for (path, bytes) in &files {
+        if path.ends_with(".html") {
+            golden(&format!("sample-site/pages/{path}"), &main_part(&String::from_utf8_lossy(bytes)));
+            pages += 1;
+        }
+    }
+    assert!(pages >= 14, "only {pages} pages");
+}
+
+#[test]
+fn embedded_json_ld_is_exactly_the_signed_credential() {
+    if !has_sample_site() {
+        return;
+    }
+    let site = Site::sample();
+    assert!(site.build().status.success());
+    let public = site.path().join("public");
+    let mut checked = 0;
+    for (path, bytes) in tree(&public) {
+        if !path.starts_with("awards/") || !path.ends_with("/index.html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).expect("utf-8");
+        let embedded = json_ld_of(&html);
+        let json_path = public.join(path.trim_end_matches("/index.html").to_string() + ".json");
+        let published = std::fs::read(&json_path).expect("published credential");
+        let dir = path.trim_end_matches("/index.html");
+        let signed =
+            std::fs::read(common::repo_root().join("badges").join(format!("{dir}.json"))).expect("source");
+        assert_eq!(
+            published, signed,
+            "{path}: the published credential must be byte-for-byte the signed one"
+        );
+        assert_eq!(embedded, serde_json::from_slice::<Value>(&signed).expect("json"), "{path}");
+        checked += 1;
+    }
+    assert!(checked >= 9, "only {checked} badge pages");
+}
+
+fn json_ld_of(html: &str) -> Value {
+    let open = html.find("application/ld+json").expect("ld+json script");
+    let start = html[open..].find('>').expect(">") + open + 1;
+    let end = html[start..].find("</script").expect("</script") + start;
+    serde_json::from_str(&html[start..end]).expect("embedded JSON-LD parses")
+}
+
+/// One defect each; the build must fail with exit 1, the pinned message, and `public/`
+/// exactly as it was.
+#[test]
+fn bad_inputs_stop_the_build_and_leave_public_untouched() {
+    if !has_sample_site() {
+        return;
+    }
+    type Defect = fn(&Site);
+    let cases: Vec<(&str, Defect, &[&str])> = vec![
+        (
+            "invalid JSON",
+            |s| {
+                std::fs::write(s.path().join("badges/awards/broken.json"), "{\n  \"a\": 1,\n  \"b\" 2\n}")
+                    .expect("w")
+            },
+            &["`badges/awards/broken.json`: invalid JSON at line 3, column 7: expected `:`"],
+        ),
+        (
+            "unknown context",
+            |s| {
+                let mut c = s.award("2024-dlf-0001.json");
+                c["@context"].as_array_mut().expect("ctx").push("https://evil.example/context.jsonld".into());
+                std::fs::write(s.path().join("badges/awards/2024-dlf-0001.json"), c.to_string()).expect("w");
+            },
+            &[
+                "`badges/awards/2024-dlf-0001.json`: format check failed: unknown JSON-LD context `https://evil.example/context.jsonld`",
+            ],
+        ),
+        (
+            "tampered credential",
+            |s| {
+                let mut c = s.award("2024-dlf-0001.json");
+                c["credentialSubject"]["name"] = "Mallory".into();
+                std::fs::write(s.path().join("badges/awards/2024-dlf-0001.json"), c.to_string()).expect("w");
+            },
+            &[
+                "`badges/awards/2024-dlf-0001.json`: proof signature does not verify",
+                "hint: the file changed after it was signed",
+            ],
+        ),
+        (
+            "tampered proof",
+            |s| {
+                let mut c = s.award("2024-aml-0001.json");
+                let pv = c["proof"]["proofValue"].as_str().expect("pv").replace('a', "b");
+                c["proof"]["proofValue"] = pv.into();
+                std::fs::write(s.path().join("badges/awards/2024-aml-0001.json"), c.to_string()).expect("w");
+            },
+            &["`badges/awards/2024-aml-0001.json`: proof signature does not verify"],
+        ),
+        (
+            "key not in did.json",
+            |s| {
+                let mut c = s.award("2024-dlf-0001.json");
+                c["proof"]["verificationMethod"] = "did:web:badges.northfield.example#key-9".into();
+                std::fs::write(s.path().join("badges/awards/2024-dlf-0001.json"), c.to_string()).expect("w");
+            },
+            &[
+                "`badges/awards/2024-dlf-0001.json`: no usable key: key `did:web:badges.northfield.example#key-9` is not published in `did:web:badges.northfield.example`",
+            ],
+        ),
+        (
+            "duplicate id",
+            |s| {
+                std::fs::copy(
+                    s.path().join("badges/awards/2024-dlf-0001.json"),
+                    s.path().join("badges/awards/copy.json"),
+                )
+                .expect("cp");
+            },
+            &[
+                "credential id `https://badges.northfield.example/awards/2024-dlf-0001` is also used by `badges/awards/",
+            ],
+        ),
+        (
+            "typo in rosette.toml",
+            |s| {
+                let t = std::fs::read_to_string(s.path().join("rosette.toml")).expect("r").replacen(
+                    "\ntitle =",
+                    "\ntitel =",
+                    1,
+                );
+                std::fs::write(s.path().join("rosette.toml"), t).expect("w");
+            },
+            &[
+                "error: `rosette.toml` is not valid",
+                "caused by: line ",
+                "unknown field `titel`, expected one of `base_url`, `title`",
+            ],
+        ),
+    ];
+    for (name, defect, messages) in cases {
+        let site = Site::sample();
+        let first = site.build();
+        assert!(first.status.success(), "{name}: the clean build failed: {}", stderr(&first));
+        let before = tree(&site.path().join("public"));
+        defect(&site);
+        let out = site.build();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}: exit code; stderr:\n{err}");
+        for m in messages {
+            assert!(err.contains(m), "{name}: stderr lacks `{m}`:\n{err}");
+        }
+        assert!(before == tree(&site.path().join("public")), "{name}: public/ changed after a failed build");
+    }
+}
+
+/// Validly signed credentials full of hostile strings: the build publishes them, and the
+/// pages are inert.
+#[test]
+fn hostile_strings_are_rendered_inert() {
+    if !has_sample_site() {
+        return;
+    }
+    let site = Site::sample();
+    let mut c: Value = serde_json::from_slice(
+        &std::fs::read(common::repo_root().join("tests/fixtures/sample-site/unsigned/2025-aml-0002.json"))
+            .expect("unsigned"),
+    )
+    .expect("json");
+    c["id"] = "https://badges.northfield.example/awards/hostile".into();
+    c["credentialSubject"]["name"] = "<script>alert('name')</script></script><!-- \u{202E}evil".into();
+    c["description"] = "</script><script>alert(1)</script>".into();
+    let a = &mut c["credentialSubject"]["achievement"];
+    a["criteria"]["narrative"] =
+        "[click](javascript:alert(1)) <img src=x onerror=alert(1)> <script>alert(2)</script>".into();
+    a["image"]["id"] = "javascript:alert(3)".into();
+    if let Some(ev) = c["evidence"].as_array_mut() {
+        ev[0]["id"] = "javascript:alert(4)".into();
+        ev[0]["narrative"] = "<a href=\"javascript:alert(5)\">x</a>".into();
+    }
+    site.add_signed("awards/hostile.json", &c);
+    let out = site.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = std::fs::read_to_string(site.path().join("public/awards/hostile/index.html")).expect("page");
+    let lower = html.to_ascii_lowercase();
+    assert!(!lower.contains("javascript:"), "a javascript: URL survived");
+    assert!(!lower.contains("<script>alert"), "an injected script survived");
+    assert!(!lower.contains("onerror"), "an event handler survived");
+    assert!(!html.contains('\u{202E}'), "a bidi override survived");
+    let scripts = lower.matches("<script").count();
+    let allowed = lower.matches("<script type=application/ld+json").count()
+        + lower.matches("<script type=application/json").count()
+        + lower.matches("<script src=").count()
+        + lower.matches("<script defer src=").count();
+    assert_eq!(scripts, allowed, "only data blocks and our own script files may appear");
+    assert_eq!(
+        json_ld_of(&html),
+        serde_json::from_slice::<Value>(
+            &std::fs::read(site.path().join("badges/awards/hostile.json")).expect("r")
+        )
+        .expect("j")
+    );
+}
