@@ -32,12 +32,82 @@ pub enum Command {
     /// Verify credential files and print every check.
     #[command(after_help = EXIT_CODES)]
     Verify(VerifyArgs),
+    /// Make, sign and file new awards into badges/ (one from flags, or many from --csv).
+    ///
+    /// Each award gets a random, stable id under base_url, a salted hash of the recipient's
+    /// e-mail address (never the address itself), and a status list entry. With --csv, a bad
+    /// row stops everything and nothing is written.
+    #[command(after_help = EXIT_CODES)]
+    Award(AwardArgs),
+    /// Revoke an award: it fails verification from the next build on; its page stays.
+    #[command(after_help = EXIT_CODES)]
+    Revoke(StatusArgs),
+    /// Suspend an award (reversible with `reinstate`); needs [status] suspension = true.
+    #[command(after_help = EXIT_CODES)]
+    Suspend(StatusArgs),
+    /// Lift a suspension.
+    #[command(after_help = EXIT_CODES)]
+    Reinstate(StatusArgs),
     /// Build the static verification site from rosette.toml, badges/ and themes/ into public/.
     ///
     /// Every credential is verified first; if any fails, nothing is written and public/ stays
     /// as it was. The secret key is never needed.
     #[command(after_help = EXIT_CODES)]
     Build(BuildArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AwardArgs {
+    /// The achievement's file name under achievements/, without extension.
+    #[arg(long, value_name = "SLUG", conflicts_with = "csv")]
+    pub achievement: Option<String>,
+    /// The recipient's name as it appears on the badge.
+    #[arg(long, conflicts_with = "csv")]
+    pub name: Option<String>,
+    /// The recipient's e-mail address; only its salted SHA-256 hash is published.
+    #[arg(long, value_name = "ADDR", conflicts_with_all = ["id", "csv"])]
+    pub email: Option<String>,
+    /// A DID or URL the recipient controls, instead of an e-mail address.
+    #[arg(long, value_name = "DID-OR-URL", conflicts_with = "csv")]
+    pub id: Option<String>,
+    /// Start of validity (default: now).
+    #[arg(long, value_name = "TIME", conflicts_with = "csv")]
+    pub valid_from: Option<String>,
+    /// End of validity (default: none).
+    #[arg(long, value_name = "TIME", conflicts_with = "csv")]
+    pub valid_until: Option<String>,
+    /// A URL of evidence (repeatable).
+    #[arg(long, value_name = "URL", conflicts_with = "csv")]
+    pub evidence: Vec<String>,
+    /// `public` or `unlisted` (default: rosette.toml's privacy.default_visibility).
+    #[arg(long, value_enum, conflicts_with = "csv")]
+    pub visibility: Option<crate::config::Visibility>,
+    /// A CSV file with a header row and one recipient per row; columns: achievement, name,
+    /// email, id, valid_from, valid_until, evidence (space-separated URLs), visibility.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// The secret key file (default: the environment variable ROSETTE_SIGNING_KEY).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// The site directory.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// The award: its credential id, or the slug at the end of it.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Why (revoke only); shown on the badge page.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// The secret key file (default: the environment variable ROSETTE_SIGNING_KEY).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// The site directory.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]

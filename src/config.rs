@@ -32,6 +32,20 @@ pub struct Config {
     /// LinkedIn "Add to profile" settings.
     #[serde(default)]
     pub linkedin: LinkedInConfig,
+    /// Revocation and suspension.
+    #[serde(default)]
+    pub status: StatusConfig,
+}
+
+/// Status list settings.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusConfig {
+    /// Also give each new award a suspension entry, so `rosette suspend` and `reinstate` work.
+    /// Off by default: Open Badges 3.0's JSON Schema allows one `credentialStatus` object, and
+    /// two entries make it an array that strict OB validators reject.
+    #[serde(default)]
+    pub suspension: bool,
 }
 
 fn default_language() -> String {
@@ -99,7 +113,7 @@ pub struct PrivacyConfig {
     pub default_visibility: Visibility,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Visibility {
     #[default]

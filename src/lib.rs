@@ -15,6 +15,7 @@
 //! step ever hold a secret key.
 
 pub mod achievement;
+pub mod award;
 pub mod canon;
 pub mod cli;
 pub mod cmd;
@@ -28,6 +29,7 @@ pub mod jsonld;
 pub mod keys;
 pub mod markdown;
 pub mod model;
+pub mod registry;
 pub mod site;
 pub mod status;
 pub mod templates;

@@ -9,6 +9,10 @@ fn main() -> ExitCode {
         Command::Sign(args) => rosette::cmd::sign::run(&args),
         Command::Verify(args) => rosette::cmd::verify::run(&args),
         Command::Build(args) => rosette::cmd::build::run(&args),
+        Command::Award(args) => rosette::cmd::award::run(&args),
+        Command::Revoke(args) => rosette::cmd::status::run(&args, rosette::cmd::status::Change::Revoke),
+        Command::Suspend(args) => rosette::cmd::status::run(&args, rosette::cmd::status::Change::Suspend),
+        Command::Reinstate(args) => rosette::cmd::status::run(&args, rosette::cmd::status::Change::Reinstate),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

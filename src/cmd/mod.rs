@@ -1,6 +1,8 @@
 //! One module per subcommand, each with a short `run`.
 
+pub mod award;
 pub mod build;
 pub mod keygen;
 pub mod sign;
+pub mod status;
 pub mod verify;

@@ -47,6 +47,8 @@ pub struct Award<'a> {
     /// Key into [`Library::achievements`].
     pub achievement: String,
     pub valid_from: Option<DateTime<Utc>>,
+    /// `revoked` or `suspended`, with the issuer's reason when given.
+    pub withdrawn: Option<(&'static str, Option<String>)>,
 }
 
 /// An achievement and the awards of it.
@@ -173,6 +175,14 @@ pub fn build_library<'a>(
             .as_str()
             .unwrap_or_default()
             .to_string();
+        let withdrawn = verdict.get(CheckName::Status).and_then(status_flag).map(|flag| {
+            let purpose = if flag == "revoked" { "revocation" } else { "suspension" };
+            let reason = credential
+                .id()
+                .and_then(|id| input.registry.entry(id, purpose))
+                .and_then(|e| e.reason.clone());
+            (flag, reason)
+        });
         awards.push(Award {
             file,
             credential,
@@ -181,6 +191,7 @@ pub fn build_library<'a>(
             verdict,
             achievement,
             valid_from: credential.valid_from(),
+            withdrawn,
         });
     }
     if !problems.is_empty() {
@@ -199,6 +210,14 @@ pub fn build_library<'a>(
 /// A failed or unknown verdict as (message, hint). Expired badges are published.
 fn judge(verdict: &Verdict) -> Option<(String, String)> {
     if matches!(verdict.outcome, Outcome::Verified | Outcome::Warning) {
+        return None;
+    }
+    // A revoked or suspended award stays published: its page says so.
+    let only_status = verdict.checks.iter().all(|c| {
+        !matches!(c.state, State::Failed | State::Unknown)
+            || (c.check == CheckName::Status && status_flag(c).is_some())
+    });
+    if only_status {
         return None;
     }
     let check = verdict.first_problem()?;
@@ -221,6 +240,14 @@ fn judge(verdict: &Verdict) -> Option<(String, String)> {
         other => format!("{} check failed: {}", other.label(), check.message),
     };
     Some((message, hint.to_string()))
+}
+
+/// `revoked` or `suspended`, when the status check says so.
+pub fn status_flag(check: &crate::verify::Check) -> Option<&'static str> {
+    if check.check != CheckName::Status || check.state != State::Failed {
+        return None;
+    }
+    ["revoked", "suspended"].into_iter().find(|w| check.message.starts_with(w))
 }
 
 /// A proof made by a key of this site after that key was retired.

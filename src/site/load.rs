@@ -36,6 +36,8 @@ pub struct SiteInput {
     pub assets: Vec<Asset>,
     /// Problems found while reading (unreadable files, oversized files).
     pub problems: Vec<super::Problem>,
+    /// The issuer's status registry (revocation reasons), when there is one.
+    pub registry: crate::registry::Registry,
 }
 
 /// Reads the site at `root`.
@@ -99,5 +101,13 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
             assets.push(Asset { rel, path: path.to_path_buf() });
         }
     }
-    Ok(SiteInput { config, files, assets, problems })
+    let registry_path = badges.join(crate::registry::REGISTRY_PATH);
+    let registry = match std::fs::read_to_string(&registry_path) {
+        Ok(text) => crate::registry::Registry::parse(&text).map_err(|e| {
+            CliError::invalid(format!("`badges/{}` is not valid", crate::registry::REGISTRY_PATH))
+                .caused_by(e)
+        })?,
+        Err(_) => crate::registry::Registry::default(),
+    };
+    Ok(SiteInput { config, files, assets, problems, registry })
 }

@@ -100,6 +100,9 @@ pub struct AwardView {
     /// The signed credential, escaped for a `<script type="application/ld+json">` element.
     pub jsonld: String,
     pub build_checks: Vec<CheckView>,
+    /// `revoked` or `suspended` when the issuer withdrew it (the page stays, and says so).
+    pub withdrawn: Option<&'static str>,
+    pub withdrawn_reason: Option<String>,
 }
 
 /// Builds the site-wide view.
@@ -290,6 +293,8 @@ pub fn award(award: &Award<'_>, library: &Library<'_>, config: &Config, now: Dat
                 message: ch.message.replace('`', ""),
             })
             .collect(),
+        withdrawn: award.withdrawn.as_ref().map(|(flag, _)| *flag),
+        withdrawn_reason: award.withdrawn.as_ref().and_then(|(_, r)| r.as_deref()).map(clean_text),
         recipient,
         achievement,
     }

@@ -1,0 +1,358 @@
+//! `rosette award`: make, sign and file new awards, one from flags or many from a CSV file.
+//! All or nothing: every row is checked and signed in memory before anything is written.
+
+use crate::achievement::Achievement;
+use crate::award::{AwardRequest, Evidence, Identity, Recipient, build_credential};
+use crate::cli::AwardArgs;
+use crate::config::{Config, KeyStatus, Visibility};
+use crate::error::{CliError, Exit};
+use crate::integrity::{self, Cryptosuite, ProofOptions};
+use crate::jsonld::JsonLdProcessor;
+use crate::keys::SecretKey;
+use crate::model::date::{format_date_time, parse_date_time};
+use crate::registry::{self, Registry};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One award to make, from flags or a CSV row.
+#[derive(Debug, Clone)]
+struct Row {
+    achievement: String,
+    name: String,
+    email: Option<String>,
+    id: Option<String>,
+    valid_from: Option<String>,
+    valid_until: Option<String>,
+    evidence: Vec<String>,
+    visibility: Option<Visibility>,
+}
+
+pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
+    let root = args.root.as_path();
+    let site = Site::open(root)?;
+    let key = crate::cmd::sign::load_key(args.key.as_deref())?;
+    let vm = site.signing_method(&key)?;
+    let rows = match &args.csv {
+        Some(csv) => read_csv(csv)?,
+        None => vec![Row {
+            achievement: args
+                .achievement
+                .clone()
+                .ok_or_else(|| CliError::io("give --achievement (or --csv FILE)"))?,
+            name: args.name.clone().ok_or_else(|| CliError::io("give --name (or --csv FILE)"))?,
+            email: args.email.clone(),
+            id: args.id.clone(),
+            valid_from: args.valid_from.clone(),
+            valid_until: args.valid_until.clone(),
+            evidence: args.evidence.clone(),
+            visibility: args.visibility,
+        }],
+    };
+    let _lock = crate::fs::lock(&site.badges.join("status"))?;
+    let mut registry = site.registry()?;
+    let jsonld = JsonLdProcessor::new();
+    let now = format_date_time(chrono::Utc::now());
+    let mut random = || rand_u64();
+    let mut writes: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
+    let mut made = Vec::new();
+    let mut problems = Vec::new();
+    let lists_before = registry.lists.len();
+    for (i, row) in rows.iter().enumerate() {
+        let at = if args.csv.is_some() { format!("row {}: ", i + 2) } else { String::new() };
+        match make_award(&site, row, &mut registry, &mut random, &now) {
+            Ok((slug, unsigned)) => {
+                let options = ProofOptions {
+                    suite: Cryptosuite::EddsaRdfc2022,
+                    verification_method: vm.clone(),
+                    created: Some(now.clone()),
+                };
+                match integrity::create_proof(&jsonld, &unsigned, &options, &key) {
+                    Ok(signed) => {
+                        let path = site.badges.join("awards").join(format!("{slug}.json"));
+                        writes.insert(path.clone(), pretty(&signed));
+                        if let Some(v) =
+                            row.visibility.filter(|v| *v != site.config.privacy.default_visibility)
+                        {
+                            let word = if v == Visibility::Unlisted { "unlisted" } else { "public" };
+                            writes.insert(
+                                path.with_extension("toml"),
+                                format!("visibility = \"{word}\"\n").into_bytes(),
+                            );
+                        }
+                        made.push(signed["id"].as_str().unwrap_or_default().to_string());
+                    }
+                    Err(e) => problems.push(format!("{at}cannot be signed: {e}")),
+                }
+            }
+            Err(e) => problems.push(format!("{at}{e}")),
+        }
+    }
+    if !problems.is_empty() {
+        let mut err =
+            CliError::invalid(format!("no award was written: {} of {} failed", problems.len(), rows.len()));
+        for p in problems {
+            err = err.caused_by(p);
+        }
+        return Err(err);
+    }
+    // New lists are signed once, empty; existing ones are unchanged by an award.
+    for list in &registry.lists[lists_before..] {
+        let unsigned = registry.list_credential(list, &site.config.did(), &now);
+        let options = ProofOptions {
+            suite: Cryptosuite::EddsaRdfc2022,
+            verification_method: vm.clone(),
+            created: Some(now.clone()),
+        };
+        let signed = integrity::create_proof(&jsonld, &unsigned, &options, &key)
+            .map_err(|e| CliError::invalid("could not sign the status list").caused_by(e))?;
+        writes.insert(site.badges.join(&list.file), pretty(&signed));
+    }
+    writes.insert(site.badges.join(registry::REGISTRY_PATH), registry.to_toml().into_bytes());
+    for (path, bytes) in &writes {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| CliError::io_at(dir, "create", &e))?;
+        }
+        crate::fs::write_atomic(path, bytes)?;
+    }
+    for id in &made {
+        println!("{id}");
+    }
+    eprintln!(
+        "awarded {} badge{}; run `rosette build` to publish",
+        made.len(),
+        if made.len() == 1 { "" } else { "s" }
+    );
+    Ok(Exit::Ok)
+}
+
+fn pretty(v: &serde_json::Value) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(v).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
+fn make_award(
+    site: &Site,
+    row: &Row,
+    registry: &mut Registry,
+    random: &mut dyn FnMut() -> u64,
+    now: &str,
+) -> Result<(String, serde_json::Value), String> {
+    let achievement = site.achievements.get(&row.achievement).ok_or_else(|| {
+        let known: Vec<&str> = site.achievements.keys().map(String::as_str).collect();
+        format!("unknown achievement `{}` (known: {})", row.achievement, known.join(", "))
+    })?;
+    if row.name.trim().is_empty() {
+        return Err("the recipient's name is empty".into());
+    }
+    let valid_from = match &row.valid_from {
+        Some(t) => format_date_time(
+            parse_date_time(t).ok_or_else(|| format!("valid-from `{t}` is not a date-time"))?,
+        ),
+        None => now.to_string(),
+    };
+    let valid_until = match &row.valid_until {
+        Some(t) => {
+            let until = parse_date_time(t).ok_or_else(|| format!("valid-until `{t}` is not a date-time"))?;
+            if Some(until) <= parse_date_time(&valid_from) {
+                return Err(format!("valid-until `{t}` is not after valid-from `{valid_from}`"));
+            }
+            Some(format_date_time(until))
+        }
+        None => None,
+    };
+    if let (Some(retired), Some(from)) = (achievement.retired, parse_date_time(&valid_from)) {
+        if from >= retired {
+            return Err(format!(
+                "achievement `{}` was retired on {}",
+                achievement.slug,
+                format_date_time(retired)
+            ));
+        }
+    }
+    let identity = match (&row.email, &row.id) {
+        (Some(e), None) if e.contains('@') && !e.trim().contains(char::is_whitespace) => {
+            Identity::Email { address: e.trim().to_string(), salt: random_hex(random, 16) }
+        }
+        (Some(e), None) => return Err(format!("`{e}` is not an e-mail address")),
+        (None, Some(id)) if id.starts_with("did:") || crate::markdown::is_safe_url(id) => {
+            Identity::Id(id.clone())
+        }
+        (None, Some(id)) => return Err(format!("`{id}` is not a DID or an http(s) URL")),
+        (Some(_), Some(_)) => return Err("give an e-mail address or an id, not both".into()),
+        (None, None) => return Err("give the recipient's e-mail address or id".into()),
+    };
+    let evidence = row
+        .evidence
+        .iter()
+        .map(|url| {
+            if crate::markdown::is_safe_url(url) {
+                Ok(Evidence { url: url.clone(), name: None })
+            } else {
+                Err(format!("evidence `{url}` is not an http(s) URL"))
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let year = valid_from.get(..4).unwrap_or("0000");
+    let slug = format!("{year}-{}", random_base32(random, 20));
+    let id = crate::award::award_id(&site.config, &slug);
+    let mut status = Vec::new();
+    let mut purposes = vec!["revocation"];
+    if site.config.status.suspension {
+        purposes.push("suspension");
+    }
+    for purpose in purposes {
+        let list = registry.list_for(purpose, &site.config.base_url);
+        let index = registry.allocate(&list, &id, random)?;
+        status.push(registry::status_entry(&list, index));
+    }
+    let request = AwardRequest {
+        slug: slug.clone(),
+        recipient: Recipient { name: row.name.trim().to_string(), identity },
+        valid_from,
+        valid_until,
+        evidence,
+        status,
+    };
+    Ok((slug, build_credential(&site.config, achievement, &request)))
+}
+
+/// The parts of a site the issuing commands need.
+pub struct Site {
+    pub config: Config,
+    pub badges: PathBuf,
+    pub achievements: BTreeMap<String, Achievement>,
+}
+
+impl Site {
+    pub fn open(root: &Path) -> Result<Self, CliError> {
+        let path = root.join("rosette.toml");
+        let text = std::fs::read_to_string(&path).map_err(|e| CliError::io_at(&path, "read", &e))?;
+        let config = Config::parse(&text)
+            .map_err(|e| CliError::invalid("`rosette.toml` is not valid").caused_by(e))?;
+        let mut achievements = BTreeMap::new();
+        let dir = root.join("achievements");
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+            paths.sort();
+            for p in paths {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                if !(name.ends_with(".toml") || name.ends_with(".md")) {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&p).map_err(|e| CliError::io_at(&p, "read", &e))?;
+                let a = Achievement::parse(&name, &text).map_err(|e| {
+                    CliError::invalid(format!("`achievements/{name}` is not valid")).caused_by(e)
+                })?;
+                achievements.insert(a.slug.clone(), a);
+            }
+        }
+        Ok(Site { config, badges: root.join("badges"), achievements })
+    }
+
+    pub fn registry(&self) -> Result<Registry, CliError> {
+        let path = self.badges.join(registry::REGISTRY_PATH);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Registry::parse(&text)
+                .map_err(|e| CliError::invalid(format!("`{}` is not valid", path.display())).caused_by(e)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Registry::default()),
+            Err(e) => Err(CliError::io_at(&path, "read", &e)),
+        }
+    }
+
+    /// The verification method of `key` in this site's DID: it must be an active key.
+    pub fn signing_method(&self, key: &SecretKey) -> Result<String, CliError> {
+        let keys = self
+            .config
+            .site_keys()
+            .map_err(|e| CliError::invalid("`rosette.toml` is not valid").caused_by(e))?;
+        let public = key.public_key();
+        match keys.iter().find(|k| k.public_key == public) {
+            Some(k) if k.status == KeyStatus::Active => Ok(format!("{}#{}", self.config.did(), k.fragment)),
+            Some(k) => {
+                Err(CliError::invalid(format!("key `{}` is retired; sign with the active key", k.fragment)))
+            }
+            None => {
+                Err(CliError::invalid(format!("this key ({}) is not in rosette.toml", public.to_multibase()))
+                    .hint("add it under [[keys]], or use `rosette keygen --rotate`"))
+            }
+        }
+    }
+}
+
+fn read_csv(path: &Path) -> Result<Vec<Row>, CliError> {
+    let bytes = crate::fs::read(path)?;
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(&bytes[..]);
+    let headers = reader
+        .headers()
+        .map_err(|e| CliError::invalid(format!("`{}` is not valid CSV", path.display())).caused_by(e))?
+        .clone();
+    const KNOWN: [&str; 8] =
+        ["achievement", "name", "email", "id", "valid_from", "valid_until", "evidence", "visibility"];
+    if let Some(unknown) = headers.iter().find(|h| !KNOWN.contains(h)) {
+        return Err(CliError::invalid(format!("`{}`: unknown column `{unknown}`", path.display()))
+            .hint(format!("the columns are: {}", KNOWN.join(", "))));
+    }
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(format!("row {}: {e}", i + 2));
+                continue;
+            }
+        };
+        let get = |col: &str| {
+            headers
+                .iter()
+                .position(|h| h == col)
+                .and_then(|p| record.get(p))
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let visibility = match get("visibility").as_deref() {
+            None => None,
+            Some("public") => Some(Visibility::Public),
+            Some("unlisted") => Some(Visibility::Unlisted),
+            Some(other) => {
+                problems.push(format!("row {}: visibility `{other}` is not public or unlisted", i + 2));
+                continue;
+            }
+        };
+        rows.push(Row {
+            achievement: get("achievement").unwrap_or_default(),
+            name: get("name").unwrap_or_default(),
+            email: get("email"),
+            id: get("id"),
+            valid_from: get("valid_from"),
+            valid_until: get("valid_until"),
+            evidence: get("evidence")
+                .map(|e| e.split_whitespace().map(str::to_string).collect())
+                .unwrap_or_default(),
+            visibility,
+        });
+    }
+    if !problems.is_empty() {
+        let mut err = CliError::invalid(format!("`{}`: no award was written", path.display()));
+        for p in problems {
+            err = err.caused_by(p);
+        }
+        return Err(err);
+    }
+    Ok(rows)
+}
+
+fn rand_u64() -> u64 {
+    use rand_core::RngCore;
+    rand_core::OsRng.next_u64()
+}
+
+fn random_hex(random: &mut dyn FnMut() -> u64, bytes: usize) -> String {
+    (0..bytes).map(|_| format!("{:02x}", random() as u8)).collect()
+}
+
+fn random_base32(random: &mut dyn FnMut() -> u64, chars: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
+    (0..chars).map(|_| ALPHABET[(random() % 32) as usize] as char).collect()
+}
