@@ -64,14 +64,22 @@ fn main() {
             assert_eq!(verifier.verify(c).outcome, Outcome::Verified);
         }
         let verify_rate = COUNT as f64 / t.elapsed().as_secs_f64();
-        println!("  {:<16} sign {:>8.0} credentials/s   verify {:>8.0} credentials/s", suite.name(), sign_rate, verify_rate);
+        println!(
+            "  {:<16} sign {:>8.0} credentials/s   verify {:>8.0} credentials/s",
+            suite.name(),
+            sign_rate,
+            verify_rate
+        );
         if suite == Cryptosuite::EddsaRdfc2022 {
             rdfc_verify_rate = verify_rate;
             let dir = tmp.path().join("rdfc");
             std::fs::create_dir_all(&dir).expect("mkdir");
             for (i, v) in signed.iter().enumerate() {
-                std::fs::write(dir.join(format!("award-{i:05}.json")), serde_json::to_vec_pretty(v).expect("json"))
-                    .expect("write");
+                std::fs::write(
+                    dir.join(format!("award-{i:05}.json")),
+                    serde_json::to_vec_pretty(v).expect("json"),
+                )
+                .expect("write");
             }
         }
     }
@@ -100,7 +108,10 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target/interop"));
     if !interop.join("node_modules").is_dir() {
-        println!("reference: skipped (no interop verifier at {}; run bash scripts/test.sh once)", interop.display());
+        println!(
+            "reference: skipped (no interop verifier at {}; run bash scripts/test.sh once)",
+            interop.display()
+        );
         return;
     }
     let out = Command::new("node")
@@ -134,7 +145,10 @@ fn main() {
         .and_then(|r| r.split_whitespace().next())
         .and_then(|n| n.parse::<f64>().ok());
     if let Some(r) = reference {
-        println!("ratio: rosette eddsa-rdfc-2022 verification = {:.1}x the reference's wall-clock rate", rdfc_verify_rate / r);
+        println!(
+            "ratio: rosette eddsa-rdfc-2022 verification = {:.1}x the reference's wall-clock rate",
+            rdfc_verify_rate / r
+        );
     }
     if let Some(ms) = cpu_ms {
         let per_core = COUNT as f64 / (ms / 1000.0);
