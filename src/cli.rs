@@ -48,6 +48,12 @@ pub enum Command {
     /// Lift a suspension.
     #[command(after_help = EXIT_CODES)]
     Reinstate(StatusArgs),
+    /// Remove an award's page and personal data at its holder's request (from the next build).
+    #[command(name = "remove-holder", after_help = EXIT_CODES)]
+    RemoveHolder(HolderArgs),
+    /// Create a new site: rosette.toml, a signing key, an example achievement, a CI workflow.
+    #[command(after_help = EXIT_CODES)]
+    Init(InitArgs),
     /// Build the static verification site from rosette.toml, badges/ and themes/ into public/.
     ///
     /// Every credential is verified first; if any fails, nothing is written and public/ stays
@@ -111,6 +117,29 @@ pub struct StatusArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct HolderArgs {
+    /// The award: its credential id, or the slug at the end of it.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The site directory.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The directory to create the site in (it must be empty or not exist).
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Where the site will be published.
+    #[arg(long, value_name = "URL", default_value = "https://badges.example.org/")]
+    pub base_url: String,
+    /// The issuer's name.
+    #[arg(long, default_value = "Example Institute")]
+    pub issuer: String,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct BuildArgs {
     /// The site directory (with rosette.toml and badges/).
     #[arg(long, default_value = ".")]
@@ -125,6 +154,13 @@ pub struct KeygenArgs {
     /// Where to write the secret key.
     #[arg(long, default_value = "signing-key.secret")]
     pub out: PathBuf,
+    /// Rotate: add the new key to rosette.toml as the active key and mark the active ones
+    /// retired now. Retired keys stay in did.json, so earlier badges keep verifying.
+    #[arg(long)]
+    pub rotate: bool,
+    /// The site directory (with --rotate).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -10,6 +10,8 @@ fn main() -> ExitCode {
         Command::Verify(args) => rosette::cmd::verify::run(&args),
         Command::Build(args) => rosette::cmd::build::run(&args),
         Command::Award(args) => rosette::cmd::award::run(&args),
+        Command::RemoveHolder(args) => rosette::cmd::holder::run(&args),
+        Command::Init(args) => rosette::cmd::init::run(&args),
         Command::Revoke(args) => rosette::cmd::status::run(&args, rosette::cmd::status::Change::Revoke),
         Command::Suspend(args) => rosette::cmd::status::run(&args, rosette::cmd::status::Change::Suspend),
         Command::Reinstate(args) => rosette::cmd::status::run(&args, rosette::cmd::status::Change::Reinstate),

@@ -2,6 +2,8 @@
 
 pub mod award;
 pub mod build;
+pub mod holder;
+pub mod init;
 pub mod keygen;
 pub mod sign;
 pub mod status;

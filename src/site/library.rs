@@ -49,6 +49,7 @@ pub struct Award<'a> {
     pub valid_from: Option<DateTime<Utc>>,
     /// `revoked` or `suspended`, with the issuer's reason when given.
     pub withdrawn: Option<(&'static str, Option<String>)>,
+    pub visibility: crate::config::Visibility,
 }
 
 /// An achievement and the awards of it.
@@ -69,8 +70,15 @@ pub struct StatusList<'a> {
     pub signed: Option<crate::integrity::Verified>,
 }
 
+/// An award removed at its holder's request: a neutral page stays at its address.
+pub struct RemovedAward {
+    pub page: OutPath,
+    pub date: String,
+}
+
 pub struct Library<'a> {
     pub awards: Vec<Award<'a>>,
+    pub removed: Vec<RemovedAward>,
     pub achievements: BTreeMap<String, Achievement<'a>>,
     pub status_lists: Vec<StatusList<'a>>,
     pub did_json: Vec<u8>,
@@ -192,6 +200,7 @@ pub fn build_library<'a>(
             achievement,
             valid_from: credential.valid_from(),
             withdrawn,
+            visibility: file.meta.visibility.unwrap_or(config.privacy.default_visibility),
         });
     }
     if !problems.is_empty() {
@@ -204,7 +213,18 @@ pub fn build_library<'a>(
         p.sort();
         p
     })?;
-    Ok(Library { awards, achievements, status_lists, did_json })
+    let mut removed = Vec::new();
+    for r in &input.removed {
+        let Some(rel) = under_base(&r.id, base) else { continue };
+        if let Ok(page) = OutPath::new(&rel) {
+            if !pages.contains_key(&page) {
+                let date =
+                    parse_date_time(&r.removed).map(crate::model::date::format_date_time).unwrap_or_default();
+                removed.push(RemovedAward { page, date });
+            }
+        }
+    }
+    Ok(Library { awards, removed, achievements, status_lists, did_json })
 }
 
 /// A failed or unknown verdict as (message, hint). Expired badges are published.

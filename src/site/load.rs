@@ -19,6 +19,29 @@ pub struct InputFile {
     /// The exact bytes, published as they are.
     pub bytes: Vec<u8>,
     pub parsed: Result<Credential, ParseError>,
+    /// The award's settings from the `.toml` file beside it, if any.
+    pub meta: AwardMeta,
+}
+
+/// Per-award settings kept beside the credential (`awards/x.toml` next to `awards/x.json`),
+/// outside the signature.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwardMeta {
+    /// `public` or `unlisted`; default: rosette.toml's privacy.default_visibility.
+    #[serde(default)]
+    pub visibility: Option<crate::config::Visibility>,
+}
+
+/// An award removed at its holder's request: only its id and the date remain
+/// (`awards/x.toml` with no `awards/x.json`).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Removed {
+    /// The removed award's credential id.
+    pub id: String,
+    /// When it was removed.
+    pub removed: String,
 }
 
 /// Any other file under `badges/` (images and the like), copied to the same place.
@@ -38,6 +61,8 @@ pub struct SiteInput {
     pub problems: Vec<super::Problem>,
     /// The issuer's status registry (revocation reasons), when there is one.
     pub registry: crate::registry::Registry,
+    /// Awards removed at their holder's request.
+    pub removed: Vec<Removed>,
 }
 
 /// Reads the site at `root`.
@@ -58,6 +83,7 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
     let mut files = Vec::new();
     let mut assets = Vec::new();
     let mut problems = Vec::new();
+    let mut removed = Vec::new();
     if !badges.is_dir() {
         return Err(CliError::io(format!("there is no `{}` directory", badges.display()))
             .hint("put signed credentials (*.json) in badges/"));
@@ -78,6 +104,14 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
             .join("/");
         let display = format!("badges/{rel}");
         let name = entry.file_name().to_string_lossy();
+        if name.ends_with(".toml") && rel.starts_with("awards/") && !path.with_extension("json").exists() {
+            let text = std::fs::read_to_string(path).map_err(|e| CliError::io_at(path, "read", &e))?;
+            match toml::from_str::<Removed>(&text) {
+                Ok(r) => removed.push(r),
+                Err(e) => problems.push(super::Problem::new(&display, e.message().trim_end().to_string())),
+            }
+            continue;
+        }
         if name.starts_with('.')
             || name.ends_with(".secret")
             || name.ends_with(".toml")
@@ -96,7 +130,24 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
             }
             let bytes = crate::fs::read(path)?;
             let parsed = Credential::parse(&bytes);
-            files.push(InputFile { rel, display, bytes, parsed });
+            let meta_path = path.with_extension("toml");
+            let meta = if meta_path.is_file() {
+                let text = std::fs::read_to_string(&meta_path)
+                    .map_err(|e| CliError::io_at(&meta_path, "read", &e))?;
+                match toml::from_str::<AwardMeta>(&text) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        problems.push(super::Problem::new(
+                            &display.replace(".json", ".toml"),
+                            e.message().trim_end().to_string(),
+                        ));
+                        AwardMeta::default()
+                    }
+                }
+            } else {
+                AwardMeta::default()
+            };
+            files.push(InputFile { rel, display, bytes, parsed, meta });
         } else {
             assets.push(Asset { rel, path: path.to_path_buf() });
         }
@@ -109,5 +160,5 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
         })?,
         Err(_) => crate::registry::Registry::default(),
     };
-    Ok(SiteInput { config, files, assets, problems, registry })
+    Ok(SiteInput { config, files, assets, problems, registry, removed })
 }

@@ -21,6 +21,7 @@ struct AwardSummary {
     recipient: String,
     achievement: String,
     issued: Option<String>,
+    updated: Option<String>,
 }
 
 pub fn render(
@@ -59,11 +60,12 @@ pub fn render(
             Ok(minify(html.as_bytes()))
         };
 
-    // One page and one raw credential per award; public ones are listed.
-    let public = config.privacy.default_visibility == Visibility::Public;
+    // One page and one raw credential per award. Only public awards that still stand are
+    // listed (index, achievement pages, sitemap, feed); unlisted pages also say `noindex`.
     let mut summaries = Vec::new();
     for award in &library.awards {
         let view = views::award(award, library, config, now);
+        let public = award.visibility == Visibility::Public;
         let at = award.page.index();
         put(at.clone(), page("badge.html", &at, &[("award", &view), ("noindex", &!public)])?)?;
         put(award.json.clone(), award.file.bytes.clone())?;
@@ -74,17 +76,23 @@ pub fn render(
             recipient: view.recipient.clone(),
             achievement: view.achievement.name.clone(),
             issued: view.issued.clone(),
+            updated: view.issued_iso.clone(),
         };
-        summaries.push((award.achievement.clone(), summary));
+        if public && award.withdrawn.is_none() {
+            summaries.push((award.achievement.clone(), summary));
+        }
     }
-    let listed: Vec<&AwardSummary> =
-        if public { summaries.iter().map(|(_, s)| s).collect() } else { Vec::new() };
+    let listed: Vec<&AwardSummary> = summaries.iter().map(|(_, s)| s).collect();
+    for removed in &library.removed {
+        let at = removed.page.index();
+        put(at.clone(), page("removed.html", &at, &[("removed_on", &removed.date)])?)?;
+    }
 
     let mut achievement_views = Vec::new();
     for a in library.achievements.values() {
         let view = views::achievement(a, base, lang);
         let awards: Vec<&AwardSummary> =
-            summaries.iter().filter(|(id, _)| *id == a.id && public).map(|(_, s)| s).collect();
+            summaries.iter().filter(|(id, _)| *id == a.id).map(|(_, s)| s).collect();
         let at = a.page.index();
         put(at.clone(), page("achievement.html", &at, &[("achievement", &view), ("awards", &awards)])?)?;
         achievement_views.push(view);
@@ -229,9 +237,8 @@ fn feed(config: &Config, library: &Library<'_>, awards: &[&AwardSummary]) -> Str
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
     let entries: String = awards
         .iter()
-        .zip(library.awards.iter())
-        .map(|(s, a)| {
-            let date = a.valid_from.map(crate::model::date::format_date_time).unwrap_or_else(|| updated.clone());
+        .map(|s| {
+            let date = s.updated.clone().unwrap_or_else(|| updated.clone());
             format!(
                 "  <entry>\n    <title>{}</title>\n    <link href=\"{}\"/>\n    <id>{}</id>\n    <updated>{date}</updated>\n  </entry>\n",
                 xml(&format!("{} — {}", s.recipient, s.achievement)),
