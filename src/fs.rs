@@ -112,6 +112,21 @@ impl DocumentSource for SiteDirs {
     }
 }
 
+/// An exclusive lock on `dir/.lock`, held until dropped, so that two signing commands never
+/// hand out the same status index or overwrite each other's registry.
+pub fn lock(dir: &Path) -> Result<std::fs::File, CliError> {
+    std::fs::create_dir_all(dir).map_err(|e| CliError::io_at(dir, "create", &e))?;
+    let path = dir.join(".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| CliError::io_at(&path, "open", &e))?;
+    file.lock().map_err(|e| CliError::io_at(&path, "lock", &e))?;
+    Ok(file)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,19 +153,4 @@ mod tests {
         assert!(err.to_string().contains("never overwrites"), "{err}");
         assert_eq!(std::fs::read(&path).expect("read"), b"secret");
     }
-}
-
-/// An exclusive lock on `dir/.lock`, held until dropped, so that two signing commands never
-/// hand out the same status index or overwrite each other's registry.
-pub fn lock(dir: &Path) -> Result<std::fs::File, CliError> {
-    std::fs::create_dir_all(dir).map_err(|e| CliError::io_at(dir, "create", &e))?;
-    let path = dir.join(".lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| CliError::io_at(&path, "open", &e))?;
-    file.lock().map_err(|e| CliError::io_at(&path, "lock", &e))?;
-    Ok(file)
 }
