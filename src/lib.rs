@@ -16,7 +16,9 @@
 
 pub mod achievement;
 pub mod award;
+pub mod bake;
 pub mod canon;
+pub mod card;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -29,6 +31,7 @@ pub mod jsonld;
 pub mod keys;
 pub mod markdown;
 pub mod model;
+pub mod qr;
 pub mod registry;
 pub mod site;
 pub mod status;

@@ -12,7 +12,9 @@ const BASE: &str = "https://badges.northfield.example/";
 fn interop_dir() -> Option<PathBuf> {
     match std::env::var_os("ROSETTE_INTEROP_DIR") {
         Some(d) => Some(PathBuf::from(d)),
-        None if std::env::var_os("CI").is_some() => panic!("ROSETTE_INTEROP_DIR is not set (run scripts/test.sh)"),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("ROSETTE_INTEROP_DIR is not set (run scripts/test.sh)")
+        }
         None => {
             eprintln!("skipped: interop verifier not set up (run scripts/test.sh)");
             None
@@ -45,7 +47,7 @@ fn the_published_sample_site_passes_the_reference_verifier() {
             .expect("node verify.mjs");
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
-    let report = verify(&[], &[out.clone()]);
+    let report = verify(&[], std::slice::from_ref(&out));
     let mut passed = 0;
     let mut unexpected = Vec::new();
     for line in report.lines().filter(|l| l.starts_with("PASS ") || l.starts_with("FAIL ")) {
@@ -64,7 +66,11 @@ fn the_published_sample_site_passes_the_reference_verifier() {
             _ => unexpected.push(line.to_string()),
         }
     }
-    assert!(unexpected.is_empty(), "unexpected outcomes:\n{}\n\nfull report:\n{report}", unexpected.join("\n"));
+    assert!(
+        unexpected.is_empty(),
+        "unexpected outcomes:\n{}\n\nfull report:\n{report}",
+        unexpected.join("\n")
+    );
     // 7 awards × (file + page) + the status list.
     assert!(passed >= 15, "only {passed} credentials passed:\n{report}");
 

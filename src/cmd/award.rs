@@ -161,14 +161,14 @@ fn make_award(
         }
         None => None,
     };
-    if let (Some(retired), Some(from)) = (achievement.retired, parse_date_time(&valid_from)) {
-        if from >= retired {
-            return Err(format!(
-                "achievement `{}` was retired on {}",
-                achievement.slug,
-                format_date_time(retired)
-            ));
-        }
+    if let (Some(retired), Some(from)) = (achievement.retired, parse_date_time(&valid_from))
+        && from >= retired
+    {
+        return Err(format!(
+            "achievement `{}` was retired on {}",
+            achievement.slug,
+            format_date_time(retired)
+        ));
     }
     let identity = match (&row.email, &row.id) {
         (Some(e), None) if e.contains('@') && !e.trim().contains(char::is_whitespace) => {

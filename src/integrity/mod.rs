@@ -197,10 +197,10 @@ pub fn create_proof(
     proof.insert("verificationMethod".into(), options.verification_method.clone().into());
     proof.insert("proofPurpose".into(), ASSERTION_METHOD.into());
     let context = unsecured.get("@context");
-    if options.suite == Cryptosuite::EddsaJcs2022 {
-        if let Some(ctx) = context {
-            proof.insert("@context".into(), ctx.clone());
-        }
+    if options.suite == Cryptosuite::EddsaJcs2022
+        && let Some(ctx) = context
+    {
+        proof.insert("@context".into(), ctx.clone());
     }
     let config = options.suite.configure(jsonld, &proof, context)?;
     let transformed = options.suite.transform(jsonld, &unsecured)?;
@@ -287,16 +287,16 @@ pub fn verify_proof_detailed(
             map.insert("proof".into(), Value::Array(matching));
         }
     }
-    if suite == Cryptosuite::EddsaJcs2022 {
-        if let Some(proof_context) = proof.get("@context") {
-            // The document's @context must start with the proof's, in order (§3.3.2 step 4).
-            let starts = starts_with(unsecured.get("@context"), proof_context);
-            if !starts {
-                return Err(ProofError::ContextMismatch);
-            }
-            if let Value::Object(map) = &mut unsecured {
-                map.insert("@context".into(), proof_context.clone());
-            }
+    if suite == Cryptosuite::EddsaJcs2022
+        && let Some(proof_context) = proof.get("@context")
+    {
+        // The document's @context must start with the proof's, in order (§3.3.2 step 4).
+        let starts = starts_with(unsecured.get("@context"), proof_context);
+        if !starts {
+            return Err(ProofError::ContextMismatch);
+        }
+        if let Value::Object(map) = &mut unsecured {
+            map.insert("@context".into(), proof_context.clone());
         }
     }
     let config = suite.configure(jsonld, proof, unsecured.get("@context"))?;

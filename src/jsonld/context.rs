@@ -47,10 +47,6 @@ impl Container {
         self.0 & flag.0 != 0
     }
 
-    fn len(self) -> u32 {
-        self.0.count_ones()
-    }
-
     fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "@list" => Self::LIST,
@@ -718,8 +714,7 @@ impl<'m, F: Fn(&str) -> Option<Arc<LocalContext>>> TermBuilder<'m, '_, F> {
                         "@graph can only be combined with @id, @index and @set",
                     ));
                 }
-            } else if container.len() > if has_set { 2 } else { 1 } || items.len() > container.len() as usize
-            {
+            } else if items.len() > if has_set { 2 } else { 1 } {
                 return Err(invalid_container(term, "too many container types"));
             }
             if container.has(Container::TYPE) {

@@ -206,6 +206,26 @@ impl<'d, 's> Expander<'d, 's> {
             .map_err(|e| Box::new(e.at(self.path())))
     }
 
+    /// A JSON literal, after checking that the value nests no deeper than the rest of the
+    /// document may (it is canonicalized recursively).
+    fn json_literal(&self, value: &Value) -> Result<oxrdf::Literal> {
+        fn within(v: &Value, budget: usize) -> bool {
+            match v {
+                Value::Array(a) => budget > 0 && a.iter().all(|x| within(x, budget - 1)),
+                Value::Object(m) => budget > 0 && m.values().all(|x| within(x, budget - 1)),
+                _ => true,
+            }
+        }
+        if !within(value, MAX_DEPTH.saturating_sub(self.depth)) {
+            return Err(Box::new(JsonLdError::TooDeep {
+                path: self.path(),
+                what: "objects and arrays",
+                limit: MAX_DEPTH,
+            }));
+        }
+        json_literal(value).map_err(|m| self.unsupported(m))
+    }
+
     // --- identifiers -----------------------------------------------------------------------
 
     /// The node for an expanded identifier; `relative` names the safe-mode event a relative
@@ -336,7 +356,7 @@ impl<'d, 's> Expander<'d, 's> {
                 };
                 literal(value, Some(node), None)
             }
-            Some(TypeMapping::Json) => json_literal(value),
+            Some(TypeMapping::Json) => return self.json_literal(value).map(Item::Literal),
             _ => {
                 let mut language = None;
                 if value.is_string() {
@@ -638,7 +658,7 @@ impl<'d, 's> Expander<'d, 's> {
             ));
         }
         if let Some(Datatype::Json) = datatype {
-            return json_literal(value).map_err(|m| self.unsupported(m));
+            return self.json_literal(value);
         }
         match value {
             Value::Null => return Err(self.unsafe_(SafeModeViolation::NullValue)),
@@ -769,12 +789,11 @@ impl<'d, 's> Expander<'d, 's> {
         let mut graph_key: Option<&'d str> = None;
         for (k, v) in m {
             match active.keyword_of(k) {
-                Some(Kw::Id) => {
-                    if id_entry.replace((k, v)).is_some() {
-                        self.path.push(Seg::Key(k));
-                        return Err(self.invalid("colliding keywords", "@id is given twice"));
-                    }
+                Some(Kw::Id) if id_entry.is_some() => {
+                    self.path.push(Seg::Key(k));
+                    return Err(self.invalid("colliding keywords", "@id is given twice"));
                 }
+                Some(Kw::Id) => id_entry = Some((k, v)),
                 Some(Kw::Graph) => graph_key = Some(k),
                 _ => {}
             }
@@ -1037,7 +1056,11 @@ impl<'d, 's> Expander<'d, 's> {
     /// What a property's key means: its definition, IRI and the context for its value.
     fn property_setup(&mut self, active: &Arc<ActiveContext>, key: &str) -> Result<PropertySetup> {
         let def = active.term(key).cloned();
-        let iri = self.property_iri(active, key)?.into_owned();
+        // A term whose predicate was validated with its context needs no further checks.
+        let iri = match &def {
+            Some(d) if d.predicate.is_some() => None,
+            _ => Some(self.property_iri(active, key)?.into_owned()),
+        };
         let term_ctx = match def.as_ref().and_then(|d| d.context.as_ref()) {
             Some(scoped) => self.process(active, scoped, true, true)?,
             None => active.clone(),
@@ -1065,7 +1088,7 @@ impl<'d, 's> Expander<'d, 's> {
         } else if container.has(Container::TYPE) && value.is_object() {
             self.type_map(term_ctx, key, value, graph)
         } else if prop.is_json() {
-            let literal = json_literal(value).map_err(|m| self.unsupported(m))?;
+            let literal = self.json_literal(value)?;
             Ok(Expanded::One(Item::Literal(literal)))
         } else {
             self.graph_container(term_ctx, key, value)
@@ -1092,17 +1115,19 @@ impl<'d, 's> Expander<'d, 's> {
         if items.is_empty() {
             return Ok(true);
         }
-        let predicate = match prop.def.as_ref().and_then(|d| d.predicate.clone()) {
-            Some(p) => p,
-            None if is_blank(&prop.iri) => {
+        let predicate = match (prop.def.as_ref().and_then(|d| d.predicate.clone()), &prop.iri) {
+            (Some(p), _) => p,
+            (None, Some(iri)) if is_blank(iri) => {
                 return Err(self.unsafe_(SafeModeViolation::BlankNodePredicate(key.to_owned())));
             }
-            None => named_node(&prop.iri).ok_or_else(|| {
-                self.unsupported(format!(
-                    "property IRI `{}` is not a valid IRI (RFC 3987), so it has no canonical N-Quads form",
-                    prop.iri
-                ))
-            })?,
+            (None, iri) => {
+                let iri = iri.as_deref().unwrap_or_default();
+                named_node(iri).ok_or_else(|| {
+                    self.unsupported(format!(
+                        "property IRI `{iri}` is not a valid IRI (RFC 3987), so it has no canonical N-Quads form"
+                    ))
+                })?
+            }
         };
         let is_reverse_term = prop.def.as_ref().is_some_and(|d| d.reverse);
         // In an @reverse object a reverse term points forward again.
@@ -1282,7 +1307,9 @@ impl<'d, 's> Expander<'d, 's> {
             }
             Some(iri) if is_absolute(&iri) => iri.into_owned(),
             _ => {
-                return Err(self.unsafe_(SafeModeViolation::RelativePredicateReference(index_key.to_string())));
+                return Err(
+                    self.unsafe_(SafeModeViolation::RelativePredicateReference(index_key.to_string()))
+                );
             }
         };
         let predicate = named_node(&index_iri).ok_or_else(|| {
@@ -1625,7 +1652,8 @@ struct NodeState<'d> {
 /// A property key's meaning.
 struct PropertySetup {
     def: Option<Arc<TermDefinition>>,
-    iri: String,
+    /// The expanded IRI, when the definition has no validated predicate.
+    iri: Option<String>,
     /// The context for the value: the active one with the term's scoped context applied.
     term_ctx: Arc<ActiveContext>,
 }

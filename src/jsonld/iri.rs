@@ -102,7 +102,20 @@ pub(crate) fn is_absolute(s: &str) -> bool {
         && scheme.bytes().enumerate().all(|(i, b)| {
             b.is_ascii_alphabetic() || (i > 0 && (b.is_ascii_digit() || (b'+'..=b'.').contains(&b)))
         });
-    (is_scheme || scheme == "_") && !s[colon + 1..].chars().any(is_js_whitespace)
+    (is_scheme || scheme == "_") && !has_js_whitespace(&s[colon + 1..])
+}
+
+/// Whether `s` contains a character JavaScript's `\s` matches; ASCII is checked byte by byte,
+/// since this runs on every IRI.
+fn has_js_whitespace(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    match bytes.iter().position(|b| !b.is_ascii()) {
+        None => bytes.iter().any(|b| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')),
+        Some(i) => {
+            bytes[..i].iter().any(|b| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' '))
+                || s[i..].chars().any(is_js_whitespace)
+        }
+    }
 }
 
 /// Whether `s` is a blank node identifier (`_:` prefix).

@@ -15,13 +15,30 @@
 //! the signature does not cover it, which makes every dropped term a forgery channel. Like
 //! Digital Bazaar's `jsonld.js` with `safe: true` (what `@digitalbazaar/vc` signs and verifies
 //! with), every such event is an error here: a [`JsonLdError::Unsafe`] whose
-//! [`SafeModeViolation`] has the `jsonld.js` event code, with the JSON path of the value. Beyond
-//! `jsonld.js`, rosette also refuses ([`JsonLdError::Unsupported`]) valid JSON-LD whose data would
-//! not be signed (`@index` values and plain index-map keys, keywords that have no meaning in a
-//! node object, an `@id`-map key the node's own `@id` overrides) or whose RDF form JSON-LD
-//! processors disagree on (strings typed `xsd:double`, numbers below 1e-6 written with one
-//! digit, integers a double cannot hold, graph objects nested in `@graph` containers), and IRIs
-//! that are not valid RFC 3987 IRIs.
+//! [`SafeModeViolation`] has the `jsonld.js` event code, with the JSON path of the value. When a
+//! document has several problems, the one reported is the one `jsonld.js` meets first.
+//!
+//! Beyond `jsonld.js`, rosette also refuses ([`JsonLdError::Unsupported`]) valid JSON-LD
+//!
+//! - whose data would not be signed: `@index` values and plain index-map keys; keywords with no
+//!   meaning in a node object (`@explicit`, `@language`, ...), which JSON-LD drops; an `@id`-map
+//!   key that the node's own `@id` overrides;
+//! - whose RDF form JSON-LD processors disagree on, so that a signature made by one would not
+//!   verify with the other: strings typed `xsd:double` (`jsonld.js` rewrites them as doubles),
+//!   non-integers below 1e-6 written with one digit (`jsonld.js` signs `1e-7` as `0`), integers
+//!   an IEEE double cannot hold, `{"@list": null}`, a graph object as the value of a `@graph`
+//!   container, and a statement with an empty list repeated (`jsonld.js` signs it twice);
+//! - that has no well-formed N-Quads form: IRIs that are not RFC 3987 IRIs, ill-formed language
+//!   tags in term definitions, and a relative `@base` (documents have no base IRI).
+//!
+//! Text direction (`@direction`) is always refused: `eddsa-rdfc-2022` sets no `rdfDirection`.
+//!
+//! # Numbers
+//!
+//! As in `jsonld.js`: a JSON number is an IEEE double; integral and below 10^21 it is an
+//! `xsd:integer` (`42.0` gives `"42"`), otherwise an `xsd:double` in JavaScript's
+//! `toExponential(15)` form without trailing zeros (`"1.5E0"`). A term typed `xsd:float` (OB's
+//! `creditsAvailable`) keeps its datatype with the same lexical forms (`"3"`, `"3.5E0"`).
 //!
 //! # Contexts
 //!
@@ -33,12 +50,12 @@
 //!
 //! # Module map
 //!
-//! - [`context`]: active contexts, term definitions, IRI expansion (§4.1, §4.2, §5.2);
-//! - [`store`]: the embedded contexts and the caches;
-//! - [`expand`]: expansion and deserialization to RDF in one pass (§5.1, §8.1);
-//! - [`rdf`]: literals, numbers, lists, and the deduplicated quad set (§8.2, §8.3);
-//! - [`iri`]: keywords, absolute-IRI and language-tag checks, IRI resolution;
-//! - [`error`]: [`JsonLdError`] and [`SafeModeViolation`].
+//! - `context.rs`: active contexts, term definitions, IRI expansion (§4.1, §4.2, §5.2);
+//! - `store.rs`: the embedded contexts and the caches;
+//! - `expand.rs`: expansion and deserialization to RDF in one pass (§5.1, §8.1);
+//! - `rdf.rs`: literals, numbers, lists, and the deduplicated quad set (§8.2, §8.3);
+//! - `iri.rs`: keywords, absolute-IRI and language-tag checks, IRI resolution;
+//! - `error.rs`: [`JsonLdError`] and [`SafeModeViolation`].
 
 mod context;
 mod error;

@@ -120,43 +120,68 @@ pub(crate) fn random_seed() -> u64 {
     RandomState::new().hash_one(0x5eed_u64)
 }
 
-/// A fast seeded hash (FxHash mixing) for the duplicate check; the seed makes collisions
-/// impractical to arrange, and a collision only costs a scan.
+/// A fast seeded hash for the duplicate check (a folded 128-bit multiply per 16 bytes, as in
+/// wyhash); the seed makes collisions impractical to arrange, and a collision only costs a scan.
 struct SeededHasher(u64);
 
-impl Hasher for SeededHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
-        }
-    }
+const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
 
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
+fn fold(a: u64, b: u64) -> u64 {
+    let r = u128::from(a) * u128::from(b);
+    (r as u64) ^ ((r >> 64) as u64)
+}
 
-    fn finish(&self) -> u64 {
-        // A final avalanche so that the low bits the table uses depend on every input bit.
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h
+/// Eight bytes as a word (`bytes` has exactly eight; anything else reads as 0).
+fn word(bytes: &[u8]) -> u64 {
+    bytes.try_into().map_or(0, u64::from_le_bytes)
+}
+
+fn word4(bytes: &[u8]) -> u64 {
+    bytes.try_into().map_or(0, |b| u64::from(u32::from_le_bytes(b)))
+}
+
+/// The last 1 to 15 bytes as two words, read without copying (wyhash's overlapping reads).
+fn tail(rest: &[u8]) -> (u64, u64) {
+    let n = rest.len();
+    if n >= 8 {
+        (word(&rest[..8]), word(&rest[n - 8..]))
+    } else if n >= 4 {
+        (word4(&rest[..4]), word4(&rest[n - 4..]))
+    } else if n > 0 {
+        ((u64::from(rest[0]) << 16) | (u64::from(rest[n / 2]) << 8) | u64::from(rest[n - 1]), 0)
+    } else {
+        (0, 0)
     }
 }
 
-impl SeededHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7cc1_b727_220a_95);
+impl Hasher for SeededHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(16);
+        for chunk in &mut chunks {
+            self.0 = fold(word(&chunk[..8]) ^ self.0, word(&chunk[8..]) ^ MIX);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let (lo, hi) = tail(rest);
+            self.0 = fold(lo ^ self.0, hi ^ MIX ^ ((rest.len() as u64) << 56));
+        }
+    }
+
+    // Enum tags and `str` terminators: cheap mixing, the strings carry the entropy.
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0 ^ u64::from(i)).rotate_left(29);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.0 = (self.0 ^ i as u64).rotate_left(29);
+    }
+
+    fn write_isize(&mut self, i: isize) {
+        self.0 = (self.0 ^ i as u64).rotate_left(29);
+    }
+
+    fn finish(&self) -> u64 {
+        fold(self.0, MIX)
     }
 }
 

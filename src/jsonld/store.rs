@@ -12,7 +12,7 @@
 //! it at once). Clearing is always safe because ids are never reused.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
@@ -62,6 +62,33 @@ enum Resolved {
     Object(Arc<ContextObject>),
 }
 
+/// Ids are sequential integers the processor hands out, not input, so a cheap multiplicative
+/// hash serves (SipHash showed in profiles).
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct CacheKey {
     active: u64,
@@ -70,6 +97,9 @@ struct CacheKey {
     /// bit 2: override protected.
     flags: u8,
 }
+
+/// An embedded context, parsed (or why it could not be).
+type Parsed = Result<Arc<LocalContext>, ContextError>;
 
 #[derive(Default)]
 struct Interned {
@@ -81,9 +111,10 @@ struct Interned {
 pub(crate) struct ContextStore {
     next_id: AtomicU64,
     pub(crate) initial: Arc<ActiveContext>,
-    embedded: Box<[OnceLock<Result<Arc<LocalContext>, ContextError>>]>,
+    /// The embedded contexts, by their index in [`contexts::CONTEXTS`], parsed on first use.
+    embedded: Box<[OnceLock<Parsed>]>,
     interned: RwLock<Interned>,
-    processed: RwLock<HashMap<CacheKey, Arc<ActiveContext>>>,
+    processed: RwLock<IdMap<CacheKey, Arc<ActiveContext>>>,
     hash_state: RandomState,
 }
 
@@ -107,7 +138,7 @@ impl ContextStore {
     /// whose `@context` was equal, so that its processing is cached across documents.
     pub(crate) fn intern(&self, value: &Value) -> Result<Arc<LocalContext>, ContextError> {
         let mut hasher = self.hash_state.build_hasher();
-        let weight = hash_json(value, &mut hasher, &self.hash_state);
+        let weight = hash_json(value, &mut hasher, &self.hash_state, 0).ok_or(ContextError::TooDeep)?;
         let hash = hasher.finish();
         {
             let interned = self.interned.read().unwrap_or_else(PoisonError::into_inner);
@@ -150,6 +181,10 @@ impl ContextStore {
         }
         let mut resolved = Vec::new();
         self.resolve(local, &mut resolved, depth)?;
+        if resolved.is_empty() {
+            // `[]` changes nothing, not even what a type-scoped context would revert to.
+            return Ok(active.clone());
+        }
         // Step 4: a context whose first entry says `@propagate` decides for itself.
         let propagate = match resolved.first() {
             Some(Resolved::Object(o)) => {
@@ -331,9 +366,16 @@ impl ContextStore {
     }
 }
 
-/// Feeds a structural hash of `value` to `h` and returns its approximate size in bytes.
-fn hash_json(value: &Value, h: &mut impl Hasher, state: &RandomState) -> usize {
-    match value {
+/// How deeply the JSON of an inline context may nest.
+const MAX_JSON_DEPTH: usize = 128;
+
+/// Feeds a structural hash of `value` to `h` and returns its approximate size in bytes; `None`
+/// when it nests deeper than [`MAX_JSON_DEPTH`].
+fn hash_json(value: &Value, h: &mut impl Hasher, state: &RandomState, depth: usize) -> Option<usize> {
+    if depth > MAX_JSON_DEPTH {
+        return None;
+    }
+    Some(match value {
         Value::Null => {
             h.write_u8(0);
             8
@@ -356,7 +398,11 @@ fn hash_json(value: &Value, h: &mut impl Hasher, state: &RandomState) -> usize {
         Value::Array(a) => {
             h.write_u8(4);
             h.write_usize(a.len());
-            24 + a.iter().map(|v| hash_json(v, h, state)).sum::<usize>()
+            let mut weight = 24;
+            for v in a {
+                weight += hash_json(v, h, state, depth + 1)?;
+            }
+            weight
         }
         Value::Object(m) => {
             // Key order does not matter for equality, so combine entries order-independently.
@@ -367,11 +413,11 @@ fn hash_json(value: &Value, h: &mut impl Hasher, state: &RandomState) -> usize {
             for (k, v) in m {
                 let mut entry = state.build_hasher();
                 k.hash(&mut entry);
-                weight += 24 + k.len() + hash_json(v, &mut entry, state);
+                weight += 24 + k.len() + hash_json(v, &mut entry, state, depth + 1)?;
                 acc = acc.wrapping_add(entry.finish());
             }
             h.write_u64(acc);
             weight
         }
-    }
+    })
 }

@@ -192,16 +192,16 @@ impl Credential {
             }
         }
         for key in ["validUntil", "expirationDate"] {
-            if let Some(v) = self.value.get(key) {
-                if v.as_str().and_then(parse_date_time).is_none() {
-                    return Err(format!("`{key}` is not a date-time: {v}"));
-                }
+            if let Some(v) = self.value.get(key)
+                && v.as_str().and_then(parse_date_time).is_none()
+            {
+                return Err(format!("`{key}` is not a date-time: {v}"));
             }
         }
-        if let (Some(from), Some(until)) = (self.valid_from(), self.valid_until()) {
-            if from > until {
-                return Err("`validFrom` is later than `validUntil`".into());
-            }
+        if let (Some(from), Some(until)) = (self.valid_from(), self.valid_until())
+            && from > until
+        {
+            return Err("`validFrom` is later than `validUntil`".into());
         }
         let subject = self.value.get("credentialSubject");
         let mut anonymous_subject = false;

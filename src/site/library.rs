@@ -150,14 +150,12 @@ pub fn build_library<'a>(
             problems.push(Problem::new(&file.display, p).hint("re-sign the award with an active key"));
             continue;
         }
-        if let Some(id) = credential.id() {
-            if let Some(other) = ids.insert(id, &file.display) {
-                problems.push(Problem::new(
-                    &file.display,
-                    format!("credential id `{id}` is also used by `{other}`"),
-                ));
-                continue;
-            }
+        if let Some(id) = credential.id()
+            && let Some(other) = ids.insert(id, &file.display)
+        {
+            problems
+                .push(Problem::new(&file.display, format!("credential id `{id}` is also used by `{other}`")));
+            continue;
         }
         if credential.conformance().map(|c| c.kind) != Ok(CredentialKind::Achievement) {
             if let Some(list) = status_lists.iter_mut().find(|l| std::ptr::eq(l.file, file)) {
@@ -216,12 +214,12 @@ pub fn build_library<'a>(
     let mut removed = Vec::new();
     for r in &input.removed {
         let Some(rel) = under_base(&r.id, base) else { continue };
-        if let Ok(page) = OutPath::new(&rel) {
-            if !pages.contains_key(&page) {
-                let date =
-                    parse_date_time(&r.removed).map(crate::model::date::format_date_time).unwrap_or_default();
-                removed.push(RemovedAward { page, date });
-            }
+        if let Ok(page) = OutPath::new(&rel)
+            && !pages.contains_key(&page)
+        {
+            let date =
+                parse_date_time(&r.removed).map(crate::model::date::format_date_time).unwrap_or_default();
+            removed.push(RemovedAward { page, date });
         }
     }
     Ok(Library { awards, removed, achievements, status_lists, did_json })
@@ -277,12 +275,12 @@ fn retired_key_problem(credential: &Credential, keys: &[SiteKey], did: &str) -> 
         let fragment = vm.strip_prefix(did)?.strip_prefix('#')?;
         let key = keys.iter().find(|k| k.fragment == fragment)?;
         let created = proof.get("created").and_then(Value::as_str).and_then(parse_date_time);
-        if let (KeyStatus::Retired, Some(retired), Some(created)) = (key.status, key.retired, created) {
-            if created > retired {
-                return Some(format!(
-                    "signed with key `{fragment}` on {created}, after it was retired on {retired}"
-                ));
-            }
+        if let (KeyStatus::Retired, Some(retired), Some(created)) = (key.status, key.retired, created)
+            && created > retired
+        {
+            return Some(format!(
+                "signed with key `{fragment}` on {created}, after it was retired on {retired}"
+            ));
         }
     }
     None

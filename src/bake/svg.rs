@@ -1,0 +1,395 @@
+//! Baking into SVG: an `<openbadges:credential>` element right after the `<svg>` start tag.
+//!
+//! Follows [Open Badges 3.0 §Baked Badge, SVG][baking]: the root gets
+//! `xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"`, and the credential (embedded
+//! proof, no `verify` attribute) goes in the element's body as CDATA. The VC-JWT form,
+//! `<openbadges:credential verify="JWS"/>`, is recognised and refused ([`BakeError::JwtProof`]).
+//!
+//! The SVG is read with `quick-xml`, a streaming parser that resolves namespaces but never reads
+//! a DTD or resolves an entity other than XML's five predefined ones and character
+//! references. A DOCTYPE with an internal subset (where `<!ENTITY … SYSTEM "file:…">` would
+//! live) is refused outright ([`BakeError::Dtd`]); a DOCTYPE that only names an external DTD is
+//! ignored, never fetched. Input is bounded by [`MAX_SVG_LEN`]. Baking edits the text in place:
+//! everything outside the root start tag and the credential element is kept byte for byte.
+//!
+//! [baking]: https://www.imsglobal.org/spec/ob/v3p0/#baked-badge
+
+use std::ops::Range;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::reader::NsReader;
+
+use super::{BakeError, MAX_SVG_LEN, OB2_NAMESPACE, OB3_NAMESPACE};
+
+/// The SVG namespace the root element must be in.
+const SVG_NAMESPACE: &str = "http://www.w3.org/2000/svg";
+
+/// Bakes `credential` into `svg`: adds the `openbadges` namespace to the root and, directly
+/// after the `<svg …>` start tag, `<openbadges:credential><![CDATA[…]]></openbadges:credential>`.
+///
+/// A `]]>` inside the credential is split across two CDATA sections (`]]]]><![CDATA[>`), which
+/// every XML parser joins back. An Open Badges 3.0 credential element already in the SVG is
+/// removed (whatever its prefix); an SVG carrying an Open Badges 2.0 assertion is refused.
+/// Characters XML cannot carry are refused; a carriage return reads back as a line feed, as
+/// XML's end-of-line rule wants (JSON keeps none inside strings, so the credential is unchanged).
+pub fn bake(svg: &str, credential: &str) -> Result<String, BakeError> {
+    if credential.is_empty() {
+        return Err(BakeError::EmptyCredential);
+    }
+    if let Some(c) = credential.chars().find(|&c| !is_xml_char(c)) {
+        return Err(BakeError::NotXmlChar(u32::from(c)));
+    }
+    let scan = scan(svg)?;
+    if scan.ob2 {
+        return Err(BakeError::AlreadyBakedOb2("an SVG `openbadges:assertion` element"));
+    }
+    let declare = match scan.openbadges_prefix.as_deref() {
+        None => true,
+        Some(OB3_NAMESPACE) => false,
+        Some(other) => return Err(BakeError::PrefixTaken(other.to_string())),
+    };
+
+    // The scan's ranges start at `<` and end after `>`, so they are on character boundaries;
+    // `get` and the checks keep it an error, never a panic or a garbled image, if that ever
+    // did not hold.
+    let part = |range: Range<usize>| {
+        svg.get(range.clone()).ok_or_else(|| ill_formed(range.start, "a tag is not where the scan found it"))
+    };
+    let markup = |range: Range<usize>| {
+        part(range.clone())
+            .ok()
+            .filter(|text| text.starts_with('<') && text.ends_with('>'))
+            .ok_or_else(|| ill_formed(range.start, "a tag is not where the scan found it"))
+    };
+    for old in &scan.credentials {
+        markup(old.clone())?;
+    }
+    let tag = markup(scan.root_tag.clone())?;
+    let tag_body = match scan.root_empty {
+        true => tag.strip_suffix("/>"),
+        false => tag.strip_suffix('>'),
+    }
+    .unwrap_or(tag);
+    let mut out = String::with_capacity(svg.len() + credential.len() + 128);
+    out.push_str(part(0..scan.root_tag.start)?);
+    out.push_str(tag_body);
+    if declare {
+        out.push_str(" xmlns:openbadges=\"");
+        out.push_str(OB3_NAMESPACE);
+        out.push('"');
+    }
+    out.push_str("><openbadges:credential><![CDATA[");
+    out.push_str(&credential.replace("]]>", "]]]]><![CDATA[>"));
+    out.push_str("]]></openbadges:credential>");
+    if scan.root_empty {
+        out.push_str("</svg>");
+    }
+    let mut from = scan.root_tag.end;
+    for old in &scan.credentials {
+        out.push_str(part(from..old.start)?);
+        from = old.end;
+    }
+    out.push_str(part(from..svg.len())?);
+    if out.len() > MAX_SVG_LEN {
+        return Err(BakeError::SvgTooLarge { len: out.len() });
+    }
+    Ok(out)
+}
+
+/// Reads the credential baked into `svg`: the content of the first element `credential` in the
+/// namespace `https://purl.imsglobal.org/ob/v3p0`, whatever prefix is bound to it.
+///
+/// CDATA sections are joined and whitespace around them dropped; without CDATA the
+/// (entity-decoded) text is returned. `Ok(None)` means no credential is baked in; an SVG with
+/// only an Open Badges 2.0 `assertion` is [`BakeError::OpenBadges2`]. The whole document must
+/// be well-formed, even past the credential.
+pub fn unbake(svg: &str) -> Result<Option<String>, BakeError> {
+    let scan = scan(svg)?;
+    match scan.first {
+        Some(content) => content.map(Some),
+        None if scan.ob2 => Err(BakeError::OpenBadges2("an SVG `openbadges:assertion` element")),
+        None => Ok(None),
+    }
+}
+
+/// What one pass over the SVG found.
+struct Scan {
+    /// The root element's start tag (`<svg …>` or `<svg …/>`).
+    root_tag: Range<usize>,
+    root_empty: bool,
+    /// The value of `xmlns:openbadges` on the root, if declared there.
+    openbadges_prefix: Option<String>,
+    /// Every Open Badges 3.0 credential element (outermost ones), in document order.
+    credentials: Vec<Range<usize>>,
+    /// The content of the first of them, or why it cannot be read.
+    first: Option<Result<String, BakeError>>,
+    /// Whether an Open Badges 2.0 assertion element was seen.
+    ob2: bool,
+}
+
+/// The namespaces that matter here.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ns {
+    Svg,
+    Ob3,
+    Ob2,
+    Other,
+}
+
+impl Ns {
+    fn of(resolved: &ResolveResult<'_>) -> Ns {
+        match resolved {
+            ResolveResult::Bound(ns) if ns.as_ref() == SVG_NAMESPACE.as_bytes() => Ns::Svg,
+            ResolveResult::Bound(ns) if ns.as_ref() == OB3_NAMESPACE.as_bytes() => Ns::Ob3,
+            ResolveResult::Bound(ns) if ns.as_ref() == OB2_NAMESPACE.as_bytes() => Ns::Ob2,
+            _ => Ns::Other,
+        }
+    }
+}
+
+/// The content of the first credential element, collected while the scan is inside it.
+#[derive(Default)]
+struct Content {
+    cdata: String,
+    has_cdata: bool,
+    text: String,
+    error: Option<BakeError>,
+}
+
+impl Content {
+    fn fail(&mut self, error: BakeError) {
+        self.error.get_or_insert(error);
+    }
+
+    fn finish(self) -> Result<String, BakeError> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        if self.has_cdata {
+            if !is_xml_space(&self.text) {
+                return Err(BakeError::TextOutsideCdata);
+            }
+            return match self.cdata.is_empty() {
+                true => Err(BakeError::EmptyElement),
+                false => Ok(self.cdata),
+            };
+        }
+        match is_xml_space(&self.text) {
+            true => Err(BakeError::EmptyElement),
+            false => Ok(self.text),
+        }
+    }
+}
+
+/// One pass over the document: checks that it is well-formed XML with an SVG root and no
+/// internal DTD subset, and finds the credential elements.
+fn scan(svg: &str) -> Result<Scan, BakeError> {
+    if svg.len() > MAX_SVG_LEN {
+        return Err(BakeError::SvgTooLarge { len: svg.len() });
+    }
+    // quick-xml skips a byte order mark and counts positions after it.
+    let body = svg.strip_prefix('\u{feff}').unwrap_or(svg);
+    let base = svg.len() - body.len();
+    let offset = |reader: &NsReader<&[u8]>| {
+        usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX).saturating_add(base)
+    };
+    let mut reader = NsReader::from_str(body);
+    let mut root: Option<(Range<usize>, bool, Option<String>)> = None;
+    // Open elements; the root is depth 1.
+    let mut depth = 0usize;
+    let mut credentials = Vec::new();
+    // The outermost credential element we are inside: where it starts and its depth.
+    let mut open: Option<(usize, usize)> = None;
+    // The first credential's content while we are inside it, then its result.
+    let mut collecting: Option<Content> = None;
+    let mut first: Option<Result<String, BakeError>> = None;
+    let mut ob2 = false;
+
+    loop {
+        let start = offset(&reader);
+        let event = reader.read_event().map_err(|err| xml_error(&reader, base, &err))?;
+        let end = offset(&reader);
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let is_empty = matches!(event, Event::Empty(_));
+                let (resolved, local) = reader.resolver().resolve_element(e.name());
+                let ns = Ns::of(&resolved);
+                let is_credential = ns == Ns::Ob3 && local.as_ref() == b"credential";
+                if depth == 0 {
+                    if root.is_some() {
+                        return Err(ill_formed(start, "a second root element"));
+                    }
+                    if ns != Ns::Svg || local.as_ref() != b"svg" {
+                        return Err(BakeError::NotSvg(qname(e)));
+                    }
+                    let prefix = openbadges_prefix(e).map_err(|err| xml_error(&reader, base, &err))?;
+                    root = Some((start..end, is_empty, prefix));
+                } else if let Some(content) = collecting.as_mut() {
+                    content.fail(BakeError::MarkupInCredential(qname(e)));
+                } else if open.is_none() && is_credential {
+                    let mut content = Content::default();
+                    if e.try_get_attribute("verify").map_err(|err| xml_error(&reader, base, &err))?.is_some()
+                    {
+                        content.fail(BakeError::JwtProof);
+                    }
+                    if is_empty {
+                        credentials.push(start..end);
+                        first.get_or_insert_with(|| content.finish());
+                    } else {
+                        open = Some((start, depth + 1));
+                        if first.is_none() {
+                            collecting = Some(content);
+                        }
+                    }
+                } else if ns == Ns::Ob2 && local.as_ref() == b"assertion" {
+                    ob2 = true;
+                }
+                if !is_empty {
+                    depth += 1;
+                }
+            }
+            Event::End(_) => {
+                // The end of the credential element we are inside (not of one nested in it).
+                if let Some((cred_start, _)) = open.filter(|&(_, d)| d == depth) {
+                    credentials.push(cred_start..end);
+                    open = None;
+                    if let Some(content) = collecting.take() {
+                        first = Some(content.finish());
+                    }
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Event::Text(ref t) => {
+                let text = t.xml10_content().map_err(|err| xml_error(&reader, base, &err))?;
+                if depth == 0 && !is_xml_space(text.trim_start_matches('\u{feff}')) {
+                    return Err(ill_formed(start, "text outside the root element"));
+                }
+                if let Some(content) = collecting.as_mut() {
+                    content.text.push_str(&text);
+                }
+            }
+            Event::CData(ref c) => {
+                if depth == 0 {
+                    return Err(ill_formed(start, "CDATA outside the root element"));
+                }
+                if let Some(content) = collecting.as_mut() {
+                    content.cdata.push_str(&c.xml10_content().map_err(|err| xml_error(&reader, base, &err))?);
+                    content.has_cdata = true;
+                }
+            }
+            Event::GeneralRef(ref r) => {
+                if depth == 0 {
+                    return Err(ill_formed(start, "an entity reference outside the root element"));
+                }
+                if let Some(content) = collecting.as_mut() {
+                    match r.resolve_char_ref() {
+                        Ok(Some(c)) => content.text.push(c),
+                        Err(err) => content.fail(xml_error(&reader, base, &err)),
+                        Ok(None) => {
+                            let name = r.decode().map_err(|err| xml_error(&reader, base, &err))?;
+                            match quick_xml::escape::resolve_predefined_entity(&name) {
+                                Some(value) => content.text.push_str(value),
+                                None => content.fail(BakeError::UndefinedEntity(name.into_owned())),
+                            }
+                        }
+                    }
+                }
+            }
+            Event::DocType(ref d) => {
+                // Entities are declared in the internal subset: refuse it rather than parse it.
+                // An external DTD named without a subset is never fetched, so it is harmless.
+                if d.contains(&b'[') {
+                    return Err(BakeError::Dtd);
+                }
+            }
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            Event::Eof => break,
+        }
+    }
+    let Some((root_tag, root_empty, openbadges_prefix)) = root else {
+        return Err(ill_formed(svg.len(), "there is no root element"));
+    };
+    if depth != 0 {
+        return Err(ill_formed(svg.len(), "the document ends before its root element is closed"));
+    }
+    Ok(Scan { root_tag, root_empty, openbadges_prefix, credentials, first, ob2 })
+}
+
+/// An error of the XML reader, where it found it.
+/// (`base` is the length of a byte order mark the reader skipped.)
+fn xml_error(reader: &NsReader<&[u8]>, base: usize, err: &dyn std::fmt::Display) -> BakeError {
+    BakeError::Xml { position: reader.error_position().saturating_add(base as u64), message: err.to_string() }
+}
+
+/// A well-formedness rule the scan checks itself, broken at byte `position`.
+fn ill_formed(position: usize, message: &str) -> BakeError {
+    BakeError::Xml { position: position as u64, message: message.to_string() }
+}
+
+/// An element's name as written, for messages.
+fn qname(e: &BytesStart<'_>) -> String {
+    String::from_utf8_lossy(e.name().as_ref()).into_owned()
+}
+
+/// The value of `xmlns:openbadges` on this element, if it declares it.
+fn openbadges_prefix(e: &BytesStart<'_>) -> Result<Option<String>, quick_xml::Error> {
+    for attr in e.attributes() {
+        let attr = attr?;
+        if attr.key.as_ref() == b"xmlns:openbadges" {
+            return Ok(Some(attr.normalized_value(quick_xml::XmlVersion::Implicit1_0)?.into_owned()));
+        }
+    }
+    Ok(None)
+}
+
+/// XML 1.0 white space (`S`: space, tab, CR, LF) only.
+fn is_xml_space(text: &str) -> bool {
+    text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// A character XML 1.0 can carry (`Char`, §2.2); a `&str` holds no surrogates.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_byte_order_mark_and_prolog_are_kept() {
+        let svg = "\u{feff}<?xml version=\"1.0\"?>\n<!-- badge -->\n<svg xmlns=\"http://www.w3.org/2000/svg\">é</svg>\n";
+        let baked = bake(svg, "{\"é\":1}").expect("bakes");
+        assert!(baked.starts_with("\u{feff}<?xml version=\"1.0\"?>\n<!-- badge -->\n<svg "), "{baked}");
+        assert!(baked.ends_with("</openbadges:credential>é</svg>\n"), "{baked}");
+        assert_eq!(unbake(&baked), Ok(Some("{\"é\":1}".to_string())));
+    }
+
+    #[test]
+    fn only_the_outermost_credential_elements_are_replaced() {
+        let svg = concat!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0">"#,
+            r#"<g><openbadges:credential verify="x.y.z"/></g>"#,
+            r#"<openbadges:credential><![CDATA[{"old":1}]]></openbadges:credential></svg>"#,
+        );
+        let baked = bake(svg, "{}").expect("bakes");
+        assert_eq!(
+            baked,
+            concat!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0">"#,
+                r#"<openbadges:credential><![CDATA[{}]]></openbadges:credential><g></g></svg>"#,
+            )
+        );
+    }
+
+    #[test]
+    fn the_first_credential_is_read_and_the_rest_ignored() {
+        let svg = concat!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0">"#,
+            r#"<openbadges:credential><![CDATA[{"first":1}]]></openbadges:credential>"#,
+            r#"<openbadges:credential verify="x.y.z"/></svg>"#,
+        );
+        assert_eq!(unbake(svg), Ok(Some(r#"{"first":1}"#.to_string())));
+    }
+}
