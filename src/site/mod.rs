@@ -3,6 +3,7 @@
 //! swap.
 
 pub mod library;
+pub mod earner;
 pub mod load;
 pub mod paths;
 pub mod render;
@@ -61,7 +62,7 @@ pub fn build(root: &Path, out: &Path, now: DateTime<Utc>) -> Result<BuildSummary
         .map_err(|e| CliError::invalid("`rosette.toml` is not valid").caused_by(e))?;
     let theme = Theme::load(root, &input.config.theme)?;
     let library = library::build_library(&input, &keys, now).map_err(problems_error)?;
-    let files = render::render(&library, &input.config, &theme, now)?;
+    let files = render::render(&library, &input.config, &theme, &input.assets, now)?;
     let mut copies = Vec::new();
     let mut problems = Vec::new();
     for asset in &input.assets {

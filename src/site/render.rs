@@ -8,6 +8,7 @@ use crate::config::{Config, Visibility};
 use crate::error::CliError;
 use crate::templates::{Theme, tera_chain};
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -28,6 +29,7 @@ pub fn render(
     library: &Library<'_>,
     config: &Config,
     theme: &Theme,
+    assets: &[super::load::Asset],
     now: DateTime<Utc>,
 ) -> Result<Output, CliError> {
     let base = config.base_url.as_str();
@@ -62,12 +64,29 @@ pub fn render(
 
     // One page and one raw credential per award. Only public awards that still stand are
     // listed (index, achievement pages, sitemap, feed); unlisted pages also say `noindex`.
+    let views: Vec<views::AwardView> = library.awards.iter().map(|a| views::award(a, library, config, now)).collect();
+    // Baked images and preview cards are the expensive part: made in parallel.
+    let images = image_bytes(library, config, assets);
+    let earner: Vec<super::earner::EarnerFiles> = library
+        .awards
+        .par_iter()
+        .zip(views.par_iter())
+        .map(|(award, view)| {
+            let image = view.achievement.image.as_ref().and_then(|i| images.get(&i.url)).map(Vec::as_slice);
+            super::earner::make(award, config, &view.url, &view.achievement.name, &view.recipient, image)
+        })
+        .collect();
     let mut summaries = Vec::new();
-    for award in &library.awards {
-        let view = views::award(award, library, config, now);
+    for ((award, view), earner) in library.awards.iter().zip(&views).zip(earner) {
         let public = award.visibility == Visibility::Public;
         let at = award.page.index();
-        put(at.clone(), page("badge.html", &at, &[("award", &view), ("noindex", &!public)])?)?;
+        let extra: [(&str, &dyn erased::Ser); 3] = [("award", view), ("noindex", &!public), ("earner", &earner.view)];
+        put(at.clone(), page("badge.html", &at, &extra)?)?;
+        let embed = OutPath::new(&format!("{}/embed/index.html", award.page.as_str())).map_err(CliError::invalid)?;
+        put(embed.clone(), page("embed.html", &embed, &extra)?)?;
+        for (path, bytes) in earner.files {
+            put(path, bytes)?;
+        }
         put(award.json.clone(), award.file.bytes.clone())?;
         put_canonical(&mut put, &award.json, award.verdict.signed.as_ref())?;
         let summary = AwardSummary {
@@ -127,6 +146,27 @@ pub fn render(
     put(OutPath::fixed("_headers"), headers(config).into_bytes())?;
     put(OutPath::fixed(".nojekyll"), Vec::new())?;
     Ok(out)
+}
+
+/// The bytes of every achievement image this site publishes, by URL.
+fn image_bytes(
+    library: &Library<'_>,
+    config: &Config,
+    assets: &[super::load::Asset],
+) -> std::collections::HashMap<String, Vec<u8>> {
+    let mut out = std::collections::HashMap::new();
+    for a in library.achievements.values() {
+        let Some(url) = a.value.get("image").and_then(|i| i.get("id").or(Some(i))).and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let Some(rel) = url.strip_prefix(config.base_url.as_str()) else { continue };
+        if let Some(asset) = assets.iter().find(|x| x.rel == rel) {
+            if let Ok(bytes) = std::fs::read(&asset.path) {
+                out.insert(url.to_string(), bytes);
+            }
+        }
+    }
+    out
 }
 
 /// For `eddsa-rdfc-2022`, publishes what was signed beside the credential: `x.nq` (the

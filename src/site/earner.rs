@@ -1,0 +1,179 @@
+//! What an earner takes away from a badge page: the badge image with the credential baked in
+//! (PNG and SVG), a link-preview card, a QR code, LinkedIn "Add to profile" and share links,
+//! and embed snippets. Files are content-addressed where caches matter (the preview card).
+
+use super::library::Award;
+use super::paths::OutPath;
+use crate::config::Config;
+use chrono::Datelike;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Files made for one award, and the view of them for the template.
+pub struct EarnerFiles {
+    pub files: Vec<(OutPath, Vec<u8>)>,
+    pub view: EarnerView,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct EarnerView {
+    /// Site-relative paths (under the award's directory).
+    pub baked_png: Option<String>,
+    pub baked_svg: Option<String>,
+    pub card_url: Option<String>,
+    pub card_alt: String,
+    pub qr_svg: Option<String>,
+    pub linkedin_add: String,
+    pub linkedin_fields: Vec<(String, String)>,
+    pub share_linkedin: String,
+    pub share_x: String,
+    pub share_facebook: String,
+    pub share_email: String,
+    pub embed_html: String,
+    pub embed_markdown: String,
+    pub embed_iframe: String,
+}
+
+/// Percent-encoding for query values (RFC 3986 unreserved characters kept).
+pub fn enc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// LinkedIn's "Add to profile" link. Months are 1–12 and taken in UTC, so a badge issued at
+/// 23:30 on 31 January in New York shows February, as the credential's instant is.
+pub fn linkedin_add_url(
+    name: &str,
+    config: &Config,
+    issued: Option<chrono::DateTime<chrono::Utc>>,
+    expires: Option<chrono::DateTime<chrono::Utc>>,
+    cert_url: &str,
+    cert_id: &str,
+) -> (String, Vec<(String, String)>) {
+    let mut fields: Vec<(String, String)> = vec![("startTask".into(), "CERTIFICATION_NAME".into()), ("name".into(), name.into())];
+    match &config.linkedin.organization_id {
+        Some(id) => fields.push(("organizationId".into(), id.clone())),
+        None => fields.push(("organizationName".into(), config.issuer.name.clone())),
+    }
+    if let Some(d) = issued {
+        fields.push(("issueYear".into(), d.year().to_string()));
+        fields.push(("issueMonth".into(), d.month().to_string()));
+    }
+    if let Some(d) = expires {
+        fields.push(("expirationYear".into(), d.year().to_string()));
+        fields.push(("expirationMonth".into(), d.month().to_string()));
+    }
+    fields.push(("certUrl".into(), cert_url.into()));
+    fields.push(("certId".into(), cert_id.into()));
+    let query: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect();
+    (format!("https://www.linkedin.com/profile/add?{}", query.join("&")), fields)
+}
+
+/// Makes the earner's files for `award`. `image` is the achievement image's bytes when it is
+/// published by this site.
+pub fn make(
+    award: &Award<'_>,
+    config: &Config,
+    page_url: &str,
+    achievement: &str,
+    recipient: &str,
+    image: Option<&[u8]>,
+) -> EarnerFiles {
+    let dir = award.page.as_str();
+    let json = String::from_utf8_lossy(&award.file.bytes).trim().to_string();
+    let mut files = Vec::new();
+    let mut view = EarnerView::default();
+    let path = |name: &str| OutPath::new(&format!("{dir}/{name}")).ok();
+
+    let format = image.and_then(crate::bake::ImageFormat::sniff);
+    let png_source = match (image, format) {
+        (Some(bytes), Some(crate::bake::ImageFormat::Svg)) => {
+            if let (Ok(baked), Some(p)) = (crate::bake::svg::bake(&String::from_utf8_lossy(bytes), &json), path("badge.svg")) {
+                view.baked_svg = Some(format!("{}/badge.svg", dir));
+                files.push((p, baked.into_bytes()));
+            }
+            crate::card::svg_to_png(bytes, 600).ok()
+        }
+        (Some(bytes), Some(crate::bake::ImageFormat::Png)) => Some(bytes.to_vec()),
+        _ => None,
+    };
+    if let Some(png) = &png_source {
+        if let (Ok(baked), Some(p)) = (crate::bake::png::bake(png, &json), path("badge.png")) {
+            view.baked_png = Some(format!("{}/badge.png", dir));
+            files.push((p, baked));
+        }
+    }
+
+    let issued = award.valid_from.map(|d| super::views::human_date(d, &config.language)).unwrap_or_default();
+    let card = crate::card::Card {
+        recipient: recipient.to_string(),
+        achievement: achievement.to_string(),
+        issuer: config.issuer.name.clone(),
+        date: issued,
+        image: png_source.map(|b| (b, crate::card::ImageKind::Png)),
+        accent: None,
+        language: config.language.clone(),
+    };
+    if let Ok(png) = crate::card::render_card(&card) {
+        let hash: String = Sha256::digest(&png).iter().take(6).map(|b| format!("{b:02x}")).collect();
+        let name = format!("card-{hash}.png");
+        if let Some(p) = path(&name) {
+            view.card_url = Some(format!("{}{dir}/{name}", config.base_url));
+            files.push((p, png));
+        }
+    }
+    view.card_alt = format!("{recipient} earned {achievement}, issued by {}", config.issuer.name);
+    if let (Ok(qr), Some(p)) = (crate::qr::qr_svg(page_url), path("qr.svg")) {
+        view.qr_svg = Some(format!("{dir}/qr.svg"));
+        files.push((p, qr.into_bytes()));
+    }
+
+    let cert_id = award.page.as_str().rsplit('/').next().unwrap_or_default().to_string();
+    let (add, fields) =
+        linkedin_add_url(achievement, config, award.valid_from, award.credential.valid_until(), page_url, &cert_id);
+    view.linkedin_add = add;
+    view.linkedin_fields = fields.into_iter().filter(|(k, _)| k != "startTask").collect();
+    let text = format!("I earned {achievement} from {}", config.issuer.name);
+    view.share_linkedin = format!("https://www.linkedin.com/sharing/share-offsite/?url={}", enc(page_url));
+    view.share_x = format!("https://twitter.com/intent/tweet?text={}&url={}", enc(&text), enc(page_url));
+    view.share_facebook = format!("https://www.facebook.com/sharer/sharer.php?u={}", enc(page_url));
+    view.share_email = format!("mailto:?subject={}&body={}", enc(&text), enc(&format!("{text}: {page_url}")));
+    let img = view.baked_png.as_ref().map(|p| format!("{}{p}", config.base_url)).unwrap_or_default();
+    let alt = format!("{achievement} — {}", config.issuer.name);
+    view.embed_html = format!(
+        "<a href=\"{page_url}\"><img src=\"{img}\" alt=\"{}\" width=\"120\" height=\"120\"></a>",
+        alt.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+    );
+    view.embed_markdown = format!("[![{}]({img})]({page_url})", alt.replace(['[', ']'], ""));
+    view.embed_iframe = format!(
+        "<iframe src=\"{page_url}embed/\" width=\"360\" height=\"420\" style=\"border:0\" title=\"{}\"></iframe>",
+        alt.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+    );
+    EarnerFiles { files, view }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linkedin_months_are_one_based_and_utc() {
+        let config = crate::config::Config::parse(
+            "base_url = \"https://x.org/\"\ntitle = \"t\"\n[issuer]\nname = \"Example U\"\n[[keys]]\nid = \"key-1\"\npublic_key = \"z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2\"\n",
+        )
+        .expect("config");
+        let issued = crate::model::date::parse_date_time("2024-01-31T23:30:00-05:00");
+        let (url, _) = linkedin_add_url("Data & AI", &config, issued, None, "https://x.org/awards/a/", "a");
+        assert!(url.contains("issueYear=2024&issueMonth=2"), "{url}");
+        assert!(url.contains("name=Data%20%26%20AI"), "{url}");
+        assert!(url.contains("organizationName=Example%20U"), "{url}");
+        assert!(url.contains("certUrl=https%3A%2F%2Fx.org%2Fawards%2Fa%2F"), "{url}");
+    }
+}

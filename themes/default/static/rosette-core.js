@@ -1,0 +1,1390 @@
+// rosette-core.js: the badge page's verifier, without the page. Pure functions over values
+// and bytes; cryptography only through WebCrypto (`crypto.subtle`: Ed25519 and SHA-256).
+// The same file runs in the browser (imported by verify.js and check-file.js) and in Node
+// (tests/browser/vectors.mjs), so the browser and rosette agree on every vector.
+//
+// What it checks follows issue 6 and the Rust verifier (src/verify.rs), check for check:
+//   format      a well-formed Open Badges 3.0 credential (VC 2.0 or 1.1)
+//   signature   the Ed25519 proof over the canonical credential (eddsa-rdfc-2022 over the
+//               N-Quads the site published beside the credential; eddsa-jcs-2022 over RFC 8785
+//               JCS computed here), and that the credential and the page say what was signed
+//   issuer-key  the key is in the issuer's did.json under `assertionMethod`, and was not
+//               retired before the proof was made (keys.json)
+//   issuer      the credential's issuer controls the key
+//   validity    validFrom / validUntil against now
+//   status      Bitstring Status List (revocation, suspension), the list's own proof checked
+//   recipient   only when asked: the salted SHA-256 identity hash of an e-mail address
+//
+// Every message is a key plus parameters ({key, params}); the page turns them into words in
+// its language (i18n catalogues of the theme), tests ignore them.
+
+export const CHECK_NAMES = ['format', 'signature', 'issuer-key', 'issuer', 'validity', 'status', 'recipient'];
+/** Checks whose failure means the credential, its key or the page cannot be trusted at all. */
+export const FATAL_CHECKS = ['format', 'signature', 'issuer-key', 'issuer'];
+
+const VC_V2 = 'https://www.w3.org/ns/credentials/v2';
+const VC_V1 = 'https://www.w3.org/2018/credentials/v1';
+const OB_CONTEXT = /^https:\/\/purl\.imsglobal\.org\/spec\/ob\/v3p0\/context(-3\.\d+\.\d+)?\.json$/;
+/** The contexts rosette embeds (contexts/index.json); a credential naming another is refused. */
+export const KNOWN_CONTEXTS = new Set([
+  VC_V2,
+  VC_V1,
+  'https://www.w3.org/ns/credentials/examples/v2',
+  'https://www.w3.org/ns/credentials/undefined-terms/v2',
+  'https://purl.imsglobal.org/spec/ob/v3p0/context.json',
+  'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json',
+  'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json',
+  'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
+  'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json',
+  'https://w3id.org/security/data-integrity/v2',
+  'https://w3id.org/security/data-integrity/v1',
+  'https://w3id.org/security/multikey/v1',
+  'https://w3id.org/security/jwk/v1',
+  'https://w3id.org/security/suites/ed25519-2020/v1',
+  'https://www.w3.org/ns/credentials/status/v1',
+  'https://www.w3.org/ns/did/v1',
+  'https://www.w3.org/ns/cid/v1',
+  'https://w3id.org/citizenship/v4rc1',
+]);
+/** Bitstring Status List §Validate: minimumNumberOfEntries. */
+export const MIN_STATUS_ENTRIES = 131072;
+/** A decoded status list larger than this is refused (as src/status.rs does). */
+const MAX_LIST_BYTES = 16 * 1024 * 1024;
+
+const msg = (key, params = {}) => ({ key, params });
+const check = (name, state, key, params) => ({ name, state, message: msg(key, params) });
+
+// ---------------------------------------------------------------------------------------
+// Bytes and encodings
+
+const utf8 = new TextEncoder();
+export const toBytes = (text) => utf8.encode(text);
+
+export function hex(bytes) {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+
+/** base58btc (Bitcoin alphabet) to bytes; null when a character is not in the alphabet. */
+export function base58Decode(text) {
+  let zeros = 0;
+  while (zeros < text.length && text[zeros] === '1') zeros++;
+  const digits = []; // little-endian base-256
+  for (const ch of text) {
+    let carry = B58.indexOf(ch);
+    if (carry < 0) return null;
+    for (let i = 0; i < digits.length; i++) {
+      carry += digits[i] * 58;
+      digits[i] = carry & 0xff;
+      carry >>= 8;
+    }
+    while (carry > 0) {
+      digits.push(carry & 0xff);
+      carry >>= 8;
+    }
+  }
+  const out = new Uint8Array(zeros + digits.length);
+  for (let i = 0; i < digits.length; i++) out[zeros + i] = digits[digits.length - 1 - i];
+  return out;
+}
+
+/** Multibase base64url without padding (`u…`) to bytes; null when not valid. */
+export function base64urlDecode(text) {
+  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(text)) return null;
+  const b64 = text.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
+  try {
+    const bin = atob(b64 + '==='.slice((b64.length + 3) % 4));
+    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The 32-byte Ed25519 key of a Multikey `publicKeyMultibase` (`z6Mk…` = base58btc of
+ * 0xed 0x01 ‖ key). VC-DI-EDDSA §2.1.1: any other prefix is an error. Null when not one.
+ */
+export function ed25519KeyFromMultibase(multibase) {
+  if (typeof multibase !== 'string' || !multibase.startsWith('z')) return null;
+  const bytes = base58Decode(multibase.slice(1));
+  if (!bytes || bytes.length !== 34 || bytes[0] !== 0xed || bytes[1] !== 0x01) return null;
+  return bytes.slice(2);
+}
+
+/** The 64-byte signature of a `proofValue` (`z` + base58btc); null when not one. */
+export function signatureFromProofValue(proofValue) {
+  if (typeof proofValue !== 'string' || !proofValue.startsWith('z')) return null;
+  const bytes = base58Decode(proofValue.slice(1));
+  return bytes && bytes.length === 64 ? bytes : null;
+}
+
+// ---------------------------------------------------------------------------------------
+// WebCrypto
+
+export class MissingPrimitive extends Error {}
+
+function subtleOf(env) {
+  const subtle = env.subtle || (globalThis.crypto && globalThis.crypto.subtle);
+  if (!subtle) throw new MissingPrimitive('crypto.subtle');
+  return subtle;
+}
+
+export async function sha256(bytes, env = {}) {
+  return new Uint8Array(await subtleOf(env).digest('SHA-256', bytes));
+}
+
+/**
+ * Ed25519 verification through WebCrypto. Throws MissingPrimitive when the browser has no
+ * Ed25519 (the page then says "Could not check", never "Verified").
+ */
+export async function ed25519Verify(publicKey, signature, data, env = {}) {
+  const key = await importEd25519(publicKey, env);
+  return key !== null && subtleOf(env).verify({ name: 'Ed25519' }, key, signature, await data);
+}
+
+/** A raw Ed25519 public key as a CryptoKey; null when the key is bad, MissingPrimitive when the browser has no Ed25519. */
+export async function importEd25519(publicKey, env = {}) {
+  const subtle = subtleOf(env);
+  try {
+    return await subtle.importKey('raw', publicKey, { name: 'Ed25519' }, false, ['verify']);
+  } catch (e) {
+    if (e && (e.name === 'NotSupportedError' || e.name === 'TypeError' || e.name === 'SyntaxError')) {
+      throw new MissingPrimitive('Ed25519');
+    }
+    // A key of the wrong length is DataError: the key is bad, not the browser.
+    return null;
+  }
+}
+
+/** Data Integrity EdDSA hashData: SHA-256(canonical proof configuration) ‖ SHA-256(document). */
+export async function hashData(canonicalProofConfig, canonicalDocument, env = {}) {
+  const [p, d] = await Promise.all([
+    sha256(toBytes(canonicalProofConfig), env),
+    sha256(toBytes(canonicalDocument), env),
+  ]);
+  const out = new Uint8Array(64);
+  out.set(p, 0);
+  out.set(d, 32);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// JCS (RFC 8785)
+
+/**
+ * RFC 8785 JSON Canonicalization Scheme: object members sorted by UTF-16 code units, no
+ * whitespace, ECMAScript number serialization, minimal string escaping (what
+ * JSON.stringify does for strings and finite numbers).
+ */
+export function jcs(value) {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') {
+    return JSON.stringify(value);
+  }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError('JCS: not a finite number');
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return '[' + value.map(jcs).join(',') + ']';
+  if (typeof value === 'object') {
+    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
+    return '{' + keys.map((k) => JSON.stringify(k) + ':' + jcs(value[k])).join(',') + '}';
+  }
+  throw new TypeError('JCS: not a JSON value');
+}
+
+/** Deep equality of two JSON values (member order ignored). */
+export const jsonEqual = (a, b) => jcs(a) === jcs(b);
+
+// ---------------------------------------------------------------------------------------
+// N-Quads
+
+/**
+ * Parses N-Quads (as RDFC-1.0 writes them) into quads of terms
+ * `{kind: 'iri'|'blank'|'literal', value, datatype?, language?}`; `graph` is null for the
+ * default graph. Throws a SyntaxError naming the line on anything else.
+ */
+export function parseNQuads(text) {
+  const quads = [];
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n].replace(/\r$/, '');
+    if (/^\s*(#.*)?$/.test(line)) continue;
+    const p = { s: line, i: 0, n: n + 1 };
+    const subject = term(p);
+    const predicate = term(p);
+    const object = term(p);
+    skipWs(p);
+    let graph = null;
+    if (p.s[p.i] !== '.') graph = term(p);
+    skipWs(p);
+    if (p.s[p.i] !== '.') fail(p, 'expected "."');
+    p.i++;
+    skipWs(p);
+    if (p.i < p.s.length && p.s[p.i] !== '#') fail(p, 'text after "."');
+    if (subject.kind === 'literal' || predicate.kind !== 'iri' || (graph && graph.kind === 'literal')) {
+      fail(p, 'a literal or blank node where N-Quads does not allow one');
+    }
+    quads.push({ subject, predicate, object, graph });
+  }
+  return quads;
+}
+
+function fail(p, what) {
+  throw new SyntaxError(`N-Quads line ${p.n}: ${what}`);
+}
+
+function skipWs(p) {
+  while (p.s[p.i] === ' ' || p.s[p.i] === '\t') p.i++;
+}
+
+function term(p) {
+  skipWs(p);
+  const c = p.s[p.i];
+  if (c === '<') {
+    const end = p.s.indexOf('>', p.i);
+    if (end < 0) fail(p, 'unclosed IRI');
+    const value = unescapeUchar(p.s.slice(p.i + 1, end), p);
+    p.i = end + 1;
+    return { kind: 'iri', value };
+  }
+  if (c === '_' && p.s[p.i + 1] === ':') {
+    const m = /^_:([A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?)/.exec(p.s.slice(p.i));
+    if (!m) fail(p, 'bad blank node label');
+    p.i += m[0].length;
+    return { kind: 'blank', value: m[1] };
+  }
+  if (c === '"') {
+    let i = p.i + 1;
+    let value = '';
+    for (;;) {
+      if (i >= p.s.length) fail(p, 'unclosed literal');
+      const ch = p.s[i];
+      if (ch === '"') break;
+      if (ch === '\\') {
+        const e = p.s[i + 1];
+        const simple = { t: '\t', b: '\b', n: '\n', r: '\r', f: '\f', '"': '"', "'": "'", '\\': '\\' }[e];
+        if (simple !== undefined) {
+          value += simple;
+          i += 2;
+        } else if (e === 'u' || e === 'U') {
+          const len = e === 'u' ? 4 : 8;
+          const h = p.s.slice(i + 2, i + 2 + len);
+          if (!/^[0-9A-Fa-f]+$/.test(h) || h.length !== len) fail(p, 'bad \\u escape');
+          value += String.fromCodePoint(parseInt(h, 16));
+          i += 2 + len;
+        } else {
+          fail(p, 'bad escape');
+        }
+      } else {
+        value += ch;
+        i++;
+      }
+    }
+    p.i = i + 1;
+    const lit = { kind: 'literal', value, datatype: XSD_STRING, language: null };
+    if (p.s.startsWith('^^', p.i)) {
+      p.i += 2;
+      if (p.s[p.i] !== '<') fail(p, 'datatype must be an IRI');
+      lit.datatype = term(p).value;
+    } else if (p.s[p.i] === '@') {
+      const m = /^@([a-zA-Z]+(?:-[a-zA-Z0-9]+)*)/.exec(p.s.slice(p.i));
+      if (!m) fail(p, 'bad language tag');
+      p.i += m[0].length;
+      lit.language = m[1];
+      lit.datatype = RDF + 'langString';
+    }
+    return lit;
+  }
+  fail(p, 'expected an IRI, blank node or literal');
+}
+
+function unescapeUchar(s, p) {
+  return s.replace(/\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})|\\(.)/g, (all, a, b, other) => {
+    if (other !== undefined) fail(p, 'bad escape in IRI');
+    return String.fromCodePoint(parseInt(a || b, 16));
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// The facts check: the credential as JSON against the N-Quads that were signed
+
+const RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
+const RDF_TYPE = RDF + 'type';
+const RDF_FIRST = RDF + 'first';
+const RDF_REST = RDF + 'rest';
+const RDF_NIL = RDF + 'nil';
+const XSD = 'http://www.w3.org/2001/XMLSchema#';
+const XSD_STRING = XSD + 'string';
+const NUMERIC = /[#:](integer|decimal|double|float|long|int|short|byte|nonNegativeInteger|positiveInteger|negativeInteger|nonPositiveInteger|unsignedLong|unsignedInt|unsignedShort|unsignedByte)$/;
+
+/**
+ * Terms of the Open Badges and VC contexts whose IRI does not end in the term itself
+ * (found by listing every term of the embedded contexts): `tag` is schema.org `keywords`, …
+ */
+const TERM_IRI_NAMES = {
+  tag: 'keywords',
+  mediatype: 'encodingformat',
+  expires: 'expiration',
+  addresscountrycode: 'countrycode',
+  geo: 'geocoordinates',
+  achievement: 'achievement-0',
+  creator: 'profile',
+  phone: 'phonenumber',
+  authentication: 'authenticationmethod',
+  capabilitydelegation: 'capabilitydelegationmethod',
+  capabilityinvocation: 'capabilityinvocationmethod',
+  keyagreement: 'keyagreementmethod',
+};
+
+const localName = (iri) => iri.slice(Math.max(iri.lastIndexOf('#'), iri.lastIndexOf('/')) + 1).toLowerCase();
+
+function termNamesIri(key, iri) {
+  const name = localName(iri);
+  const k = key.toLowerCase();
+  return name === k || TERM_IRI_NAMES[k] === name;
+}
+
+/** Types whose IRI does not end in their name (`Alignment` is schema.org `AlignmentObject`). */
+const TYPE_IRI_NAMES = { alignment: 'alignmentobject', achievementcredential: 'openbadgecredential' };
+
+function typeNamesIri(type, iri) {
+  return stringNamesIri(type, iri) || TYPE_IRI_NAMES[type.toLowerCase()] === localName(iri);
+}
+
+/** A JSON string that a context expanded to an IRI (`@type: @id` or `@vocab`). */
+function stringNamesIri(s, iri) {
+  return iri === s || iri.endsWith('#' + s) || iri.endsWith('/' + s);
+}
+
+const termKey = (t) => (t.kind === 'iri' ? '<' + t.value + '>' : '_:' + t.value);
+const isNode = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const idOf = (o) => (typeof o.id === 'string' ? o.id : typeof o['@id'] === 'string' ? o['@id'] : null);
+
+/** Keys that carry no triple of their own. */
+const SKIPPED_KEYS = new Set(['@context', 'id', '@id', 'type', '@type']);
+
+/** A node object's data members as [key, values[]], arrays and `@set` flattened, nulls dropped. */
+function membersOf(obj) {
+  const out = [];
+  for (const [key, raw] of Object.entries(obj)) {
+    if (SKIPPED_KEYS.has(key)) continue;
+    const values = flatten(raw);
+    if (values.length) out.push([key, values]);
+  }
+  return out;
+}
+
+function flatten(raw) {
+  const out = [];
+  for (const v of Array.isArray(raw) ? raw : [raw]) {
+    if (v === null || v === undefined) continue;
+    if (isNode(v) && Array.isArray(v['@set'])) out.push(...flatten(v['@set']));
+    else out.push(v);
+  }
+  return out;
+}
+
+const typesOf = (obj) => flatten(obj.type !== undefined ? obj.type : obj['@type']).filter((t) => typeof t === 'string');
+
+/**
+ * Compares a credential (as JSON, without `proof`) with the canonical N-Quads that were signed
+ * for it, structurally: every node, every member and every value on one side must be on the
+ * other, and nothing more. Member names are matched to predicate IRIs by their last segment
+ * (`name` ↔ `https://schema.org/name`; `tag` ↔ `…/keywords`), strings to literals or to the
+ * IRIs a context made of them, numbers and booleans by value, language values with their
+ * language; a nested proof (an endorsement's) with the named graph it becomes. `@context` is
+ * not compared (its effect is in the IRIs). Pass the credential without its own `proof`: the
+ * proof configuration is compared with its own quads.
+ *
+ * Returns null when they agree, else `{path}`: where the first difference was found.
+ */
+export function compareWithQuads(json, quads) {
+  const m = new Matcher(quads);
+  return m.run(json);
+}
+
+class Matcher {
+  constructor(quads) {
+    this.bySubject = new Map(); // "graph subject" → quads
+    this.blankObjects = new Set(); // "graph _:label" of every blank node used as an object
+    this.graphs = new Set(); // blank graph names
+    this.failure = null;
+    for (const q of quads) {
+      const g = q.graph ? termKey(q.graph) : '';
+      if (q.graph && q.graph.kind === 'blank') this.graphs.add(q.graph.value);
+      const k = g + ' ' + termKey(q.subject);
+      if (!this.bySubject.has(k)) this.bySubject.set(k, []);
+      this.bySubject.get(k).push(q);
+      if (q.object.kind === 'blank') this.blankObjects.add(g + ' ' + termKey(q.object));
+    }
+  }
+
+  miss(path, what) {
+    if (!this.failure || path.length >= this.failure.path.length) this.failure = { path, what };
+    return null;
+  }
+
+  run(json) {
+    if (!isNode(json)) return { path: [], what: 'not an object' };
+    // JSON-LD merges every object with the same id into one node: do the same. Objects
+    // inside a nested proof live in that proof's graph and are matched there.
+    const nodes = new Map();
+    const collect = (v, path) => {
+      if (Array.isArray(v)) return v.forEach((x) => collect(x, path));
+      if (!isNode(v) || '@value' in v) return;
+      const id = idOf(v);
+      if (id !== null) {
+        if (!nodes.has(id)) nodes.set(id, { members: new Map(), types: new Set(), path });
+        const node = nodes.get(id);
+        for (const [k, vals] of membersOf(v)) {
+          if (!node.members.has(k)) node.members.set(k, []);
+          node.members.get(k).push(...vals);
+        }
+        typesOf(v).forEach((t) => node.types.add(t));
+      }
+      for (const [k, raw] of Object.entries(v)) {
+        if (k !== '@context' && k !== 'proof') collect(raw, path.concat(k));
+      }
+    };
+    collect(json, []);
+    const reached = new Set();
+    for (const [id, node] of nodes) {
+      const subject = id.startsWith('_:') ? { kind: 'blank', value: id.slice(2) } : { kind: 'iri', value: id };
+      const got = this.matchNode([...node.members], [...node.types], subject, '', node.path);
+      if (!got) return this.failure || { path: node.path, what: 'differs' };
+      got.forEach((b) => reached.add(b));
+    }
+    if (idOf(json) === null) {
+      // The root has no id: it is the one blank node of the default graph nothing points to.
+      const roots = this.rootsOf('');
+      if (roots.length !== 1) return { path: [], what: 'no single root node' };
+      const got = this.matchNode(membersOf(json), typesOf(json), roots[0], '', []);
+      if (!got) return this.failure || { path: [], what: 'differs' };
+      got.forEach((b) => reached.add(b));
+      reached.add(' ' + termKey(roots[0]));
+    }
+    // Nothing signed may be left out of the JSON.
+    for (const key of this.bySubject.keys()) {
+      const [g, subject] = key.split(' ');
+      if (subject.startsWith('<') && g === '' && !nodes.has(subject.slice(1, -1))) {
+        return { path: [subject.slice(1, -1)], what: 'signed node missing from the JSON' };
+      }
+      if (subject.startsWith('_:') && !reached.has(key)) return { path: [subject], what: 'signed node missing from the JSON' };
+    }
+    return null;
+  }
+
+  /** Blank subjects of graph `g` that no triple of `g` points to. */
+  rootsOf(g) {
+    const out = [];
+    for (const key of this.bySubject.keys()) {
+      const [kg, subject] = key.split(' ');
+      if (kg === g && subject.startsWith('_:') && !this.blankObjects.has(key)) out.push({ kind: 'blank', value: subject.slice(2) });
+    }
+    return out;
+  }
+
+  /**
+   * Matches members and types of one JSON node with the triples of `subject` in graph `g`.
+   * Returns the set of blank nodes reached (for the final coverage check), or null.
+   */
+  matchNode(members, types, subject, g, path) {
+    const triples = this.bySubject.get(g + ' ' + termKey(subject)) || [];
+    const reached = new Set();
+    // Every type names a signed rdf:type, and every signed rdf:type is named.
+    const typeIris = triples.filter((q) => q.predicate.value === RDF_TYPE).map((q) => q.object.value);
+    const named = new Set();
+    for (const t of types) {
+      const hits = typeIris.filter((iri) => typeNamesIri(t, iri));
+      if (!hits.length) return this.miss(path.concat('type'), 'types differ');
+      hits.forEach((iri) => named.add(iri));
+    }
+    if (named.size !== typeIris.length) return this.miss(path.concat('type'), 'types differ');
+    const byPredicate = new Map();
+    for (const q of triples) {
+      if (q.predicate.value === RDF_TYPE) continue;
+      if (!byPredicate.has(q.predicate.value)) byPredicate.set(q.predicate.value, []);
+      byPredicate.get(q.predicate.value).push(q.object);
+    }
+    const free = new Set(byPredicate.keys());
+    const take = (key, values, candidates) => {
+      for (const p of candidates) {
+        const got = this.matchValues(values, byPredicate.get(p), g, path.concat(key));
+        if (got) {
+          free.delete(p);
+          got.forEach((b) => reached.add(b));
+          return true;
+        }
+      }
+      return false;
+    };
+    // Members whose name matches a predicate's; then the rest, by their values.
+    const pending = [];
+    for (const [key, values] of members) {
+      const candidates = [...free].filter((p) => termNamesIri(key, p));
+      if (take(key, values, candidates)) continue;
+      if (candidates.length) return this.miss(path.concat(key), 'value differs');
+      pending.push([key, values]);
+    }
+    for (const [key, values] of pending) {
+      if (!take(key, values, [...free])) return this.miss(path.concat(key), 'not signed');
+    }
+    if (free.size) return this.miss(path.concat(localName([...free][0])), 'signed but not in the JSON');
+    return reached;
+  }
+
+  /** The items of an RDF list starting at `head`, or null when `head` is not a list. */
+  listItems(head, g, reached) {
+    const items = [];
+    let node = head;
+    for (let guard = 0; guard < 100000; guard++) {
+      if (node.kind === 'iri' && node.value === RDF_NIL) return items;
+      if (node.kind !== 'blank') return null;
+      const triples = this.bySubject.get(g + ' ' + termKey(node)) || [];
+      const first = triples.filter((q) => q.predicate.value === RDF_FIRST);
+      const rest = triples.filter((q) => q.predicate.value === RDF_REST);
+      if (first.length !== 1 || rest.length !== 1 || triples.length !== 2) return null;
+      reached.add(g + ' ' + termKey(node));
+      items.push(first[0].object);
+      node = rest[0].object;
+    }
+    return null;
+  }
+
+  matchValues(values, objects, g, path) {
+    const reached = new Set();
+    // A list (`@list`, or a term whose container is @list): same items, same order.
+    if (objects.length === 1) {
+      const listReached = new Set();
+      const items = this.listItems(objects[0], g, listReached);
+      if (items) {
+        const json = values.length === 1 && isNode(values[0]) && Array.isArray(values[0]['@list']) ? values[0]['@list'] : values;
+        if (json.length !== items.length) return this.miss(path, 'list length differs');
+        for (let i = 0; i < json.length; i++) {
+          const got = this.matchValue(json[i], items[i], g, path.concat(i));
+          if (!got) return null;
+          got.forEach((b) => reached.add(b));
+        }
+        listReached.forEach((b) => reached.add(b));
+        return reached;
+      }
+    }
+    // A set: RDF keeps one of identical values.
+    const seen = new Set();
+    const distinct = values.filter((v) => {
+      if (isNode(v) && !('@value' in v) && idOf(v) === null) return true;
+      const k = jcs(v);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    if (distinct.length !== objects.length) return this.miss(path, 'number of values differs');
+    const used = new Set();
+    for (const v of distinct) {
+      let found = false;
+      for (let i = 0; i < objects.length && !found; i++) {
+        if (used.has(i)) continue;
+        const got = this.matchValue(v, objects[i], g, path);
+        if (got) {
+          used.add(i);
+          got.forEach((b) => reached.add(b));
+          found = true;
+        }
+      }
+      if (!found) return this.miss(path, 'value differs');
+    }
+    return reached;
+  }
+
+  matchValue(v, o, g, path) {
+    const none = new Set();
+    if (isNode(v)) {
+      if ('@value' in v) {
+        if (o.kind !== 'literal' || !literalMatches(v['@value'], o)) return null;
+        const lang = typeof v['@language'] === 'string' ? v['@language'].toLowerCase() : null;
+        return lang === (o.language ? o.language.toLowerCase() : null) ? none : null;
+      }
+      if (Array.isArray(v['@list'])) return null;
+      const id = idOf(v);
+      if (id !== null) {
+        if (id.startsWith('_:')) return o.kind === 'blank' ? none : null;
+        return o.kind === 'iri' && o.value === id ? none : null;
+      }
+      if (o.kind !== 'blank') return null;
+      if (!this.bySubject.has(g + ' ' + termKey(o)) && this.graphs.has(o.value)) {
+        // A graph container (a nested `proof`): the object is the graph's one root node.
+        const inner = termKey(o);
+        const roots = this.rootsOf(inner);
+        if (roots.length !== 1) return null;
+        const got = this.matchNode(membersOf(v), typesOf(v), roots[0], inner, path);
+        if (!got) return null;
+        got.add(inner + ' ' + termKey(roots[0]));
+        return got;
+      }
+      const got = this.matchNode(membersOf(v), typesOf(v), o, g, path);
+      if (!got) return null;
+      got.add(g + ' ' + termKey(o));
+      return got;
+    }
+    if (o.kind === 'iri') return typeof v === 'string' && stringNamesIri(v, o.value) ? none : null;
+    if (o.kind === 'literal') return literalMatches(v, o) ? none : null;
+    return null;
+  }
+}
+
+function literalMatches(v, o) {
+  if (typeof v === 'string') return o.value === v;
+  if (typeof v === 'boolean') return o.value === String(v);
+  if (typeof v === 'number') {
+    if (NUMERIC.test(o.datatype || '')) return Number(o.value) === v;
+    return o.value === String(v);
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------
+// Language values, displayed text, dates
+
+/** Every `{value, language}` a `name`/`description` carries (string, value object, array). */
+export function texts(v) {
+  const out = [];
+  for (const x of Array.isArray(v) ? v : [v]) {
+    if (typeof x === 'string') out.push({ value: x, language: null });
+    else if (isNode(x) && typeof x['@value'] === 'string') {
+      out.push({ value: x['@value'], language: typeof x['@language'] === 'string' ? x['@language'] : null });
+    }
+  }
+  return out;
+}
+
+/** The text for `language`, exactly as rosette's `model::lang::pick` chooses it. */
+export function pick(v, language) {
+  const all = texts(v);
+  const primary = (tag) => tag.split('-')[0].toLowerCase();
+  const want = primary(language || 'en');
+  const t =
+    all.find((t) => t.language && t.language.toLowerCase() === (language || '').toLowerCase()) ||
+    all.find((t) => t.language && primary(t.language) === want) ||
+    all.find((t) => t.language === null) ||
+    all[0];
+  return t ? t.value : null;
+}
+
+/** rosette's `clean_text`: drops bidi overrides and control characters except \n and \t. */
+export function cleanText(s) {
+  return s.replace(/[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]|[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, '');
+}
+
+/** Text as displayed: runs of white space are one space (the HTML minifier does this). */
+export const normalizeSpace = (s) => s.replace(/\s+/g, ' ').trim();
+
+/** Milliseconds since the epoch of an XML Schema dateTime (no offset = UTC), or null. */
+export function parseDateTime(text) {
+  if (typeof text !== 'string') return null;
+  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?$/.exec(text);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s, frac, tz] = m;
+  if (+mo < 1 || +mo > 12 || +d < 1 || +d > 31 || +h > 23 || +mi > 59 || +s > 60) return null;
+  let ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, frac ? Math.floor(Number('0' + frac) * 1000) : 0);
+  if (new Date(ms).getUTCDate() !== +d) return null;
+  if (tz && tz !== 'Z') {
+    const sign = tz[0] === '-' ? -1 : 1;
+    ms -= sign * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(4, 6))) * 60000;
+  }
+  return ms;
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** A date for people, as rosette's `human_date`: `31 January 2024`, `2024年1月31日` (UTC). */
+export function humanDate(ms, language) {
+  const d = new Date(ms);
+  if (String(language || '').toLowerCase().startsWith('zh')) {
+    return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
+  }
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+}
+
+// ---------------------------------------------------------------------------------------
+// The credential
+
+const strings = (v) => flatten(v).filter((x) => typeof x === 'string');
+export const contextsOf = (c) => strings(c['@context']);
+export const typesOfCredential = (c) => strings(c.type);
+export function issuerId(c) {
+  const i = c.issuer;
+  if (typeof i === 'string') return i;
+  if (isNode(i) && typeof i.id === 'string') return i.id;
+  return null;
+}
+export const proofsOf = (c) => flatten(c.proof).filter(isNode);
+const validFromOf = (c) => (c.validFrom !== undefined ? c.validFrom : c.issuanceDate);
+const validUntilOf = (c) => (c.validUntil !== undefined ? c.validUntil : c.expirationDate);
+
+/**
+ * The format check (rosette's `Credential::conformance`): VC 2.0 or 1.1, only embedded
+ * contexts, an Open Badge (or a status list), issuer, dates, a subject with id or identifier
+ * and an achievement with id, name and criteria. Returns {kind} or {error: messageKey, params}.
+ */
+export function conformance(c) {
+  if (!isNode(c)) return { error: 'not_object' };
+  const ctx = contextsOf(c);
+  const version = ctx[0] === VC_V2 ? 2 : ctx[0] === VC_V1 ? 1 : null;
+  if (!version) return { error: 'context_first' };
+  const unknown = ctx.find((u) => !KNOWN_CONTEXTS.has(u));
+  if (unknown) return { error: 'context_unknown', params: { url: unknown } };
+  const types = typesOfCredential(c);
+  if (!types.includes('VerifiableCredential')) return { error: 'not_vc' };
+  let kind;
+  if (types.includes('AchievementCredential') || types.includes('OpenBadgeCredential')) kind = 'achievement';
+  else if (types.includes('EndorsementCredential')) kind = 'endorsement';
+  else if (types.includes('BitstringStatusListCredential')) kind = 'status-list';
+  else return { error: 'not_badge' };
+  if (kind !== 'status-list' && !OB_CONTEXT.test(ctx[1] || '')) return { error: 'context_ob' };
+  if (issuerId(c) === null) return { error: 'no_issuer' };
+  const from = validFromOf(c);
+  if (from === undefined) {
+    if (kind !== 'status-list') return { error: version === 2 ? 'no_valid_from' : 'no_issuance_date' };
+  } else if (parseDateTime(from) === null) return { error: 'bad_date', params: { field: version === 2 ? 'validFrom' : 'issuanceDate' } };
+  const until = validUntilOf(c);
+  if (until !== undefined && parseDateTime(until) === null) return { error: 'bad_date', params: { field: 'validUntil' } };
+  if (from !== undefined && until !== undefined && parseDateTime(from) > parseDateTime(until)) return { error: 'dates_reversed' };
+  if (kind === 'achievement') {
+    const s = c.credentialSubject;
+    if (!isNode(s)) return { error: 'subject_one' };
+    if (s.id === undefined && s.identifier === undefined) return { error: 'subject_id' };
+    const a = s.achievement;
+    if (!isNode(a)) return { error: 'no_achievement' };
+    for (const key of ['id', 'name', 'criteria']) {
+      if (a[key] === undefined) return { error: 'achievement_field', params: { field: key } };
+    }
+  }
+  return { kind, version };
+}
+
+// ---------------------------------------------------------------------------------------
+// Keys: did:key, did:web
+
+/** `did:web:host[:path…]` → the https URL of its did.json (did:web §Read). Null if not one. */
+export function didWebDocumentUrl(did) {
+  if (typeof did !== 'string' || !did.startsWith('did:web:')) return null;
+  const parts = did.slice(8).split(':');
+  const host = parts.shift().replace(/%3A/gi, ':');
+  if (!host || /[/@?#]/.test(host)) return null;
+  if (parts.some((p) => p === '' || p === '.' || p === '..' || /[/?#]/.test(p))) return null;
+  return parts.length ? `https://${host}/${parts.join('/')}/did.json` : `https://${host}/.well-known/did.json`;
+}
+
+/** The DID (without fragment) of a verification method id. */
+export const controllerDid = (vmId) => vmId.split('#')[0];
+
+/**
+ * Finds a verification method in a DID document (CID 1.0 §Retrieve Verification Method):
+ * the document's id is the DID, the method's id is exactly `vmId`, its controller is the DID,
+ * it is an Ed25519 Multikey, and it is listed under `assertionMethod`.
+ * Returns {key, controller} or {error: key, params}.
+ */
+export function methodFromDidDocument(doc, vmId) {
+  const did = controllerDid(vmId);
+  if (!isNode(doc)) return { error: 'did_not_json' };
+  if (doc.id !== did) return { error: 'did_wrong_id', params: { did } };
+  const methods = flatten(doc.verificationMethod).filter(isNode);
+  const method = methods.find((m) => m.id === vmId);
+  if (!method) return { error: 'key_not_published', params: { key: vmId } };
+  if (method.controller !== did) return { error: 'key_wrong_controller', params: { key: vmId } };
+  const key = ed25519KeyFromMultibase(method.publicKeyMultibase);
+  if (!key) return { error: 'key_not_ed25519', params: { key: vmId } };
+  const listed = flatten(doc.assertionMethod).some((a) => a === vmId || (isNode(a) && a.id === vmId));
+  if (!listed) return { error: 'key_not_assertion', params: { key: vmId } };
+  return { key, controller: did };
+}
+
+/** A did:key verification method: the key is the DID itself. */
+export function methodFromDidKey(vmId) {
+  const did = controllerDid(vmId);
+  const multibase = did.slice('did:key:'.length);
+  const fragment = vmId.slice(did.length + 1);
+  if (fragment && fragment !== multibase) return { error: 'key_not_published', params: { key: vmId } };
+  const key = ed25519KeyFromMultibase(multibase);
+  if (!key) return { error: 'key_not_ed25519', params: { key: vmId } };
+  return { key, controller: did };
+}
+
+/**
+ * The key history rosette publishes beside did.json (keys.json): a proof made after its key
+ * was retired is refused (as the build does).
+ */
+export function keyHistoryProblem(keysJson, vmId, created) {
+  if (!isNode(keysJson) || !Array.isArray(keysJson.keys)) return { error: 'keys_json_bad' };
+  if (keysJson.controller !== controllerDid(vmId)) return { error: 'keys_json_bad' };
+  const entry = keysJson.keys.find((k) => isNode(k) && k.id === vmId);
+  if (!entry) return { error: 'key_not_in_history', params: { key: vmId } };
+  if (entry.status === 'retired') {
+    const retired = parseDateTime(entry.retired);
+    const made = parseDateTime(created);
+    if (retired !== null && made !== null && made > retired) {
+      return { error: 'key_retired', params: { key: vmId, date: retired, created: made } };
+    }
+    return { retired };
+  }
+  return { active: true };
+}
+
+// ---------------------------------------------------------------------------------------
+// Bitstring Status List
+
+/** Decodes an `encodedList` (`u` + base64url(gzip(bits))). Returns bytes; throws on error. */
+export async function decodeStatusList(encoded) {
+  if (typeof encoded !== 'string' || !encoded.startsWith('u')) throw new Error('status_not_multibase');
+  const compressed = base64urlDecode(encoded.slice(1));
+  if (!compressed) throw new Error('status_bad_base64');
+  if (typeof DecompressionStream !== 'function') throw new MissingPrimitive('DecompressionStream');
+  const stream = new Blob([compressed]).stream().pipeThrough(new DecompressionStream('gzip'));
+  const reader = stream.getReader();
+  const chunks = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > MAX_LIST_BYTES) {
+        reader.cancel();
+        throw new Error('status_too_large');
+      }
+      chunks.push(value);
+    }
+  } catch (e) {
+    if (e.message === 'status_too_large') throw e;
+    throw new Error('status_bad_gzip');
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** The status value of entry `index` (`size` bits each; bit 0 = MSB of byte 0), or null. */
+export function statusAt(bits, index, size = 1) {
+  const entries = Math.floor((bits.length * 8) / size);
+  if (index >= entries) return null;
+  let value = 0;
+  for (let k = 0; k < size; k++) {
+    const i = index * size + k;
+    value = value * 2 + ((bits[i >> 3] >> (7 - (i & 7))) & 1);
+  }
+  return value;
+}
+
+/** A `credentialStatus` entry of type BitstringStatusListEntry, or {error}. */
+export function parseStatusEntry(e) {
+  if (!isNode(e) || e.type !== 'BitstringStatusListEntry') {
+    return { error: 'status_unsupported', params: { type: isNode(e) ? String(e.type) : '' } };
+  }
+  if (typeof e.statusListIndex !== 'string' || !/^\d+$/.test(e.statusListIndex)) return { error: 'status_bad_index' };
+  if (typeof e.statusPurpose !== 'string' || typeof e.statusListCredential !== 'string') return { error: 'status_incomplete' };
+  const size = e.statusSize === undefined ? 1 : e.statusSize;
+  if (!Number.isInteger(size) || size < 1 || size > 8) return { error: 'status_bad_index' };
+  return { purpose: e.statusPurpose, index: Number(e.statusListIndex), list: e.statusListCredential, size, messages: e.statusMessage };
+}
+
+// ---------------------------------------------------------------------------------------
+// Recipient
+
+/**
+ * Compares an e-mail address with the credential's e-mail identities (OB 3.0 IdentityHash:
+ * `sha256$` + hex SHA-256 of address ‖ salt, hex in either case; or plain text when not
+ * hashed). Returns 'match' | 'no-match' | 'no-email' | 'unsupported' (only MD5 hashes).
+ * The address is only hashed here, never sent anywhere.
+ */
+export async function recipientMatches(credential, email, env = {}) {
+  const subject = isNode(credential) ? credential.credentialSubject : null;
+  const ids = flatten(isNode(subject) ? subject.identifier : undefined).filter(
+    (i) => isNode(i) && i.identityType === 'emailAddress' && typeof i.identityHash === 'string',
+  );
+  if (!ids.length) return 'no-email';
+  let unsupported = false;
+  for (const id of ids) {
+    const salt = typeof id.salt === 'string' ? id.salt : '';
+    if (id.hashed === false || id.hashed === 'false') {
+      if (id.identityHash === email) return 'match';
+      continue;
+    }
+    const m = /^sha256\$([0-9a-fA-F]{64})$/.exec(id.identityHash);
+    if (!m) {
+      unsupported = true;
+      continue;
+    }
+    if (hex(await sha256(toBytes(email + salt), env)) === m[1].toLowerCase()) return 'match';
+  }
+  return unsupported ? 'unsupported' : 'no-match';
+}
+
+// ---------------------------------------------------------------------------------------
+// Displayed facts
+
+/**
+ * What the page shows (elements marked `data-fact`) against the signed credential. `facts`
+ * is a list of {fact, text, datetime?}. Returns the differences: {fact, shown, signed}.
+ * A page must mark at least the achievement's and the recipient's names.
+ */
+export function displayedFactProblems(c, facts, language) {
+  const s = isNode(c.credentialSubject) ? c.credentialSubject : {};
+  const a = isNode(s.achievement) ? s.achievement : {};
+  const text = (v) => {
+    const t = pick(v, language);
+    const cleaned = t === null ? '' : cleanText(t);
+    return cleaned.trim() === '' ? null : cleaned;
+  };
+  // Any language the issuer signed the text in may be shown (the page picks one).
+  const variants = (v) => texts(v).map((x) => normalizeSpace(cleanText(x.value)));
+  const proof = proofsOf(c)[0] || {};
+  const expected = {
+    'achievement-name': text(a.name) ?? 'Untitled achievement',
+    'achievement-description': text(a.description) ?? '',
+    'human-code': text(a.humanCode),
+    'recipient-name': text(s.name) ?? 'the recipient',
+    'issuer-name': isNode(c.issuer) ? text(c.issuer.name) : null,
+    'credential-name': text(c.name),
+    'credential-description': text(c.description),
+    'credential-id': typeof c.id === 'string' ? c.id : '',
+    suite: String(proof.cryptosuite || proof.type || ''),
+    'key-id': String(proof.verificationMethod || ''),
+  };
+  const signedTexts = {
+    'achievement-name': variants(a.name),
+    'achievement-description': variants(a.description),
+    'human-code': variants(a.humanCode),
+    'recipient-name': variants(s.name),
+    'issuer-name': isNode(c.issuer) ? variants(c.issuer.name) : [],
+    'credential-name': variants(c.name),
+    'credential-description': variants(c.description),
+  };
+  const dates = { 'valid-from': validFromOf(c), 'valid-until': validUntilOf(c) };
+  const problems = [];
+  const present = new Set();
+  for (const f of facts) {
+    present.add(f.fact);
+    if (f.fact in dates) {
+      const signed = parseDateTime(dates[f.fact]);
+      const shown = f.datetime === undefined || f.datetime === null ? null : parseDateTime(f.datetime);
+      const same =
+        signed !== null &&
+        shown !== null &&
+        Math.floor(signed / 1000) === Math.floor(shown / 1000) &&
+        normalizeSpace(f.text) === humanDate(signed, language);
+      if (!same) problems.push({ fact: f.fact, shown: normalizeSpace(f.text), signed: signed === null ? null : humanDate(signed, language) });
+    } else if (f.fact in expected) {
+      const want = expected[f.fact];
+      const shown = normalizeSpace(f.text);
+      const ok = (want !== null && shown === normalizeSpace(want)) || (signedTexts[f.fact] || []).includes(shown);
+      if (!ok) problems.push({ fact: f.fact, shown, signed: want });
+    } else {
+      problems.push({ fact: f.fact, shown: normalizeSpace(f.text), signed: null });
+    }
+  }
+  for (const required of ['achievement-name', 'recipient-name']) {
+    if (!present.has(required)) problems.push({ fact: required, shown: null, signed: expected[required] });
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------
+// Verifying a credential
+
+/**
+ * Verifies a credential. `env`:
+ *   now            Date or ms (default: now)
+ *   subtle         a SubtleCrypto (default: globalThis.crypto.subtle)
+ *   local(url)     the same-origin URL to read an absolute URL from, or null (another site:
+ *                  never fetched)
+ *   get(url, {fresh})  the text at a same-origin URL, or null when it is not there (404);
+ *                  throws when it cannot be read; `fresh`: not from a cache (status lists)
+ *   published      the same-origin URL of the credential's JSON as this site published it (its
+ *                  .nq/.proof.nq are beside it), or null
+ *   facts          the page's displayed facts (see displayedFactProblems), or a promise of
+ *                  them (everything else starts before the page is parsed), or undefined
+ *   pagePath       the page's path under the site root (`awards/x/`), or undefined
+ *   baseUrl        the site's base URL
+ *   language       the page's language
+ *   revocationReason  a reason the site publishes for a revocation (shown only if revoked)
+ * Returns {outcome, headline, checks, allChecks, fatal} (see summarize): outcome
+ * `verified|warning|failed|unknown`.
+ */
+export async function verifyCredential(credential, env) {
+  const ctx = new Context(env);
+  const checks = [];
+  const form = conformance(credential);
+  checks.push(
+    form.error
+      ? check('format', 'failed', 'format_' + form.error, form.params)
+      : check('format', 'passed', form.kind === 'status-list' ? 'format_status_list' : 'format_ok', {
+          version: form.version === 2 ? '2.0' : '1.1',
+        }),
+  );
+  // The proof and the status list are read at the same time.
+  const proofP = verifyProof(credential, ctx, { published: env.published, page: env });
+  const statusP = form.kind === 'status-list' || !isNode(credential) ? null : statusCheck(credential, ctx, env.revocationReason);
+  const proof = await proofP;
+  checks.push(proof.signature, proof.issuerKey);
+  checks.push(issuerCheck(credential, proof.method));
+  checks.push(validityCheck(credential, ctx.now));
+  if (statusP) checks.push(await statusP);
+  return summarize(checks, credential);
+}
+
+class Context {
+  constructor(env) {
+    this.env = env;
+    this.now = env.now === undefined ? Date.now() : +env.now;
+    this.cache = env.cache || new Map();
+  }
+  /** Reads a same-origin URL once, however many checks ask for it (`fresh`: bypass caches). */
+  get(url, fresh = false) {
+    if (!this.cache.has(url)) {
+      const p = Promise.resolve().then(() => this.env.get(url, { fresh }));
+      p.catch(() => {});
+      this.cache.set(url, p);
+    }
+    return this.cache.get(url);
+  }
+  async getJson(url, fresh = false) {
+    const text = await this.get(url, fresh);
+    if (text === null) return { missing: true };
+    try {
+      return { value: JSON.parse(text) };
+    } catch {
+      return { invalid: true };
+    }
+  }
+  local(url) {
+    return this.env.local ? this.env.local(url) : null;
+  }
+}
+
+/** The `.nq` and `.proof.nq` published beside a credential JSON at `jsonUrl`. */
+export function canonicalUrls(jsonUrl) {
+  const stem = jsonUrl.replace(/\.json$/, '');
+  return { document: stem + '.nq', proof: stem + '.proof.nq' };
+}
+
+/** Finds the key a proof names; {method} or {check: state, key, params}. */
+async function resolveMethod(vmId, created, ctx) {
+  if (typeof vmId !== 'string' || !vmId) return { state: 'failed', key: 'proof_no_key' };
+  const did = controllerDid(vmId);
+  if (did.startsWith('did:key:')) {
+    const m = methodFromDidKey(vmId);
+    return m.error ? { state: 'failed', key: m.error, params: m.params } : { method: m, how: 'did_key' };
+  }
+  const docUrl = didWebDocumentUrl(did);
+  if (!docUrl) return { state: 'unknown', key: 'key_unsupported_method', params: { key: vmId } };
+  const local = ctx.local(docUrl);
+  if (!local) return { state: 'unknown', key: 'key_other_site', params: { url: docUrl } };
+  const keysUrl = local.replace(/did\.json$/, 'keys.json');
+  let doc, history;
+  try {
+    [doc, history] = await Promise.all([ctx.getJson(local), ctx.getJson(keysUrl)]);
+  } catch {
+    return { state: 'unknown', key: 'did_unreadable', params: { url: docUrl } };
+  }
+  if (doc.missing) return { state: 'unknown', key: 'did_missing', params: { url: docUrl } };
+  if (doc.invalid) return { state: 'failed', key: 'did_not_json', params: { url: docUrl } };
+  const m = methodFromDidDocument(doc.value, vmId);
+  if (m.error) return { state: 'failed', key: m.error, params: { url: docUrl, ...m.params } };
+  if (history.missing) return { state: 'unknown', key: 'keys_json_missing', params: { url: keysUrl }, method: m };
+  if (history.invalid) return { state: 'failed', key: 'keys_json_bad', method: m };
+  const h = keyHistoryProblem(history.value, vmId, created);
+  if (h.error) return { state: 'failed', key: h.error, params: h.params, method: m };
+  return { method: m, how: 'did_web', retired: h.retired };
+}
+
+/**
+ * The signature and issuer-key checks of the first proof (a proof set needs every proof;
+ * rosette signs one). Returns {signature, issuerKey, method}.
+ */
+async function verifyProof(credential, ctx, { published, page }) {
+  const proofs = isNode(credential) ? proofsOf(credential) : [];
+  const proof = proofs[0];
+  if (!proof) {
+    return {
+      signature: check('signature', 'failed', 'proof_missing'),
+      issuerKey: check('issuer-key', 'not-applicable', 'key_no_proof'),
+    };
+  }
+  const vmId = proof.verificationMethod;
+  const suite = proof.cryptosuite;
+  // Start every read at once: the key, the canonical forms, the published copy.
+  const methodP = resolveMethod(vmId, proof.created, ctx);
+  const urls = published && suite === 'eddsa-rdfc-2022' ? canonicalUrls(published) : null;
+  const canonP = urls ? Promise.all([ctx.get(urls.document), ctx.get(urls.proof)]) : null;
+  const copyP = published && page && page.facts !== undefined ? ctx.getJson(published) : null;
+  canonP && canonP.catch(() => {});
+  copyP && copyP.catch(() => {});
+
+  const signature = await signatureCheck(credential, proof, proofs, ctx, { canonP, copyP, methodP, published, page });
+  const resolved = await methodP;
+  let issuerKey;
+  if (resolved.method && !resolved.state) {
+    issuerKey = check('issuer-key', 'passed', resolved.how === 'did_key' ? 'key_did_key' : 'key_ok', {
+      key: vmId,
+      did: resolved.method.controller,
+    });
+  } else {
+    issuerKey = check('issuer-key', resolved.state, resolved.key, resolved.params);
+  }
+  const method = resolved.method && resolved.state !== 'failed' ? resolved.method : null;
+  return { signature, issuerKey, method };
+}
+
+/**
+ * The signature check: what the page shows (`pageCheck`, once the page is there) and the
+ * proof itself (`proofCheck`, started at once). A page that shows what was not signed fails
+ * even when the key cannot be had.
+ */
+async function signatureCheck(credential, proof, proofs, ctx, reads) {
+  const proofP = proofCheck(credential, proof, proofs, ctx, reads);
+  proofP.catch(() => {});
+  const page = reads.page;
+  if (page && page.facts !== undefined) {
+    const altered = pageCheck(credential, await page.facts, page);
+    if (altered) return altered;
+  }
+  return proofP;
+}
+
+/** What the page shows, and where it is, must be what was signed. Null when it is. */
+function pageCheck(credential, facts, page) {
+  const problems = displayedFactProblems(credential, facts, page.language);
+  if (problems.length) return check('signature', 'failed', 'page_altered', { problems });
+  if (page.pagePath !== undefined && page.baseUrl && typeof credential.id === 'string' && credential.id.startsWith(page.baseUrl)) {
+    const rel = credential.id.slice(page.baseUrl.length).split(/[?#]/)[0].replace(/\/+$/, '');
+    const here = page.pagePath.replace(/index\.html$/, '').replace(/\/+$/, '');
+    if (rel !== here) return check('signature', 'failed', 'page_moved', { id: credential.id });
+  }
+  return null;
+}
+
+async function proofCheck(credential, proof, proofs, ctx, { canonP, copyP, methodP }) {
+  const vmId = String(proof.verificationMethod || '');
+  const suite = proof.cryptosuite;
+  if (proof.type !== 'DataIntegrityProof' || (suite !== 'eddsa-rdfc-2022' && suite !== 'eddsa-jcs-2022')) {
+    return check('signature', 'failed', 'proof_unsupported', { suite: String(suite || proof.type) });
+  }
+  if (proofs.length > 1) return check('signature', 'unknown', 'proof_set');
+  if (proof.proofPurpose !== 'assertionMethod') return check('signature', 'failed', 'proof_purpose');
+  const signature = signatureFromProofValue(proof.proofValue);
+  if (!signature) return check('signature', 'failed', 'proof_value_bad');
+  const { proofValue, ...options } = proof;
+  const { proof: _, ...unsecured } = credential;
+  if (copyP) {
+    let copy;
+    try {
+      copy = await copyP;
+    } catch {
+      return check('signature', 'unknown', 'copy_unreadable');
+    }
+    if (copy.missing) return check('signature', 'unknown', 'copy_missing');
+    if (copy.invalid || !jsonEqual(copy.value, credential)) return check('signature', 'failed', 'copy_differs');
+  }
+
+  let proofCanon, docCanon;
+  if (suite === 'eddsa-jcs-2022') {
+    // VC-DI-EDDSA §3.3.2: the proof's @context, when there is one, must open the document's.
+    if (options['@context'] !== undefined) {
+      const pc = flatten(options['@context']);
+      const dc = flatten(unsecured['@context']);
+      if (pc.some((c, i) => !jsonEqual(c, dc[i]))) return check('signature', 'failed', 'proof_context');
+      unsecured['@context'] = options['@context'];
+    }
+    try {
+      proofCanon = jcs(options);
+      docCanon = jcs(unsecured);
+    } catch {
+      return check('signature', 'failed', 'jcs_failed');
+    }
+  } else {
+    if (!canonP) return check('signature', 'unknown', 'rdfc_not_published');
+    let texts;
+    try {
+      texts = await canonP;
+    } catch {
+      return check('signature', 'unknown', 'rdfc_unreadable');
+    }
+    if (texts[0] === null || texts[1] === null) return check('signature', 'unknown', 'rdfc_missing');
+    [docCanon, proofCanon] = texts;
+    // The facts check: the JSON here must say exactly what the signed quads say.
+    let docQuads, proofQuads;
+    try {
+      docQuads = parseNQuads(docCanon);
+      proofQuads = parseNQuads(proofCanon);
+    } catch {
+      return check('signature', 'failed', 'rdfc_bad');
+    }
+    const difference = compareWithQuads(unsecured, docQuads) || compareWithQuads(options, proofQuads);
+    if (difference) return check('signature', 'failed', 'json_differs', { path: difference.path.join(' › ') });
+  }
+
+  // Hash while the key is still being read.
+  const data = hashData(proofCanon, docCanon, ctx.env);
+  data.catch(() => {});
+  const resolved = await methodP;
+  if (!resolved.method) {
+    return check('signature', resolved.state === 'failed' ? 'failed' : 'unknown', 'signature_no_key', { key: vmId });
+  }
+  let ok;
+  try {
+    ok = await ed25519Verify(resolved.method.key, signature, data, ctx.env);
+  } catch (e) {
+    if (e instanceof MissingPrimitive) return check('signature', 'unknown', 'no_ed25519');
+    return check('signature', 'unknown', 'crypto_error');
+  }
+  if (!ok) return check('signature', 'failed', 'signature_invalid', { suite, key: vmId });
+  return check('signature', 'passed', 'signature_ok', { suite, key: vmId });
+}
+
+function issuerCheck(credential, method) {
+  if (!method) return check('issuer', 'not-applicable', 'issuer_no_key');
+  const id = isNode(credential) ? issuerId(credential) : null;
+  if (id === null) return check('issuer', 'failed', 'issuer_missing');
+  if (id !== method.controller) return check('issuer', 'failed', 'issuer_not_controller', { issuer: id, did: method.controller });
+  return check('issuer', 'passed', 'issuer_ok', { issuer: id });
+}
+
+function validityCheck(credential, now) {
+  if (!isNode(credential)) return check('validity', 'unknown', 'validity_none');
+  const from = parseDateTime(validFromOf(credential));
+  const until = parseDateTime(validUntilOf(credential));
+  if (from !== null && now < from) return check('validity', 'failed', 'validity_not_yet', { date: from });
+  if (until !== null && now > until) return check('validity', 'warning', 'validity_expired', { date: until });
+  if (from !== null && until !== null) return check('validity', 'passed', 'validity_from_until', { from, until });
+  if (from !== null) return check('validity', 'passed', 'validity_from', { from });
+  if (until !== null) return check('validity', 'passed', 'validity_until', { until });
+  return check('validity', 'passed', 'validity_none');
+}
+
+async function statusCheck(credential, ctx, revocationReason) {
+  const entries = flatten(credential.credentialStatus);
+  if (!entries.length) return check('status', 'not-applicable', 'status_none');
+  const passed = [];
+  let warning = null;
+  let listDate = null;
+  for (const raw of entries) {
+    const entry = parseStatusEntry(raw);
+    if (entry.error) return check('status', 'unknown', entry.error, entry.params);
+    const r = await readStatus(entry, ctx);
+    if (r.state) return check('status', r.state, r.key, r.params);
+    if (r.listDate !== null && (listDate === null || r.listDate > listDate)) listDate = r.listDate;
+    if (r.value !== 0) {
+      const message = entry.messages && flatten(entry.messages).find((m) => isNode(m) && parseInt(m.status, 16) === r.value);
+      const reason = message && typeof message.message === 'string' ? message.message : entry.purpose === 'revocation' ? revocationReason || null : null;
+      const key = entry.purpose === 'revocation' ? 'status_revoked' : entry.purpose === 'suspension' ? 'status_suspended' : 'status_set';
+      return check('status', 'failed', dated(key, r.listDate), { purpose: entry.purpose, reason, date: r.listDate });
+    }
+    if (r.short) warning = r.short;
+    passed.push(entry.purpose);
+  }
+  const params = { purposes: passed, date: listDate };
+  if (warning !== null) return check('status', 'warning', dated('status_short', listDate), { ...params, entries: warning });
+  return check('status', 'passed', dated('status_ok', listDate), params);
+}
+
+/** A status message names the list's date (its validFrom) when the list has one. */
+const dated = (key, date) => (date === null || date === undefined ? key + '_undated' : key);
+
+/**
+ * Reads one entry from its status list, which is a credential too: its proof, key and
+ * validity period must hold. The list's proof is checked over its own published N-Quads.
+ */
+async function readStatus(entry, ctx) {
+  const local = ctx.local(entry.list);
+  if (!local) return { state: 'unknown', key: 'status_other_site', params: { url: entry.list } };
+  // The list, and the N-Quads of its proof should it be eddsa-rdfc-2022, are read at once;
+  // a list is read fresh (a revocation must show without waiting for a cache).
+  const nq = canonicalUrls(local);
+  [nq.document, nq.proof].forEach((u) => ctx.get(u, true).catch(() => {}));
+  let list;
+  try {
+    list = await ctx.getJson(local, true);
+  } catch {
+    return { state: 'unknown', key: 'status_unreadable', params: { url: entry.list } };
+  }
+  if (list.missing) return { state: 'unknown', key: 'status_missing', params: { url: entry.list } };
+  if (list.invalid) return { state: 'failed', key: 'status_list_bad', params: { url: entry.list } };
+  const c = list.value;
+  const form = conformance(c);
+  if (form.error || form.kind !== 'status-list') return { state: 'failed', key: 'status_list_bad', params: { url: entry.list } };
+  const { signature, issuerKey } = await verifyProof(c, ctx, { published: local, page: null });
+  for (const part of [signature, issuerKey]) {
+    if (part.state === 'failed') return { state: 'failed', key: 'status_list_forged', params: { url: entry.list } };
+    if (part.state !== 'passed') return { state: 'unknown', key: 'status_list_unchecked', params: { url: entry.list, why: part.message } };
+  }
+  const validity = validityCheck(c, ctx.now);
+  if (validity.state !== 'passed') return { state: 'unknown', key: 'status_list_stale', params: { url: entry.list } };
+  const subject = isNode(c.credentialSubject) ? c.credentialSubject : {};
+  if (!strings(subject.statusPurpose).includes(entry.purpose)) {
+    return { state: 'unknown', key: 'status_purpose', params: { purpose: entry.purpose } };
+  }
+  let bits;
+  try {
+    bits = await decodeStatusList(subject.encodedList);
+  } catch (e) {
+    if (e instanceof MissingPrimitive) return { state: 'unknown', key: 'no_gzip' };
+    return { state: 'failed', key: 'status_list_bad', params: { url: entry.list } };
+  }
+  const value = statusAt(bits, entry.index, entry.size);
+  if (value === null) return { state: 'unknown', key: 'status_out_of_range', params: { index: entry.index } };
+  const entries = Math.floor((bits.length * 8) / entry.size);
+  return {
+    value,
+    listDate: parseDateTime(c.validFrom !== undefined ? c.validFrom : c.issuanceDate),
+    short: entries < MIN_STATUS_ENTRIES ? entries : null,
+  };
+}
+
+/**
+ * The verdict from the checks, in the words of issue 6: a failed format, signature, key or
+ * issuer is fatal (the other checks are hidden: they may be forged); then revoked,
+ * suspended, not yet valid; then "could not check"; then expired (a warning); else verified.
+ */
+export function summarize(checks, credential) {
+  const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
+  const failed = (n) => byName[n] && byName[n].state === 'failed';
+  const fatal = FATAL_CHECKS.filter(failed);
+  let outcome, headline;
+  if (fatal.length) {
+    outcome = 'failed';
+    headline = msg('verdict_altered', { reason: byName[fatal[0]].message });
+  } else if (failed('status')) {
+    outcome = 'failed';
+    const { key, params } = byName.status.message;
+    if (key.startsWith('status_suspended')) headline = msg('verdict_suspended', params);
+    else if (key.startsWith('status_revoked') || key === 'status_set') headline = msg('verdict_revoked', params);
+    // The status list itself was altered: the badge's own checks still stand, shown.
+    else headline = msg('verdict_altered', { reason: byName.status.message });
+  } else if (failed('validity')) {
+    outcome = 'failed';
+    headline = msg('verdict_not_yet_valid', byName.validity.message.params);
+  } else if (checks.some((c) => c.state === 'failed')) {
+    outcome = 'failed';
+    headline = msg('verdict_altered', { reason: checks.find((c) => c.state === 'failed').message });
+  } else if (checks.some((c) => c.state === 'unknown')) {
+    outcome = 'unknown';
+    headline = msg('verdict_unknown', { reason: checks.find((c) => c.state === 'unknown').message });
+  } else if (byName.validity && byName.validity.state === 'warning') {
+    outcome = 'warning';
+    headline = msg('verdict_expired', byName.validity.message.params);
+  } else if (checks.some((c) => c.state === 'warning')) {
+    outcome = 'warning';
+    headline = msg('verdict_warning', { reason: checks.find((c) => c.state === 'warning').message });
+  } else {
+    outcome = 'verified';
+    const issuer = isNode(credential) && isNode(credential.issuer) ? pick(credential.issuer.name, 'en') : null;
+    headline = msg('verdict_verified', { issuer: issuer ? cleanText(issuer) : issuerId(credential) || '' });
+  }
+  const shown = fatal.length ? checks.filter((c) => fatal.includes(c.name)) : checks;
+  return { outcome, headline, checks: shown, allChecks: checks, fatal: fatal.length > 0 };
+}

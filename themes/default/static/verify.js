@@ -1,0 +1,312 @@
+// verify.js: the badge page checks itself in the visitor's browser (issue 6).
+//
+// It reads the signed credential embedded in the page (#rosette-credential), reads only
+// same-origin files (the published credential and its N-Quads, did.json, keys.json, the status
+// list), runs rosette-core.js, and writes the verdict into #rosette-verdict (data-verdict =
+// pending, then verified | warning | failed | unknown) and one line per check (data-check,
+// data-state). Text is always inserted as text, never as HTML. "Is this badge yours?" hashes
+// the address here; "Check a file" loads check-file.js on demand.
+
+import * as core from './rosette-core.js';
+
+/** The page's interface strings (the theme's i18n catalogue, keys `verify_…`). */
+let strings = {};
+let language = 'en';
+
+export function t(key, params = {}) {
+  const text = strings['verify_' + key];
+  if (text === undefined) return key;
+  return text.replace(/\{(\w+)\}/g, (all, name) => (name in params ? formatParam(name, params[name]) : all));
+}
+
+function formatParam(name, value) {
+  if (value === null || value === undefined) return '';
+  if (['date', 'from', 'until', 'created'].includes(name) && typeof value === 'number') return core.humanDate(value, language);
+  if (name === 'purposes' && Array.isArray(value)) {
+    return value.map((p) => strings['verify_not_' + p] || p).join(t('list_separator'));
+  }
+  if (name === 'problems' && Array.isArray(value)) return value.map(describeProblem).join(' ');
+  if (name === 'reason' && typeof value === 'string') return t('reason', { text: value });
+  if (typeof value === 'object' && value.key) return message(value);
+  return String(value);
+}
+
+function describeProblem(p) {
+  const what = strings['verify_fact_' + p.fact.replace(/-/g, '_')] || p.fact;
+  if (p.shown === null) return t('fact_missing', { what });
+  if (p.signed === null) return t('fact_unsigned', { what, shown: p.shown });
+  return t('fact_differs', { what, shown: p.shown, signed: p.signed });
+}
+
+/** The words for a core message ({key, params}). */
+export function message(m) {
+  return t(m.key, m.params);
+}
+
+const ICONS = { passed: '✓', warning: '!', failed: '✕', unknown: '?', 'not-applicable': '–', pending: '…' };
+const VERDICT_ICONS = { verified: '✓', warning: '!', failed: '✕', unknown: '?', pending: '…' };
+
+function el(tag, className, text) {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** One check as a list item: icon and state in words, the check's name, what it means. */
+export function checkItem(name, state, text) {
+  const li = el('li', 'check');
+  li.dataset.check = name;
+  li.dataset.state = state;
+  const icon = el('span', 'icon', ICONS[state] || '?');
+  icon.setAttribute('aria-hidden', 'true');
+  const s = el('span', 'state');
+  s.append(icon, el('span', 'state-word', t('state_' + state.replace('-', '_'))));
+  // Read as "Signature: Passed. Valid … signature by …".
+  li.append(el('span', 'check-name', t('check_' + name.replace('-', '_'))), s, el('span', 'check-message', text));
+  return li;
+}
+
+/** Writes a verdict: its element's data-verdict, an icon, the title and one line of meaning. */
+export function showVerdict(box, outcome, title, detail) {
+  box.dataset.verdict = outcome;
+  box.classList.remove('verdict-static');
+  box.replaceChildren();
+  const icon = el('span', 'verdict-icon', VERDICT_ICONS[outcome] || '?');
+  icon.setAttribute('aria-hidden', 'true');
+  const words = el('span', 'verdict-words');
+  words.append(el('strong', 'verdict-title', title));
+  if (detail) words.append(el('span', 'verdict-detail', detail));
+  box.append(icon, words);
+}
+
+/** Title and detail of a result from core.summarize. */
+export function verdictWords(result) {
+  const h = result.headline;
+  return { title: t(h.key, h.params), detail: t(h.key + '_detail', h.params) };
+}
+
+/** Writes a result's checks into `list` (the fatal case shows only what failed). */
+export function showChecks(list, result, extra = []) {
+  list.replaceChildren(...result.checks.map((c) => checkItem(c.name, c.state, message(c.message))), ...extra);
+  if (result.fatal) list.append(el('li', 'checks-hidden', t('checks_hidden')));
+}
+
+/** The URL this site publishes `url` at, relative to this page; null for anything else. */
+export function makeLocal(base, root) {
+  return (url) => {
+    if (!base || typeof url !== 'string' || !url.startsWith(base)) return null;
+    const rest = url.slice(base.length).split(/[?#]/)[0];
+    if (rest.split('/').some((s) => s === '..' || s === '.')) return null;
+    const u = new URL(rest, root);
+    return u.origin === location.origin ? u.href : null;
+  };
+}
+
+/** Reads a same-origin URL: its text, null when it is not there, an error otherwise. */
+export async function getText(url, { fresh = false } = {}) {
+  if (new URL(url).origin !== location.origin) throw new Error('not this site');
+  // Not `fresh`: the page preloads these (<link rel=preload>), and a preload is only reused
+  // by a request of the same kind.
+  const r = await fetch(url, { credentials: 'same-origin', cache: fresh ? 'no-cache' : 'default' });
+  if (r.status === 404 || r.status === 410) return null;
+  if (!r.ok) throw new Error('HTTP ' + r.status);
+  return r.text();
+}
+
+export const page = {};
+
+/**
+ * What the check needs from the head of the page: the strings, the base URL, and the
+ * embedded credential with the page's root and credential file on it (#rosette-credential).
+ * Read first, so that the check can start even before the body is parsed.
+ */
+function readHead() {
+  const el = document.getElementById('rosette-credential');
+  if (!el) return false;
+  try {
+    strings = JSON.parse(document.getElementById('rosette-i18n').textContent);
+  } catch {
+    strings = {};
+  }
+  language = document.documentElement.lang || 'en';
+  const baseMeta = document.querySelector('meta[name="rosette-base"]');
+  page.base = baseMeta ? baseMeta.content : '';
+  page.root = new URL(el.dataset.root || './', document.baseURI);
+  page.local = makeLocal(page.base, page.root);
+  page.cache = new Map();
+  page.language = language;
+  page.file = el.dataset.file ? new URL(el.dataset.file, document.baseURI).href : null;
+  page.revocationReason = el.dataset.revocationReason || null;
+  try {
+    page.credential = JSON.parse(el.textContent);
+  } catch {
+    // The page's own credential is not even JSON: the page was altered.
+    page.credential = null;
+  }
+  return true;
+}
+
+const whenParsed = new Promise((resolve) => {
+  if (document.readyState !== 'loading') resolve();
+  else document.addEventListener('DOMContentLoaded', () => resolve(), { once: true });
+});
+
+function displayedFacts() {
+  return Array.from(document.querySelectorAll('[data-fact]'), (e) => ({
+    fact: e.dataset.fact,
+    text: e.textContent,
+    datetime: e.getAttribute('datetime'),
+  }));
+}
+
+/** Starts the check at once: every read and the cryptography run while the page parses. */
+function start() {
+  const credential = page.credential;
+  if (credential === null) return Promise.reject(new SyntaxError('no credential'));
+  const here = location.pathname;
+  const rootPath = page.root.pathname;
+  return core.verifyCredential(credential, {
+    now: Date.now(),
+    local: page.local,
+    get: getText,
+    cache: page.cache,
+    published: page.file,
+    // The displayed facts are compared once the page is parsed.
+    facts: whenParsed.then(displayedFacts),
+    pagePath: here.startsWith(rootPath) ? decodeURIComponent(here.slice(rootPath.length)) : here,
+    baseUrl: page.base,
+    language,
+    revocationReason: page.revocationReason,
+  });
+}
+
+async function show(section, pending) {
+  const box = document.getElementById('rosette-verdict');
+  const list = section.querySelector('.checks');
+  showVerdict(box, 'pending', t('pending'), '');
+  box.setAttribute('aria-busy', 'true');
+  const credential = page.credential;
+  let result;
+  try {
+    result = await pending;
+  } catch (e) {
+    const altered = credential === null;
+    const reason = { key: 'page_unreadable', params: {} };
+    result = {
+      outcome: altered ? 'failed' : 'unknown',
+      headline: { key: altered ? 'verdict_altered' : 'verdict_unknown', params: { reason } },
+      checks: [{ name: 'signature', state: altered ? 'failed' : 'unknown', message: reason }],
+      fatal: altered,
+    };
+  }
+  const { title, detail } = verdictWords(result);
+  const extra = [];
+  if (!result.fatal && credential) {
+    page.recipientItem = checkItem('recipient', 'not-applicable', t(hasEmail(credential) ? 'recipient_not_checked' : 'recipient_no_email'));
+    extra.push(page.recipientItem);
+  }
+  showChecks(list, result, extra);
+  showVerdict(box, result.outcome, title, detail);
+  box.removeAttribute('aria-busy');
+  if (performance.mark) performance.mark('rosette-verdict');
+  const tools = document.getElementById('rosette-tools');
+  if (tools) tools.hidden = false;
+  // The recipient check means nothing on a page that was altered.
+  const recipient = document.getElementById('rosette-recipient');
+  if (result.fatal || !credential) {
+    if (recipient) recipient.hidden = true;
+  } else {
+    setUpRecipient();
+  }
+}
+
+function hasEmail(c) {
+  const s = c && c.credentialSubject;
+  const ids = s ? [].concat(s.identifier || []) : [];
+  return ids.some((i) => i && i.identityType === 'emailAddress');
+}
+
+function setUpRecipient() {
+  const form = document.getElementById('rosette-recipient-form');
+  const input = document.getElementById('rosette-email');
+  const out = document.getElementById('rosette-recipient-result');
+  if (!form || !input || !out) return;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const typed = input.value;
+    const email = typed.trim();
+    if (!email) {
+      out.dataset.state = 'unknown';
+      out.textContent = t('recipient_empty');
+      return;
+    }
+    let answer;
+    try {
+      answer = await core.recipientMatches(page.credential, email);
+      // Issuers usually hash the address as written; try it in lower case too.
+      if (answer === 'no-match' && email.toLowerCase() !== email) {
+        if ((await core.recipientMatches(page.credential, email.toLowerCase())) === 'match') answer = 'match';
+      }
+    } catch {
+      answer = 'unsupported';
+    }
+    const state = { match: 'passed', 'no-match': 'failed', 'no-email': 'not-applicable', unsupported: 'unknown' }[answer];
+    const key = { match: 'recipient_match', 'no-match': 'recipient_no_match', 'no-email': 'recipient_no_email', unsupported: 'recipient_unsupported' }[answer];
+    let text = t(key);
+    if (email !== typed) text += ' ' + t('recipient_trimmed', { email });
+    out.dataset.state = state;
+    out.dataset.answer = answer;
+    out.textContent = text;
+    if (page.recipientItem) {
+      const fresh = checkItem('recipient', state, t(key));
+      page.recipientItem.replaceWith(fresh);
+      page.recipientItem = fresh;
+    }
+  });
+}
+
+/** "Check a file": check-file.js is loaded on first use only. */
+function setUpFileCheck() {
+  const input = document.getElementById('rosette-file-input');
+  const panel = document.getElementById('rosette-file');
+  if (!input || !panel) return;
+  let loaded = null;
+  const load = () => (loaded = loaded || import('./check-file.js'));
+  const check = async (file) => {
+    panel.open = true;
+    const mod = await load();
+    await mod.checkFile(file);
+  };
+  panel.addEventListener('toggle', () => panel.open && load().catch(() => {}));
+  input.addEventListener('change', () => input.files && input.files[0] && check(input.files[0]));
+  // A file can be dropped anywhere on the page.
+  document.addEventListener('dragover', (e) => {
+    if (e.dataTransfer && Array.from(e.dataTransfer.types || []).includes('Files')) {
+      e.preventDefault();
+      document.documentElement.classList.add('rosette-dragging');
+    }
+  });
+  document.addEventListener('dragleave', (e) => {
+    if (!e.relatedTarget) document.documentElement.classList.remove('rosette-dragging');
+  });
+  document.addEventListener('drop', (e) => {
+    document.documentElement.classList.remove('rosette-dragging');
+    const file = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
+    if (!file) return;
+    e.preventDefault();
+    check(file);
+  });
+}
+
+if (readHead()) {
+  const pending = start();
+  pending.catch(() => {});
+  whenParsed.then(() => {
+    const section = document.getElementById('rosette-verify');
+    if (!section) return;
+    page.section = section;
+    show(section, pending);
+    setUpFileCheck();
+  });
+}
