@@ -27,12 +27,7 @@ fn cyberphone_input_output_files() {
     };
     let mut names: Vec<String> = fs::read_dir(dir.join("input"))
         .expect("list input/")
-        .map(|e| {
-            e.expect("read input/")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|e| e.expect("read input/").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
 
@@ -42,11 +37,7 @@ fn cyberphone_input_output_files() {
             failures.push(format!("{name}: {why}"));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "JCS files failed:\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "JCS files failed:\n{}", failures.join("\n"));
     println!("jcs: {} files passed (output and outhex)", names.len());
     assert_eq!(names.len(), EXPECTED_FILES, "input/ holds {names:?}");
 }
@@ -66,8 +57,7 @@ fn check_file(dir: &Path, name: &str) -> Result<(), String> {
     }
 
     let hex_name = Path::new(name).with_extension("txt");
-    let hex = fs::read_to_string(dir.join("outhex").join(&hex_name))
-        .map_err(|e| format!("outhex: {e}"))?;
+    let hex = fs::read_to_string(dir.join("outhex").join(&hex_name)).map_err(|e| format!("outhex: {e}"))?;
     let from_hex = hex
         .split_whitespace()
         .map(|byte| u8::from_str_radix(byte, 16).map_err(|e| format!("outhex `{byte}`: {e}")))
@@ -94,11 +84,7 @@ fn es6_number_samples() {
     let file = fs::File::open(dir.join("es6-number-samples.csv")).expect("open samples");
     let mut failures = Vec::new();
     let mut checked = 0;
-    for (n, line) in BufReader::new(file)
-        .lines()
-        .take(MAX_NUMBER_LINES)
-        .enumerate()
-    {
+    for (n, line) in BufReader::new(file).lines().take(MAX_NUMBER_LINES).enumerate() {
         let line = line.expect("read samples");
         if line.is_empty() {
             continue;
@@ -108,11 +94,7 @@ fn es6_number_samples() {
             failures.push(format!("line {}: `{line}`: {why}", n + 1));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "number samples failed:\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "number samples failed:\n{}", failures.join("\n"));
     println!("jcs: {checked} number samples passed");
     assert!(checked >= 7, "only {checked} number lines");
 }
@@ -121,9 +103,7 @@ fn check_number(line: &str) -> Result<(), String> {
     let (hex, expected) = line.split_once(',').ok_or("no comma")?;
     let bits = u64::from_str_radix(hex, 16).map_err(|e| format!("bits: {e}"))?;
     let number = f64::from_bits(bits);
-    let value = serde_json::Number::from_f64(number)
-        .map(Value::Number)
-        .ok_or("not a finite number")?;
+    let value = serde_json::Number::from_f64(number).map(Value::Number).ok_or("not a finite number")?;
     let got = canon::jcs(&value).map_err(|e| format!("error: {e}"))?;
     if got != expected {
         return Err(format!("got {got}"));
@@ -146,19 +126,12 @@ fn vc_di_eddsa_jcs_2022() {
     };
     for (input, expected) in [
         ("unsigned.json", "eddsa-jcs-2022/canonDocJCS.txt"),
-        (
-            "eddsa-jcs-2022/proofConfigJCS.json",
-            "eddsa-jcs-2022/proofCanonJCS.txt",
-        ),
+        ("eddsa-jcs-2022/proofConfigJCS.json", "eddsa-jcs-2022/proofCanonJCS.txt"),
     ] {
         let text = fs::read_to_string(dir.join(input)).expect("read input");
         let value: Value = serde_json::from_str(&text).expect("parse input");
         let got = canon::jcs(&value).expect("canonicalizes");
         let expected_bytes = fs::read(dir.join(expected)).expect("read expected");
-        assert_eq!(
-            got.as_bytes(),
-            expected_bytes.as_slice(),
-            "`{input}` → `{expected}`"
-        );
+        assert_eq!(got.as_bytes(), expected_bytes.as_slice(), "`{input}` → `{expected}`");
     }
 }

@@ -20,11 +20,7 @@ const EXPECTED_MAP: usize = 21;
 const EXPECTED_NEGATIVE: usize = 1;
 
 /// The test types of the manifest, in the order of the counts above.
-const TYPES: [&str; 3] = [
-    "rdfc:RDFC10EvalTest",
-    "rdfc:RDFC10MapTest",
-    "rdfc:RDFC10NegativeEvalTest",
-];
+const TYPES: [&str; 3] = ["rdfc:RDFC10EvalTest", "rdfc:RDFC10MapTest", "rdfc:RDFC10NegativeEvalTest"];
 
 /// Tests that cannot pass, with the reason. None today: every entry passes. A listed test that
 /// starts passing fails the run, so this list cannot go stale.
@@ -71,10 +67,9 @@ fn w3c_rdfc10_test_suite() {
             (Err(why), Some((_, reason))) => {
                 eprintln!("known failure {}: {reason}\n{why}", entry.id);
             }
-            (Ok(()), Some(_)) => failures.push(format!(
-                "{}: passes now; remove it from KNOWN_FAILURES",
-                entry.id
-            )),
+            (Ok(()), Some(_)) => {
+                failures.push(format!("{}: passes now; remove it from KNOWN_FAILURES", entry.id))
+            }
             (Err(why), None) => failures.push(format!("{} ({}): {why}", entry.id, entry.name)),
         }
     }
@@ -119,14 +114,11 @@ fn run(dir: &Path, entry: &Entry) -> Result<(), String> {
             let expected: BTreeMap<String, String> =
                 serde_json::from_slice(&read(dir, entry.result.as_deref())?)
                     .map_err(|e| format!("expected map is not a JSON object of strings: {e}"))?;
-            let got =
-                canon::rdfc_issued_identifiers(&quads, hash).map_err(|e| format!("error: {e}"))?;
+            let got = canon::rdfc_issued_identifiers(&quads, hash).map_err(|e| format!("error: {e}"))?;
             if got == expected {
                 Ok(())
             } else {
-                Err(format!(
-                    "issued identifiers differ: expected {expected:?}, got {got:?}"
-                ))
+                Err(format!("issued identifiers differ: expected {expected:?}, got {got:?}"))
             }
         }
         "rdfc:RDFC10NegativeEvalTest" => match canon::rdfc_with(&quads, hash) {

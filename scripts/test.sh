@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Runs every test of rosette: the Rust unit and integration tests, the official vectors from
+# ../shared, the interop tests against the independent Node.js verifier, and the browser tests
+# of the badge page (tests/browser, in headless Debian Chromium, installed here when missing).
+#
+#   bash scripts/test.sh            # from anywhere; the first run installs the verifier's npm
+#                                   # packages into target/interop (later runs reuse them)
+#   ROSETTE_SHARED=/path/to/shared bash scripts/test.sh
+#   bash scripts/test.sh --test cli  # arguments go to `cargo test` (browser tests left out)
+#   eval "$(bash scripts/test.sh --setup-only)"  # then `cargo test --test interop` works
+#
+# Needs: Rust, Node.js 20+ with npm, and the shared/ folder beside the repository.
+# Exits non-zero when anything fails. Behaves the same with or without CI=true: the shared
+# data and the interop verifier are always required here, never skipped.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() {
+  printf 'error: %s\n' "$1" >&2
+  [ $# -lt 2 ] || printf 'hint: %s\n' "$2" >&2
+  exit 1
+}
+
+# The shared/ folder: official vectors and the interop verifier.
+find_shared() {
+  local shared=${ROSETTE_SHARED:-$ROOT/../shared}
+  [ -d "$shared/interop" ] ||
+    die "no interop verifier at \`$shared/interop\`" \
+      "put the shared/ folder beside the repository, or set ROSETTE_SHARED=/path/to/shared"
+  ROSETTE_SHARED=$(cd "$shared" && pwd)
+  export ROSETTE_SHARED
+}
+
+# Node.js 20 or newer, installed from Debian's packages when missing (as root).
+ensure_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      log "installing Node.js and npm (apt-get)"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    fi
+  fi
+  command -v node >/dev/null || die "Node.js is not installed" "install Node.js 20 or newer"
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$major" -ge 20 ] || die "Node.js $(node --version) is too old" "install Node.js 20 or newer"
+}
+
+# A writable copy of shared/interop in target/interop with its npm packages installed;
+# `npm ci` runs again only when package-lock.json changed.
+setup_interop() {
+  local src=$ROSETTE_SHARED/interop dst=$ROOT/target/interop
+  local stamp=$dst/node_modules/.rosette-package-lock.json
+  mkdir -p "$dst"
+  # Refresh the scripts and fixtures; keep node_modules.
+  find "$dst" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
+  tar -C "$src" --exclude=./node_modules -cf - . | tar -C "$dst" -xf -
+  chmod -R u+w "$dst"
+  if [ -d "$dst/node_modules" ] && cmp -s "$dst/package-lock.json" "$stamp"; then
+    log "interop verifier: reusing $dst/node_modules"
+  else
+    log "interop verifier: npm ci in $dst"
+    (cd "$dst" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+      die "npm ci failed in \`$dst\`" "check that the npm registry is reachable"
+    cp "$dst/package-lock.json" "$stamp"
+  fi
+  export ROSETTE_INTEROP_DIR=$dst
+}
+
+# Debian's Chromium for the browser tests (tests/browser), installed when missing (as root).
+# The tests drive this system browser; they never download one.
+ensure_chromium() {
+  local chromium=${ROSETTE_CHROMIUM:-/usr/bin/chromium}
+  if [ ! -x "$chromium" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing Chromium (apt-get)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  [ -x "$chromium" ] || die "no Chromium at \`$chromium\`" \
+    "install Debian's \`chromium\` package, or set ROSETTE_CHROMIUM=/path/to/chromium"
+}
+
+# tests/browser's npm packages (playwright-core, axe-core); `npm ci` runs again only when
+# package-lock.json changed. playwright-core downloads no browser.
+setup_browser_tests() {
+  local dir=$ROOT/tests/browser
+  local stamp=$dir/node_modules/.rosette-package-lock.json
+  if [ -d "$dir/node_modules" ] && cmp -s "$dir/package-lock.json" "$stamp"; then
+    log "browser tests: reusing $dir/node_modules"
+  else
+    log "browser tests: npm ci in $dir"
+    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+      die "npm ci failed in \`$dir\`" "check that the npm registry is reachable"
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+}
+
+# The badge page's check in the browser (issue 6): the page's verifier on the official
+# vectors in Node, then sites built from the sample with the release binary, opened in
+# headless Chromium (end to end, and accessibility).
+run_browser_tests() {
+  log "cargo build --release: the binary the browser tests build sites with"
+  (cd "$ROOT" && cargo build --release -j2 --quiet --bin rosette)
+  export ROSETTE_BIN=$ROOT/target/release/rosette
+  local test
+  for test in vectors e2e axe; do
+    log "node tests/browser/$test.mjs"
+    (cd "$ROOT/tests/browser" && node "$test.mjs") || die "browser tests failed: tests/browser/$test.mjs"
+  done
+}
+
+# The debug profile: the whole suite runs in seconds either way, while an optimized build of
+# every test binary (thin LTO) costs minutes. ROSETTE_TEST_PROFILE=release switches.
+run_cargo_tests() {
+  local profile=() cargo_args=() test_args=(--quiet)
+  if [ "${ROSETTE_TEST_PROFILE:-debug}" = release ]; then profile=(--release); fi
+  # Arguments before `--` go to cargo, after it to the test binaries.
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do cargo_args+=("$1"); shift; done
+  if [ $# -gt 0 ]; then shift; test_args=("$@"); fi
+  local what="cargo test ${profile[*]} ${cargo_args[*]}"
+  what=$(echo $what)
+  log "$what: building"
+  (cd "$ROOT" && cargo test "${profile[@]}" -j2 --quiet --no-run "${cargo_args[@]}")
+  log "$what: running"
+  # Every test binary runs even after a failure, so one run reports all of them.
+  (cd "$ROOT" && cargo test "${profile[@]}" -j2 --no-fail-fast "${cargo_args[@]}" -- "${test_args[@]}")
+}
+
+main() {
+  find_shared
+  ensure_node
+  setup_interop
+  if [ "${1:-}" = --setup-only ]; then
+    printf 'export ROSETTE_SHARED=%q ROSETTE_INTEROP_DIR=%q\n' "$ROSETTE_SHARED" "$ROSETTE_INTEROP_DIR"
+    return
+  fi
+  run_cargo_tests "$@"
+  # Arguments choose some cargo tests; without them, everything runs.
+  if [ $# -eq 0 ]; then
+    ensure_chromium
+    setup_browser_tests
+    run_browser_tests
+  fi
+  log "all tests passed"
+}
+
+main "$@"

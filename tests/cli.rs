@@ -1,0 +1,867 @@
+//! What users see from the `rosette` binary: help texts, messages, exit codes and signed output,
+//! pinned as golden files under `tests/fixtures/cli/`.
+//!
+//! Each test runs the real binary in a scratch directory, so the paths in its output are the
+//! short relative ones a user types. The clock is fixed (`--created`, `--now`) and signing uses
+//! the sample key `tests/fixtures/keys/sample.secret`, so every golden file is byte-stable.
+//!
+//! When an output changes on purpose, rewrite the golden files and review the diff:
+//!
+//! ```sh
+//! ROSETTE_BLESS=1 cargo test --test cli
+//! git diff tests/fixtures/cli/
+//! ```
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The sample key's did:key verification method (see `tests/fixtures/keys/sample.secret`).
+const SAMPLE_MULTIKEY: &str = "z6MkqQvbjT7nQwHviw85mcbwFeTFTCAxCTw2gtjj34a9NbWB";
+/// The proof time of every golden signed credential.
+const CREATED: &str = "2024-01-01T00:00:00Z";
+/// The verification time of every golden report.
+const NOW: &str = "2025-01-01T00:00:00Z";
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn sample_did() -> String {
+    format!("did:key:{SAMPLE_MULTIKEY}")
+}
+
+fn sample_vm() -> String {
+    format!("did:key:{SAMPLE_MULTIKEY}#{SAMPLE_MULTIKEY}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Harness
+
+/// What one run of the binary did.
+struct Run {
+    args: Vec<String>,
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    /// The whole run as one text: the command, its exit status, standard output and error.
+    fn transcript(&self) -> String {
+        format!(
+            "$ rosette {}\nexit status: {}\n--- stdout\n{}--- stderr\n{}",
+            self.args.join(" "),
+            self.code,
+            self.stdout,
+            self.stderr
+        )
+    }
+
+    #[track_caller]
+    fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(self.code, code, "unexpected exit status\n{}", self.transcript());
+        self
+    }
+}
+
+/// A scratch directory the binary runs in.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        Sandbox { dir: tempfile::tempdir().expect("create a temporary directory") }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn write(&self, rel: &str, contents: &str) {
+        let path = self.path(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create a directory in the sandbox");
+        }
+        std::fs::write(&path, contents).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+
+    fn mkdir(&self, rel: &str) {
+        std::fs::create_dir_all(self.path(rel)).expect("create a directory in the sandbox");
+    }
+
+    fn read(&self, rel: &str) -> String {
+        let path = self.path(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// Copies `tests/fixtures/<fixture>` to `rel`.
+    fn copy_fixture(&self, fixture: &str, rel: &str) {
+        self.write(rel, &fixture_text(fixture));
+    }
+
+    /// Puts the sample key at `sample.secret`, readable only by its owner as `keygen` leaves
+    /// it (git does not keep file modes), and returns its name.
+    fn sample_key(&self) -> &'static str {
+        self.copy_fixture("keys/sample.secret", "sample.secret");
+        set_mode(&self.path("sample.secret"), 0o600);
+        "sample.secret"
+    }
+
+    /// Runs `rosette ARGS` here, with no signing key in the environment.
+    fn rosette(&self, args: &[&str]) -> Run {
+        self.rosette_env(args, &[])
+    }
+
+    fn rosette_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rosette"));
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .env_remove("ROSETTE_SIGNING_KEY")
+            .env_remove("CLICOLOR_FORCE")
+            .env("NO_COLOR", "1")
+            // clap wraps help at the terminal width, capped at 100 columns.
+            .env("COLUMNS", "100");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run the rosette binary");
+        Run {
+            args: args.iter().map(|a| a.to_string()).collect(),
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+        }
+    }
+}
+
+fn fixture_text(rel: &str) -> String {
+    let path = fixtures().join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+#[cfg(not(unix))]
+fn set_mode(_path: &Path, _mode: u32) {}
+
+/// Compares `actual` with the golden file `tests/fixtures/cli/<name>`; with `ROSETTE_BLESS=1`
+/// rewrites the file instead.
+#[track_caller]
+fn assert_golden(name: &str, actual: &str) {
+    let path = fixtures().join("cli").join(name);
+    if std::env::var_os("ROSETTE_BLESS").is_some_and(|v| v == "1") {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create the golden directory");
+        }
+        std::fs::write(&path, actual).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        return;
+    }
+    let expected = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) => panic!(
+            "golden file `{}` cannot be read ({e}); create it with `ROSETTE_BLESS=1 cargo test \
+             --test cli` and review it",
+            path.display()
+        ),
+    };
+    if expected != actual {
+        panic!(
+            "output differs from the golden file `{}` (- golden, + actual):\n{}\n\
+             if the change is intended: `ROSETTE_BLESS=1 cargo test --test cli`, then review \
+             `git diff tests/fixtures/cli/`",
+            path.display(),
+            line_diff(&expected, actual)
+        );
+    }
+}
+
+/// A line diff (longest common subsequence), enough for golden files of a few hundred lines.
+fn line_diff(expected: &str, actual: &str) -> String {
+    let a: Vec<&str> = expected.split_inclusive('\n').collect();
+    let b: Vec<&str> = actual.split_inclusive('\n').collect();
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+        }
+    }
+    let mut out = String::new();
+    let (mut i, mut j) = (0, 0);
+    let mut line = |sign: char, text: &str| {
+        out.push(sign);
+        out.push_str(text);
+        if !text.ends_with('\n') {
+            out.push_str("\n\\ no newline at end\n");
+        }
+    };
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            line(' ', a[i]);
+            i += 1;
+            j += 1;
+        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            line('+', b[j]);
+            j += 1;
+        } else {
+            line('-', a[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Signs `input` in the sandbox with the sample key at the fixed time, to `output`.
+fn sign_sample(sb: &Sandbox, suite: &str, input: &str, output: &str) {
+    let key = sb.sample_key();
+    sb.rosette(&["sign", "--key", key, "--suite", suite, "--created", CREATED, input, "-o", output])
+        .assert_code(0);
+}
+
+/// The unsigned sample credential with `edit` applied to its JSON, written to `rel`.
+fn write_unsigned_with(sb: &Sandbox, rel: &str, edit: impl FnOnce(&mut Value)) {
+    let mut value: Value =
+        serde_json::from_str(&fixture_text("cli/unsigned.json")).expect("unsigned.json is JSON");
+    edit(&mut value);
+    let mut text = serde_json::to_string_pretty(&value).expect("serialize");
+    text.push('\n');
+    sb.write(rel, &text);
+}
+
+/// One changed character in the achievement's name: the proof must no longer verify.
+fn tamper(signed: &str) -> String {
+    assert!(signed.contains("\"name\": \"Rust Foundations\""));
+    signed.replacen("\"name\": \"Rust Foundations\"", "\"name\": \"Rust Foundationz\"", 1)
+}
+
+// ---------------------------------------------------------------------------------------------
+// --help
+
+/// clap pads some blank lines of long help with spaces; the golden files keep none, so an
+/// editor that strips trailing whitespace cannot break them.
+fn trim_line_ends(text: &str) -> String {
+    text.lines().map(|l| format!("{}\n", l.trim_end())).collect()
+}
+
+/// The subcommands `rosette --help` lists, without `help`.
+fn subcommands(top_help: &str) -> Vec<String> {
+    top_help
+        .lines()
+        .skip_while(|l| *l != "Commands:")
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        // A wrapped description continues on a line indented further.
+        .filter(|l| !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+/// `rosette --help` and the help of every subcommand it lists, so a new subcommand gets its
+/// golden file too.
+#[test]
+fn help_texts_are_pinned() {
+    let sb = Sandbox::new();
+    let run = sb.rosette(&["--help"]);
+    run.assert_code(0);
+    assert_eq!(run.stderr, "", "{}", run.transcript());
+    assert_golden("help/rosette.txt", &trim_line_ends(&run.stdout));
+
+    let commands = subcommands(&run.stdout);
+    for expected in ["keygen", "sign", "verify"] {
+        assert!(commands.iter().any(|c| c == expected), "`{expected}` is not listed: {commands:?}");
+    }
+    for command in &commands {
+        let run = sb.rosette(&[command, "--help"]);
+        run.assert_code(0);
+        assert_eq!(run.stderr, "", "{}", run.transcript());
+        assert_golden(&format!("help/{command}.txt"), &trim_line_ends(&run.stdout));
+    }
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let sb = Sandbox::new();
+    for args in [&["--help"][..], &["sign", "--help"], &["verify", "--help"]] {
+        let run = sb.rosette(args);
+        for code in ["  0  ", "  1  ", "  2  "] {
+            assert!(run.stdout.contains(code), "no exit code line `{code}` in\n{}", run.stdout);
+        }
+    }
+}
+
+#[test]
+fn a_usage_error_exits_2() {
+    let sb = Sandbox::new();
+    let run = sb.rosette(&["verify"]);
+    run.assert_code(2);
+    assert!(run.stderr.starts_with("error: "), "{}", run.transcript());
+    assert_eq!(run.stdout, "");
+}
+
+// ---------------------------------------------------------------------------------------------
+// keygen
+
+#[test]
+fn keygen_writes_a_private_key_file_and_prints_the_public_key() {
+    let sb = Sandbox::new();
+    let run = sb.rosette(&["keygen", "--out", "k.secret"]);
+    run.assert_code(0);
+
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.transcript());
+    let public = lines[0]
+        .strip_prefix("public key (Multikey): ")
+        .unwrap_or_else(|| panic!("first line: {}", lines[0]));
+    assert!(public.starts_with("z6Mk") && public.len() == 48, "{public}");
+    assert_eq!(lines[1], format!("did:key verification method: did:key:{public}#{public}"));
+    assert_eq!(run.stderr, "secret key written to `k.secret` (readable only by you; never commit it)\n");
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(sb.path("k.secret")).expect("key file exists").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "key file mode is {:o}", mode & 0o777);
+    }
+
+    // The file names its public key, holds the secret, and the secret is never printed.
+    let file = sb.read("k.secret");
+    assert!(file.contains(&format!("# public key: {public}\n")), "{file}");
+    let secret =
+        file.lines().find(|l| !l.starts_with('#') && !l.trim().is_empty()).expect("a secret key line");
+    assert!(secret.starts_with("z3u2"), "{secret}");
+    assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret));
+}
+
+#[test]
+fn keygen_writes_signing_key_secret_by_default() {
+    let sb = Sandbox::new();
+    let run = sb.rosette(&["keygen"]);
+    run.assert_code(0);
+    assert!(sb.path("signing-key.secret").is_file());
+    assert_eq!(
+        run.stderr,
+        "secret key written to `signing-key.secret` (readable only by you; never commit it)\n"
+    );
+}
+
+#[test]
+fn keygen_never_overwrites_a_file() {
+    let sb = Sandbox::new();
+    sb.write("k.secret", "original\n");
+    let run = sb.rosette(&["keygen", "--out", "k.secret"]);
+    run.assert_code(2);
+    assert_golden("keygen-refuses-overwrite.txt", &run.transcript());
+    assert_eq!(sb.read("k.secret"), "original\n");
+}
+
+#[test]
+fn two_keys_differ() {
+    let sb = Sandbox::new();
+    let a = sb.rosette(&["keygen", "--out", "a.secret"]);
+    let b = sb.rosette(&["keygen", "--out", "b.secret"]);
+    a.assert_code(0);
+    b.assert_code(0);
+    assert_ne!(a.stdout, b.stdout);
+}
+
+// ---------------------------------------------------------------------------------------------
+// sign
+
+#[test]
+fn the_sample_key_is_the_one_the_goldens_name() {
+    let text = fixture_text("keys/sample.secret");
+    assert!(text.starts_with("# SAMPLE ONLY"), "{text}");
+    assert!(text.contains(&format!("# public key: {SAMPLE_MULTIKEY}\n")));
+    let unsigned = fixture_text("cli/unsigned.json");
+    assert!(unsigned.contains(&format!("\"id\": \"{}\"", sample_did())));
+}
+
+#[test]
+fn sign_eddsa_jcs_2022_output_is_pinned() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/unsigned.json", "unsigned.json");
+    let key = sb.sample_key();
+    let run = sb.rosette(&[
+        "sign",
+        "--key",
+        key,
+        "--suite",
+        "eddsa-jcs-2022",
+        "--created",
+        CREATED,
+        "unsigned.json",
+    ]);
+    run.assert_code(0);
+    assert_eq!(run.stderr, "", "{}", run.transcript());
+    assert_golden("signed-jcs.json", &run.stdout);
+
+    // `-o` writes the same bytes and prints nothing.
+    let run = sb.rosette(&[
+        "sign",
+        "--key",
+        key,
+        "--suite",
+        "eddsa-jcs-2022",
+        "--created",
+        CREATED,
+        "unsigned.json",
+        "-o",
+        "signed.json",
+    ]);
+    run.assert_code(0);
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+    assert_eq!(sb.read("signed.json"), fixture_text("cli/signed-jcs.json"));
+}
+
+#[test]
+fn sign_eddsa_rdfc_2022_output_is_pinned() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/unsigned.json", "unsigned.json");
+    let key = sb.sample_key();
+    // The default suite.
+    let run = sb.rosette(&["sign", "--key", key, "--created", CREATED, "unsigned.json"]);
+    run.assert_code(0);
+    assert_eq!(run.stderr, "", "{}", run.transcript());
+    assert_golden("signed-rdfc.json", &run.stdout);
+    let signed: Value = serde_json::from_str(&run.stdout).expect("signed output is JSON");
+    assert_eq!(signed["proof"]["cryptosuite"], "eddsa-rdfc-2022");
+    assert_eq!(signed["proof"]["verificationMethod"], sample_vm().as_str());
+    assert_eq!(signed["proof"]["created"], CREATED);
+}
+
+#[test]
+fn sign_reads_standard_input() {
+    let sb = Sandbox::new();
+    let key = sb.sample_key();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rosette"))
+        .args(["sign", "--key", key, "--suite", "eddsa-jcs-2022", "--created", CREATED, "-"])
+        .current_dir(sb.dir.path())
+        .env_remove("ROSETTE_SIGNING_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run rosette");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(fixture_text("cli/unsigned.json").as_bytes()).expect("write stdin");
+    }
+    let out = child.wait_with_output().expect("wait for rosette");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), fixture_text("cli/signed-jcs.json"));
+}
+
+#[test]
+fn sign_takes_the_key_from_rosette_signing_key() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/unsigned.json", "unsigned.json");
+    let key_file = fixture_text("keys/sample.secret");
+    let secret_line = key_file.lines().find(|l| l.starts_with('z')).expect("secret line");
+    // The whole key file (as a CI secret is usually pasted), or only the secret line.
+    for value in [key_file.as_str(), secret_line] {
+        let run = sb.rosette_env(
+            &["sign", "--suite", "eddsa-jcs-2022", "--created", CREATED, "unsigned.json"],
+            &[("ROSETTE_SIGNING_KEY", value)],
+        );
+        run.assert_code(0);
+        assert_eq!(run.stderr, "");
+        assert_eq!(run.stdout, fixture_text("cli/signed-jcs.json"));
+    }
+}
+
+#[test]
+fn sign_without_a_key_exits_2_with_a_hint() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/unsigned.json", "unsigned.json");
+    let run = sb.rosette(&["sign", "unsigned.json"]);
+    run.assert_code(2);
+    assert_golden("sign-no-key.txt", &run.transcript());
+}
+
+#[test]
+fn sign_refuses_a_bad_key_in_the_environment() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/unsigned.json", "unsigned.json");
+    let run = sb.rosette_env(&["sign", "unsigned.json"], &[("ROSETTE_SIGNING_KEY", SAMPLE_MULTIKEY)]);
+    run.assert_code(1);
+    assert_golden("sign-bad-env-key.txt", &run.transcript());
+    assert!(!run.stderr.contains(SAMPLE_MULTIKEY), "{}", run.stderr);
+}
+
+#[test]
+fn sign_refuses_what_is_not_a_verifiable_credential() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/not-a-credential.json", "achievement.json");
+    let key = sb.sample_key();
+    let run = sb.rosette(&["sign", "--key", key, "achievement.json"]);
+    run.assert_code(1);
+    assert_one_line_naming(&run, "achievement.json");
+    assert_golden("sign-not-a-credential.txt", &run.transcript());
+}
+
+#[test]
+fn sign_refuses_a_second_proof_by_the_same_key() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/signed-jcs.json", "signed.json");
+    let key = sb.sample_key();
+    let run = sb.rosette(&["sign", "--key", key, "--suite", "eddsa-jcs-2022", "signed.json"]);
+    run.assert_code(1);
+    assert_one_line_naming(&run, "signed.json");
+    assert_golden("sign-already-signed.txt", &run.transcript());
+}
+
+#[test]
+fn sign_refuses_an_issuer_that_is_not_the_keys_controller() {
+    let sb = Sandbox::new();
+    write_unsigned_with(&sb, "other-issuer.json", |v| {
+        v["issuer"]["id"] = "did:web:badges.example.org".into();
+    });
+    let key = sb.sample_key();
+    let run = sb.rosette(&["sign", "--key", key, "other-issuer.json"]);
+    run.assert_code(1);
+    assert_one_line_naming(&run, "other-issuer.json");
+    assert_golden("sign-issuer-not-controller.txt", &run.transcript());
+}
+
+#[test]
+fn sign_refuses_someone_elses_did_key() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/unsigned.json", "unsigned.json");
+    let key = sb.sample_key();
+    // The W3C vc-di-eddsa test vector's key, not the sample key.
+    let other = "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
+    let run = sb.rosette(&["sign", "--key", key, "--verification-method", other, "unsigned.json"]);
+    run.assert_code(1);
+    assert_one_line_naming(&run, "unsigned.json");
+    assert_golden("sign-not-this-did-key.txt", &run.transcript());
+}
+
+#[test]
+fn sign_refuses_a_missing_input_file() {
+    let sb = Sandbox::new();
+    let key = sb.sample_key();
+    let run = sb.rosette(&["sign", "--key", key, "missing.json"]);
+    run.assert_code(2);
+    assert_golden("sign-missing-input.txt", &run.transcript());
+}
+
+#[test]
+fn sign_refuses_invalid_json_naming_line_and_column() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/broken.json", "broken.json");
+    let key = sb.sample_key();
+    let run = sb.rosette(&["sign", "--key", key, "broken.json"]);
+    run.assert_code(1);
+    assert!(run.stderr.contains("line 4, column 3"), "{}", run.stderr);
+    assert_golden("sign-invalid-json.txt", &run.transcript());
+}
+
+#[test]
+fn sign_refuses_a_bad_created_time() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/unsigned.json", "unsigned.json");
+    let key = sb.sample_key();
+    let run = sb.rosette(&["sign", "--key", key, "--created", "yesterday", "unsigned.json"]);
+    // TODO(lead): a bad `--created` is a usage error like a bad `verify --now` (exit 2, see
+    // `cmd/verify.rs`); `cmd/sign.rs` returns `CliError::invalid` (exit 1) for it.
+    run.assert_code(1);
+    assert_golden("sign-bad-created.txt", &run.transcript());
+}
+
+#[test]
+fn sign_warns_when_the_key_file_is_readable_by_others() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/unsigned.json", "unsigned.json");
+    sb.copy_fixture("keys/sample.secret", "open.secret");
+    set_mode(&sb.path("open.secret"), 0o644);
+    let run = sb.rosette(&[
+        "sign",
+        "--key",
+        "open.secret",
+        "--suite",
+        "eddsa-jcs-2022",
+        "--created",
+        CREATED,
+        "unsigned.json",
+        "-o",
+        "signed.json",
+    ]);
+    run.assert_code(0);
+    assert_golden("sign-key-readable-by-others.txt", &run.transcript());
+}
+
+/// A refusal is one line that names the file.
+#[track_caller]
+fn assert_one_line_naming(run: &Run, file: &str) {
+    assert_eq!(run.stdout, "", "{}", run.transcript());
+    assert_eq!(run.stderr.lines().count(), 1, "not one line:\n{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: ") && run.stderr.contains(&format!("`{file}`")),
+        "does not name `{file}`: {}",
+        run.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// verify
+
+#[test]
+fn verify_reports_every_check_of_good_credentials() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/signed-rdfc.json", "rdfc.json");
+    sb.copy_fixture("cli/signed-jcs.json", "jcs.json");
+    let run = sb.rosette(&["verify", "--now", NOW, "rdfc.json", "jcs.json"]);
+    run.assert_code(0);
+    assert_golden("verify-signed.txt", &run.transcript());
+}
+
+#[test]
+fn verify_names_the_file_and_the_failed_check_of_a_tampered_credential() {
+    let sb = Sandbox::new();
+    sb.write("tampered.json", &tamper(&fixture_text("cli/signed-rdfc.json")));
+    let run = sb.rosette(&["verify", "--now", NOW, "tampered.json"]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.starts_with("tampered.json: FAILED: proof signature does not verify\n"),
+        "{}",
+        run.transcript()
+    );
+    assert!(
+        run.stdout.contains("\n  FAIL  signature   proof signature does not verify\n"),
+        "{}",
+        run.transcript()
+    );
+    assert_golden("verify-tampered.txt", &run.transcript());
+}
+
+#[test]
+fn verify_rejects_a_tampered_eddsa_jcs_2022_credential() {
+    let sb = Sandbox::new();
+    sb.write("tampered.json", &tamper(&fixture_text("cli/signed-jcs.json")));
+    let run = sb.rosette(&["verify", "--now", NOW, "tampered.json"]);
+    run.assert_code(1);
+    assert_golden("verify-tampered-jcs.txt", &run.transcript());
+}
+
+#[test]
+fn verify_a_missing_file_exits_2() {
+    let sb = Sandbox::new();
+    let run = sb.rosette(&["verify", "x.json"]);
+    run.assert_code(2);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "error: could not read `x.json`\n  caused by: no such file or directory\n");
+    assert_golden("verify-missing-file.txt", &run.transcript());
+}
+
+#[test]
+fn verify_names_line_and_column_of_invalid_json() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/broken.json", "broken.json");
+    let run = sb.rosette(&["verify", "--now", NOW, "broken.json"]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains("broken.json: FAILED: invalid JSON at line 4, column 3"),
+        "{}",
+        run.transcript()
+    );
+    assert_golden("verify-invalid-json.txt", &run.transcript());
+}
+
+#[test]
+fn verify_an_expired_credential_exits_0_with_a_warning() {
+    let sb = Sandbox::new();
+    write_unsigned_with(&sb, "expiring.json", |v| {
+        v["validUntil"] = "2024-12-01T00:00:00Z".into();
+    });
+    sign_sample(&sb, "eddsa-rdfc-2022", "expiring.json", "expired.json");
+    let run = sb.rosette(&["verify", "--now", NOW, "expired.json"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.starts_with("expired.json: verified, with warnings: expired on 2024-12-01T00:00:00Z\n"),
+        "{}",
+        run.transcript()
+    );
+    assert_golden("verify-expired.txt", &run.transcript());
+    // Before its end, the same credential is simply valid.
+    let run = sb.rosette(&["verify", "--now", "2024-07-01T00:00:00Z", "expired.json"]);
+    run.assert_code(0);
+    assert!(run.stdout.starts_with("expired.json: verified\n"), "{}", run.stdout);
+}
+
+#[test]
+fn verify_a_credential_not_yet_valid_fails() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/signed-rdfc.json", "early.json");
+    let run = sb.rosette(&["verify", "--now", "2024-05-01T00:00:00Z", "early.json"]);
+    run.assert_code(1);
+    assert_golden("verify-not-yet-valid.txt", &run.transcript());
+}
+
+#[test]
+fn verify_json_format_lists_the_state_of_every_check() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/signed-rdfc.json", "good.json");
+    sb.write("tampered.json", &tamper(&fixture_text("cli/signed-rdfc.json")));
+    sb.copy_fixture("cli/broken.json", "broken.json");
+    let run = sb.rosette(&[
+        "verify",
+        "--now",
+        NOW,
+        "--format",
+        "json",
+        "good.json",
+        "tampered.json",
+        "broken.json",
+    ]);
+    run.assert_code(1);
+    assert_eq!(run.stderr, "");
+    let reports: Value = serde_json::from_str(&run.stdout).expect("--format json prints JSON");
+    let reports = reports.as_array().expect("an array of file reports");
+    assert_eq!(reports.len(), 3);
+
+    let state = |report: &Value, name: &str| -> String {
+        report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["check"] == name)
+            .unwrap_or_else(|| panic!("no `{name}` check in {report}"))["state"]
+            .as_str()
+            .expect("state is a string")
+            .to_string()
+    };
+    let (good, tampered, broken) = (&reports[0], &reports[1], &reports[2]);
+    assert_eq!(good["file"], "good.json");
+    assert_eq!(good["outcome"], "verified");
+    for (check, expected) in [
+        ("format", "passed"),
+        ("signature", "passed"),
+        ("issuer-key", "passed"),
+        ("issuer", "passed"),
+        ("validity", "passed"),
+        ("status", "not-applicable"),
+    ] {
+        assert_eq!(state(good, check), expected, "{check} of good.json");
+    }
+    for report in [good, tampered] {
+        for check in report["checks"].as_array().expect("checks") {
+            assert!(check["message"].is_string(), "{check}");
+        }
+    }
+    assert_eq!(tampered["outcome"], "failed");
+    assert_eq!(state(tampered, "signature"), "failed");
+    assert_eq!(state(tampered, "format"), "passed");
+    assert_eq!(broken["file"], "broken.json");
+    assert_eq!(broken["outcome"], "failed");
+    assert!(broken["error"].as_str().is_some_and(|e| e.contains("line 4, column 3")), "{broken}");
+    assert_golden("verify-json.txt", &run.transcript());
+}
+
+#[test]
+fn verify_a_did_web_credential_against_a_local_site() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/site/.well-known/did.json", "site/.well-known/did.json");
+    write_unsigned_with(&sb, "unsigned-web.json", |v| {
+        v["issuer"]["id"] = "did:web:badges.example.org".into();
+    });
+    let key = sb.sample_key();
+    sb.mkdir("site/awards");
+    sb.rosette(&[
+        "sign",
+        "--key",
+        key,
+        "--verification-method",
+        "did:web:badges.example.org#key-1",
+        "--created",
+        CREATED,
+        "unsigned-web.json",
+        "-o",
+        "site/awards/2024-0001.json",
+    ])
+    .assert_code(0);
+
+    let run = sb.rosette(&[
+        "verify",
+        "--now",
+        NOW,
+        "--site",
+        "site",
+        "--base-url",
+        "https://badges.example.org/",
+        "site/awards/2024-0001.json",
+    ]);
+    run.assert_code(0);
+    assert_golden("verify-did-web.txt", &run.transcript());
+
+    // Without the site the key cannot be had: never shown as valid.
+    let run = sb.rosette(&["verify", "--now", NOW, "site/awards/2024-0001.json"]);
+    run.assert_code(1);
+    assert_golden("verify-did-web-offline.txt", &run.transcript());
+}
+
+#[test]
+fn verify_searches_directories_for_credentials() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/signed-rdfc.json", "badges/b/two.json");
+    sb.copy_fixture("cli/signed-jcs.json", "badges/a/one.json");
+    sb.write("badges/notes.txt", "not JSON, not looked at\n");
+    let run = sb.rosette(&["verify", "--now", NOW, "badges"]);
+    run.assert_code(0);
+    assert_golden("verify-directory.txt", &run.transcript());
+}
+
+/// A published site holds `did.json` and other JSON beside the credentials; walking a directory
+/// should skip JSON that is not a VerifiableCredential (as `verify.mjs` does) and report only
+/// the credentials, while a file named on the command line is always checked.
+#[test]
+#[ignore = "TODO(lead): `rosette verify DIR` reports `.well-known/did.json` as a failed credential"]
+fn verify_skips_json_that_is_not_a_credential_when_walking_a_directory() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/site/.well-known/did.json", "site/.well-known/did.json");
+    write_unsigned_with(&sb, "unsigned-web.json", |v| {
+        v["issuer"]["id"] = "did:web:badges.example.org".into();
+    });
+    let key = sb.sample_key();
+    sb.mkdir("site/awards");
+    sb.rosette(&[
+        "sign",
+        "--key",
+        key,
+        "--verification-method",
+        "did:web:badges.example.org#key-1",
+        "--created",
+        CREATED,
+        "unsigned-web.json",
+        "-o",
+        "site/awards/2024-0001.json",
+    ])
+    .assert_code(0);
+    let site = ["--site", "site", "--base-url", "https://badges.example.org/"];
+
+    let run = sb.rosette(&[&["verify", "--now", NOW][..], &site, &["site"]].concat());
+    run.assert_code(0);
+    assert!(!run.stdout.contains("did.json"), "{}", run.transcript());
+    assert!(run.stdout.contains("site/awards/2024-0001.json: verified\n"), "{}", run.transcript());
+
+    let did_json = "site/.well-known/did.json";
+    let run = sb.rosette(&[&["verify", "--now", NOW][..], &site, &[did_json]].concat());
+    run.assert_code(1);
+}
+
+#[test]
+fn verify_refuses_a_bad_now() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("cli/signed-jcs.json", "jcs.json");
+    let run = sb.rosette(&["verify", "--now", "tomorrow", "jcs.json"]);
+    run.assert_code(2);
+    assert_golden("verify-bad-now.txt", &run.transcript());
+}
