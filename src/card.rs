@@ -99,8 +99,8 @@ pub fn render_card(card: &Card) -> Result<Vec<u8>, CardError> {
 /// Rasterizes a badge image (SVG) into a square PNG of `size` pixels, for baking into a PNG.
 pub fn svg_to_png(svg: &[u8], size: u32) -> Result<Vec<u8>, CardError> {
     let tree = usvg::Tree::from_data(svg, &options()).map_err(|err| CardError::Render(err.to_string()))?;
-    let mut pixmap =
-        tiny_skia::Pixmap::new(size, size).ok_or_else(|| CardError::Render("no memory for the image".into()))?;
+    let mut pixmap = tiny_skia::Pixmap::new(size, size)
+        .ok_or_else(|| CardError::Render("no memory for the image".into()))?;
     let s = tree.size();
     let scale = (size as f32 / s.width()).min(size as f32 / s.height());
     resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
