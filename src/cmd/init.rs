@@ -38,7 +38,8 @@ jobs:
       - uses: actions/deploy-pages@v4
 "#;
 
-const GITIGNORE: &str = "# Never commit a secret key; the build output is made by CI.\n*.secret\n/public\nbadges/status/.lock\n";
+const GITIGNORE: &str =
+    "# Never commit a secret key; the build output is made by CI.\n*.secret\n/public\nbadges/status/.lock\n";
 
 const ACHIEVEMENT: &str = r#"+++
 # One file per achievement; its name (here `example`) is what `rosette award --achievement` takes.

@@ -57,7 +57,8 @@ pub fn linkedin_add_url(
     cert_url: &str,
     cert_id: &str,
 ) -> (String, Vec<(String, String)>) {
-    let mut fields: Vec<(String, String)> = vec![("startTask".into(), "CERTIFICATION_NAME".into()), ("name".into(), name.into())];
+    let mut fields: Vec<(String, String)> =
+        vec![("startTask".into(), "CERTIFICATION_NAME".into()), ("name".into(), name.into())];
     match &config.linkedin.organization_id {
         Some(id) => fields.push(("organizationId".into(), id.clone())),
         None => fields.push(("organizationName".into(), config.issuer.name.clone())),
@@ -95,7 +96,9 @@ pub fn make(
     let format = image.and_then(crate::bake::ImageFormat::sniff);
     let png_source = match (image, format) {
         (Some(bytes), Some(crate::bake::ImageFormat::Svg)) => {
-            if let (Ok(baked), Some(p)) = (crate::bake::svg::bake(&String::from_utf8_lossy(bytes), &json), path("badge.svg")) {
+            if let (Ok(baked), Some(p)) =
+                (crate::bake::svg::bake(&String::from_utf8_lossy(bytes), &json), path("badge.svg"))
+            {
                 view.baked_svg = Some(format!("{}/badge.svg", dir));
                 files.push((p, baked.into_bytes()));
             }
@@ -136,8 +139,14 @@ pub fn make(
     }
 
     let cert_id = award.page.as_str().rsplit('/').next().unwrap_or_default().to_string();
-    let (add, fields) =
-        linkedin_add_url(achievement, config, award.valid_from, award.credential.valid_until(), page_url, &cert_id);
+    let (add, fields) = linkedin_add_url(
+        achievement,
+        config,
+        award.valid_from,
+        award.credential.valid_until(),
+        page_url,
+        &cert_id,
+    );
     view.linkedin_add = add;
     view.linkedin_fields = fields.into_iter().filter(|(k, _)| k != "startTask").collect();
     let text = format!("I earned {achievement} from {}", config.issuer.name);

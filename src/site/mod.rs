@@ -2,8 +2,8 @@
 //! credential, **model** awards and achievements, **render** pages, **write** `public/` in one
 //! swap.
 
-pub mod library;
 pub mod earner;
+pub mod library;
 pub mod load;
 pub mod paths;
 pub mod render;

@@ -64,7 +64,8 @@ pub fn render(
 
     // One page and one raw credential per award. Only public awards that still stand are
     // listed (index, achievement pages, sitemap, feed); unlisted pages also say `noindex`.
-    let views: Vec<views::AwardView> = library.awards.iter().map(|a| views::award(a, library, config, now)).collect();
+    let views: Vec<views::AwardView> =
+        library.awards.iter().map(|a| views::award(a, library, config, now)).collect();
     // Baked images and preview cards are the expensive part: made in parallel.
     let images = image_bytes(library, config, assets);
     let earner: Vec<super::earner::EarnerFiles> = library
@@ -80,9 +81,11 @@ pub fn render(
     for ((award, view), earner) in library.awards.iter().zip(&views).zip(earner) {
         let public = award.visibility == Visibility::Public;
         let at = award.page.index();
-        let extra: [(&str, &dyn erased::Ser); 3] = [("award", view), ("noindex", &!public), ("earner", &earner.view)];
+        let extra: [(&str, &dyn erased::Ser); 3] =
+            [("award", view), ("noindex", &!public), ("earner", &earner.view)];
         put(at.clone(), page("badge.html", &at, &extra)?)?;
-        let embed = OutPath::new(&format!("{}/embed/index.html", award.page.as_str())).map_err(CliError::invalid)?;
+        let embed =
+            OutPath::new(&format!("{}/embed/index.html", award.page.as_str())).map_err(CliError::invalid)?;
         put(embed.clone(), page("embed.html", &embed, &extra)?)?;
         for (path, bytes) in earner.files {
             put(path, bytes)?;
@@ -156,7 +159,8 @@ fn image_bytes(
 ) -> std::collections::HashMap<String, Vec<u8>> {
     let mut out = std::collections::HashMap::new();
     for a in library.achievements.values() {
-        let Some(url) = a.value.get("image").and_then(|i| i.get("id").or(Some(i))).and_then(|v| v.as_str()) else {
+        let Some(url) = a.value.get("image").and_then(|i| i.get("id").or(Some(i))).and_then(|v| v.as_str())
+        else {
             continue;
         };
         let Some(rel) = url.strip_prefix(config.base_url.as_str()) else { continue };
