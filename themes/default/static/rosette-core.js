@@ -139,8 +139,15 @@ export async function sha256(bytes, env = {}) {
  * Ed25519 (the page then says "Could not check", never "Verified").
  */
 export async function ed25519Verify(publicKey, signature, data, env = {}) {
-  const key = await importEd25519(publicKey, env);
+  const key = await (env.keys ? importOnce(publicKey, env) : importEd25519(publicKey, env));
   return key !== null && subtleOf(env).verify({ name: 'Ed25519' }, key, signature, await data);
+}
+
+/** One import per key (a credential and its status list are signed by the same key). */
+function importOnce(publicKey, env) {
+  const id = hex(publicKey);
+  if (!env.keys.has(id)) env.keys.set(id, importEd25519(publicKey, env));
+  return env.keys.get(id);
 }
 
 /** A raw Ed25519 public key as a CryptoKey; null when the key is bad, MissingPrimitive when the browser has no Ed25519. */
@@ -1042,6 +1049,7 @@ class Context {
     this.env = env;
     this.now = env.now === undefined ? Date.now() : +env.now;
     this.cache = env.cache || new Map();
+    this.keys = new Map();
   }
   /** Reads a same-origin URL once, however many checks ask for it (`fresh`: bypass caches). */
   get(url, fresh = false) {
@@ -1237,7 +1245,7 @@ async function proofCheck(credential, proof, proofs, ctx, { canonP, copyP, metho
   }
   let ok;
   try {
-    ok = await ed25519Verify(resolved.method.key, signature, data, ctx.env);
+    ok = await ed25519Verify(resolved.method.key, signature, data, { subtle: ctx.env.subtle, keys: ctx.keys });
   } catch (e) {
     if (e instanceof MissingPrimitive) return check('signature', 'unknown', 'no_ed25519');
     return check('signature', 'unknown', 'crypto_error');

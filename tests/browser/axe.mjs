@@ -1,0 +1,81 @@
+// Accessibility of a badge page, in English and Simplified Chinese: axe-core (from
+// node_modules, evaluated in the page) must report no violations, after the check has run and
+// with both tools ("Is this badge yours?", "Check a file") open and used, and on a tampered
+// page. Prints `N passed, M failed`; exits non-zero on failure.
+//
+//   node tests/browser/axe.mjs
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { assert, buildSite, launch, Runner, sampleSource, serve, tempDir, verdictOf } from './lib.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const runner = new Runner();
+const source = sampleSource();
+const sites = {
+  en: buildSite({ source, name: 'en' }),
+  'zh-Hans': buildSite({
+    source,
+    name: 'zh',
+    edit: (dir) => {
+      const f = path.join(dir, 'rosette.toml');
+      const text = fs.readFileSync(f, 'utf8');
+      assert(/^language = "en"$/m.test(text), 'rosette.toml has no `language = "en"` line');
+      fs.writeFileSync(f, text.replace(/^language = "en"$/m, 'language = "zh-Hans"'));
+    },
+  }),
+};
+
+async function audit(page, label) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const lines = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  assert(lines.length === 0, `${label}: ${lines.length} violation(s):\n      ${lines.join('\n      ')}`);
+}
+
+const browser = await launch();
+for (const [lang, site] of Object.entries(sites)) {
+  // A tampered copy as well: the fatal verdict must be as readable as the good one.
+  const tampered = tempDir('rosette-axe-');
+  fs.cpSync(site.public, tampered, { recursive: true });
+  const badge = fs.readdirSync(path.join(site.public, 'awards')).find((f) => f.endsWith('.nq') && !f.endsWith('.proof.nq')).replace(/\.nq$/, '');
+  const pageFile = path.join(tampered, 'awards', badge, 'index.html');
+  fs.writeFileSync(pageFile, fs.readFileSync(pageFile, 'utf8').replace(/data-fact=recipient-name>[^<]*/, 'data-fact=recipient-name>Mallory Mallet'));
+  const good = await serve(site.public, site.baseUrl);
+  const bad = await serve(tampered, site.baseUrl);
+  for (const width of [1280, 390]) {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    await runner.case(`${lang} ${width}px: verified badge page, tools open and used`, async () => {
+      await page.goto(good.url + 'awards/' + badge + '/');
+      const r = await verdictOf(page);
+      assert(r.verdict === 'verified', 'verdict ' + r.verdict);
+      assert((await page.getAttribute('html', 'lang')) === lang, 'wrong page language');
+      await page.click('#rosette-recipient summary');
+      await page.fill('#rosette-email', 'someone@example.com');
+      await page.click('#rosette-recipient-form button');
+      await page.waitForFunction(() => document.getElementById('rosette-recipient-result').dataset.answer);
+      await page.click('#rosette-file summary');
+      await page.setInputFiles('#rosette-file-input', {
+        name: 'badge.json',
+        mimeType: 'application/json',
+        buffer: fs.readFileSync(path.join(site.public, 'awards', badge + '.json')),
+      });
+      await verdictOf(page, '#rosette-file-verdict');
+      await audit(page, 'verified');
+    });
+    await runner.case(`${lang} ${width}px: tampered badge page`, async () => {
+      await page.goto(bad.url + 'awards/' + badge + '/');
+      const r = await verdictOf(page);
+      assert(r.verdict === 'failed', 'verdict ' + r.verdict);
+      await audit(page, 'tampered');
+    });
+    await context.close();
+  }
+  await good.close();
+  await bad.close();
+}
+await browser.close();
+runner.finish();

@@ -1,0 +1,431 @@
+// End-to-end tests of the badge page's check in a real browser (issue 6): the sample site is
+// built with rosette, served on 127.0.0.1, and opened in headless Debian Chromium (driven by
+// playwright-core; no browser is ever downloaded). Tampered variants are made in temporary
+// copies of the built site. Prints one line per case and `N passed, M failed`; exits non-zero
+// on failure.
+//
+//   node tests/browser/e2e.mjs            # needs target/release/rosette (or ROSETTE_BIN)
+
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import {
+  assert,
+  bakePng,
+  bakeSvg,
+  buildSite,
+  encodedList,
+  launch,
+  loadCore,
+  mutationsDetected,
+  Runner,
+  SAMPLE,
+  sampleSource,
+  serve,
+  SHARED,
+  signWithSampleKey,
+  tempDir,
+  verdictOf,
+} from './lib.mjs';
+
+const BASE = 'https://badges.northfield.example/';
+const LISTS = { revocation: 'status/revocation', suspension: 'status/suspension' };
+// Indexes in the status lists: the first stays clear, the others are set after the build.
+const STATUS_AWARDS = { 'e2e-status-ok': ['revocation', 9041], 'e2e-revoked': ['revocation', 70321], 'e2e-suspended': ['suspension', 1187] };
+const REVOCATION_REASON = 'Awarded in error: the assessment was not completed.';
+
+function statusList(purpose, set) {
+  return {
+    '@context': ['https://www.w3.org/ns/credentials/v2'],
+    id: BASE + LISTS[purpose],
+    type: ['VerifiableCredential', 'BitstringStatusListCredential'],
+    issuer: 'did:web:badges.northfield.example',
+    validFrom: '2026-01-15T09:00:00Z',
+    credentialSubject: {
+      id: BASE + LISTS[purpose] + '#list',
+      type: 'BitstringStatusList',
+      statusPurpose: purpose,
+      encodedList: encodedList(set),
+    },
+  };
+}
+
+/** Adds signed status lists (all bits clear) and three awards with status entries. */
+function addStatus(dir) {
+  const out = path.join(dir, 'badges/status');
+  fs.mkdirSync(out, { recursive: true });
+  for (const purpose of Object.keys(LISTS)) signWithSampleKey(statusList(purpose, []), path.join(out, purpose + '.json'));
+  const base = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'unsigned/2025-lsc-0002.json'), 'utf8'));
+  for (const [slug, [purpose, index]] of Object.entries(STATUS_AWARDS)) {
+    const c = structuredClone(base);
+    c.id = BASE + 'awards/' + slug;
+    c.credentialStatus = {
+      id: `${BASE}${LISTS[purpose]}#${index}`,
+      type: 'BitstringStatusListEntry',
+      statusPurpose: purpose,
+      statusListIndex: String(index),
+      statusListCredential: BASE + LISTS[purpose],
+    };
+    signWithSampleKey(c, path.join(dir, 'badges/awards', slug + '.json'));
+  }
+}
+
+/**
+ * The lists as the issuer publishes them after `rosette revoke` / `rosette suspend`: re-signed
+ * with the bits of the revoked and suspended awards on. Built as a site of their own (a build
+ * refuses revoked awards for now) and copied over the site's lists.
+ */
+function revokedLists(source) {
+  const built = buildSite({
+    source,
+    name: 'lists',
+    edit(dir) {
+      fs.rmSync(path.join(dir, 'badges/awards'), { recursive: true, force: true });
+      fs.mkdirSync(path.join(dir, 'badges/status'), { recursive: true });
+      const set = { revocation: [STATUS_AWARDS['e2e-revoked'][1]], suspension: [STATUS_AWARDS['e2e-suspended'][1]] };
+      for (const purpose of Object.keys(LISTS)) {
+        signWithSampleKey(statusList(purpose, set[purpose]), path.join(dir, 'badges/status', purpose + '.json'));
+      }
+    },
+  });
+  return built.public;
+}
+
+function copySite(from) {
+  const to = tempDir('rosette-variant-');
+  fs.cpSync(from, to, { recursive: true });
+  return to;
+}
+
+const read = (file) => fs.readFileSync(file, 'utf8');
+const write = (file, text) => fs.writeFileSync(file, text);
+function edit(file, from, to) {
+  const text = read(file);
+  assert(text.includes(from), `${path.basename(file)} does not contain ${JSON.stringify(from).slice(0, 80)}`);
+  write(file, text.split(from).join(to));
+}
+
+async function main() {
+  const runner = new Runner();
+  const source = sampleSource();
+  const site = buildSite({ source, edit: addStatus });
+  const listsAfter = revokedLists(source);
+  // The revoked state: the lists re-signed with bits on (and their N-Quads) replace the old ones.
+  for (const purpose of Object.keys(LISTS)) {
+    for (const ext of ['', '.nq', '.proof.nq']) {
+      fs.copyFileSync(path.join(listsAfter, LISTS[purpose] + ext), path.join(site.public, LISTS[purpose] + ext));
+    }
+  }
+  // Where a build knows a revocation's reason it puts it on the page (issue 7's `--reason`).
+  const revokedPage = path.join(site.public, 'awards/e2e-revoked/index.html');
+  if (!read(revokedPage).includes('data-revocation-reason')) {
+    edit(revokedPage, 'id=rosette-credential', `data-revocation-reason="${REVOCATION_REASON}" id=rosette-credential`);
+  }
+
+  const awards = fs
+    .readdirSync(path.join(site.public, 'awards'))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => ({ slug: f.slice(0, -5), credential: JSON.parse(read(path.join(site.public, 'awards', f))) }));
+  const recipients = JSON.parse(read(path.join(SAMPLE, 'recipients.json'))).recipients;
+
+  const browser = await launch();
+  const servers = [];
+  const open = async (dir) => {
+    const srv = await serve(dir, site.baseUrl);
+    servers.push(srv);
+    return srv;
+  };
+  const main = await open(site.public);
+  const context = await browser.newContext();
+  const problems = [];
+  context.on('console', (m) => {
+    if (/Content.Security.Policy|Refused to/i.test(m.text())) problems.push('CSP: ' + m.text());
+  });
+  context.on('weberror', (e) => problems.push('page error: ' + e.error().message));
+  context.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.hostname !== '127.0.0.1' && u.protocol !== 'data:') problems.push('request to another origin: ' + r.url());
+  });
+
+  const visit = async (srv, slug) => {
+    const page = await context.newPage();
+    await page.goto(srv.url + 'awards/' + slug + '/');
+    const result = await verdictOf(page);
+    return { page, result };
+  };
+  const expectVerdict = async (srv, slug, verdict, extra) => {
+    const { page, result } = await visit(srv, slug);
+    try {
+      const detail = result.checks.map((c) => `${c.name}=${c.state}`).join(' ');
+      assert(result.verdict === verdict, `expected ${verdict}, got ${result.verdict}: ${result.text} [${detail}]`);
+      if (extra) await extra(result, page);
+    } finally {
+      await page.close();
+    }
+  };
+
+  // Every published badge: verified; a warning when it has expired; failed when its status
+  // list (read here, independently of the page) says revoked or suspended.
+  const now = Date.now();
+  const expectationOf = (credential) => {
+    for (const entry of [].concat(credential.credentialStatus || [])) {
+      const file = path.join(site.public, entry.statusListCredential.slice(BASE.length));
+      const list = JSON.parse(read(file));
+      const bits = zlib.gunzipSync(Buffer.from(list.credentialSubject.encodedList.slice(1), 'base64url'));
+      const i = Number(entry.statusListIndex);
+      if ((bits[i >> 3] >> (7 - (i & 7))) & 1) return { verdict: 'failed', status: entry.statusPurpose };
+    }
+    const until = credential.validUntil ? Date.parse(credential.validUntil) : Infinity;
+    return { verdict: until < now ? 'warning' : 'verified' };
+  };
+  for (const { slug, credential } of awards.filter((a) => !a.slug.startsWith('e2e-'))) {
+    const expected = expectationOf(credential);
+    const label = expected.status ? `failed (${expected.status})` : expected.verdict;
+    await runner.case(`${slug} (${credential.proof.cryptosuite}) → ${label}`, () =>
+      expectVerdict(main, slug, expected.verdict, (r) => {
+        for (const name of ['format', 'signature', 'issuer-key', 'issuer', 'validity', 'status', 'recipient']) {
+          assert(r.checks.some((c) => c.name === name), `no ${name} check`);
+        }
+        if (expected.verdict === 'warning') assert(/expired/i.test(r.text), 'the verdict does not say expired');
+        if (expected.status) {
+          assert(r.text.includes(expected.status === 'revocation' ? 'Revoked' : 'Suspended'), r.text);
+          // The reason the issuer gave (`rosette revoke --reason`) is on the page and in the verdict.
+          const m = /data-revocation-reason=(?:"([^"]*)"|([^\s>"]+))/.exec(read(path.join(site.public, 'awards', slug, 'index.html')));
+          const reason = m && (m[1] || m[2]).replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+          if (expected.status === 'revocation' && reason) assert(r.text.includes(reason), 'no reason in: ' + r.text);
+        }
+        assert(r.checks.find((c) => c.name === 'recipient').state === 'not-applicable', 'recipient checked before asked');
+      }),
+    );
+  }
+
+  // The facts check on what rosette published: each rdfc award's JSON says what its N-Quads
+  // say, and any changed value would be seen (in Node: no browser needed for this part).
+  const core = await loadCore();
+  for (const { slug, credential } of awards.filter((a) => a.credential.proof.cryptosuite === 'eddsa-rdfc-2022')) {
+    await runner.case(`${slug}: published JSON and N-Quads agree; every changed value detected`, () => {
+      const { proof, ...doc } = credential;
+      const { proofValue, ...options } = proof;
+      mutationsDetected(core, doc, core.parseNQuads(read(path.join(site.public, 'awards', slug + '.nq'))));
+      mutationsDetected(core, options, core.parseNQuads(read(path.join(site.public, 'awards', slug + '.proof.nq'))));
+    });
+  }
+
+  // The same in Simplified Chinese: the page shows other texts of the same credentials.
+  const zh = buildSite({
+    source,
+    name: 'zh',
+    edit(dir) {
+      const f = path.join(dir, 'rosette.toml');
+      const text = read(f);
+      assert(/^language = "en"$/m.test(text), 'rosette.toml has no `language = "en"` line');
+      write(f, text.replace(/^language = "en"$/m, 'language = "zh-Hans"'));
+    },
+  });
+  const zhServer = await open(zh.public);
+  for (const { slug, credential } of awards.filter((a) => !a.slug.startsWith('e2e-'))) {
+    const { verdict } = expectationOf(credential);
+    await runner.case(`zh-Hans ${slug} → ${verdict}`, () => expectVerdict(zhServer, slug, verdict));
+  }
+
+  await runner.case('status list, entry clear → verified, status passed with the list date', () =>
+    expectVerdict(main, 'e2e-status-ok', 'verified', (r) => {
+      const status = r.checks.find((c) => c.name === 'status');
+      assert(status.state === 'passed', 'status ' + status.state);
+      assert(/15 January 2026/.test(status.text), 'no list date: ' + status.text);
+    }),
+  );
+  await runner.case('revoked → failed, with its reason', () =>
+    expectVerdict(main, 'e2e-revoked', 'failed', (r) => {
+      assert(/Revoked/.test(r.text), r.text);
+      assert(r.text.includes(REVOCATION_REASON), 'no reason in: ' + r.text);
+      assert(r.checks.find((c) => c.name === 'status').state === 'failed', 'status not failed');
+    }),
+  );
+  await runner.case('suspended → failed', () =>
+    expectVerdict(main, 'e2e-suspended', 'failed', (r) => assert(/Suspended/.test(r.text), r.text)),
+  );
+
+  // Tampered variants, each in its own copy of the site.
+  const rdfc = '2024-aml-0001';
+  const jcsAward = awards.find((a) => a.credential.proof.cryptosuite === 'eddsa-jcs-2022');
+  const name = (slug) => awards.find((a) => a.slug === slug).credential.credentialSubject.name;
+  const variant = async (label, slug, change, expected = 'failed', check) => {
+    await runner.case(label, async () => {
+      const dir = copySite(site.public);
+      change(dir);
+      const srv = await open(dir);
+      await expectVerdict(srv, slug, expected, check);
+    });
+  };
+  const pageOf = (dir, slug) => path.join(dir, 'awards', slug, 'index.html');
+  const jsonLd = (dir, slug, fn) => {
+    const file = pageOf(dir, slug);
+    const html = read(file);
+    const m = /(<script [^>]*\bid=rosette-credential\b[^>]*>)([\s\S]*?)(<\/script>)/.exec(html);
+    assert(m, 'no embedded credential');
+    const value = JSON.parse(m[2]);
+    fn(value);
+    write(file, html.replace(m[0], m[1] + JSON.stringify(value, null, 2).replace(/</g, '\\u003c') + m[3]));
+  };
+  const fatal = (r) => {
+    assert(r.checks.some((c) => c.name === 'signature' && c.state === 'failed'), 'signature not failed');
+    assert(!r.checks.some((c) => c.name === 'validity'), 'other checks shown after a fatal failure');
+  };
+  for (const slug of [rdfc, jcsAward.slug]) {
+    await variant(`${slug}: recipient name changed in the JSON-LD → failed`, slug, (d) => jsonLd(d, slug, (c) => (c.credentialSubject.name = 'Mallory Mallet')), 'failed', fatal);
+    await variant(`${slug}: recipient name changed in the visible HTML → failed`, slug, (d) => edit(pageOf(d, slug), `>${name(slug)}<`, '>Mallory Mallet<'), 'failed', fatal);
+    await variant(`${slug}: proofValue changed (page and file) → failed`, slug, (d) => {
+      const swap = (c) => (c.proof.proofValue = c.proof.proofValue.slice(0, -4) + (c.proof.proofValue.endsWith('AAAA') ? 'BBBB' : 'AAAA'));
+      jsonLd(d, slug, swap);
+      const f = path.join(d, 'awards', slug + '.json');
+      const c = JSON.parse(read(f));
+      swap(c);
+      write(f, JSON.stringify(c, null, 2));
+    }, 'failed', fatal);
+    await variant(`${slug}: did.json key replaced → failed`, slug, (d) => {
+      const f = path.join(d, '.well-known/did.json');
+      const doc = JSON.parse(read(f));
+      doc.verificationMethod[0].publicKeyMultibase = 'z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2';
+      write(f, JSON.stringify(doc, null, 2));
+    }, 'failed', fatal);
+  }
+  await variant(`${rdfc}: achievement name changed in the visible HTML → failed`, rdfc, (d) => edit(pageOf(d, rdfc), 'data-fact=achievement-name>Applied Machine Learning Practitioner<', 'data-fact=achievement-name>Applied Quantum Computing Practitioner<'), 'failed', fatal);
+  await variant(`${rdfc}: credential file beside the page changed → failed`, rdfc, (d) => {
+    const f = path.join(d, 'awards', rdfc + '.json');
+    write(f, read(f).replace(name(rdfc), 'Mallory Mallet'));
+  }, 'failed', fatal);
+  await variant(`${rdfc}: published N-Quads edited → failed`, rdfc, (d) => edit(path.join(d, 'awards', rdfc + '.nq'), `"${name(rdfc)}"`, '"Mallory Mallet"'), 'failed', fatal);
+  await variant(`${rdfc}: published proof N-Quads edited → failed`, rdfc, (d) => edit(path.join(d, 'awards', rdfc + '.proof.nq'), '2024-07-05T12:00:00Z', '2024-07-05T12:00:01Z'), 'failed', fatal);
+  await variant('status bit flipped in the published list → failed', 'e2e-status-ok', (d) => {
+    const f = path.join(d, LISTS.revocation);
+    const list = JSON.parse(read(f));
+    list.credentialSubject.encodedList = encodedList([STATUS_AWARDS['e2e-revoked'][1], STATUS_AWARDS['e2e-status-ok'][1]]);
+    write(f, JSON.stringify(list, null, 2));
+  }, 'failed', (r) => {
+    assert(!/Revoked/.test(r.text), 'a forged list must not read as a revocation: ' + r.text);
+    assert(r.checks.find((c) => c.name === 'status').state === 'failed', 'status not failed');
+  });
+  await variant(`${rdfc}: did.json missing → unknown`, rdfc, (d) => fs.rmSync(path.join(d, '.well-known/did.json')), 'unknown', (r) => {
+    assert(r.checks.find((c) => c.name === 'issuer-key').state === 'unknown', 'issuer-key not unknown');
+  });
+  await variant(`${rdfc}: published N-Quads missing → unknown`, rdfc, (d) => fs.rmSync(path.join(d, 'awards', rdfc + '.nq')), 'unknown');
+  await variant('status list missing → unknown', 'e2e-status-ok', (d) => fs.rmSync(path.join(d, LISTS.revocation)), 'unknown');
+  await variant(`${rdfc}: embedded credential is not JSON any more → failed`, rdfc, (d) => {
+    const file = pageOf(d, rdfc);
+    const html = read(file);
+    const broken = html.replace(/(<script [^>]*\bid=rosette-credential\b[^>]*>)\s*\{/, '$1{{');
+    assert(broken !== html, 'no embedded credential');
+    write(file, broken);
+  });
+  const other = awards.find((a) => a.slug !== rdfc && !a.slug.startsWith('e2e-')).slug;
+  await variant(`a badge page copied over another badge's page → failed`, other, (d) => {
+    // Everything on the page is genuine, but it is not the page of the credential it shows.
+    fs.copyFileSync(pageOf(d, rdfc), pageOf(d, other));
+  }, 'failed', fatal);
+  await runner.case(`${rdfc}: a browser without Ed25519 → unknown, never verified`, async () => {
+    const noEd = await browser.newContext();
+    await noEd.addInitScript(() => {
+      const importKey = SubtleCrypto.prototype.importKey;
+      SubtleCrypto.prototype.importKey = function (format, key, algorithm, ...rest) {
+        const name = typeof algorithm === 'string' ? algorithm : algorithm && algorithm.name;
+        if (String(name).toLowerCase() === 'ed25519') return Promise.reject(new DOMException('Unrecognized name.', 'NotSupportedError'));
+        return importKey.call(this, format, key, algorithm, ...rest);
+      };
+    });
+    const page = await noEd.newPage();
+    try {
+      await page.goto(main.url + 'awards/' + rdfc + '/');
+      const r = await verdictOf(page);
+      assert(r.verdict === 'unknown', 'verdict ' + r.verdict);
+      assert(r.checks.find((c) => c.name === 'signature').state === 'unknown', 'signature not unknown');
+    } finally {
+      await noEd.close();
+    }
+  });
+
+  // "Is this badge yours?"
+  const emailCase = async (label, slug, typed, answer) => {
+    await runner.case(label, async () => {
+      const { page } = await visit(main, slug);
+      try {
+        await page.click('#rosette-recipient summary');
+        await page.fill('#rosette-email', typed);
+        await page.click('#rosette-recipient-form button');
+        await page.waitForFunction(() => document.getElementById('rosette-recipient-result').dataset.answer);
+        const got = await page.$eval('#rosette-recipient-result', (e) => e.dataset.answer);
+        assert(got === answer, `expected ${answer}, got ${got}`);
+        const state = await page.$eval('[data-check=recipient]', (e) => e.dataset.state);
+        const want = { match: 'passed', 'no-match': 'failed', 'no-email': 'not-applicable' }[answer];
+        assert(state === want, `recipient check ${state}, expected ${want}`);
+      } finally {
+        await page.close();
+      }
+    });
+  };
+  const withEmail = recipients.filter((r) => r.email);
+  for (const r of withEmail) await emailCase(`${r.award}: its recipient's address → awarded`, r.award, r.email, 'match');
+  await emailCase('an address typed with spaces around it → awarded (trimmed)', withEmail[0].award, `  ${withEmail[0].email}  `, 'match');
+  await emailCase('another recipient\'s address → not awarded', withEmail[0].award, withEmail[1].email, 'no-match');
+  const noEmail = recipients.find((r) => !r.email);
+  if (noEmail) await emailCase(`${noEmail.award}: no e-mail identity → says so`, noEmail.award, withEmail[0].email, 'no-email');
+
+  // "Check a file": baked images and JSON dropped on or chosen in the page.
+  const fileCase = async (label, bytes, fileName, mime, expected, how = 'drop') => {
+    await runner.case(label, async () => {
+      const { page } = await visit(main, rdfc);
+      try {
+        if (how === 'drop') {
+          await page.evaluate(
+            ({ b64, fileName, mime }) => {
+              const bin = atob(b64);
+              const file = new File([Uint8Array.from(bin, (c) => c.charCodeAt(0))], fileName, { type: mime });
+              const dt = new DataTransfer();
+              dt.items.add(file);
+              document.body.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+              document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+            },
+            { b64: Buffer.from(bytes).toString('base64'), fileName, mime },
+          );
+        } else {
+          await page.click('#rosette-file summary');
+          await page.setInputFiles('#rosette-file-input', { name: fileName, mimeType: mime, buffer: Buffer.from(bytes) });
+        }
+        const r = await verdictOf(page, '#rosette-file-verdict');
+        assert(r.verdict === expected, `expected ${expected}, got ${r.verdict}: ${r.text}`);
+        const pageVerdict = await page.$eval('#rosette-verdict', (e) => e.dataset.verdict);
+        assert(pageVerdict === 'verified', 'the page verdict changed to ' + pageVerdict);
+      } finally {
+        await page.close();
+      }
+    });
+  };
+  const published = read(path.join(site.public, 'awards', 'e2e-status-ok.json'));
+  const heart = fs.readFileSync(path.join(SHARED, 'vectors/baking/ob2-concentricsky/public_domain_heart.png'));
+  const svg = read(path.join(SHARED, 'vectors/baking/ob2-concentricsky/unbaked_example.svg'));
+  await fileCase('baked PNG of a published rdfc badge, dropped on the page → verified', bakePng(heart, JSON.stringify(JSON.parse(published))), 'badge.png', 'image/png', 'verified');
+  await fileCase('baked SVG of a published rdfc badge, dropped on the page → verified', Buffer.from(bakeSvg(svg, published)), 'badge.svg', 'image/svg+xml', 'verified');
+  const jcsText = read(path.join(site.public, 'awards', jcsAward.slug + '.json'));
+  await fileCase('baked PNG of a JCS badge, chosen with the file input → verified', bakePng(heart, jcsText), 'jcs.png', 'image/png', 'verified', 'input');
+  await fileCase('credential JSON with a changed name, dropped → failed', Buffer.from(published.replace(name('e2e-status-ok'), 'Mallory Mallet')), 'badge.json', 'application/json', 'failed');
+  const expiredAward = awards.find((a) => a.credential.validUntil && Date.parse(a.credential.validUntil) < now);
+  if (expiredAward) {
+    await fileCase('an expired badge as JSON → warning', Buffer.from(read(path.join(site.public, 'awards', expiredAward.slug + '.json'))), 'old.json', 'application/json', 'warning', 'input');
+  }
+  await fileCase('the 1EdTech baked PNG (rdfc, not published here) → could not check', fs.readFileSync(path.join(SHARED, 'vectors/baking/ob3-derived/baked-ob3-ldp.png')), 'ob3.png', 'image/png', 'unknown');
+  await fileCase('an Open Badges 2.0 baked PNG → could not read', fs.readFileSync(path.join(SHARED, 'vectors/baking/ob2-concentricsky/baked_heart.png')), 'ob2.png', 'image/png', 'unknown');
+
+  await runner.case('no request left this site, no CSP violation, no script error', () => {
+    assert(problems.length === 0, problems.slice(0, 5).join('; '));
+  });
+
+  await browser.close();
+  for (const s of servers) await s.close();
+  runner.finish();
+}
+
+main().catch((e) => {
+  console.error(e);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+});
