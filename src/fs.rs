@@ -15,6 +15,7 @@ pub fn read(path: &Path) -> Result<Vec<u8>, CliError> {
 /// renamed over the target, so a reader never sees half a file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| CliError::io_at(dir, "create the directory", &e))?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| CliError::io_at(dir, "write to", &e))?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())

@@ -571,9 +571,8 @@ fn sign_refuses_a_bad_created_time() {
     sb.copy_fixture("cli/unsigned.json", "unsigned.json");
     let key = sb.sample_key();
     let run = sb.rosette(&["sign", "--key", key, "--created", "yesterday", "unsigned.json"]);
-    // TODO(lead): a bad `--created` is a usage error like a bad `verify --now` (exit 2, see
-    // `cmd/verify.rs`); `cmd/sign.rs` returns `CliError::invalid` (exit 1) for it.
-    run.assert_code(1);
+    // A usage error, like a bad `verify --now`.
+    run.assert_code(2);
     assert_golden("sign-bad-created.txt", &run.transcript());
 }
 
@@ -823,7 +822,6 @@ fn verify_searches_directories_for_credentials() {
 /// should skip JSON that is not a VerifiableCredential (as `verify.mjs` does) and report only
 /// the credentials, while a file named on the command line is always checked.
 #[test]
-#[ignore = "TODO(lead): `rosette verify DIR` reports `.well-known/did.json` as a failed credential"]
 fn verify_skips_json_that_is_not_a_credential_when_walking_a_directory() {
     let sb = Sandbox::new();
     sb.copy_fixture("cli/site/.well-known/did.json", "site/.well-known/did.json");

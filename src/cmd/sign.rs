@@ -25,7 +25,7 @@ pub fn run(args: &SignArgs) -> Result<Exit, CliError> {
     let created = match &args.created {
         Some(t) if parse_date_time(t).is_some() => t.clone(),
         Some(t) => {
-            return Err(CliError::invalid(format!("--created `{t}` is not an XML Schema dateTime")));
+            return Err(CliError::io(format!("--created `{t}` is not an XML Schema dateTime")));
         }
         None => format_date_time(chrono::Utc::now()),
     };

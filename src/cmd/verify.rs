@@ -85,6 +85,7 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
                 .filter_map(Result::ok)
                 .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "json"))
                 .map(walkdir::DirEntry::into_path)
+                .filter(|p| !is_other_json(p))
                 .collect();
             files.append(&mut found);
         } else {
@@ -92,6 +93,16 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
         }
     }
     Ok(files)
+}
+
+/// Valid JSON that is not a credential (a DID document, `keys.json`): skipped when walking a
+/// directory, as the reference verifier does. Invalid JSON is still reported.
+fn is_other_json(path: &Path) -> bool {
+    let Ok(bytes) = std::fs::read(path) else { return false };
+    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(v) => !crate::model::credential::strings(v.get("type")).contains(&"VerifiableCredential"),
+        Err(_) => false,
+    }
 }
 
 fn state_word(state: State) -> &'static str {

@@ -107,11 +107,11 @@ pub fn make(
         (Some(bytes), Some(crate::bake::ImageFormat::Png)) => Some(bytes.to_vec()),
         _ => None,
     };
-    if let Some(png) = &png_source {
-        if let (Ok(baked), Some(p)) = (crate::bake::png::bake(png, &json), path("badge.png")) {
-            view.baked_png = Some(format!("{}/badge.png", dir));
-            files.push((p, baked));
-        }
+    if let Some(png) = &png_source
+        && let (Ok(baked), Some(p)) = (crate::bake::png::bake(png, &json), path("badge.png"))
+    {
+        view.baked_png = Some(format!("{}/badge.png", dir));
+        files.push((p, baked));
     }
 
     let issued = award.valid_from.map(|d| super::views::human_date(d, &config.language)).unwrap_or_default();

@@ -164,10 +164,10 @@ fn image_bytes(
             continue;
         };
         let Some(rel) = url.strip_prefix(config.base_url.as_str()) else { continue };
-        if let Some(asset) = assets.iter().find(|x| x.rel == rel) {
-            if let Ok(bytes) = std::fs::read(&asset.path) {
-                out.insert(url.to_string(), bytes);
-            }
+        if let Some(asset) = assets.iter().find(|x| x.rel == rel)
+            && let Ok(bytes) = std::fs::read(&asset.path)
+        {
+            out.insert(url.to_string(), bytes);
         }
     }
     out
