@@ -78,6 +78,12 @@ pub struct CheckView {
 }
 
 #[derive(Debug, Serialize)]
+pub struct StatusListView {
+    pub url: String,
+    pub nquads: bool,
+}
+
+#[derive(Debug, Serialize)]
 pub struct AwardView {
     pub url: String,
     pub path: String,
@@ -102,6 +108,10 @@ pub struct AwardView {
     pub build_checks: Vec<CheckView>,
     /// `revoked` or `suspended` when the issuer withdrew it (the page stays, and says so).
     pub withdrawn: Option<&'static str>,
+    /// The issuer's name as the credential signed it.
+    pub issuer_name: Option<String>,
+    /// The status lists the credential points to (`nquads`: published with `.nq` files).
+    pub status_lists: Vec<StatusListView>,
     pub withdrawn_reason: Option<String>,
 }
 
@@ -184,7 +194,12 @@ pub fn human_date(d: DateTime<Utc>, lang: &str) -> String {
 }
 
 pub fn achievement(a: &Achievement<'_>, base: &str, lang: &str) -> AchievementView {
-    let v = a.value;
+    achievement_as_stated(a, a.value, base, lang)
+}
+
+/// The achievement as one credential states it (an older award may word it differently from
+/// the newest), with the achievement page's address.
+pub fn achievement_as_stated(a: &Achievement<'_>, v: &Value, base: &str, lang: &str) -> AchievementView {
     let name = text(v.get("name"), lang).unwrap_or_else(|| "Untitled achievement".into());
     let criteria = v.get("criteria");
     AchievementView {
@@ -232,11 +247,29 @@ pub fn award(award: &Award<'_>, library: &Library<'_>, config: &Config, now: Dat
     let base = config.base_url.as_str();
     let c = &award.credential.value;
     let subject = &c["credentialSubject"];
+    // A badge page shows what its own credential signed, never another award's wording.
     let achievement = library
         .achievements
         .get(&award.achievement)
-        .map(|a| achievement(a, base, lang))
+        .map(|a| achievement_as_stated(a, &subject["achievement"], base, lang))
         .unwrap_or_else(|| unreachable_achievement(base));
+    let issuer_name = match c.get("issuer") {
+        Some(Value::Object(o)) => text(o.get("name"), lang),
+        _ => None,
+    };
+    let status_lists = award
+        .credential
+        .status_entries()
+        .iter()
+        .filter_map(|e| e.get("statusListCredential").and_then(Value::as_str))
+        .map(|url| StatusListView {
+            url: url.to_string(),
+            nquads: library.status_lists.iter().any(|l| {
+                l.signed.as_ref().is_some_and(|s| s.suite == crate::integrity::Cryptosuite::EddsaRdfc2022)
+                    && url == format!("{base}{}", l.path.as_str())
+            }),
+        })
+        .collect();
     let recipient = text(subject.get("name"), lang).unwrap_or_else(|| "the recipient".into());
     let until = award.credential.valid_until();
     let proof = crate::integrity::proofs(c).into_iter().next();
@@ -294,6 +327,8 @@ pub fn award(award: &Award<'_>, library: &Library<'_>, config: &Config, now: Dat
             })
             .collect(),
         withdrawn: award.withdrawn.as_ref().map(|(flag, _)| *flag),
+        issuer_name,
+        status_lists,
         withdrawn_reason: award.withdrawn.as_ref().and_then(|(_, r)| r.as_deref()).map(clean_text),
         recipient,
         achievement,

@@ -168,6 +168,33 @@ for (const [label, dir, suffix] of [
   });
 }
 
+// The verdicts of issue 6, from the checks --------------------------------------------------
+{
+  const c = (name, state, key = name + '_x') => ({ name, state, message: { key, params: {} } });
+  const ok = ['format', 'signature', 'issuer-key', 'issuer'].map((n) => c(n, 'passed'));
+  const cases = [
+    ['verified', [...ok, c('validity', 'passed'), c('status', 'passed', 'status_ok')], 'verified', 'verdict_verified'],
+    ['expired', [...ok, c('validity', 'warning', 'validity_expired'), c('status', 'passed', 'status_ok')], 'warning', 'verdict_expired'],
+    ['not yet valid', [...ok, c('validity', 'failed', 'validity_not_yet'), c('status', 'passed', 'status_ok')], 'failed', 'verdict_not_yet_valid'],
+    ['revoked', [...ok, c('validity', 'passed'), c('status', 'failed', 'status_revoked')], 'failed', 'verdict_revoked'],
+    ['suspended', [...ok, c('validity', 'passed'), c('status', 'failed', 'status_suspended_undated')], 'failed', 'verdict_suspended'],
+    ['status list forged', [...ok, c('validity', 'passed'), c('status', 'failed', 'status_list_forged')], 'failed', 'verdict_altered'],
+    ['signature invalid', [c('format', 'passed'), c('signature', 'failed'), c('issuer-key', 'passed'), c('issuer', 'passed'), c('validity', 'warning'), c('status', 'failed', 'status_revoked')], 'failed', 'verdict_altered'],
+    ['could not check', [...ok.slice(0, 1), c('signature', 'unknown'), c('issuer-key', 'unknown'), c('issuer', 'not-applicable'), c('validity', 'warning'), c('status', 'passed')], 'unknown', 'verdict_unknown'],
+  ];
+  for (const [label, checks, outcome, headline] of cases) {
+    await runner.case(`verdict: ${label} → ${outcome} (${headline})`, () => {
+      const r = core.summarize(checks, {});
+      assert(r.outcome === outcome && r.headline.key === headline, `${r.outcome} ${r.headline.key}`);
+      if (label === 'signature invalid') {
+        assert(r.fatal && r.checks.length === 1 && r.checks[0].name === 'signature', 'the other checks must be hidden');
+      } else {
+        assert(!r.fatal && r.checks.length === checks.length, 'checks hidden');
+      }
+    });
+  }
+}
+
 // RFC 8785 JCS ----------------------------------------------------------------------------
 for (const f of fs.readdirSync(path.join(V, 'jcs/input')).sort()) {
   await runner.case(`RFC 8785 JCS ${f}`, () => {
