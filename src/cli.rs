@@ -13,6 +13,12 @@ Exit status:
 #[derive(Debug, Parser)]
 #[command(name = "rosette", version, after_help = EXIT_CODES, max_term_width = 100)]
 pub struct Cli {
+    /// Print only errors and warnings.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print what is done step by step.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -60,6 +66,42 @@ pub enum Command {
     /// as it was. The secret key is never needed.
     #[command(after_help = EXIT_CODES)]
     Build(BuildArgs),
+    /// Check the site as `build` would, plus lints, and write nothing (for pull requests).
+    ///
+    /// Verifies every credential like `build`, renders every page in memory, then lints:
+    /// broken internal links, missing images, achievements without criteria, badges signed by
+    /// a key rosette.toml does not list, keys no badge uses, a missing LinkedIn organization
+    /// id. Every finding is listed, sorted, one per line with a hint. Lines starting `error:`
+    /// make the exit status 1; lines starting `warning:` are advice and leave it 0.
+    #[command(after_help = EXIT_CODES)]
+    Check(CheckArgs),
+    /// Build the site, serve it on 127.0.0.1, rebuild on every change and reload open pages.
+    ///
+    /// Watches rosette.toml, badges/, achievements/ and themes/. A rebuild that fails prints
+    /// its errors and keeps serving the last good site. Only the served pages get the reload
+    /// script; the files in the output directory are exactly what `build` writes.
+    #[command(after_help = EXIT_CODES)]
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The site directory (with rosette.toml and badges/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The site directory (with rosette.toml and badges/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Where to write the site. Default: `public/` in the site directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The port on 127.0.0.1; when it is busy the next free one is taken. 0: any free port.
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
 }
 
 #[derive(Debug, clap::Args)]

@@ -6,7 +6,7 @@
 //!
 //! | layer | modules | owns |
 //! |---|---|---|
-//! | app | `main.rs`, [`cli`], [`cmd`] | arguments, one `run` per subcommand, exit codes |
+//! | app | `main.rs`, [`cli`], [`cmd`], [`ui`] | arguments, one `run` per subcommand, exit codes, output levels, colour and progress |
 //! | domain (pure) | [`model`], [`jsonld`], [`canon`], [`integrity`], [`keys`], [`did`], [`status`], [`verify`] | OB 3.0 / VC types, embedded [`contexts`], JSON-LD → RDF, RDFC-1.0 and JCS, the two EdDSA cryptosuites, Multikey, did:key/did:web, Bitstring Status List, verdicts |
 //! | foundation | [`error`], [`fs`] | errors with context and exit codes, file helpers, atomic writes |
 //!
@@ -36,4 +36,5 @@ pub mod registry;
 pub mod site;
 pub mod status;
 pub mod templates;
+pub mod ui;
 pub mod verify;

@@ -4,11 +4,14 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    rosette::ui::init(cli.quiet, cli.verbose);
     let result = match cli.command {
         Command::Keygen(args) => rosette::cmd::keygen::run(&args),
         Command::Sign(args) => rosette::cmd::sign::run(&args),
         Command::Verify(args) => rosette::cmd::verify::run(&args),
         Command::Build(args) => rosette::cmd::build::run(&args),
+        Command::Check(args) => rosette::cmd::check::run(&args),
+        Command::Serve(args) => rosette::cmd::serve::run(&args),
         Command::Award(args) => rosette::cmd::award::run(&args),
         Command::RemoveHolder(args) => rosette::cmd::holder::run(&args),
         Command::Init(args) => rosette::cmd::init::run(&args),
@@ -19,7 +22,7 @@ fn main() -> ExitCode {
     match result {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(err) => {
-            eprintln!("{err}");
+            rosette::ui::error(&err);
             ExitCode::from(err.exit as u8)
         }
     }

@@ -57,7 +57,14 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     let mut made = Vec::new();
     let mut problems = Vec::new();
     let lists_before = registry.lists.len();
+    // Signing (RDF canonicalization) is the slow part of a big CSV.
+    let progress = if rows.len() > 1 {
+        crate::ui::progress(rows.len() as u64, "signing")
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     for (i, row) in rows.iter().enumerate() {
+        progress.inc(1);
         let at = if args.csv.is_some() { format!("row {}: ", i + 2) } else { String::new() };
         match make_award(&site, row, &mut registry, &mut random, &now) {
             Ok((slug, unsigned)) => {
@@ -87,6 +94,7 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
             Err(e) => problems.push(format!("{at}{e}")),
         }
     }
+    progress.finish_and_clear();
     if !problems.is_empty() {
         let mut err =
             CliError::invalid(format!("no award was written: {} of {} failed", problems.len(), rows.len()));
@@ -117,11 +125,11 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     for id in &made {
         println!("{id}");
     }
-    eprintln!(
+    crate::ui::status(format!(
         "awarded {} badge{}; run `rosette build` to publish",
         made.len(),
         if made.len() == 1 { "" } else { "s" }
-    );
+    ));
     Ok(Exit::Ok)
 }
 

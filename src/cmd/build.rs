@@ -2,26 +2,45 @@
 
 use crate::cli::BuildArgs;
 use crate::error::{CliError, Exit};
+use crate::site::BuildSummary;
+use std::path::Path;
 
 pub fn run(args: &BuildArgs) -> Result<Exit, CliError> {
     let root = args.root.as_path();
     let out = args.out.clone().unwrap_or_else(|| root.join("public"));
-    // Validity is judged at SOURCE_DATE_EPOCH when set, so a rebuild of old input is
-    // reproducible; otherwise now. Pages never print the build time.
-    let now = match std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.parse::<i64>().ok()) {
-        Some(secs) => chrono::DateTime::from_timestamp(secs, 0).unwrap_or_else(chrono::Utc::now),
-        None => chrono::Utc::now(),
-    };
-    let summary = crate::site::build(root, &out, now)?;
+    let summary = build(root, &out)?;
+    report(&summary, &out);
+    Ok(Exit::Ok)
+}
+
+/// Builds `root` into `out` at [`build_time`], with a spinner on a terminal.
+pub fn build(root: &Path, out: &Path) -> Result<BuildSummary, CliError> {
+    crate::ui::detail(format!("building `{}` into `{}`", root.display(), out.display()));
+    let spinner = crate::ui::spinner("verifying and rendering");
+    let result = crate::site::build(root, out, build_time());
+    spinner.finish_and_clear();
+    result
+}
+
+/// Prints a build's warnings and its one-line summary.
+pub fn report(summary: &BuildSummary, out: &Path) {
     for w in &summary.warnings {
-        eprintln!("warning: {w}");
+        crate::ui::warning(w);
     }
-    eprintln!(
+    crate::ui::status(format!(
         "built {} awards of {} achievements into `{}` ({} files)",
         summary.awards,
         summary.achievements,
         out.display(),
         summary.files
-    );
-    Ok(Exit::Ok)
+    ));
+}
+
+/// The instant validity is judged at: `SOURCE_DATE_EPOCH` when set, so a rebuild of old
+/// input is reproducible; otherwise now. Pages never print the build time.
+pub fn build_time() -> chrono::DateTime<chrono::Utc> {
+    match std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.parse::<i64>().ok()) {
+        Some(secs) => chrono::DateTime::from_timestamp(secs, 0).unwrap_or_else(chrono::Utc::now),
+        None => chrono::Utc::now(),
+    }
 }

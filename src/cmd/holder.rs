@@ -34,6 +34,6 @@ pub fn run(args: &HolderArgs) -> Result<Exit, CliError> {
     );
     crate::fs::write_atomic(&path.with_extension("toml"), tombstone.as_bytes())?;
     std::fs::remove_file(&path).map_err(|e| CliError::io_at(&path, "remove", &e))?;
-    eprintln!("removed `{id}`: the next build publishes a neutral page in its place");
+    crate::ui::status(format!("removed `{id}`: the next build publishes a neutral page in its place"));
     Ok(Exit::Ok)
 }

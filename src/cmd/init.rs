@@ -5,20 +5,20 @@ use crate::error::{CliError, Exit};
 use crate::keys::SecretKey;
 use std::path::Path;
 
-const WORKFLOW: &str = r#"# Checks every pull request that adds or changes awards, and publishes the site from main.
+const WORKFLOW: &str = r#"# Written by `rosette init`. Pull requests: `rosette check` verifies every badge and lints the
+# site (nothing is published). Pushes to main: `rosette build`, then deploy to GitHub Pages
+# (Settings → Pages → Source: GitHub Actions). The build never needs the secret key.
 name: badges
 on:
   pull_request:
   push:
     branches: [main]
-permissions:
-  contents: read
-  pages: write
-  id-token: write
 jobs:
   check:
     if: github.event_name == 'pull_request'
     runs-on: ubuntu-latest
+    permissions:
+      contents: read
     steps:
       - uses: actions/checkout@v4
       - run: cargo install rosette --locked
@@ -26,20 +26,30 @@ jobs:
   publish:
     if: github.event_name == 'push'
     runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      pages: write
+      id-token: write
+    concurrency:
+      group: pages
+      cancel-in-progress: false
     environment:
       name: github-pages
+      url: ${{ steps.deployment.outputs.page_url }}
     steps:
       - uses: actions/checkout@v4
       - run: cargo install rosette --locked
       - run: rosette build
+      - uses: actions/configure-pages@v5
       - uses: actions/upload-pages-artifact@v3
         with:
           path: public
-      - uses: actions/deploy-pages@v4
+      - id: deployment
+        uses: actions/deploy-pages@v4
 "#;
 
-const GITIGNORE: &str =
-    "# Never commit a secret key; the build output is made by CI.\n*.secret\n/public\nbadges/status/.lock\n";
+const GITIGNORE: &str = "# Never commit a secret key; the build output and its cache are made by CI.\n\
+                         *.secret\n/public\n/.rosette-cache\nbadges/status/.lock\n";
 
 const ACHIEVEMENT: &str = r#"+++
 # One file per achievement; its name (here `example`) is what `rosette award --achievement` takes.
@@ -120,9 +130,12 @@ pub fn run(args: &InitArgs) -> Result<Exit, CliError> {
     println!(
         "  2. {shown}rosette award --key signing-key.secret --achievement example --name \"Ada Lovelace\" --email ada@example.org"
     );
-    println!("  3. {shown}rosette build        # the site is in public/");
+    println!("  3. {shown}rosette serve        # preview at http://127.0.0.1:1111/, rebuilt on every change");
     println!(
-        "  4. put the content of signing-key.secret in your CI secret ROSETTE_SIGNING_KEY; never commit it"
+        "  4. {shown}rosette check        # what CI runs on pull requests; `rosette build` writes public/"
+    );
+    println!(
+        "  5. put the content of signing-key.secret in your CI secret ROSETTE_SIGNING_KEY; never commit it"
     );
     Ok(Exit::Ok)
 }

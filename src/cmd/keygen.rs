@@ -21,12 +21,15 @@ pub fn run(args: &KeygenArgs) -> Result<Exit, CliError> {
     crate::fs::create_private(&args.out, key.to_key_file().as_bytes())?;
     println!("public key (Multikey): {}", public.to_multibase());
     println!("did:key verification method: {}", public.did_key_vm());
-    eprintln!("secret key written to `{}` (readable only by you; never commit it)", args.out.display());
+    crate::ui::status(format!(
+        "secret key written to `{}` (readable only by you; never commit it)",
+        args.out.display()
+    ));
     if let Some((path, updated, fragment)) = rotated {
         crate::fs::write_atomic(&path, updated.as_bytes())?;
-        eprintln!(
+        crate::ui::status(format!(
             "rosette.toml: `{fragment}` is now the active key; earlier keys are retired and stay published"
-        );
+        ));
     }
     Ok(Exit::Ok)
 }

@@ -2,9 +2,11 @@
 
 pub mod award;
 pub mod build;
+pub mod check;
 pub mod holder;
 pub mod init;
 pub mod keygen;
+pub mod serve;
 pub mod sign;
 pub mod status;
 pub mod verify;

@@ -59,11 +59,11 @@ pub fn load_key(path: Option<&Path>) -> Result<SecretKey, CliError> {
         Some(path) => {
             let bytes = zeroize::Zeroizing::new(crate::fs::read(path)?);
             if crate::fs::readable_by_others(path) {
-                eprintln!(
-                    "warning: key file `{}` is readable by other users; run `chmod 600 {}`",
+                crate::ui::warning(format!(
+                    "key file `{}` is readable by other users; run `chmod 600 {}`",
                     path.display(),
                     path.display()
-                );
+                ));
             }
             let text = std::str::from_utf8(&bytes)
                 .map_err(|_| CliError::invalid(format!("key file `{}` is not text", path.display())))?;

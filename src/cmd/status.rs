@@ -73,6 +73,6 @@ pub fn run(args: &StatusArgs, change: Change) -> Result<Exit, CliError> {
         Change::Suspend => "suspended",
         Change::Reinstate => "reinstated",
     };
-    eprintln!("{verb} `{id}`; run `rosette build` to publish");
+    crate::ui::status(format!("{verb} `{id}`; run `rosette build` to publish"));
     Ok(Exit::Ok)
 }

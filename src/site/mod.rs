@@ -4,6 +4,7 @@
 
 pub mod earner;
 pub mod library;
+pub mod lint;
 pub mod load;
 pub mod paths;
 pub mod render;

@@ -1,0 +1,547 @@
+//! `rosette check`: everything a build verifies, then lints, with nothing written.
+//!
+//! The build's phases run as they do for `build` (load, verify, render in memory); where one
+//! fails the later lints that need it are skipped, but every problem found so far is kept, so
+//! a pull request sees all it has to fix at once.
+
+use super::Problem;
+use super::load::SiteInput;
+use super::paths::OutPath;
+use crate::config::{KeyStatus, SiteKey};
+use crate::error::CliError;
+use crate::templates::Theme;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// How much a finding matters: errors fail `check` (exit 1), warnings are advice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One thing `check` found.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Finding {
+    pub severity: Severity,
+    pub problem: Problem,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{label}: {}", self.problem)
+    }
+}
+
+/// What `check` found: errors first, then warnings, each sorted by file and message.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    /// Credentials read from `badges/`.
+    pub credentials: usize,
+    /// Output files the build would write (0 when it could not render).
+    pub files: usize,
+}
+
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.findings.len() - self.errors()
+    }
+
+    fn error(&mut self, p: Problem) {
+        self.findings.push(Finding { severity: Severity::Error, problem: p });
+    }
+
+    fn warning(&mut self, p: Problem) {
+        self.findings.push(Finding { severity: Severity::Warning, problem: p });
+    }
+}
+
+/// Checks the site at `root` as a build at `now` would, plus lints. Writes nothing. `Err` only
+/// when the site cannot be read at all (no or invalid `rosette.toml`, no `badges/`).
+pub fn check(root: &Path, now: DateTime<Utc>) -> Result<Report, CliError> {
+    let input = super::load::load(root)?;
+    let keys = input
+        .config
+        .site_keys()
+        .map_err(|e| CliError::invalid("`rosette.toml` is not valid").caused_by(e))?;
+    let mut report = Report { credentials: input.files.len(), ..Report::default() };
+    let mut missing_images = BTreeSet::new();
+    lint_config(&input, &mut report, &mut missing_images);
+    lint_achievement_files(root, &input, &mut report, &mut missing_images);
+    let unlisted_keys = lint_keys(&input, &keys, &mut report);
+
+    let theme = match Theme::load(root, &input.config.theme) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            report.error(cli_problem(&format!("themes/{}", input.config.theme), &e));
+            None
+        }
+    };
+    // Verify everything; if some credentials fail, verify the rest again without them, so the
+    // pages can still be rendered and their links checked.
+    let mut retry = None;
+    match super::library::build_library(&input, &keys, now) {
+        Ok(library) => lint_rendered(&library, &input, theme.as_ref(), now, &mut report, &mut missing_images),
+        Err(problems) => {
+            let bad: BTreeSet<String> = problems.iter().map(|p| p.file.clone()).collect();
+            for p in problems {
+                // A badge signed by an unlisted key is reported once, by the key lint.
+                if !unlisted_keys.contains(&p.file) {
+                    report.error(p);
+                }
+            }
+            let mut rest = super::load::load(root)?;
+            rest.files.retain(|f| !bad.contains(&f.display));
+            rest.problems.clear();
+            retry = Some(rest);
+        }
+    }
+    if let Some(rest) = &retry
+        && let Ok(library) = super::library::build_library(rest, &keys, now)
+    {
+        lint_rendered(&library, rest, theme.as_ref(), now, &mut report, &mut missing_images);
+    }
+    report.findings.sort();
+    report.findings.dedup();
+    Ok(report)
+}
+
+/// What needs a verified library: expiry warnings, achievement images, the render itself,
+/// files under badges/ that would overwrite generated ones, and broken internal links.
+fn lint_rendered(
+    library: &super::library::Library<'_>,
+    input: &SiteInput,
+    theme: Option<&Theme>,
+    now: DateTime<Utc>,
+    report: &mut Report,
+    missing_images: &mut BTreeSet<String>,
+) {
+    for award in library.awards.iter().filter(|a| a.verdict.outcome == crate::verify::Outcome::Warning) {
+        let why: Vec<&str> = award
+            .verdict
+            .checks
+            .iter()
+            .filter(|c| c.state == crate::verify::State::Warning)
+            .map(|c| c.message.as_str())
+            .collect();
+        report.warning(Problem::new(&award.file.display, why.join("; ")));
+    }
+    lint_award_images(library, input, report, missing_images);
+    let Some(theme) = theme else { return };
+    let files = match super::render::render(library, &input.config, theme, &input.assets, now) {
+        Ok(files) => files,
+        Err(e) => return report.error(cli_problem("themes/", &e)),
+    };
+    let mut published: BTreeSet<String> = files.keys().map(|p| p.as_str().to_string()).collect();
+    for asset in &input.assets {
+        let file = format!("badges/{}", asset.rel);
+        match OutPath::new(&asset.rel) {
+            Ok(to) if files.contains_key(&to) => {
+                report.error(Problem::new(&file, format!("would overwrite the generated `{}`", to.as_str())))
+            }
+            Ok(to) => {
+                published.insert(to.as_str().to_string());
+            }
+            Err(e) => report.error(Problem::new(&file, format!("cannot be published: {e}"))),
+        }
+    }
+    report.files = published.len();
+    let pages = files
+        .iter()
+        .filter(|(p, _)| p.as_str().ends_with(".html"))
+        .map(|(p, bytes)| (p.as_str(), String::from_utf8_lossy(bytes)));
+    let base_path = url_path(&input.config.base_url);
+    for (target, from) in broken_links(pages, &published, &input.config.base_url, &base_path) {
+        if missing_images.contains(&target) {
+            continue;
+        }
+        let more = match from.len() - 1 {
+            0 => String::new(),
+            1 => " (and 1 other page)".to_string(),
+            n => format!(" (and {n} other pages)"),
+        };
+        report.error(
+            Problem::new(
+                &format!("public/{}", from[0]),
+                format!("links to `{target}`, which the site does not have{more}"),
+            )
+            .hint(
+                "links in Markdown and themes are relative to the page, or start with base_url; \
+                 put linked files under badges/",
+            ),
+        );
+    }
+}
+
+fn cli_problem(file: &str, e: &CliError) -> Problem {
+    let mut message = e.message.clone();
+    for c in &e.causes {
+        message.push_str(": ");
+        message.push_str(c);
+    }
+    let p = Problem::new(file, message);
+    match &e.hint {
+        Some(h) => p.hint(h.clone()),
+        None => p,
+    }
+}
+
+/// An image path (not a URL) must name a file under `badges/`.
+fn local_image<'a>(image: &'a str, base: &str) -> Option<&'a str> {
+    if let Some(rel) = image.strip_prefix(base) {
+        return Some(rel);
+    }
+    if image.contains("://") || image.starts_with("data:") {
+        return None;
+    }
+    Some(image.trim_start_matches('/'))
+}
+
+fn has_asset(input: &SiteInput, rel: &str) -> bool {
+    input.assets.iter().any(|a| a.rel == rel)
+}
+
+fn lint_config(input: &SiteInput, report: &mut Report, missing_images: &mut BTreeSet<String>) {
+    let config = &input.config;
+    if let Some(image) = &config.issuer.image
+        && let Some(rel) = local_image(image, &config.base_url)
+        && !has_asset(input, rel)
+    {
+        missing_images.insert(rel.to_string());
+        report.error(
+            Problem::new("rosette.toml", format!("[issuer] image `{image}`: there is no `badges/{rel}`"))
+                .hint("put the logo under badges/, or give an https:// URL"),
+        );
+    }
+    if config.linkedin.organization_id.as_deref().is_none_or(|id| id.trim().is_empty()) {
+        report.warning(
+            Problem::new("rosette.toml", "no [linkedin] organization_id: LinkedIn will not show your logo")
+                .hint(
+                    "add `[linkedin]` with `organization_id = \"…\"` (the number in your LinkedIn \
+                     page's admin URL)",
+                ),
+        );
+    }
+}
+
+/// `achievements/*.toml|md`, which `rosette award` reads: each must parse, have criteria, and
+/// name an image that exists.
+fn lint_achievement_files(
+    root: &Path,
+    input: &SiteInput,
+    report: &mut Report,
+    missing_images: &mut BTreeSet<String>,
+) {
+    let dir = root.join("achievements");
+    let Ok(entries) = std::fs::read_dir(&dir) else { return };
+    let mut names: Vec<String> =
+        entries.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    for name in names.iter().filter(|n| n.ends_with(".toml") || n.ends_with(".md")) {
+        let display = format!("achievements/{name}");
+        let text = match std::fs::read_to_string(dir.join(name)) {
+            Ok(t) => t,
+            Err(e) => {
+                report
+                    .error(Problem::new(&display, format!("cannot be read: {}", crate::error::plain_io(&e))));
+                continue;
+            }
+        };
+        let achievement = match crate::achievement::Achievement::parse(name, &text) {
+            Ok(a) => a,
+            Err(e) => {
+                report.error(Problem::new(&display, e));
+                continue;
+            }
+        };
+        let f = &achievement.file;
+        if f.criteria.as_ref().is_none_or(crate::achievement::Text::is_empty) && f.criteria_url.is_none() {
+            report.error(Problem::new(&display, "the achievement has no criteria").hint(
+                "say what earns it: a Markdown body after the front matter, `criteria` or `criteria_url`",
+            ));
+        }
+        if let Some(image) = &f.image
+            && let Some(rel) = local_image(image, &input.config.base_url)
+            && !has_asset(input, rel)
+        {
+            missing_images.insert(rel.to_string());
+            report.error(
+                Problem::new(&display, format!("image `{image}`: there is no `badges/{rel}`"))
+                    .hint("put the image under badges/, or give an https:// URL"),
+            );
+        }
+    }
+}
+
+/// Achievement images that awards name under `base_url` but the site does not publish.
+fn lint_award_images(
+    library: &super::library::Library<'_>,
+    input: &SiteInput,
+    report: &mut Report,
+    missing_images: &mut BTreeSet<String>,
+) {
+    let base = input.config.base_url.as_str();
+    for a in library.achievements.values() {
+        let image = a.value.get("image").and_then(|i| i.get("id").or(Some(i))).and_then(Value::as_str);
+        let Some(rel) = image.and_then(|i| i.strip_prefix(base)) else { continue };
+        if has_asset(input, rel) || !missing_images.insert(rel.to_string()) {
+            continue;
+        }
+        let file = a.awards.first().map(|&i| library.awards[i].file.display.as_str()).unwrap_or("badges/");
+        report.error(
+            Problem::new(file, format!("the achievement's image `{rel}` is not under badges/"))
+                .hint(format!("add `badges/{rel}`: it is published at that path")),
+        );
+    }
+}
+
+/// Badges signed by a key of this site that rosette.toml does not list (errors), and retired
+/// keys no badge uses (advice). Returns the files reported, so the build's own report of the
+/// same failure is not repeated.
+fn lint_keys(input: &SiteInput, keys: &[SiteKey], report: &mut Report) -> BTreeSet<String> {
+    let did = input.config.did();
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    let mut unlisted: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for file in &input.files {
+        let Ok(c) = &file.parsed else { continue };
+        for proof in crate::integrity::proofs(&c.value) {
+            let Some(vm) = proof.get("verificationMethod").and_then(Value::as_str) else { continue };
+            let Some(fragment) = vm.strip_prefix(did.as_str()).and_then(|r| r.strip_prefix('#')) else {
+                continue;
+            };
+            match keys.iter().find(|k| k.fragment == fragment) {
+                Some(k) => {
+                    used.insert(k.fragment.as_str());
+                }
+                None => unlisted.entry(fragment.to_string()).or_default().push(&file.display),
+            }
+        }
+    }
+    let mut reported = BTreeSet::new();
+    for (fragment, files) in &unlisted {
+        for file in files {
+            reported.insert(file.to_string());
+            report.error(unlisted_key_problem(file, fragment));
+        }
+    }
+    for k in keys.iter().filter(|k| k.status == KeyStatus::Retired && !used.contains(k.fragment.as_str())) {
+        report.warning(
+            Problem::new("rosette.toml", format!("retired key `{}` signs no badge in badges/", k.fragment))
+                .hint("it can be removed, unless badges it signed are published elsewhere"),
+        );
+    }
+    reported
+}
+
+/// The fragment of a key of the site `did` that signed `credential` but is not in `keys`.
+pub fn unlisted_key(credential: &crate::model::Credential, keys: &[SiteKey], did: &str) -> Option<String> {
+    crate::integrity::proofs(&credential.value).into_iter().find_map(|proof| {
+        let vm = proof.get("verificationMethod").and_then(Value::as_str)?;
+        let fragment = vm.strip_prefix(did)?.strip_prefix('#')?;
+        (!keys.iter().any(|k| k.fragment == fragment)).then(|| fragment.to_string())
+    })
+}
+
+/// The report for a badge signed by a key that rosette.toml no longer lists; `build` gives
+/// the same one.
+pub fn unlisted_key_problem(file: &str, fragment: &str) -> Problem {
+    Problem::new(file, format!("signed with key `{fragment}`, which rosette.toml does not list")).hint(
+        format!(
+            "keep key `{fragment}` under [[keys]] with status = \"retired\": did.json must keep \
+             publishing it for the badges it signed to verify"
+        ),
+    )
+}
+
+/// The path part of `base_url` (`https://x.org/badges/` → `/badges/`).
+fn url_path(base: &str) -> String {
+    let after = base.split_once("://").map_or(base, |(_, r)| r);
+    match after.find('/') {
+        Some(i) => after[i..].to_string(),
+        None => "/".into(),
+    }
+}
+
+/// Internal links of `pages` (path, HTML) whose target is not in `published`, as target →
+/// the pages that link to it. Internal means relative, site-absolute (`/…`, under the path of
+/// `base_url`) or under `base_url`; other schemes and hosts are not checked.
+pub fn broken_links<'a, S: AsRef<str>>(
+    pages: impl Iterator<Item = (&'a str, S)>,
+    published: &BTreeSet<String>,
+    base_url: &str,
+    base_path: &str,
+) -> BTreeMap<String, Vec<String>> {
+    let mut broken: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (page, html) in pages {
+        let dir = match page.rfind('/') {
+            Some(i) => &page[..=i],
+            None => "",
+        };
+        for link in links(html.as_ref()) {
+            let link = link.split(['#', '?']).next().unwrap_or_default();
+            let resolved = if let Some(rest) = link.strip_prefix(base_url) {
+                Some(rest.to_string())
+            } else if link.is_empty() || link.starts_with("//") || link.contains(':') {
+                continue;
+            } else if let Some(abs) = link.strip_prefix('/') {
+                format!("/{abs}").strip_prefix(base_path).map(str::to_string)
+            } else {
+                normalize(&format!("{dir}{link}"))
+            };
+            let exists = resolved.as_deref().is_some_and(|t| {
+                let t = t.trim_start_matches('/');
+                published.contains(t)
+                    || ((t.is_empty() || t.ends_with('/')) && published.contains(&format!("{t}index.html")))
+                    || published.contains(&format!("{t}/index.html"))
+            });
+            if !exists {
+                let target = resolved.unwrap_or_else(|| link.to_string());
+                let from = broken.entry(target).or_default();
+                if from.last().is_none_or(|p| p != page) {
+                    from.push(page.to_string());
+                }
+            }
+        }
+    }
+    broken
+}
+
+/// `a/b/../c/./d` → `a/c/d`; `None` when it climbs above the root.
+fn normalize(path: &str) -> Option<String> {
+    let mut out: Vec<&str> = Vec::new();
+    let trailing =
+        path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..") || path == "." || path == "..";
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop()?;
+            }
+            s => out.push(s),
+        }
+    }
+    let mut joined = out.join("/");
+    if trailing && !joined.is_empty() {
+        joined.push('/');
+    }
+    Some(joined)
+}
+
+/// The values of `href` and `src` attributes in `html`, outside scripts, styles and comments.
+fn links(html: &str) -> Vec<String> {
+    let bytes = html.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(lt) = html[i..].find('<') {
+        i += lt + 1;
+        if html[i..].starts_with("!--") {
+            i = html[i..].find("-->").map_or(bytes.len(), |e| i + e + 3);
+            continue;
+        }
+        let name_end = html[i..]
+            .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+            .map_or(bytes.len(), |e| i + e);
+        let name = html[i..name_end].to_ascii_lowercase();
+        let mut j = name_end;
+        loop {
+            while j < bytes.len() && (bytes[j].is_ascii_whitespace() || bytes[j] == b'/') {
+                j += 1;
+            }
+            if j >= bytes.len() || bytes[j] == b'>' {
+                j += 1;
+                break;
+            }
+            let start = j;
+            while j < bytes.len() && !bytes[j].is_ascii_whitespace() && !b"=>/".contains(&bytes[j]) {
+                j += 1;
+            }
+            let attr = html[start..j].to_ascii_lowercase();
+            if j >= bytes.len() || bytes[j] != b'=' {
+                continue;
+            }
+            j += 1;
+            let value = match bytes.get(j) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let end = html[j + 1..].find(q as char).map_or(bytes.len(), |e| j + 1 + e);
+                    let v = &html[j + 1..end];
+                    j = (end + 1).min(bytes.len());
+                    v
+                }
+                _ => {
+                    let start = j;
+                    while j < bytes.len() && !bytes[j].is_ascii_whitespace() && bytes[j] != b'>' {
+                        j += 1;
+                    }
+                    &html[start..j]
+                }
+            };
+            if attr == "href" || attr == "src" {
+                out.push(value.replace("&amp;", "&"));
+            }
+        }
+        i = j.min(bytes.len());
+        if name == "script" || name == "style" {
+            let close = format!("</{name}");
+            i = html[i..].to_ascii_lowercase().find(&close).map_or(bytes.len(), |e| i + e);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_read_from_quoted_and_bare_attributes_but_not_scripts() {
+        let html = r#"<a href="../x/">x</a><img src=../../i.svg alt=y><a HREF='/a?b=1&amp;c'>
+            <script>var s = '<a href="nope">';</script><!-- <a href="no"> --><link rel=icon href=f.png>"#;
+        assert_eq!(links(html), ["../x/", "../../i.svg", "/a?b=1&c", "f.png"]);
+    }
+
+    #[test]
+    fn relative_paths_are_normalized() {
+        assert_eq!(normalize("awards/x/../../images/a.svg").as_deref(), Some("images/a.svg"));
+        assert_eq!(normalize("awards/x/./").as_deref(), Some("awards/x/"));
+        assert_eq!(normalize("awards/../.."), None);
+    }
+
+    #[test]
+    fn broken_links_are_grouped_by_target() {
+        let published: BTreeSet<String> =
+            ["index.html", "awards/a/index.html", "images/a.svg"].iter().map(|s| s.to_string()).collect();
+        let pages = [
+            ("index.html", r#"<a href="awards/a/">a</a><a href="awards/b/">b</a><img src="images/a.svg">"#),
+            (
+                "awards/a/index.html",
+                r#"<a href="../../">home</a><a href="../b/">b</a><a href="https://e.org/x">"#,
+            ),
+            (
+                "awards/a/embed.html",
+                r#"<a href="/site/missing.png">m</a><a href="https://s.org/site/nope">n</a>"#,
+            ),
+        ];
+        let broken = broken_links(pages.into_iter(), &published, "https://s.org/site/", "/site/");
+        let got: Vec<(&str, Vec<&str>)> =
+            broken.iter().map(|(t, f)| (t.as_str(), f.iter().map(String::as_str).collect())).collect();
+        assert_eq!(
+            got,
+            [
+                ("awards/b/", vec!["index.html", "awards/a/index.html"]),
+                ("missing.png", vec!["awards/a/embed.html"]),
+                ("nope", vec!["awards/a/embed.html"]),
+            ]
+        );
+    }
+}

@@ -1,0 +1,529 @@
+//! The issuer's loop end to end (issue #7): each test starts from `rosette init` in a
+//! temporary directory and drives the real binary through award, build, revoke, suspend,
+//! reinstate, key rotation, remove-holder, visibility and check, looking at what lands in
+//! `badges/` and `public/`. Where the reference verifier (`../shared/interop/verify.mjs`) is
+//! set up, it checks the published result too.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BASE: &str = "https://badges.example.org/";
+
+/// What one run of the binary did.
+struct Out {
+    args: String,
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    #[track_caller]
+    fn ok(self) -> Self {
+        assert_eq!(self.code, 0, "`rosette {}` failed\n{}", self.args, self.stderr);
+        self
+    }
+
+    #[track_caller]
+    fn fails(self, code: i32) -> Self {
+        assert_eq!(
+            self.code, code,
+            "`rosette {}`\n--- stdout\n{}--- stderr\n{}",
+            self.args, self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// A site made by `rosette init` in a temporary directory.
+struct Site {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Site {
+    fn init() -> Self {
+        let tmp = tempfile::tempdir().expect("temporary directory");
+        let root = tmp.path().join("site");
+        let out =
+            run(tmp.path(), &["init", "site", "--base-url", BASE, "--issuer", "Example University"]).ok();
+        assert!(out.stdout.contains("next steps:"), "{}", out.stdout);
+        Site { _tmp: tmp, root }
+    }
+
+    fn rosette(&self, args: &[&str]) -> Out {
+        run(&self.root, args)
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    fn read(&self, rel: &str) -> String {
+        let p = self.path(rel);
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let p = self.path(rel);
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir).expect("create a directory");
+        }
+        std::fs::write(&p, text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    }
+
+    /// `rosette award` with the site's key; returns the new award's id.
+    fn award(&self, name: &str, email: &str, extra: &[&str]) -> String {
+        self.award_with("signing-key.secret", name, email, extra)
+    }
+
+    fn award_with(&self, key: &str, name: &str, email: &str, extra: &[&str]) -> String {
+        let mut args =
+            vec!["award", "--key", key, "--achievement", "example", "--name", name, "--email", email];
+        args.extend_from_slice(extra);
+        let out = self.rosette(&args).ok();
+        let id = out.stdout.trim().to_string();
+        assert!(id.starts_with(&format!("{BASE}awards/")), "unexpected id `{id}`");
+        id
+    }
+
+    fn build(&self) {
+        self.rosette(&["build"]).ok();
+    }
+
+    /// The published badge page of an award id.
+    fn page(&self, id: &str) -> String {
+        self.read(&format!("public/awards/{}/index.html", slug(id)))
+    }
+
+    /// `rosette verify` against the published site.
+    fn verify(&self, ids: &[&str]) -> Out {
+        let mut args = vec!["verify", "--site", "public", "--base-url", BASE];
+        let files: Vec<String> = ids.iter().map(|id| format!("public/awards/{}.json", slug(id))).collect();
+        args.extend(files.iter().map(String::as_str));
+        self.rosette(&args)
+    }
+
+    /// `verify.mjs --status` against the published site, or `None` without the interop setup.
+    fn reference_verify(&self, ids: &[&str]) -> Option<String> {
+        let interop = interop_dir()?;
+        let out = Command::new("node")
+            .arg(interop.join("verify.mjs"))
+            .arg("--site")
+            .arg(self.path("public"))
+            .args(["--base-url", BASE, "--status"])
+            .args(ids.iter().map(|id| self.path(&format!("public/awards/{}.json", slug(id)))))
+            .output()
+            .expect("run node verify.mjs");
+        Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}
+
+fn run(dir: &Path, args: &[&str]) -> Out {
+    let out = Command::new(env!("CARGO_BIN_EXE_rosette"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("ROSETTE_SIGNING_KEY")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("run rosette");
+    Out {
+        args: args.join(" "),
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn slug(id: &str) -> &str {
+    id.rsplit('/').next().unwrap_or(id)
+}
+
+fn interop_dir() -> Option<PathBuf> {
+    match std::env::var_os("ROSETTE_INTEROP_DIR") {
+        Some(d) => Some(PathBuf::from(d)),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("ROSETTE_INTEROP_DIR is not set (run scripts/test.sh)")
+        }
+        None => {
+            eprintln!("skipped the reference verifier: ROSETTE_INTEROP_DIR is not set (run scripts/test.sh)");
+            None
+        }
+    }
+}
+
+/// Every file under `dir`, relative path → bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.expect("walk");
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(dir).expect("under dir").to_string_lossy().into_owned();
+            out.insert(rel, std::fs::read(entry.path()).expect("read"));
+        }
+    }
+    out
+}
+
+/// The `set` flag of an award's entry for `purpose` in the status registry.
+fn status_bit(site: &Site, id: &str, purpose: &str) -> Option<bool> {
+    let registry: toml::Value = toml::from_str(&site.read("badges/status/registry.toml")).expect("registry");
+    let lists = registry.get("lists")?.as_array()?;
+    let list = lists.iter().find(|l| l.get("purpose").and_then(|p| p.as_str()) == Some(purpose))?;
+    let list_id = list.get("id")?.as_str()?;
+    registry.get("entries")?.as_array()?.iter().find_map(|e| {
+        (e.get("credential")?.as_str()? == id && e.get("list")?.as_str()? == list_id)
+            .then(|| e.get("set").and_then(toml::Value::as_bool))
+            .flatten()
+    })
+}
+
+#[test]
+fn init_then_build() {
+    let site = Site::init();
+    let gitignore = site.read(".gitignore");
+    for line in ["*.secret", "/public", "/.rosette-cache"] {
+        assert!(gitignore.lines().any(|l| l == line), "`.gitignore` lacks `{line}`:\n{gitignore}");
+    }
+    // The workflow: check on pull requests; build and deploy to Pages on main.
+    let workflow = site.read(".github/workflows/badges.yml");
+    let jobs = workflow.split_once("\njobs:\n").expect("jobs").1;
+    let (check_job, publish_job) = jobs.split_once("\n  publish:").expect("a publish job");
+    assert!(workflow.contains("pull_request:") && workflow.contains("branches: [main]"), "{workflow}");
+    assert!(check_job.contains("if: github.event_name == 'pull_request'"), "{check_job}");
+    assert!(check_job.contains("run: rosette check") && !check_job.contains("rosette build"), "{check_job}");
+    assert!(publish_job.contains("if: github.event_name == 'push'"), "{publish_job}");
+    assert!(publish_job.contains("run: rosette build"), "{publish_job}");
+    assert!(publish_job.contains("actions/deploy-pages@"), "{publish_job}");
+
+    let build = site.rosette(&["build"]).ok();
+    assert!(build.stderr.contains("built 0 awards"), "{}", build.stderr);
+    assert!(site.path("public/index.html").is_file());
+    let did = site.read("public/.well-known/did.json");
+    let config: toml::Value = toml::from_str(&site.read("rosette.toml")).expect("rosette.toml");
+    let key = config["keys"][0]["public_key"].as_str().expect("public key");
+    assert!(did.contains(key), "did.json does not publish the new key:\n{did}");
+    // The secret key is never published.
+    let secret = site.read("signing-key.secret");
+    let secret_line = secret.lines().find(|l| l.starts_with("z")).unwrap_or(secret.trim());
+    for (path, bytes) in tree(&site.path("public")) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(secret_line),
+            "`public/{path}` holds the secret key"
+        );
+    }
+    // A new site passes `check` (advice only: no LinkedIn organization id yet).
+    let check = site.rosette(&["check"]).ok();
+    assert!(check.stderr.contains("0 errors, 1 warning"), "{}", check.stderr);
+}
+
+#[test]
+fn award_one_from_flags_and_many_from_csv() {
+    let site = Site::init();
+    let ada = site.award("Ada Lovelace", "ada@example.org", &[]);
+    site.write(
+        "cohort.csv",
+        "achievement,name,email,id,visibility\n\
+         example,Grace Hopper,grace@example.org,,\n\
+         example,Alan Turing,,did:key:z6MkpXRVUrbhjq21h2f5reGLZcCKosAZJ9ViLxyYcUgi7Gn2,unlisted\n",
+    );
+    let out = site.rosette(&["award", "--key", "signing-key.secret", "--csv", "cohort.csv"]).ok();
+    let ids: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(ids.len(), 2, "{}", out.stdout);
+    assert!(out.stderr.contains("awarded 2 badges"), "{}", out.stderr);
+    assert_eq!(site.read(&format!("badges/awards/{}.toml", slug(ids[1]))), "visibility = \"unlisted\"\n");
+
+    site.build();
+    for (id, name) in [(ada.as_str(), "Ada Lovelace"), (ids[0], "Grace Hopper"), (ids[1], "Alan Turing")] {
+        assert!(site.page(id).contains(name), "the page of {id} does not name {name}");
+    }
+    // No e-mail address is published, only its salted hash.
+    for (path, bytes) in tree(&site.path("public")) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("ada@example.org"),
+            "`public/{path}` has an address"
+        );
+    }
+    let verify = site.verify(&[&ada, ids[0], ids[1]]).ok();
+    assert!(verify.stdout.contains("3 files: 3 verified"), "{}", verify.stdout);
+    if let Some(report) = site.reference_verify(&[&ada, ids[0], ids[1]]) {
+        assert!(report.contains("3 passed, 0 failed"), "{report}");
+    }
+}
+
+#[test]
+fn a_csv_with_one_bad_row_writes_nothing() {
+    let site = Site::init();
+    site.award("Ada Lovelace", "ada@example.org", &[]);
+    site.write(
+        "cohort.csv",
+        "achievement,name,email\n\
+         example,Grace Hopper,grace@example.org\n\
+         example,Alan Turing,alan@example.org\n\
+         example,Katherine Johnson,not-an-address\n\
+         example,Dorothy Vaughan,dorothy@example.org\n",
+    );
+    let before = tree(&site.path("badges"));
+    let out = site.rosette(&["award", "--key", "signing-key.secret", "--csv", "cohort.csv"]).fails(1);
+    assert!(out.stderr.contains("no award was written: 1 of 4 failed"), "{}", out.stderr);
+    assert!(out.stderr.contains("row 4: `not-an-address` is not an e-mail address"), "{}", out.stderr);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert_eq!(tree(&site.path("badges")), before, "a failed CSV changed badges/");
+}
+
+#[test]
+fn revoke_then_build_and_the_reference_verifier_reports_it_revoked() {
+    let site = Site::init();
+    let revoked = site.award("Ada Lovelace", "ada@example.org", &[]);
+    let kept = site.award("Grace Hopper", "grace@example.org", &[]);
+    site.build();
+    assert!(!site.page(&revoked).contains("REVOKED"));
+    let out = site
+        .rosette(&["revoke", slug(&revoked), "--key", "signing-key.secret", "--reason", "Awarded in error"])
+        .ok();
+    assert!(out.stderr.contains("revoked"), "{}", out.stderr);
+    assert_eq!(status_bit(&site, &revoked, "revocation"), Some(true));
+    assert_eq!(status_bit(&site, &kept, "revocation"), Some(false));
+    site.build();
+
+    // The page stays, and it and its preview text say so.
+    let page = site.page(&revoked);
+    assert!(page.contains("Revoked: the issuer has withdrawn this badge."), "{page}");
+    assert!(page.contains("Awarded in error"), "the reason is not shown");
+    assert!(page.contains("content=\"REVOKED: Ada Lovelace"), "the preview does not say revoked");
+    assert!(!site.page(&kept).contains("REVOKED"));
+
+    let verify = site.verify(&[&revoked]).fails(1);
+    assert!(verify.stdout.contains("revoked"), "{}", verify.stdout);
+    site.verify(&[&kept]).ok();
+    if let Some(report) = site.reference_verify(&[&revoked, &kept]) {
+        let line = |id: &str| {
+            report.lines().find(|l| l.contains(&format!("{}.json", slug(id)))).unwrap_or_default().to_string()
+        };
+        assert!(line(&revoked).starts_with("FAIL") && line(&revoked).contains("revoked"), "{report}");
+        assert!(line(&kept).starts_with("PASS"), "{report}");
+    }
+    // A second revocation is refused, and changes nothing.
+    let before = tree(&site.path("badges"));
+    site.rosette(&["revoke", slug(&revoked), "--key", "signing-key.secret"]).fails(1);
+    assert_eq!(tree(&site.path("badges")), before);
+}
+
+#[test]
+fn suspend_then_reinstate() {
+    let site = Site::init();
+    let config = site.read("rosette.toml") + "\n[status]\nsuspension = true\n";
+    site.write("rosette.toml", &config);
+    let id = site.award("Ada Lovelace", "ada@example.org", &[]);
+    assert_eq!(status_bit(&site, &id, "suspension"), Some(false));
+
+    site.rosette(&["suspend", slug(&id), "--key", "signing-key.secret"]).ok();
+    assert_eq!(status_bit(&site, &id, "suspension"), Some(true));
+    assert_eq!(status_bit(&site, &id, "revocation"), Some(false));
+    site.build();
+    assert!(site.page(&id).contains("Suspended: the issuer has put this badge on hold."));
+    let verify = site.verify(&[&id]).fails(1);
+    assert!(verify.stdout.contains("suspended"), "{}", verify.stdout);
+    if let Some(report) = site.reference_verify(&[&id]) {
+        assert!(report.contains("0 passed, 1 failed"), "{report}");
+    }
+
+    site.rosette(&["reinstate", slug(&id), "--key", "signing-key.secret"]).ok();
+    assert_eq!(status_bit(&site, &id, "suspension"), Some(false));
+    site.build();
+    let page = site.page(&id);
+    assert!(!page.contains("Suspended: the issuer") && !page.contains("SUSPENDED"), "{page}");
+    site.verify(&[&id]).ok();
+    if let Some(report) = site.reference_verify(&[&id]) {
+        assert!(report.contains("1 passed, 0 failed"), "{report}");
+    }
+    // Reinstating what is not suspended is refused.
+    let out = site.rosette(&["reinstate", slug(&id), "--key", "signing-key.secret"]).fails(1);
+    assert!(out.stderr.contains("is not suspended"), "{}", out.stderr);
+}
+
+#[test]
+fn rotation_keeps_earlier_badges_verifying_and_a_dropped_key_stops_the_build() {
+    let site = Site::init();
+    let old = site.award("Ada Lovelace", "ada@example.org", &[]);
+    let out = site.rosette(&["keygen", "--rotate", "--out", "signing-key-2.secret"]).ok();
+    assert!(out.stderr.contains("`key-2` is now the active key"), "{}", out.stderr);
+    let config: toml::Value = toml::from_str(&site.read("rosette.toml")).expect("rosette.toml");
+    assert_eq!(config["keys"][0]["status"].as_str(), Some("retired"));
+    assert_eq!(config["keys"][1]["status"].as_str(), Some("active"));
+
+    // The retired key signs nothing new; the new one does.
+    let refused = site
+        .rosette(&[
+            "award",
+            "--key",
+            "signing-key.secret",
+            "--achievement",
+            "example",
+            "--name",
+            "X",
+            "--email",
+            "x@example.org",
+        ])
+        .fails(1);
+    assert!(refused.stderr.contains("key `key-1` is retired"), "{}", refused.stderr);
+    let new = site.award_with("signing-key-2.secret", "Grace Hopper", "grace@example.org", &[]);
+    assert!(site.read(&format!("badges/awards/{}.json", slug(&new))).contains("#key-2\""));
+    assert!(site.read(&format!("badges/awards/{}.json", slug(&old))).contains("#key-1\""));
+
+    site.build();
+    let did = site.read("public/.well-known/did.json");
+    assert!(did.contains("#key-1") && did.contains("#key-2"), "{did}");
+    let verify = site.verify(&[&old, &new]).ok();
+    assert!(verify.stdout.contains("2 files: 2 verified"), "{}", verify.stdout);
+    if let Some(report) = site.reference_verify(&[&old, &new]) {
+        assert!(report.contains("2 passed, 0 failed"), "{report}");
+    }
+
+    // Dropping the retired key would unpublish it: the build refuses, names the key and the
+    // badge that needs it, and leaves public/ as it was.
+    let mut doc: toml_edit::DocumentMut = site.read("rosette.toml").parse().expect("toml");
+    doc["keys"].as_array_of_tables_mut().expect("keys").remove(0);
+    site.write("rosette.toml", &doc.to_string());
+    let before = tree(&site.path("public"));
+    let out = site.rosette(&["build"]).fails(1);
+    let file = format!("badges/awards/{}.json", slug(&old));
+    assert!(
+        out.stderr.contains(&format!("`{file}`: signed with key `key-1`, which rosette.toml does not list")),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("with status = \"retired\""), "{}", out.stderr);
+    // The status list was signed by key-1 too (before the rotation): it is named as well.
+    assert!(
+        out.stderr.contains("`badges/status/revocation-1.json`: signed with key `key-1`"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(tree(&site.path("public")), before, "a refused build changed public/");
+}
+
+#[test]
+fn remove_holder_leaves_a_neutral_page_and_no_personal_data() {
+    let site = Site::init();
+    let name = "Philippa Quennell-Zabłocka";
+    let id = site.award(name, "philippa@example.org", &[]);
+    let other = site.award("Grace Hopper", "grace@example.org", &[]);
+    let credential: serde_json::Value =
+        serde_json::from_str(&site.read(&format!("badges/awards/{}.json", slug(&id)))).expect("json");
+    let hash = credential["credentialSubject"]["identifier"][0]["identityHash"]
+        .as_str()
+        .expect("a hashed identifier")
+        .to_string();
+    site.build();
+    assert!(site.page(&id).contains(name));
+    let status_list = site.read("badges/status/revocation-1.json");
+
+    let out = site.rosette(&["remove-holder", slug(&id)]).ok();
+    assert!(out.stderr.contains("neutral page"), "{}", out.stderr);
+    site.build();
+    let page = site.page(&id);
+    assert!(page.contains("Badge withdrawn at the holder’s request"), "{page}");
+    assert!(page.contains("noindex"), "{page}");
+    for (path, bytes) in tree(&site.path("public")) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(name) && !text.contains(&hash), "`public/{path}` still has the holder's data");
+    }
+    assert!(!site.path(&format!("public/awards/{}.json", slug(&id))).exists());
+    assert!(site.page(&other).contains("Grace Hopper"));
+    // The status entry stays allocated, so its index is never given to another award.
+    assert_eq!(status_bit(&site, &id, "revocation"), Some(false));
+    assert_eq!(site.read("badges/status/revocation-1.json"), status_list);
+}
+
+#[test]
+fn an_unlisted_award_is_absent_from_sitemap_feed_index_and_achievement_page() {
+    let site = Site::init();
+    let listed = site.award("Ada Lovelace", "ada@example.org", &[]);
+    let unlisted = site.award("Grace Hopper", "grace@example.org", &["--visibility", "unlisted"]);
+    // An unguessable address: 20 random base-32 characters after the year.
+    assert!(slug(&unlisted).len() >= 25, "{unlisted}");
+    site.build();
+    let page = site.page(&unlisted);
+    assert!(page.contains("Grace Hopper") && page.contains("noindex"), "{page}");
+    assert!(!site.page(&listed).contains("noindex"));
+    for file in ["sitemap.xml", "feed.xml", "index.html", "achievements/example/index.html"] {
+        let text = site.read(&format!("public/{file}"));
+        assert!(text.contains(slug(&listed)), "`public/{file}` does not list the public award");
+        assert!(!text.contains(slug(&unlisted)), "`public/{file}` lists the unlisted award");
+        assert!(!text.contains("Grace Hopper"), "`public/{file}` names the unlisted award's holder");
+    }
+}
+
+#[test]
+fn check_reports_every_problem_of_a_broken_site_and_writes_nothing() {
+    let site = Site::init();
+    let tampered = site.award("Ada Lovelace", "ada@example.org", &[]);
+    site.award("Grace Hopper", "grace@example.org", &[]);
+    site.rosette(&["keygen", "--rotate", "--out", "signing-key-2.secret"]).ok();
+    let unlisted = site.award_with("signing-key-2.secret", "Alan Turing", "alan@example.org", &[]);
+
+    // 1. A credential changed after signing.
+    let path = format!("badges/awards/{}.json", slug(&tampered));
+    site.write(&path, &site.read(&path).replace("Ada Lovelace", "Eve Mallory"));
+    // 2. Its key dropped from rosette.toml; 3. a logo that is not there; 4. a broken link in
+    // the issuer's description; 5. a retired key no badge uses (advice); and no LinkedIn
+    // organization id (advice).
+    let mut doc: toml_edit::DocumentMut = site.read("rosette.toml").parse().expect("toml");
+    doc["keys"].as_array_of_tables_mut().expect("keys").remove(1);
+    doc["issuer"]["image"] = toml_edit::value("images/logo.svg");
+    doc["issuer"]["description"] = toml_edit::value(format!("Read [our rules]({BASE}rules/)."));
+    let mut unused = toml_edit::Table::new();
+    unused["id"] = toml_edit::value("key-9");
+    unused["public_key"] = toml_edit::value("z6MkpXRVUrbhjq21h2f5reGLZcCKosAZJ9ViLxyYcUgi7Gn2");
+    unused["status"] = toml_edit::value("retired");
+    unused["retired"] = toml_edit::value("2025-01-01T00:00:00Z");
+    doc["keys"].as_array_of_tables_mut().expect("keys").push(unused);
+    site.write("rosette.toml", &doc.to_string());
+    // 6. An achievement without criteria; 7. one whose image is missing.
+    site.write("achievements/empty.toml", "name = \"Empty\"\ndescription = \"Nothing to do.\"\n");
+    site.write(
+        "achievements/pictured.md",
+        "+++\nname = \"Pictured\"\ndescription = \"Has a picture.\"\nimage = \"images/nope.svg\"\n+++\nDo it.\n",
+    );
+
+    let out = site.rosette(&["check"]).fails(1);
+    let report = out.stderr;
+    let expected = [
+        format!("error: `badges/awards/{}.json`: ", slug(&tampered)),
+        format!(
+            "error: `badges/awards/{}.json`: signed with key `key-2`, which rosette.toml does not list",
+            slug(&unlisted)
+        ),
+        "error: `rosette.toml`: [issuer] image `images/logo.svg`: there is no `badges/images/logo.svg`"
+            .to_string(),
+        "links to `rules/`, which the site does not have".to_string(),
+        "error: `achievements/empty.toml`: the achievement has no criteria".to_string(),
+        "error: `achievements/pictured.md`: image `images/nope.svg`: there is no `badges/images/nope.svg`"
+            .to_string(),
+        "warning: `rosette.toml`: retired key `key-9` signs no badge in badges/".to_string(),
+        "warning: `rosette.toml`: no [linkedin] organization_id".to_string(),
+    ];
+    for line in &expected {
+        let found = report.lines().any(|l| {
+            (l.starts_with("error: `") || l.starts_with("warning: `"))
+                && (l.starts_with(line.as_str()) || l.contains(line.as_str()))
+        });
+        assert!(found, "missing `{line}` in:\n{report}");
+    }
+    let findings: Vec<&str> =
+        report.lines().filter(|l| l.starts_with("error: `") || l.starts_with("warning: `")).collect();
+    assert_eq!(findings.len(), expected.len(), "unexpected findings:\n{report}");
+    assert!(report.lines().filter(|l| l.starts_with("  hint: ")).count() >= expected.len(), "{report}");
+    assert!(report.contains("6 errors, 2 warnings; nothing was written"), "{report}");
+    // Errors first, then warnings, each sorted.
+    let errors_end = findings.iter().rposition(|l| l.starts_with("error:")).unwrap_or(0);
+    assert!(findings[errors_end + 1..].iter().all(|l| l.starts_with("warning:")), "{report}");
+    let mut sorted = findings[..=errors_end].to_vec();
+    sorted.sort();
+    assert_eq!(sorted, findings[..=errors_end], "errors are not sorted");
+    assert!(!site.path("public").exists(), "check wrote public/");
+}
