@@ -14,10 +14,10 @@ Exit status:
 #[command(name = "rosette", version, after_help = EXIT_CODES, max_term_width = 100)]
 pub struct Cli {
     /// Print only errors and warnings.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(short, long, global = true, conflicts_with = "verbose", help_heading = "Global options")]
     pub quiet: bool,
     /// Also print what is done step by step.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,

@@ -86,16 +86,21 @@ pub fn error(message: impl std::fmt::Display) {
 /// Colours the `error:`, `warning:`, `caused by:` and `hint:` labels at the start of each line
 /// when colour is on; otherwise returns the text unchanged.
 pub fn paint(text: &str) -> String {
-    if !settings().color {
-        return text.to_string();
-    }
-    text.split('\n').map(paint_line).collect::<Vec<_>>().join("\n")
+    paint_with(text, settings().color)
 }
 
 fn paint_line(line: &str) -> String {
-    if !settings().color {
-        return line.to_string();
+    paint_with(line, settings().color)
+}
+
+fn paint_with(text: &str, color: bool) -> String {
+    if !color {
+        return text.to_string();
     }
+    text.split('\n').map(paint_one).collect::<Vec<_>>().join("\n")
+}
+
+fn paint_one(line: &str) -> String {
     const LABELS: [(&str, &str); 4] = [
         ("error:", "\x1b[1;31m"),
         ("warning:", "\x1b[1;33m"),
@@ -157,5 +162,16 @@ mod tests {
         // `init` is never called in unit tests: colour is off.
         let text = "error: x\n  caused by: y\nhint: z";
         assert_eq!(paint(text), text);
+        assert_eq!(paint_with(text, false), text);
+    }
+
+    #[test]
+    fn colour_marks_only_the_labels() {
+        let text = "error: `a`: b\n  caused by: c\n  hint: d\nwarning: e\nplain hint: f";
+        assert_eq!(
+            paint_with(text, true),
+            "\x1b[1;31merror:\x1b[0m `a`: b\n  \x1b[2mcaused by:\x1b[0m c\n  \x1b[1;36mhint:\x1b[0m d\n\
+             \x1b[1;33mwarning:\x1b[0m e\nplain hint: f"
+        );
     }
 }

@@ -527,3 +527,29 @@ fn check_reports_every_problem_of_a_broken_site_and_writes_nothing() {
     assert_eq!(sorted, findings[..=errors_end], "errors are not sorted");
     assert!(!site.path("public").exists(), "check wrote public/");
 }
+
+#[test]
+fn quiet_verbose_and_plain_output_off_a_terminal() {
+    let site = Site::init();
+    let plain = site.rosette(&["build"]).ok();
+    assert_eq!(plain.stderr.lines().count(), 1, "{}", plain.stderr);
+    assert!(
+        plain.stderr.starts_with("built 0 awards of 0 achievements into `./public` ("),
+        "{}",
+        plain.stderr
+    );
+    let quiet = site.rosette(&["--quiet", "build"]).ok();
+    assert_eq!(quiet.stderr, "", "--quiet printed something");
+    let verbose = site.rosette(&["build", "--verbose"]).ok();
+    assert!(verbose.stderr.contains("building `.` into `./public`"), "{}", verbose.stderr);
+    assert!(verbose.stderr.contains("built 0 awards"), "{}", verbose.stderr);
+    site.rosette(&["build", "--quiet", "--verbose"]).fails(2);
+    // Errors are still shown with --quiet, and never coloured off a terminal (even without
+    // NO_COLOR), nor is there a progress bar.
+    std::fs::write(site.path("rosette.toml"), "titel = 1\n").expect("break the config");
+    let failed = site.rosette(&["--quiet", "build"]).fails(1);
+    assert!(failed.stderr.starts_with("error: `rosette.toml` is not valid\n"), "{}", failed.stderr);
+    for out in [&plain, &verbose, &failed] {
+        assert!(!out.stderr.contains('\x1b') && !out.stderr.contains('\r'), "{:?}", out.stderr);
+    }
+}
