@@ -143,11 +143,12 @@ pub fn build_library<'a>(
     let mut ids: HashMap<&str, &str> = HashMap::new();
     for ((file, credential), verdict) in credentials.into_iter().zip(verdicts) {
         if let Some(problem) = judge(&verdict) {
-            // A key dropped from rosette.toml gets its own report: name it and say to keep it.
-            problems.push(match super::lint::unlisted_key(credential, keys, &did) {
-                Some(fragment) => super::lint::unlisted_key_problem(&file.display, &fragment),
-                None => Problem::new(&file.display, problem.0).hint(problem.1),
-            });
+            // A key dropped from rosette.toml: the hint says to keep it.
+            let hint = match super::lint::unlisted_key(credential, keys, &did) {
+                Some(fragment) => super::lint::unlisted_key_hint(&fragment),
+                None => problem.1,
+            };
+            problems.push(Problem::new(&file.display, problem.0).hint(hint));
             continue;
         }
         if let Some(p) = retired_key_problem(credential, keys, &did) {

@@ -79,7 +79,7 @@ pub fn check(root: &Path, now: DateTime<Utc>) -> Result<Report, CliError> {
     let mut missing_images = BTreeSet::new();
     lint_config(&input, &mut report, &mut missing_images);
     lint_achievement_files(root, &input, &mut report, &mut missing_images);
-    let unlisted_keys = lint_keys(&input, &keys, &mut report);
+    lint_keys(&input, &keys, &mut report);
 
     let theme = match Theme::load(root, &input.config.theme) {
         Ok(t) => Some(t),
@@ -96,10 +96,7 @@ pub fn check(root: &Path, now: DateTime<Utc>) -> Result<Report, CliError> {
         Err(problems) => {
             let bad: BTreeSet<String> = problems.iter().map(|p| p.file.clone()).collect();
             for p in problems {
-                // A badge signed by an unlisted key is reported once, by the key lint.
-                if !unlisted_keys.contains(&p.file) {
-                    report.error(p);
-                }
+                report.error(p);
             }
             let mut rest = super::load::load(root)?;
             rest.files.retain(|f| !bad.contains(&f.display));
@@ -306,33 +303,18 @@ fn lint_award_images(
     }
 }
 
-/// Badges signed by a key of this site that rosette.toml does not list (errors), and retired
-/// keys no badge uses (advice). Returns the files reported, so the build's own report of the
-/// same failure is not repeated.
-fn lint_keys(input: &SiteInput, keys: &[SiteKey], report: &mut Report) -> BTreeSet<String> {
+/// Retired keys that no badge uses: advice. (A badge signed by a key rosette.toml does not
+/// list fails verification, and the build's report of it says to keep the key.)
+fn lint_keys(input: &SiteInput, keys: &[SiteKey], report: &mut Report) {
     let did = input.config.did();
     let mut used: BTreeSet<&str> = BTreeSet::new();
-    let mut unlisted: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for file in &input.files {
         let Ok(c) = &file.parsed else { continue };
         for proof in crate::integrity::proofs(&c.value) {
             let Some(vm) = proof.get("verificationMethod").and_then(Value::as_str) else { continue };
-            let Some(fragment) = vm.strip_prefix(did.as_str()).and_then(|r| r.strip_prefix('#')) else {
-                continue;
-            };
-            match keys.iter().find(|k| k.fragment == fragment) {
-                Some(k) => {
-                    used.insert(k.fragment.as_str());
-                }
-                None => unlisted.entry(fragment.to_string()).or_default().push(&file.display),
+            if let Some(fragment) = vm.strip_prefix(did.as_str()).and_then(|r| r.strip_prefix('#')) {
+                used.insert(fragment);
             }
-        }
-    }
-    let mut reported = BTreeSet::new();
-    for (fragment, files) in &unlisted {
-        for file in files {
-            reported.insert(file.to_string());
-            report.error(unlisted_key_problem(file, fragment));
         }
     }
     for k in keys.iter().filter(|k| k.status == KeyStatus::Retired && !used.contains(k.fragment.as_str())) {
@@ -341,7 +323,6 @@ fn lint_keys(input: &SiteInput, keys: &[SiteKey], report: &mut Report) -> BTreeS
                 .hint("it can be removed, unless badges it signed are published elsewhere"),
         );
     }
-    reported
 }
 
 /// The fragment of a key of the site `did` that signed `credential` but is not in `keys`.
@@ -353,14 +334,11 @@ pub fn unlisted_key(credential: &crate::model::Credential, keys: &[SiteKey], did
     })
 }
 
-/// The report for a badge signed by a key that rosette.toml no longer lists; `build` gives
-/// the same one.
-pub fn unlisted_key_problem(file: &str, fragment: &str) -> Problem {
-    Problem::new(file, format!("signed with key `{fragment}`, which rosette.toml does not list")).hint(
-        format!(
-            "keep key `{fragment}` under [[keys]] with status = \"retired\": did.json must keep \
-             publishing it for the badges it signed to verify"
-        ),
+/// The hint for a badge signed by a key of this site that rosette.toml does not list.
+pub fn unlisted_key_hint(fragment: &str) -> String {
+    format!(
+        "`{fragment}` is not in rosette.toml: keep it under [[keys]] with status = \"retired\", so \
+         did.json keeps publishing it and the badges it signed keep verifying"
     )
 }
 
