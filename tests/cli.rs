@@ -863,3 +863,47 @@ fn verify_refuses_a_bad_now() {
     run.assert_code(2);
     assert_golden("verify-bad-now.txt", &run.transcript());
 }
+
+// ---------------------------------------------------------------------------------------------
+// check
+
+/// Copies the repository's sample site (rosette.toml and badges/) into the sandbox.
+fn copy_sample_site(sb: &Sandbox) {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    sb.write("rosette.toml", &std::fs::read_to_string(repo.join("rosette.toml")).expect("rosette.toml"));
+    for entry in walkdir::WalkDir::new(repo.join("badges")) {
+        let entry = entry.expect("walk badges/");
+        let rel = entry.path().strip_prefix(repo).expect("under the repository");
+        if entry.file_type().is_file() {
+            let to = sb.path(&rel.to_string_lossy());
+            std::fs::create_dir_all(to.parent().expect("a parent")).expect("mkdir");
+            std::fs::copy(entry.path(), &to).expect("copy");
+        }
+    }
+}
+
+/// The whole report of `rosette check` on the sample site with one defect of each kind.
+#[test]
+fn check_report_of_a_broken_site_is_pinned() {
+    let sb = Sandbox::new();
+    copy_sample_site(&sb);
+    // Validity judged at a fixed instant, so the expired award stays the only one.
+    let env = [("SOURCE_DATE_EPOCH", "1798761600")];
+    let clean = sb.rosette_env(&["check"], &env);
+    clean.assert_code(0);
+    assert_golden("check-sample-site.txt", &clean.transcript());
+
+    let award = "badges/awards/2025-aml-0002.json";
+    sb.write(award, &sb.read(award).replacen("Kwame Mensah", "Kwame Mensa", 1));
+    let config = sb
+        .read("rosette.toml")
+        .replace("image = \"images/northfield-logo.svg\"", "image = \"images/logo.png\"")
+        .replace("Its digital badges record", "Its [rules](../rules/) say what its badges record")
+        .replace("organization_id = \"98765432\"", "");
+    sb.write("rosette.toml", &config);
+    sb.write("achievements/empty.toml", "name = \"Empty\"\ndescription = \"No criteria.\"\n");
+    let broken = sb.rosette_env(&["check"], &env);
+    broken.assert_code(1);
+    assert_golden("check-broken-site.txt", &broken.transcript());
+    assert!(!sb.path("public").exists(), "check wrote public/");
+}
