@@ -215,3 +215,20 @@ fn serve_builds_serves_and_rebuilds_on_change() {
     assert!(index.text().contains("Northfield Served Live"));
     assert_eq!(get(port, "/__rosette/wait").text().trim(), "2", "a failed build bumped the generation");
 }
+
+#[test]
+fn serve_waits_for_a_site_that_does_not_build_yet() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path();
+    let config = std::fs::read_to_string(common::repo_root().join("rosette.toml")).expect("config");
+    std::fs::write(root.join("rosette.toml"), config.replace("title =", "titel =")).expect("write");
+    copy_dir(&common::repo_root().join("badges"), &root.join("badges"));
+    let server = Server::start(root);
+    server.wait_for("the first build's report", || server.stderr().contains("until the site builds"));
+    assert!(server.stderr().contains("unknown field `titel`"), "{}", server.stderr());
+    assert_eq!(server.get("/").status, 404);
+
+    std::fs::write(root.join("rosette.toml"), &config).expect("fix");
+    server.wait_for("the fixed site", || server.get("/").status == 200);
+    assert!(server.get("/issuer/").text().contains("Northfield Institute of Technology"));
+}

@@ -65,8 +65,19 @@ impl State {
 pub fn run(args: &ServeArgs) -> Result<Exit, CliError> {
     let root = args.root.as_path();
     let out = args.out.clone().unwrap_or_else(|| root.join("public"));
-    let summary = super::build::build(root, &out)?;
-    super::build::report(&summary, &out);
+    // rosette.toml must at least be readable to know what to serve; a site that does not
+    // build yet is served from its last build (if any) until it does.
+    if !root.join("rosette.toml").is_file() {
+        return Err(CliError::io(format!("there is no `{}`", root.join("rosette.toml").display()))
+            .hint("run `rosette serve` in a site directory, or pass --root"));
+    }
+    match super::build::build(root, &out) {
+        Ok(summary) => super::build::report(&summary, &out),
+        Err(e) => {
+            crate::ui::error(&e);
+            crate::ui::status(format!("serving what is in `{}` until the site builds", out.display()));
+        }
+    }
 
     let (server, port) = bind(args.port)?;
     let state = Arc::new(State { out: out.clone(), generation: Mutex::new(1), changed: Condvar::new() });
@@ -124,12 +135,19 @@ fn watch(root: &Path, out: &Path, state: &State) -> Result<Exit, CliError> {
             .map_err(|e| CliError::io(format!("could not watch `{}`", path.display())).caused_by(e))
     };
     watch(&mut watcher, root, RecursiveMode::NonRecursive)?;
-    for dir in ["badges", "achievements", "themes"] {
-        let path = root.join(dir);
-        if path.is_dir() {
-            watch(&mut watcher, &path, RecursiveMode::Recursive)?;
+    // Input folders are watched once they exist; one made while serving is picked up.
+    let mut watched: Vec<&str> = Vec::new();
+    let mut watch_inputs = |w: &mut notify::RecommendedWatcher| -> Result<(), CliError> {
+        for dir in ["badges", "achievements", "themes"] {
+            let path = root.join(dir);
+            if !watched.contains(&dir) && path.is_dir() {
+                watch(w, &path, RecursiveMode::Recursive)?;
+                watched.push(dir);
+            }
         }
-    }
+        Ok(())
+    };
+    watch_inputs(&mut watcher)?;
     let root_abs = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let relevant = |event: &notify::Event| {
         !matches!(event.kind, notify::EventKind::Access(_))
@@ -156,6 +174,7 @@ fn watch(root: &Path, out: &Path, state: &State) -> Result<Exit, CliError> {
         if changed.is_empty() {
             continue;
         }
+        watch_inputs(&mut watcher)?;
         changed.sort();
         changed.dedup();
         for p in &changed {
