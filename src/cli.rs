@@ -70,9 +70,10 @@ pub enum Command {
     ///
     /// Verifies every credential like `build`, renders every page in memory, then lints:
     /// broken internal links, missing images, achievements without criteria, badges signed by
-    /// a key rosette.toml does not list, keys no badge uses, a missing LinkedIn organization
-    /// id. Every finding is listed, sorted, one per line with a hint. Lines starting `error:`
-    /// make the exit status 1; lines starting `warning:` are advice and leave it 0.
+    /// a key rosette.toml does not list, secret keys under badges/ (errors); retired keys no
+    /// badge uses, a missing LinkedIn organization id, expired awards (warnings). Every finding
+    /// is listed, sorted, errors first, with a hint. Any `error:` makes the exit status 1;
+    /// `warning:` lines are advice and leave it 0.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
     /// Build the site, serve it on 127.0.0.1, rebuild on every change and reload open pages.

@@ -902,6 +902,7 @@ fn check_report_of_a_broken_site_is_pinned() {
         .replace("organization_id = \"98765432\"", "");
     sb.write("rosette.toml", &config);
     sb.write("achievements/empty.toml", "name = \"Empty\"\ndescription = \"No criteria.\"\n");
+    sb.copy_fixture("keys/sample.secret", "badges/status/old.secret");
     let broken = sb.rosette_env(&["check"], &env);
     broken.assert_code(1);
     assert_golden("check-broken-site.txt", &broken.transcript());

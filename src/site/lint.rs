@@ -78,6 +78,7 @@ pub fn check(root: &Path, now: DateTime<Utc>) -> Result<Report, CliError> {
     let mut report = Report { credentials: input.files.len(), ..Report::default() };
     let mut missing_images = BTreeSet::new();
     lint_config(&input, &mut report, &mut missing_images);
+    lint_secrets(root, &mut report);
     lint_achievement_files(root, &input, &mut report, &mut missing_images);
     lint_keys(&input, &keys, &mut report);
 
@@ -229,6 +230,21 @@ fn lint_config(input: &SiteInput, report: &mut Report, missing_images: &mut BTre
                      page's admin URL)",
                 ),
         );
+    }
+}
+
+/// A secret key under `badges/` is never published, but it is committed with the site.
+fn lint_secrets(root: &Path, report: &mut Report) {
+    let badges = root.join("badges");
+    for entry in walkdir::WalkDir::new(&badges).sort_by_file_name().into_iter().filter_map(Result::ok) {
+        if entry.file_type().is_file() && entry.file_name().to_string_lossy().ends_with(".secret") {
+            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            report.error(
+                Problem::new(&rel, "a secret key inside badges/, which is committed with the site")
+                    .hint("move it out of the repository (in CI, use the ROSETTE_SIGNING_KEY secret)"),
+            );
+        }
     }
 }
 
