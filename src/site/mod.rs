@@ -4,6 +4,7 @@
 
 pub mod earner;
 pub mod library;
+pub mod links;
 pub mod lint;
 pub mod load;
 pub mod paths;
