@@ -357,3 +357,29 @@ pub fn unlisted_key_hint(fragment: &str) -> String {
          did.json keeps publishing it and the badges it signed keep verifying"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_paths_and_urls_under_base_are_local_other_urls_are_not() {
+        let base = "https://s.org/b/";
+        assert_eq!(local_image("images/a.svg", base), Some("images/a.svg"));
+        assert_eq!(local_image("/images/a.svg", base), Some("images/a.svg"));
+        assert_eq!(local_image("https://s.org/b/images/a.svg", base), Some("images/a.svg"));
+        assert_eq!(local_image("https://cdn.example/a.svg", base), None);
+        assert_eq!(local_image("data:image/png;base64,AAAA", base), None);
+    }
+
+    #[test]
+    fn errors_sort_before_warnings() {
+        let mut findings = [
+            Finding { severity: Severity::Warning, problem: Problem::new("a", "w") },
+            Finding { severity: Severity::Error, problem: Problem::new("z", "e") },
+        ];
+        findings.sort();
+        assert_eq!(findings[0].to_string(), "error: `z`: e");
+        assert_eq!(findings[1].to_string(), "warning: `a`: w");
+    }
+}
