@@ -9,6 +9,9 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
     let report = crate::site::lint::check(&args.root, super::build::build_time());
     spinner.finish_and_clear();
     let report = report?;
+    if report.files > 0 {
+        crate::ui::detail(format!("a build would write {} files", report.files));
+    }
     for finding in &report.findings {
         crate::ui::error(finding);
     }
