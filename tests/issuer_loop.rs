@@ -272,6 +272,12 @@ fn a_csv_with_one_bad_row_writes_nothing() {
     assert!(out.stderr.contains("row 4: `not-an-address` is not an e-mail address"), "{}", out.stderr);
     assert!(out.stdout.is_empty(), "{}", out.stdout);
     assert_eq!(tree(&site.path("badges")), before, "a failed CSV changed badges/");
+
+    // A CSV with no rows is a mistake too, not "0 awards".
+    site.write("empty.csv", "achievement,name,email\n");
+    let out = site.rosette(&["award", "--key", "signing-key.secret", "--csv", "empty.csv"]).fails(1);
+    assert!(out.stderr.starts_with("error: `empty.csv` has no rows: no award was written"), "{}", out.stderr);
+    assert_eq!(tree(&site.path("badges")), before, "an empty CSV changed badges/");
 }
 
 #[test]

@@ -341,6 +341,10 @@ fn read_csv(path: &Path) -> Result<Vec<Row>, CliError> {
             visibility,
         });
     }
+    if rows.is_empty() && problems.is_empty() {
+        return Err(CliError::invalid(format!("`{}` has no rows: no award was written", path.display()))
+            .hint("the first line names the columns; each line after it is one award"));
+    }
     if !problems.is_empty() {
         let mut err = CliError::invalid(format!("`{}`: no award was written", path.display()));
         for p in problems {
