@@ -11,6 +11,18 @@ pub fn read(path: &Path) -> Result<Vec<u8>, CliError> {
     std::fs::read(path).map_err(|e| CliError::io_at(path, "read", &e))
 }
 
+/// Reads at most `limit + 1` bytes of a file, naming it in the error: callers compare the
+/// length with `limit` to refuse an oversized file without reading all of it.
+pub fn read_at_most(path: &Path, limit: u64) -> Result<Vec<u8>, CliError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| CliError::io_at(path, "read", &e))?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| CliError::io_at(path, "read", &e))?;
+    Ok(bytes)
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, synced, then
 /// renamed over the target, so a reader never sees half a file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {

@@ -6,9 +6,6 @@ use crate::error::CliError;
 use crate::model::{Credential, ParseError};
 use std::path::{Path, PathBuf};
 
-/// The largest credential file rosette reads; larger files are refused with a clear error.
-pub const MAX_CREDENTIAL_BYTES: u64 = 2 * 1024 * 1024;
-
 /// One `*.json` file under `badges/`.
 #[derive(Debug)]
 pub struct InputFile {
@@ -84,6 +81,8 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
     let mut assets = Vec::new();
     let mut problems = Vec::new();
     let mut removed = Vec::new();
+    let limits = config.limits;
+    let mut credentials = 0usize;
     if !badges.is_dir() {
         return Err(CliError::io(format!("there is no `{}` directory", badges.display()))
             .hint("put signed credentials (*.json) in badges/"));
@@ -120,16 +119,28 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
             continue;
         }
         if path.extension().is_some_and(|x| x == "json") {
-            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            if size > MAX_CREDENTIAL_BYTES {
-                problems.push(super::Problem::new(
-                    &display,
-                    format!("the file is {size} bytes; credentials are limited to {MAX_CREDENTIAL_BYTES}"),
-                ));
+            credentials += 1;
+            if credentials > limits.max_credentials {
+                return Err(CliError::invalid(format!(
+                    "`{}` has more than {} credential files",
+                    badges.display(),
+                    limits.max_credentials
+                ))
+                .hint("raise `max_credentials` in the [limits] table of rosette.toml"));
+            }
+            // Read at most one byte past the limit: the size on disk can change under us.
+            let bytes = crate::fs::read_at_most(path, limits.max_file_size)?;
+            if bytes.len() as u64 > limits.max_file_size {
+                problems.push(
+                    super::Problem::new(
+                        &display,
+                        format!("the file is larger than {} bytes (`max_file_size`)", limits.max_file_size),
+                    )
+                    .hint("raise `max_file_size` in the [limits] table of rosette.toml"),
+                );
                 continue;
             }
-            let bytes = crate::fs::read(path)?;
-            let parsed = Credential::parse(&bytes);
+            let parsed = Credential::parse_with_depth(&bytes, limits.max_json_depth);
             let meta_path = path.with_extension("toml");
             let meta = if meta_path.is_file() {
                 let text = std::fs::read_to_string(&meta_path)
