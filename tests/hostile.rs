@@ -457,8 +457,9 @@ fn inert_html(html: &str) -> Result<(), String> {
     for c in ['\u{202a}', '\u{202b}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}'] {
         if outside_data.contains(c) {
             let at = outside_data.find(c).unwrap_or(0);
-            let from = outside_data.floor_char_boundary(at.saturating_sub(60));
-            return Err(format!("a raw bidi control U+{:04X} near: {}", c as u32, &outside_data[from..at]));
+            let before: String =
+                outside_data[..at].chars().rev().take(60).collect::<Vec<_>>().into_iter().rev().collect();
+            return Err(format!("a raw bidi control U+{:04X} near: {before}", c as u32));
         }
     }
     Ok(())

@@ -160,6 +160,16 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
             };
             files.push(InputFile { rel, display, bytes, parsed, meta });
         } else {
+            if looks_like_a_secret_key(path) {
+                problems.push(
+                    super::Problem::new(
+                        &display,
+                        "this looks like a secret signing key; it would be published",
+                    )
+                    .hint("move the key out of badges/ (everything there is published but `*.secret` files)"),
+                );
+                continue;
+            }
             assets.push(Asset { rel, path: path.to_path_buf() });
         }
     }
@@ -172,4 +182,33 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
         Err(_) => crate::registry::Registry::default(),
     };
     Ok(SiteInput { config, files, assets, problems, registry, removed })
+}
+
+/// Whether a file under `badges/` holds a secret Multikey (a key saved as `key.txt`, say):
+/// such a file is never copied into the site.
+fn looks_like_a_secret_key(path: &Path) -> bool {
+    // Key files are a few hundred bytes; images are not worth reading for this.
+    if std::fs::metadata(path).map_or(true, |m| m.len() > 4096) {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(path) else { return false };
+    text.split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '=')
+        .filter(|word| word.starts_with("z3u2"))
+        .any(|word| crate::keys::SecretKey::from_multibase(word).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_key_under_any_name_is_recognised() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = crate::keys::SecretKey::generate();
+        let path = dir.path().join("key.txt");
+        std::fs::write(&path, format!("ROSETTE_SIGNING_KEY={}\n", key.to_multibase().as_str())).expect("w");
+        assert!(looks_like_a_secret_key(&path));
+        std::fs::write(&path, "z3u2 is how a secret Multikey starts; z3u2abc is not one").expect("w");
+        assert!(!looks_like_a_secret_key(&path));
+    }
 }

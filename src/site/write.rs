@@ -37,6 +37,14 @@ pub fn write_tree(out: &Path, files: &super::render::Output, copies: &[Copy]) ->
         .prefix(&prefix)
         .tempdir_in(parent)
         .map_err(|e| CliError::io_at(parent, "create a staging directory in", &e))?;
+    // tempfile makes the directory 0700; the published tree must be readable by the web
+    // server, like every file written into it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| CliError::io_at(staging.path(), "create", &e))?;
+    }
     // On error the TempDir is dropped and the partial staging tree removed.
     for (path, bytes) in files {
         let target = staging.path().join(path.as_str());
@@ -164,6 +172,12 @@ mod tests {
         assert_eq!(std::fs::read_to_string(out.join("a.html")).expect("a"), "new");
         assert!(!out.join("old").exists(), "a file of the old tree survived");
         assert_eq!(listing(dir.path()), [".public.lock", "public"], "staging or old trees left behind");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&out).expect("meta").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o755, "a web server must be able to read public/");
+        }
     }
 
     #[test]
