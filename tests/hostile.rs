@@ -49,6 +49,12 @@ struct SignedCase {
     class: String,
     #[allow(dead_code, reason = "documentation for people")]
     note: String,
+    /// Whether the build publishes it (tests/browser/hostile.mjs opens these); must agree
+    /// with the case's expected exit status.
+    published: bool,
+    /// Other files to put under `badges/` (a hostile badge image).
+    #[serde(default)]
+    files: BTreeMap<String, String>,
     set: BTreeMap<String, Value>,
 }
 
@@ -295,6 +301,9 @@ fn place(case: &Case, site: &Path) -> PathBuf {
         }
         Some(("signed", name)) => {
             let s = signed_cases().into_iter().find(|s| s.name == name).expect("signed case exists");
+            for (rel, text) in &s.files {
+                std::fs::write(site.join("badges").join(rel), text).expect("write file");
+            }
             sign(site, &edited(&s.set, &case.name), &dest);
         }
         Some(("generate", name)) => generate(name, site, &dest),
@@ -563,9 +572,12 @@ fn every_hostile_case_ends_as_the_manifest_says() {
     let signed = signed_cases();
     // Every signed edit is used by a case, so hostile.mjs and this test cover the same inputs.
     for s in &signed {
-        assert!(
-            manifest.case.iter().any(|c| c.input == format!("signed:{}", s.name)),
-            "signed.json entry `{}` has no case",
+        let case = manifest.case.iter().find(|c| c.input == format!("signed:{}", s.name));
+        let case = case.unwrap_or_else(|| panic!("signed.json entry `{}` has no case", s.name));
+        assert_eq!(
+            s.published,
+            case.exit == 0,
+            "signed.json `{}`: `published` disagrees with cases.toml",
             s.name
         );
     }

@@ -170,6 +170,19 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
                 );
                 continue;
             }
+            if name.to_ascii_lowercase().ends_with(".svg") {
+                let text = std::fs::read(path).map_err(|e| CliError::io_at(path, "read", &e))?;
+                if let Some(reason) = crate::bake::svg::active_content(&String::from_utf8_lossy(&text)) {
+                    problems.push(
+                        super::Problem::new(
+                            &display,
+                            format!("the SVG image has {reason}, which would act on this site's visitors when the image is opened"),
+                        )
+                        .hint("publish SVG images without scripts, event handlers or resources from other sites"),
+                    );
+                    continue;
+                }
+            }
             assets.push(Asset { rel, path: path.to_path_buf() });
         }
     }
