@@ -56,7 +56,7 @@ pub fn active_content(svg: &str) -> Option<String> {
         };
         match event {
             Event::Eof => return None,
-            Event::DocType(t) if t.iter().any(|b| *b == b'[') => {
+            Event::DocType(t) if t.contains(&b'[') => {
                 return Some("a DOCTYPE that declares entities".into());
             }
             Event::Start(ref e) | Event::Empty(ref e) => {
