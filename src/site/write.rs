@@ -27,12 +27,13 @@ pub fn write_tree(out: &Path, files: &super::render::Output, copies: &[Copy]) ->
         return Err(CliError::io(format!("`{}` exists and is not a directory", out.display()))
             .hint("rosette replaces the output directory as a whole; choose another --out"));
     }
-    // Held until the swap is done: two builds into the same output take turns, and any
+    // Held until the swap is done: two builds into the same parent take turns, and any
     // staging directory found while holding it belongs to a build that is no longer running.
-    let lock_path = parent.join(format!(".{name}.lock"));
-    let _lock = lock_file(&lock_path)?;
+    let lock = lock_dir(parent);
     let prefix = format!(".{name}.staging-");
-    remove_leftovers(parent, &prefix);
+    if lock.is_some() {
+        remove_leftovers(parent, &prefix);
+    }
     let staging = tempfile::Builder::new()
         .prefix(&prefix)
         .tempdir_in(parent)
@@ -63,15 +64,22 @@ pub fn write_tree(out: &Path, files: &super::render::Output, copies: &[Copy]) ->
     swap_in(staging.keep(), out)
 }
 
-fn lock_file(path: &Path) -> Result<std::fs::File, CliError> {
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .map_err(|e| CliError::io_at(path, "open", &e))?;
-    file.lock().map_err(|e| CliError::io_at(path, "lock", &e))?;
-    Ok(file)
+/// An exclusive lock on the directory itself (flock on its descriptor), so no lock file is
+/// left beside `public/`. `None` where a directory cannot be locked (Windows, some network
+/// file systems): builds then do not take turns, and leftovers are not cleaned up, since
+/// one might belong to a running build.
+fn lock_dir(dir: &Path) -> Option<std::fs::File> {
+    #[cfg(unix)]
+    {
+        let file = std::fs::File::open(dir).ok()?;
+        file.lock().ok()?;
+        Some(file)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
 }
 
 /// Removes staging directories (complete, partial, or holding an old tree after the swap)
@@ -171,7 +179,7 @@ mod tests {
         write_tree(&out, &output(&[("a.html", "new"), ("b/c.txt", "c")]), &[]).expect("second");
         assert_eq!(std::fs::read_to_string(out.join("a.html")).expect("a"), "new");
         assert!(!out.join("old").exists(), "a file of the old tree survived");
-        assert_eq!(listing(dir.path()), [".public.lock", "public"], "staging or old trees left behind");
+        assert_eq!(listing(dir.path()), ["public"], "staging or old trees left behind");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -190,7 +198,7 @@ mod tests {
         // Another output's staging directory is not ours to remove.
         std::fs::create_dir_all(dir.path().join(".other.staging-x")).expect("mkdir");
         write_tree(&out, &output(&[("a.html", "a")]), &[]).expect("build");
-        assert_eq!(listing(dir.path()), [".other.staging-x", ".public.lock", "public"]);
+        assert_eq!(listing(dir.path()), [".other.staging-x", "public"]);
     }
 
     #[test]
