@@ -4,9 +4,9 @@
 //!
 //! A full disk is simulated with `RLIMIT_FSIZE` (`ulimit -f` in a shell that ignores
 //! SIGXFSZ, so writes fail with EFBIG): it works for root too, unlike permission bits. A
-//! read-only output is not simulated (root ignores permissions and bind mounts need
-//! privileges); an output whose parent is a file (ENOTDIR) stands in for an output that
-//! cannot be written.
+//! read-only output is an immutable directory (`chattr +i`, which root cannot write either);
+//! where that is not available the test says it skipped, and an output whose parent is a file
+//! (ENOTDIR) still stands for an output that cannot be written.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -304,4 +304,137 @@ fn concurrent_awards_never_share_a_status_index() {
     }
     let o = build(&site, &site.join("public"));
     assert!(o.status.success(), "{}", text(&o));
+}
+
+/// Every credential under `badges/awards` is complete JSON whose status entries the registry
+/// records, and no two registry entries share an index.
+fn assert_registry_consistent(site: &Path, context: &str) {
+    let text = std::fs::read_to_string(site.join("badges/status/registry.toml")).unwrap_or_default();
+    let registry = rosette::registry::Registry::parse(&text)
+        .unwrap_or_else(|e| panic!("{context}: the registry does not parse: {e}"));
+    let mut seen = std::collections::BTreeSet::new();
+    for e in &registry.entries {
+        assert!(
+            seen.insert((e.list.clone(), e.index)),
+            "{context}: index {} of `{}` handed out twice",
+            e.index,
+            e.list
+        );
+    }
+    for entry in std::fs::read_dir(site.join("badges/awards")).expect("awards").filter_map(Result::ok) {
+        let path = entry.path();
+        if path.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let c: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).expect("read"))
+            .unwrap_or_else(|e| panic!("{context}: `{}` is half-written: {e}", path.display()));
+        let status = &c["credentialStatus"];
+        let list = status["statusListCredential"].as_str().expect("a status list");
+        let index: u64 = status["statusListIndex"].as_str().and_then(|s| s.parse().ok()).expect("an index");
+        assert!(
+            seen.contains(&(list.to_string(), index)),
+            "{context}: `{}` carries index {index}, which the registry does not record",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn an_award_killed_at_any_moment_never_hands_out_an_index_twice() {
+    let dir = site_with_awards(5);
+    let site = dir.path().join("site");
+    let rows = 80;
+    let write_csv = |round: usize| {
+        let mut csv = String::from("achievement,name,email\n");
+        for i in 0..rows {
+            csv.push_str(&format!("example,Person {round}-{i},p{round}-{i}@example.org\n"));
+        }
+        std::fs::write(site.join("c.csv"), csv).expect("csv");
+    };
+    write_csv(0);
+    let start = Instant::now();
+    let o =
+        rosette(&site, &["award", "--key", "signing-key.secret", "--csv", "c.csv"]).output().expect("award");
+    assert!(o.status.success(), "{}", text(&o));
+    let took = start.elapsed();
+    let mut state = seed();
+    for round in 1..6 {
+        write_csv(round);
+        let delay = Duration::from_millis(next(&mut state) % (took.as_millis() as u64 * 5 / 4 + 1));
+        let mut child = rosette(&site, &["award", "--key", "signing-key.secret", "--csv", "c.csv"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_registry_consistent(&site, &format!("round {round}, killed at {delay:?}"));
+    }
+    write_csv(99);
+    let o =
+        rosette(&site, &["award", "--key", "signing-key.secret", "--csv", "c.csv"]).output().expect("award");
+    assert!(o.status.success(), "{}", text(&o));
+    assert_registry_consistent(&site, "after a complete award");
+    let o = build(&site, &site.join("public"));
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+/// Makes `path` immutable (`chattr +i`) until dropped; `None` where the file system or the
+/// capabilities do not allow it.
+struct Immutable(PathBuf);
+
+impl Immutable {
+    fn set(path: &Path) -> Option<Immutable> {
+        let ok = Command::new("chattr")
+            .arg("+i")
+            .arg(path)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Immutable(path.to_path_buf()))
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+    }
+}
+
+/// A read-only output, as root: an immutable directory (root ignores permission bits). Where
+/// `chattr +i` is not available the test says so and checks nothing; the full-disk and
+/// ENOTDIR tests above cover the same code paths.
+#[test]
+fn a_read_only_output_leaves_public_as_it_was() {
+    let dir = site_with_awards(2);
+    let site = dir.path().join("site");
+    let public = site.join("public");
+    assert!(build(&site, &public).status.success());
+    let before = tree(&public);
+    set_title(&site, "Changed");
+    // public/ itself immutable: the staging tree is written, the swap fails, nothing changes.
+    {
+        let Some(_guard) = Immutable::set(&public) else {
+            eprintln!("skipped: `chattr +i` is not available here (no CAP_LINUX_IMMUTABLE or no support)");
+            return;
+        };
+        let o = build(&site, &public);
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{out}");
+        assert!(out.contains(&format!("could not replace `{}`", public.display())), "{out}");
+        assert!(before == tree(&public), "public/ changed");
+        assert_eq!(leftovers(&site), Vec::<String>::new(), "the staging tree was left behind");
+    }
+    // The site directory immutable: not even a staging directory can be made.
+    {
+        let guard = Immutable::set(&site).expect("chattr worked a moment ago");
+        let o = build(&site, &public);
+        let out = text(&o);
+        drop(guard);
+        assert_eq!(o.status.code(), Some(2), "{out}");
+        assert!(out.contains("could not create a staging directory in"), "{out}");
+        assert!(before == tree(&public), "public/ changed");
+    }
+    assert!(build(&site, &public).status.success());
 }
