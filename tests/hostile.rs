@@ -260,17 +260,23 @@ fn generate(name: &str, site: &Path, dest: &Path) {
             award["x"] = serde_json::json!({"a": 1});
             write_award(&award);
         }
-        "png-bomb" | "svg-external-entity" => {
-            let image = if name == "png-bomb" {
-                std::fs::write(site.join("badges/images/bomb.png"), png_bomb(100_000, 64 << 20)).expect("w");
-                "images/bomb.png"
-            } else {
-                std::fs::copy(
-                    common::repo_root().join("tests/fixtures/bake/xxe.svg"),
-                    site.join("badges/images/xxe.svg"),
-                )
-                .expect("cp");
-                "images/xxe.svg"
+        "png-bomb" | "png-bomb-4096" | "svg-external-entity" | "svg-billion-laughs" => {
+            let image = match name {
+                "png-bomb" => {
+                    std::fs::write(site.join("badges/images/bomb.png"), png_bomb(100_000, 64 << 20))
+                        .expect("w");
+                    "images/bomb.png"
+                }
+                "png-bomb-4096" => {
+                    std::fs::write(site.join("badges/images/bomb.png"), png_bomb(4096, 64 << 20)).expect("w");
+                    "images/bomb.png"
+                }
+                _ => {
+                    let file = if name == "svg-external-entity" { "xxe.svg" } else { "billion-laughs.svg" };
+                    let from = common::repo_root().join("tests/fixtures/bake").join(file);
+                    std::fs::copy(from, site.join("badges/images").join(file)).expect("cp");
+                    if name == "svg-external-entity" { "images/xxe.svg" } else { "images/billion-laughs.svg" }
+                }
             };
             let mut set = BTreeMap::new();
             set.insert(
