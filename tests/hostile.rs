@@ -9,7 +9,6 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rosette");
 const EPOCH: &str = "1798761600";
@@ -101,26 +100,19 @@ fn output_text(o: &Output) -> String {
 }
 
 /// The sample site, built once: each case starts from a copy of it, `public/` included.
-fn template() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let root = common::repo_root();
-        std::fs::copy(root.join("rosette.toml"), dir.path().join("rosette.toml")).expect("toml");
-        copy_dir(&root.join("badges"), &dir.path().join("badges"));
-        // A private copy of the sample key: the repository's copy may be readable by others.
-        let key = dir.path().join("issuer.secret");
-        std::fs::write(
-            &key,
-            std::fs::read(root.join("tests/fixtures/sample-site/issuer.secret")).expect("key"),
-        )
+fn template() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = common::repo_root();
+    std::fs::copy(root.join("rosette.toml"), dir.path().join("rosette.toml")).expect("toml");
+    copy_dir(&root.join("badges"), &dir.path().join("badges"));
+    // A private copy of the sample key: the repository's copy may be readable by others.
+    let key = dir.path().join("issuer.secret");
+    std::fs::write(&key, std::fs::read(root.join("tests/fixtures/sample-site/issuer.secret")).expect("key"))
         .expect("key");
-        set_private(&key);
-        let out = build(dir.path());
-        assert!(out.status.success(), "the sample site does not build: {}", output_text(&out));
-        dir
-    })
-    .path()
+    set_private(&key);
+    let out = build(dir.path());
+    assert!(out.status.success(), "the sample site does not build: {}", output_text(&out));
+    dir
 }
 
 fn set_private(path: &Path) {
@@ -320,10 +312,10 @@ fn place(case: &Case, site: &Path) -> PathBuf {
 }
 
 /// Runs one case; returns what went wrong, if anything.
-fn run(case: &Case) -> Result<(), String> {
+fn run(case: &Case, template: &Path) -> Result<(), String> {
     let dir = tempfile::tempdir().expect("tempdir");
     let site = dir.path();
-    copy_dir(template(), site);
+    copy_dir(template, site);
     if let Some(extra) = &case.config {
         let mut toml = std::fs::read_to_string(site.join("rosette.toml")).expect("toml");
         toml.push_str(extra);
@@ -587,6 +579,7 @@ fn every_hostile_case_ends_as_the_manifest_says() {
             s.name
         );
     }
+    let template = template();
     let mut failures = Vec::new();
     let mut classes: BTreeMap<&str, (usize, Vec<&str>)> = BTreeMap::new();
     for case in &manifest.case {
@@ -596,7 +589,7 @@ fn every_hostile_case_ends_as_the_manifest_says() {
             "{}: an error case must pin its message",
             case.name
         );
-        if let Err(e) = run(case) {
+        if let Err(e) = run(case, template.path()) {
             failures.push(format!("case `{}` ({}): {e}", case.name, case.class));
         }
         let entry = classes.entry(case.class.as_str()).or_default();
