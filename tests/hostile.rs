@@ -326,7 +326,7 @@ fn run(case: &Case, template: &Path) -> Result<(), String> {
     let out = match case.command.as_str() {
         "build" => build(site),
         "verify" => Command::new(BIN)
-            .arg("verify")
+            .args(["verify", "--site", "public", "--base-url", BASE])
             .arg(input.file_name().expect("name"))
             .current_dir(site)
             .output()
