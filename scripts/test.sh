@@ -97,13 +97,13 @@ setup_browser_tests() {
 
 # The badge page's check in the browser (issue 6): the page's verifier on the official
 # vectors in Node, then sites built from the sample with the release binary, opened in
-# headless Chromium (end to end, and accessibility).
+# headless Chromium (end to end, accessibility, and hostile input: issue 9).
 run_browser_tests() {
   log "cargo build --release: the binary the browser tests build sites with"
   (cd "$ROOT" && cargo build --release -j2 --quiet --bin rosette)
   export ROSETTE_BIN=$ROOT/target/release/rosette
   local test
-  for test in vectors e2e axe; do
+  for test in vectors e2e axe hostile; do
     log "node tests/browser/$test.mjs"
     (cd "$ROOT/tests/browser" && node "$test.mjs") || die "browser tests failed: tests/browser/$test.mjs"
   done

@@ -35,6 +35,47 @@ pub struct Config {
     /// Revocation and suspension.
     #[serde(default)]
     pub status: StatusConfig,
+    /// Limits on what a build reads.
+    #[serde(default)]
+    pub limits: LimitsConfig,
+}
+
+/// Limits on what a build reads, so that a broken or hostile file gets a clear error instead
+/// of exhausting the machine. Each breach names the file, the limit and this table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// The largest credential file, in bytes (default 2 MiB, 2097152).
+    #[serde(default = "default_max_file_size")]
+    pub max_file_size: u64,
+    /// The deepest nesting of arrays and objects in a credential (default 64, at most 120).
+    #[serde(default = "default_max_json_depth")]
+    pub max_json_depth: usize,
+    /// The most credential files (`*.json`) under `badges/` (default 100000).
+    #[serde(default = "default_max_credentials")]
+    pub max_credentials: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            max_file_size: default_max_file_size(),
+            max_json_depth: default_max_json_depth(),
+            max_credentials: default_max_credentials(),
+        }
+    }
+}
+
+fn default_max_file_size() -> u64 {
+    2 * 1024 * 1024
+}
+
+fn default_max_json_depth() -> usize {
+    crate::model::credential::DEFAULT_MAX_JSON_DEPTH
+}
+
+fn default_max_credentials() -> usize {
+    100_000
 }
 
 /// Status list settings.
@@ -177,6 +218,16 @@ impl Config {
                 self.language
             )));
         }
+        let limits = &self.limits;
+        if limits.max_file_size == 0 || limits.max_credentials == 0 {
+            return Err(ConfigError::new("limits: `max_file_size` and `max_credentials` must be at least 1"));
+        }
+        if !(1..=crate::json::MAX_DEPTH_CEILING).contains(&limits.max_json_depth) {
+            return Err(ConfigError::new(format!(
+                "limits: `max_json_depth` must be between 1 and {}",
+                crate::json::MAX_DEPTH_CEILING
+            )));
+        }
         if self.keys.is_empty() {
             return Err(ConfigError::new(
                 "keys: no public key; add one with `rosette keygen` and a [[keys]] table",
@@ -271,6 +322,18 @@ public_key = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
     }
 
     #[test]
+    fn limits_default_and_can_be_raised() {
+        assert_eq!(Config::parse(GOOD).expect("config").limits, LimitsConfig::default());
+        let c = Config::parse(&format!("{GOOD}[limits]\nmax_file_size = 10\nmax_credentials = 3\n"))
+            .expect("config");
+        assert_eq!(c.limits.max_file_size, 10);
+        assert_eq!(c.limits.max_credentials, 3);
+        assert_eq!(c.limits.max_json_depth, 64);
+        let err = Config::parse(&format!("{GOOD}[limits]\nmax_depth = 3\n")).expect_err("typo");
+        assert!(err.to_string().contains("unknown field `max_depth`"), "{err}");
+    }
+
+    #[test]
     fn semantic_errors_are_named() {
         let cases = [
             (
@@ -283,6 +346,11 @@ public_key = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
                 "language: `fr` is not available",
             ),
             (GOOD.replace("id = \"key-1\"", "id = \"key 1\""), "keys `key 1`: the id may only have"),
+            (
+                format!("{GOOD}[limits]\nmax_json_depth = 500\n"),
+                "limits: `max_json_depth` must be between 1 and 120",
+            ),
+            (format!("{GOOD}[limits]\nmax_file_size = 0\n"), "limits: `max_file_size` and `max_credentials`"),
         ];
         for (text, want) in cases {
             let err = Config::parse(&text).expect_err(want);

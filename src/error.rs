@@ -50,15 +50,32 @@ impl CliError {
 
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: {}", self.message)?;
+        write!(f, "error: {}", terminal_safe(&self.message))?;
         for cause in &self.causes {
-            write!(f, "\n  caused by: {cause}")?;
+            write!(f, "\n  caused by: {}", terminal_safe(cause))?;
         }
         if let Some(hint) = &self.hint {
-            write!(f, "\nhint: {hint}")?;
+            write!(f, "\nhint: {}", terminal_safe(hint))?;
         }
         Ok(())
     }
+}
+
+/// Messages quote values from untrusted files: control characters (a NUL, an escape sequence
+/// that rewrites the terminal) and bidi overrides (which reorder what the reader sees) are
+/// shown escaped, `\u{1b}`, never sent raw.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| if unsafe_char(c) { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect::<String>()
+        .into()
 }
 
 /// An I/O error in plain words, without the "(os error 2)" suffix.
@@ -75,5 +92,19 @@ pub fn plain_io(err: &std::io::Error) -> String {
                 None => text,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_characters_in_messages_are_escaped() {
+        let err = CliError::invalid("`a\0b` and \u{1b}[2J").caused_by("\u{202e}gnp.exe").hint("ok\tok");
+        assert_eq!(
+            err.to_string(),
+            "error: `a\\u{0}b` and \\u{1b}[2J\n  caused by: \\u{202e}gnp.exe\nhint: ok\\u{9}ok"
+        );
     }
 }

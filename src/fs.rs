@@ -11,12 +11,35 @@ pub fn read(path: &Path) -> Result<Vec<u8>, CliError> {
     std::fs::read(path).map_err(|e| CliError::io_at(path, "read", &e))
 }
 
+/// Reads at most `limit + 1` bytes of a file, naming it in the error: callers compare the
+/// length with `limit` to refuse an oversized file without reading all of it.
+pub fn read_at_most(path: &Path, limit: u64) -> Result<Vec<u8>, CliError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| CliError::io_at(path, "read", &e))?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| CliError::io_at(path, "read", &e))?;
+    Ok(bytes)
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, synced, then
 /// renamed over the target, so a reader never sees half a file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| CliError::io_at(dir, "create the directory", &e))?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| CliError::io_at(dir, "write to", &e))?;
+    // The temporary file is created 0600; the result gets the mode of the file it replaces
+    // (a private file stays private), or 0644 like any new file: credentials, status lists
+    // and rosette.toml are published or committed, not secret.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(|e| CliError::io_at(path, "write", &e))?;
+    }
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| CliError::io_at(path, "write", &e))?;
@@ -142,6 +165,26 @@ mod tests {
         assert_eq!(dirs.local_path("https://example.org/sub/c"), Some(PathBuf::from("other/c")));
         assert_eq!(dirs.local_path("https://example.org/../etc/passwd"), None);
         assert_eq!(dirs.local_path("https://elsewhere.org/a"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_writes_are_readable_and_keep_the_mode_they_replace() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        let new = dir.path().join("a/new.json");
+        write_atomic(&new, b"1").expect("write");
+        assert_eq!(mode(&new), 0o644);
+        let private = dir.path().join("private.toml");
+        create_private(&private, b"1").expect("create");
+        write_atomic(&private, b"2").expect("write");
+        assert_eq!((mode(&private), std::fs::read(&private).expect("read")), (0o600, b"2".to_vec()));
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("a")).expect("dir").count(),
+            1,
+            "a temporary file was left"
+        );
     }
 
     #[test]

@@ -25,6 +25,98 @@ use super::{BakeError, MAX_SVG_LEN, OB2_NAMESPACE, OB3_NAMESPACE};
 /// The SVG namespace the root element must be in.
 const SVG_NAMESPACE: &str = "http://www.w3.org/2000/svg";
 
+/// Why an SVG must not be published as it is, if it must not: what would run or load when
+/// someone opens the image itself (not through `<img>`, where SVG is inert) on the site's
+/// origin. Scripts, event handlers, `javascript:` URLs, HTML islands (`<foreignObject>`),
+/// resources from other sites, entity declarations, and anything that is not well-formed XML
+/// (a browser's parser and this one could disagree about it).
+pub fn active_content(svg: &str) -> Option<String> {
+    use quick_xml::reader::Reader;
+    let mut reader = Reader::from_str(svg);
+    let mut in_style = false;
+    let local = |name: &[u8]| {
+        let name = String::from_utf8_lossy(name).to_ascii_lowercase();
+        name.rsplit(':').next().unwrap_or_default().to_string()
+    };
+    let url_of = |value: &str| -> String {
+        value
+            .chars()
+            .filter(|c| !c.is_whitespace() && !c.is_control())
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    let external = |url: &str| url.starts_with("http:") || url.starts_with("https:") || url.starts_with("//");
+    let scripted = |url: &str| {
+        ["javascript:", "vbscript:", "data:text", "data:application"].iter().any(|s| url.starts_with(s))
+    };
+    loop {
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(e) => return Some(format!("it is not well-formed XML ({e})")),
+        };
+        match event {
+            Event::Eof => return None,
+            Event::DocType(t) if t.contains(&b'[') => {
+                return Some("a DOCTYPE that declares entities".into());
+            }
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let name = local(e.name().as_ref());
+                if ["script", "foreignobject", "iframe", "embed", "object", "handler", "listener"]
+                    .contains(&name.as_str())
+                {
+                    return Some(format!("a `<{}>` element", String::from_utf8_lossy(e.name().as_ref())));
+                }
+                in_style = name == "style" && matches!(event, Event::Start(_));
+                for attr in e.attributes().with_checks(false) {
+                    let Ok(attr) = attr else { return Some("an attribute that cannot be read".into()) };
+                    let key = local(attr.key.as_ref());
+                    let Ok(value) = attr.normalized_value(quick_xml::XmlVersion::Implicit1_0) else {
+                        return Some(format!("an attribute `{key}` that cannot be read"));
+                    };
+                    let url = url_of(&value);
+                    if key.starts_with("on") {
+                        return Some(format!("an event handler `{key}`"));
+                    }
+                    if scripted(&url)
+                        || (key == "style" && (url.contains("javascript:") || url.contains("expression(")))
+                    {
+                        return Some(format!("a script URL in `{key}`"));
+                    }
+                    if (["href", "src"].contains(&key.as_str()) && external(&url) && name != "a")
+                        || (url.contains("url(")
+                            && (url.contains("url(http")
+                                || url.contains("url(//")
+                                || url.contains("url('http")
+                                || url.contains("url(\"http")))
+                    {
+                        return Some(format!("a reference to another site in `{key}` of `<{name}>`"));
+                    }
+                }
+            }
+            Event::Text(_) | Event::CData(_) if in_style => {
+                let raw: &[u8] = match &event {
+                    Event::Text(t) => t,
+                    Event::CData(c) => c,
+                    _ => &[],
+                };
+                let css = url_of(&String::from_utf8_lossy(raw));
+                if css.contains("@import")
+                    || css.contains("javascript:")
+                    || css.contains("url(http")
+                    || css.contains("url(//")
+                    || css.contains("url('http")
+                    || css.contains("url(\"http")
+                    || css.contains("expression(")
+                {
+                    return Some("a style sheet that imports or loads from another site".into());
+                }
+            }
+            Event::End(_) => in_style = false,
+            _ => {}
+        }
+    }
+}
+
 /// Bakes `credential` into `svg`: adds the `openbadges` namespace to the root and, directly
 /// after the `<svg …>` start tag, `<openbadges:credential><![CDATA[…]]></openbadges:credential>`.
 ///
@@ -391,5 +483,39 @@ mod tests {
             r#"<openbadges:credential verify="x.y.z"/></svg>"#,
         );
         assert_eq!(unbake(svg), Ok(Some(r#"{"first":1}"#.to_string())));
+    }
+
+    #[test]
+    fn active_content_is_named() {
+        let plain = r#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><style>.a{fill:red}</style><a xlink:href="https://example.org/"><circle class="a" r="5"/></a><image href="data:image/png;base64,AAAA"/></svg>"#;
+        assert_eq!(active_content(plain), None);
+        let cases = [
+            ("<svg><script>alert(1)</script></svg>", "a `<script>` element"),
+            ("<svg><svg:script/></svg>", "a `<svg:script>` element"),
+            ("<svg onload='alert(1)'/>", "an event handler `onload`"),
+            ("<svg><a xlink:href=' java&#115;cript:alert(1)'>x</a></svg>", "a script URL in `href`"),
+            ("<svg><foreignObject><div/></foreignObject></svg>", "a `<foreignObject>` element"),
+            (
+                "<svg><image href='https://evil.example/t.png'/></svg>",
+                "a reference to another site in `href` of `<image>`",
+            ),
+            (
+                "<svg><style>@import url(https://evil.example/a.css);</style></svg>",
+                "a style sheet that imports",
+            ),
+            (
+                "<svg><rect style='fill:url(https://evil.example/x)'/></svg>",
+                "a reference to another site in `style`",
+            ),
+            (
+                "<!DOCTYPE svg [<!ENTITY x SYSTEM 'file:///etc/passwd'>]><svg>&x;</svg>",
+                "a DOCTYPE that declares entities",
+            ),
+            ("<svg><g></svg>", "it is not well-formed XML"),
+        ];
+        for (svg, want) in cases {
+            let got = active_content(svg).unwrap_or_default();
+            assert!(got.starts_with(want), "{svg}: {got}");
+        }
     }
 }

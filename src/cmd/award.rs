@@ -115,8 +115,15 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
             .map_err(|e| CliError::invalid("could not sign the status list").caused_by(e))?;
         writes.insert(site.badges.join(&list.file), pretty(&signed));
     }
-    writes.insert(site.badges.join(registry::REGISTRY_PATH), registry.to_toml().into_bytes());
-    for (path, bytes) in &writes {
+    // Each file is written atomically; the order makes a run killed between two files
+    // harmless: new status lists, then the registry (every index is recorded before any
+    // credential carries it, so none is ever handed out twice), then the credentials.
+    let registry_path = site.badges.join(registry::REGISTRY_PATH);
+    let registry_bytes = registry.to_toml().into_bytes();
+    let (lists, credentials): (Vec<_>, Vec<_>) =
+        writes.iter().partition(|(path, _)| path.starts_with(site.badges.join("status")));
+    let ordered = lists.into_iter().chain([(&registry_path, &registry_bytes)]).chain(credentials);
+    for (path, bytes) in ordered {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| CliError::io_at(dir, "create", &e))?;
         }

@@ -171,5 +171,7 @@ pub fn render_text(reports: &[FileReport]) -> String {
         out,
         "{total} {files}: {verified} verified, {warned} with warnings, {failed} failed, {unknown} could not be checked"
     );
-    out
+    // Messages quote values from the credentials: no raw control or bidi character reaches
+    // the terminal.
+    crate::error::terminal_safe(&out).into_owned()
 }

@@ -14,13 +14,15 @@ pub struct Credential {
 /// Why a file is not a credential at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
-    #[error("invalid JSON at line {line}, column {column}: {message}")]
-    Json { line: usize, column: usize, message: String },
-    #[error("the file is not valid UTF-8")]
-    NotUtf8,
+    /// Not strict JSON: a syntax error, invalid UTF-8, a duplicate key, too deep.
+    #[error(transparent)]
+    Json(#[from] crate::json::JsonError),
     #[error("not a credential: the top level is not a JSON object")]
     NotAnObject,
 }
+
+/// How deep a credential's JSON may nest unless `[limits] max_json_depth` says otherwise.
+pub const DEFAULT_MAX_JSON_DEPTH: usize = 64;
 
 /// The VC data model version a credential is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,14 +73,15 @@ impl Conformance {
 }
 
 impl Credential {
-    /// Parses a credential file. JSON errors keep their line and column.
+    /// Parses a credential file as strict JSON (see [`crate::json`]). JSON errors keep their
+    /// line and column.
     pub fn parse(bytes: &[u8]) -> Result<Self, ParseError> {
-        let text = std::str::from_utf8(bytes).map_err(|_| ParseError::NotUtf8)?;
-        let value: Value = serde_json::from_str(text).map_err(|e| ParseError::Json {
-            line: e.line(),
-            column: e.column(),
-            message: json_message(&e),
-        })?;
+        Self::parse_with_depth(bytes, DEFAULT_MAX_JSON_DEPTH)
+    }
+
+    /// [`Credential::parse`] with another nesting limit.
+    pub fn parse_with_depth(bytes: &[u8], max_depth: usize) -> Result<Self, ParseError> {
+        let value = crate::json::parse(bytes, max_depth)?;
         if !value.is_object() {
             return Err(ParseError::NotAnObject);
         }
@@ -236,15 +239,6 @@ pub fn strings(v: Option<&Value>) -> Vec<&str> {
         Some(Value::String(s)) => vec![s.as_str()],
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
-    }
-}
-
-/// serde_json's message without its trailing " at line L column C" (we print those ourselves).
-fn json_message(e: &serde_json::Error) -> String {
-    let full = e.to_string();
-    match full.rfind(" at line ") {
-        Some(i) => full[..i].to_string(),
-        None => full,
     }
 }
 

@@ -6,9 +6,6 @@ use crate::error::CliError;
 use crate::model::{Credential, ParseError};
 use std::path::{Path, PathBuf};
 
-/// The largest credential file rosette reads; larger files are refused with a clear error.
-pub const MAX_CREDENTIAL_BYTES: u64 = 2 * 1024 * 1024;
-
 /// One `*.json` file under `badges/`.
 #[derive(Debug)]
 pub struct InputFile {
@@ -84,6 +81,8 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
     let mut assets = Vec::new();
     let mut problems = Vec::new();
     let mut removed = Vec::new();
+    let limits = config.limits;
+    let mut credentials = 0usize;
     if !badges.is_dir() {
         return Err(CliError::io(format!("there is no `{}` directory", badges.display()))
             .hint("put signed credentials (*.json) in badges/"));
@@ -120,16 +119,28 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
             continue;
         }
         if path.extension().is_some_and(|x| x == "json") {
-            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            if size > MAX_CREDENTIAL_BYTES {
-                problems.push(super::Problem::new(
-                    &display,
-                    format!("the file is {size} bytes; credentials are limited to {MAX_CREDENTIAL_BYTES}"),
-                ));
+            credentials += 1;
+            if credentials > limits.max_credentials {
+                return Err(CliError::invalid(format!(
+                    "`{}` has more than {} credential files",
+                    badges.display(),
+                    limits.max_credentials
+                ))
+                .hint("raise `max_credentials` in the [limits] table of rosette.toml"));
+            }
+            // Read at most one byte past the limit: the size on disk can change under us.
+            let bytes = crate::fs::read_at_most(path, limits.max_file_size)?;
+            if bytes.len() as u64 > limits.max_file_size {
+                problems.push(
+                    super::Problem::new(
+                        &display,
+                        format!("the file is larger than {} bytes (`max_file_size`)", limits.max_file_size),
+                    )
+                    .hint("raise `max_file_size` in the [limits] table of rosette.toml"),
+                );
                 continue;
             }
-            let bytes = crate::fs::read(path)?;
-            let parsed = Credential::parse(&bytes);
+            let parsed = Credential::parse_with_depth(&bytes, limits.max_json_depth);
             let meta_path = path.with_extension("toml");
             let meta = if meta_path.is_file() {
                 let text = std::fs::read_to_string(&meta_path)
@@ -149,6 +160,29 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
             };
             files.push(InputFile { rel, display, bytes, parsed, meta });
         } else {
+            if looks_like_a_secret_key(path) {
+                problems.push(
+                    super::Problem::new(
+                        &display,
+                        "this looks like a secret signing key; it would be published",
+                    )
+                    .hint("move the key out of badges/ (everything there is published but `*.secret` files)"),
+                );
+                continue;
+            }
+            if name.to_ascii_lowercase().ends_with(".svg") {
+                let text = std::fs::read(path).map_err(|e| CliError::io_at(path, "read", &e))?;
+                if let Some(reason) = crate::bake::svg::active_content(&String::from_utf8_lossy(&text)) {
+                    problems.push(
+                        super::Problem::new(
+                            &display,
+                            format!("the SVG image has {reason}, which would act on this site's visitors when the image is opened"),
+                        )
+                        .hint("publish SVG images without scripts, event handlers or resources from other sites"),
+                    );
+                    continue;
+                }
+            }
             assets.push(Asset { rel, path: path.to_path_buf() });
         }
     }
@@ -161,4 +195,33 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
         Err(_) => crate::registry::Registry::default(),
     };
     Ok(SiteInput { config, files, assets, problems, registry, removed })
+}
+
+/// Whether a file under `badges/` holds a secret Multikey (a key saved as `key.txt`, say):
+/// such a file is never copied into the site.
+fn looks_like_a_secret_key(path: &Path) -> bool {
+    // Key files are a few hundred bytes; images are not worth reading for this.
+    if std::fs::metadata(path).map_or(true, |m| m.len() > 4096) {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(path) else { return false };
+    text.split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '=')
+        .filter(|word| word.starts_with("z3u2"))
+        .any(|word| crate::keys::SecretKey::from_multibase(word).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_key_under_any_name_is_recognised() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = crate::keys::SecretKey::generate();
+        let path = dir.path().join("key.txt");
+        std::fs::write(&path, format!("ROSETTE_SIGNING_KEY={}\n", key.to_multibase().as_str())).expect("w");
+        assert!(looks_like_a_secret_key(&path));
+        std::fs::write(&path, "z3u2 is how a secret Multikey starts; z3u2abc is not one").expect("w");
+        assert!(!looks_like_a_secret_key(&path));
+    }
 }
