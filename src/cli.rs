@@ -32,6 +32,9 @@ pub enum Command {
     /// Verify credential files and print every check.
     #[command(after_help = EXIT_CODES)]
     Verify(VerifyArgs),
+    /// Print the credential baked into a PNG or SVG badge image, byte for byte.
+    #[command(after_help = EXIT_CODES)]
+    Unbake(UnbakeArgs),
     /// Make, sign and file new awards into badges/ (one from flags, or many from --csv).
     ///
     /// Each award gets a random, stable id under base_url, a salted hash of the recipient's
@@ -195,6 +198,13 @@ pub struct SignArgs {
     /// Where to write the signed credential. Default: standard output.
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UnbakeArgs {
+    /// A baked badge image (PNG or SVG).
+    #[arg(value_name = "IMAGE")]
+    pub image: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -8,6 +8,7 @@ fn main() -> ExitCode {
         Command::Keygen(args) => rosette::cmd::keygen::run(&args),
         Command::Sign(args) => rosette::cmd::sign::run(&args),
         Command::Verify(args) => rosette::cmd::verify::run(&args),
+        Command::Unbake(args) => rosette::cmd::verify::run_unbake(&args),
         Command::Build(args) => rosette::cmd::build::run(&args),
         Command::Award(args) => rosette::cmd::award::run(&args),
         Command::RemoveHolder(args) => rosette::cmd::holder::run(&args),
