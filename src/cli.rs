@@ -228,7 +228,7 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
-    /// Credential files, or directories searched for `*.json`.
+    /// Credential files or baked badge images (PNG, SVG), or directories searched for them.
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
 }
