@@ -77,6 +77,28 @@ impl Theme {
     }
 }
 
+/// An interface string of the embedded default theme for `lang` (`zh-CN` finds `zh-Hans`, as
+/// does any `zh…` tag), English filling any gap. For what is drawn outside the templates, such
+/// as the preview card's labels.
+pub fn default_string(lang: &str, key: &str) -> Option<String> {
+    static CATALOGUES: std::sync::OnceLock<BTreeMap<String, BTreeMap<String, String>>> =
+        std::sync::OnceLock::new();
+    let catalogues = CATALOGUES.get_or_init(|| {
+        LANGUAGES
+            .iter()
+            .filter_map(|(n, t)| {
+                let lang = n.strip_suffix(".toml")?;
+                Some((lang.to_string(), toml::from_str(&String::from_utf8_lossy(t)).ok()?))
+            })
+            .collect()
+    });
+    let primary = |tag: &str| tag.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+    let own = catalogues
+        .get(lang)
+        .or_else(|| catalogues.iter().find(|(l, _)| primary(l) == primary(lang)).map(|(_, c)| c));
+    own.and_then(|c| c.get(key)).or_else(|| catalogues.get("en")?.get(key)).cloned()
+}
+
 fn read_dir_into(dir: &Path, put: &mut dyn FnMut(String, Vec<u8>)) -> Result<(), CliError> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(());
@@ -89,6 +111,20 @@ fn read_dir_into(dir: &Path, put: &mut dyn FnMut(String, Vec<u8>)) -> Result<(),
         put(name, crate::fs::read(&path)?);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_strings_follow_the_language_and_fall_back_to_english() {
+        assert_eq!(default_string("en", "card_earned").as_deref(), Some("earned"));
+        assert_eq!(default_string("zh-Hans", "card_earned").as_deref(), Some("获得了"));
+        assert_eq!(default_string("zh-CN", "card_earned").as_deref(), Some("获得了"));
+        assert_eq!(default_string("pl", "card_earned").as_deref(), Some("earned"));
+        assert_eq!(default_string("en", "no_such_key"), None);
+    }
 }
 
 /// A tera error with its causes, which hold the useful part (line, unknown variable).
