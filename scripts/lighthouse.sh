@@ -30,4 +30,4 @@ for d in "$ROOT/tests/browser" "$DIR"; do
   fi
 done
 
-cd "$DIR" && exec node run.mjs "$@"
+exec node "$DIR/run.mjs" "$@"
