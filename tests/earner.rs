@@ -329,3 +329,58 @@ fn the_preview_card_is_a_1200_by_627_png_at_an_absolute_url() {
         assert_eq!(meta_content(&html, "og:image:height"), "627");
     }
 }
+
+/// Issue #8: an achievement retired in `achievements/<slug>.toml` says so, in the site's
+/// language, on its page and on its badges' pages; other achievements do not.
+#[test]
+fn a_retired_achievement_says_it_is_no_longer_awarded() {
+    for (language, note) in [
+        ("en", "No longer awarded; awards made before 30 June 2026 remain valid."),
+        ("zh-Hans", "此成就已停止颁发；2026年6月30日之前颁发的徽章仍然有效。"),
+    ] {
+        let site = Site::sample();
+        let config = std::fs::read_to_string(site.path("rosette.toml")).expect("config");
+        let config = config.replace("language = \"en\"", &format!("language = \"{language}\""));
+        std::fs::write(site.path("rosette.toml"), config).expect("write");
+        std::fs::create_dir_all(site.path("achievements")).expect("mkdir");
+        std::fs::write(
+            site.path("achievements/data-literacy-foundations.toml"),
+            "name = \"Data Literacy Foundations\"\ndescription = \"Reads data.\"\nretired = \"2026-06-30T12:00:00Z\"\n",
+        )
+        .expect("write");
+        std::fs::write(
+            site.path("achievements/laboratory-safety-certified.toml"),
+            "name = \"Laboratory Safety Certified\"\ndescription = \"Works safely.\"\n",
+        )
+        .expect("write");
+        site.build();
+        let page =
+            |rel: &str| String::from_utf8(site.read(&format!("public/{rel}/index.html"))).expect("utf-8");
+        for rel in ["achievements/data-literacy-foundations", "awards/2024-dlf-0001", "awards/2025-dlf-0003"]
+        {
+            assert!(page(rel).contains(note), "{language} `{rel}` does not say it is retired");
+        }
+        for rel in
+            ["achievements/laboratory-safety-certified", "awards/2024-lsc-0001", "awards/2024-aml-0001"]
+        {
+            let html = page(rel);
+            assert!(html.contains("class=eyebrow"), "{rel} is a page with a heading");
+            assert!(
+                !html.contains("class=retired") && !html.contains(note),
+                "{language} `{rel}` is not retired"
+            );
+        }
+    }
+
+    // A broken achievement file stops the build, named.
+    let site = Site::sample();
+    std::fs::create_dir_all(site.path("achievements")).expect("mkdir");
+    std::fs::write(
+        site.path("achievements/x.toml"),
+        "name = \"X\"\ndescription = \"d\"\nretired = \"soon\"\n",
+    )
+    .expect("write");
+    let out = Command::new(BIN).args(["build", "--root"]).arg(site.dir.path()).output().expect("build");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("`achievements/x.toml`: `retired` is not a date-time"), "{}", text(&out));
+}
