@@ -384,3 +384,37 @@ fn a_retired_achievement_says_it_is_no_longer_awarded() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("`achievements/x.toml`: `retired` is not a date-time"), "{}", text(&out));
 }
+
+/// The start tag of the element carrying `data-fact=<fact>`.
+fn fact_tag<'a>(html: &'a str, fact: &str) -> &'a str {
+    let at = html.find(&format!("data-fact={fact}")).unwrap_or_else(|| panic!("no {fact} on the page"));
+    let start = html[..at].rfind('<').expect("tag start");
+    &html[start..at + html[at..].find('>').expect("tag end")]
+}
+
+/// Issue #8: text the credential tags in another language than the site's carries that
+/// language (`lang`), so browsers and screen readers treat it as such; untagged text claims none.
+#[test]
+fn text_in_another_language_is_marked_with_it() {
+    let site = Site::sample();
+    let mut c: Value = serde_json::from_slice(
+        &std::fs::read(common::repo_root().join("tests/fixtures/sample-site/unsigned/2025-aml-0002.json"))
+            .expect("unsigned"),
+    )
+    .expect("json");
+    c["id"] = format!("{BASE}awards/chinese-only").into();
+    c["credentialSubject"]["achievement"]["name"] =
+        serde_json::json!({"@value": "应用机器学习实践者", "@language": "zh-Hans"});
+    c["credentialSubject"]["name"] = "王小明".into();
+    site.add_signed("awards/chinese-only.json", &c);
+    site.build();
+    let html = site.page("chinese-only");
+    assert!(html.contains("<html lang=en"), "an English site");
+    let h1 = fact_tag(&html, "achievement-name");
+    assert_eq!(attribute(h1, "lang").as_deref(), Some("zh-Hans"), "{h1}");
+    let recipient = fact_tag(&html, "recipient-name");
+    assert_eq!(attribute(recipient, "lang"), None, "an untagged name claims no language: {recipient}");
+    // The same achievement tagged in the page's own language needs no attribute.
+    let plain = site.page(AWARD);
+    assert_eq!(attribute(fact_tag(&plain, "achievement-name"), "lang"), None);
+}
