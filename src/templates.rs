@@ -140,6 +140,18 @@ fn read_dir_into(dir: &Path, put: &mut dyn FnMut(String, Vec<u8>)) -> Result<(),
     Ok(())
 }
 
+/// A tera error with its causes, which hold the useful part (line, unknown variable).
+pub fn tera_chain(e: &tera::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,16 +164,4 @@ mod tests {
         assert_eq!(default_string("pl", "card_earned").as_deref(), Some("earned"));
         assert_eq!(default_string("en", "no_such_key"), None);
     }
-}
-
-/// A tera error with its causes, which hold the useful part (line, unknown variable).
-pub fn tera_chain(e: &tera::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }
