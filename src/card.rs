@@ -9,8 +9,9 @@
 //! consulted and no file or URL is read: the badge image comes in as bytes and is embedded as a
 //! `data:` URI, and any other `href` is ignored.
 //!
-//! The card's few labels ("earned", "Issued by") are English, or Simplified Chinese when
-//! [`Card::language`] starts with `zh`.
+//! The card's few labels ("OPEN BADGE", "earned", "Issued by …") come from the default
+//! theme's interface strings (`card_*` in `themes/default/i18n/<language>.toml`) for
+//! [`Card::language`], English filling any gap.
 //!
 //! SVG 1.1 text does not wrap, so lines are broken here, measured with the embedded fonts'
 //! advance widths: at spaces, and between ideographs. A name that still does not fit shrinks,
@@ -60,7 +61,8 @@ pub struct Card {
     pub image: Option<(Vec<u8>, ImageKind)>,
     /// A colour `#rgb` or `#rrggbb` for the side panel and headings; [`DEFAULT_ACCENT`] if `None`.
     pub accent: Option<String>,
-    /// A BCP 47 language tag; `zh…` gets Chinese labels, anything else English.
+    /// A BCP 47 language tag, for the labels (`zh…` gets the `zh-Hans` catalogue; a language
+    /// without a catalogue gets English).
     pub language: String,
 }
 
@@ -120,21 +122,26 @@ pub fn card_svg(card: &Card) -> Result<String, CardError> {
 
 /// The labels of a card in one language.
 struct Words {
-    kicker: &'static str,
+    kicker: String,
     kicker_spacing: f32,
-    earned: &'static str,
-    issued_by: &'static str,
+    earned: String,
+    /// "Issued by {issuer}": the issuer's name goes where `{issuer}` is.
+    issued_by: String,
 }
 
 impl Words {
     fn for_language(tag: &str) -> Words {
-        let primary = tag.split(['-', '_']).next().unwrap_or_default();
-        if primary.eq_ignore_ascii_case("zh") {
-            Words {
-                kicker: "开放徽章", kicker_spacing: 4.0, earned: "获得了", issued_by: "颁发机构："
-            }
-        } else {
-            Words { kicker: "OPEN BADGE", kicker_spacing: 3.0, earned: "earned", issued_by: "Issued by " }
+        let get = |key: &str, english: &str| {
+            crate::templates::default_string(tag, key).unwrap_or_else(|| english.to_string())
+        };
+        let kicker = get("card_kicker", "OPEN BADGE");
+        // Spaced-out capitals read as a label; ideographs need a little more air.
+        let kicker_spacing = if kicker.chars().any(|c| c > '\u{2e80}') { 4.0 } else { 3.0 };
+        Words {
+            kicker,
+            kicker_spacing,
+            earned: get("card_earned", "earned"),
+            issued_by: get("card_issued_by", "Issued by {issuer}"),
         }
     }
 }
@@ -196,19 +203,19 @@ struct Layout {
 impl Layout {
     fn new(card: &Card, words: &Words) -> Layout {
         let mut column = Column::default();
-        column.push(vec![words.kicker.to_string()], 22.0, true, Fill::Accent, 18.0);
+        column.push(vec![words.kicker.clone()], 22.0, true, Fill::Accent, 18.0);
         if let Some(line) = column.lines.last_mut() {
             line.spacing = words.kicker_spacing;
         }
         let (size, recipient) = fit(&card.recipient, &[(66.0, 2), (58.0, 2), (50.0, 2), (44.0, 3)]);
         column.push(recipient, size, true, Fill::Ink, 6.0);
-        column.push(vec![words.earned.to_string()], 30.0, false, Fill::Muted, 10.0);
+        column.push(vec![words.earned.clone()], 30.0, false, Fill::Muted, 10.0);
         let (size, achievement) = fit(&card.achievement, &[(46.0, 2), (40.0, 2), (34.0, 3)]);
         column.push(achievement, size, true, Fill::AccentDark, 26.0);
         let rule_y = column.y;
         column.y += 28.0;
         let issuer =
-            wrap(&format!("{}{}", words.issued_by, clean(&card.issuer)), false, 26.0, TEXT_WIDTH, 1).0;
+            wrap(&words.issued_by.replace("{issuer}", &clean(&card.issuer)), false, 26.0, TEXT_WIDTH, 1).0;
         column.push(issuer, 26.0, false, Fill::Ink, 4.0);
         let date = wrap(&card.date, false, 24.0, TEXT_WIDTH, 1).0;
         column.push(date, 24.0, false, Fill::Muted, 0.0);

@@ -38,6 +38,9 @@ pub enum Command {
     /// Verify credential files and print every check.
     #[command(after_help = EXIT_CODES)]
     Verify(VerifyArgs),
+    /// Print the credential baked into a PNG or SVG badge image, byte for byte.
+    #[command(after_help = EXIT_CODES)]
+    Unbake(UnbakeArgs),
     /// Make, sign and file new awards into badges/ (one from flags, or many from --csv).
     ///
     /// Each award gets a random, stable id under base_url, a salted hash of the recipient's
@@ -240,6 +243,13 @@ pub struct SignArgs {
     pub output: Option<PathBuf>,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct UnbakeArgs {
+    /// A baked badge image (PNG or SVG).
+    #[arg(value_name = "IMAGE")]
+    pub image: PathBuf,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
@@ -261,7 +271,7 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
-    /// Credential files, or directories searched for `*.json`.
+    /// Credential files or baked badge images (PNG, SVG), or directories searched for them.
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
 }

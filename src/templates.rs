@@ -54,6 +54,7 @@ impl Theme {
         })?;
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        tera.register_function("retired_on", retired_on(retired_achievements(root)?));
         tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| CliError::invalid("a theme template is not valid").caused_by(tera_chain(&e)))?;
         let mut messages = BTreeMap::new();
@@ -75,6 +76,54 @@ impl Theme {
         }
         out
     }
+}
+
+/// When the achievements of `root/achievements/` (the files `rosette award` reads) were
+/// retired, by page path (`achievements/<slug>/`). Credentials do not say that an achievement
+/// is no longer awarded; these files do. No folder, no retired achievement.
+fn retired_achievements(root: &Path) -> Result<BTreeMap<String, chrono::DateTime<chrono::Utc>>, CliError> {
+    let mut files = Vec::new();
+    read_dir_into(&root.join("achievements"), &mut |n, bytes| {
+        if n.ends_with(".toml") || n.ends_with(".md") {
+            files.push((n, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    })?;
+    let retired = crate::achievement::retired_by_slug(files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        .map_err(|e| CliError::invalid("an achievement file is not valid").caused_by(e))?;
+    Ok(retired.into_iter().map(|(slug, date)| (format!("achievements/{slug}/"), date)).collect())
+}
+
+/// `{{ retired_on(path=achievement.path, language=site.language) }}`: the date the achievement
+/// was retired, written for the page's language, or an empty string.
+fn retired_on(retired: BTreeMap<String, chrono::DateTime<chrono::Utc>>) -> impl tera::Function {
+    move |args: &std::collections::HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
+        let path = args.get("path").and_then(tera::Value::as_str).unwrap_or_default();
+        let language = args.get("language").and_then(tera::Value::as_str).unwrap_or("en");
+        let date = retired.get(path).map(|d| crate::site::views::human_date(*d, language));
+        Ok(tera::Value::String(date.unwrap_or_default()))
+    }
+}
+
+/// An interface string of the embedded default theme for `lang` (`zh-CN` finds `zh-Hans`, as
+/// does any `zh…` tag), English filling any gap. For what is drawn outside the templates, such
+/// as the preview card's labels.
+pub fn default_string(lang: &str, key: &str) -> Option<String> {
+    static CATALOGUES: std::sync::OnceLock<BTreeMap<String, BTreeMap<String, String>>> =
+        std::sync::OnceLock::new();
+    let catalogues = CATALOGUES.get_or_init(|| {
+        LANGUAGES
+            .iter()
+            .filter_map(|(n, t)| {
+                let lang = n.strip_suffix(".toml")?;
+                Some((lang.to_string(), toml::from_str(&String::from_utf8_lossy(t)).ok()?))
+            })
+            .collect()
+    });
+    let primary = |tag: &str| tag.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+    let own = catalogues
+        .get(lang)
+        .or_else(|| catalogues.iter().find(|(l, _)| primary(l) == primary(lang)).map(|(_, c)| c));
+    own.and_then(|c| c.get(key)).or_else(|| catalogues.get("en")?.get(key)).cloned()
 }
 
 fn read_dir_into(dir: &Path, put: &mut dyn FnMut(String, Vec<u8>)) -> Result<(), CliError> {
@@ -101,4 +150,18 @@ pub fn tera_chain(e: &tera::Error) -> String {
         source = s.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_strings_follow_the_language_and_fall_back_to_english() {
+        assert_eq!(default_string("en", "card_earned").as_deref(), Some("earned"));
+        assert_eq!(default_string("zh-Hans", "card_earned").as_deref(), Some("获得了"));
+        assert_eq!(default_string("zh-CN", "card_earned").as_deref(), Some("获得了"));
+        assert_eq!(default_string("pl", "card_earned").as_deref(), Some("earned"));
+        assert_eq!(default_string("en", "no_such_key"), None);
+    }
 }

@@ -60,12 +60,19 @@ pub struct AchievementView {
     pub criteria_url: Option<String>,
     pub image: Option<ImageView>,
     pub kind: Option<String>,
+    /// The OB 3.0 `achievementType` itself (`MicroCredential`), for a translated label.
+    pub kind_key: Option<String>,
     pub human_code: Option<String>,
     pub field_of_study: Option<String>,
     pub credits: Option<String>,
     pub tags: Vec<String>,
     pub alignments: Vec<LinkView>,
     pub award_count: usize,
+    /// The language of `name`, `description` and the criteria when the credential tags them
+    /// with another language than the page's (a `lang` attribute); `None` otherwise.
+    pub name_lang: Option<String>,
+    pub description_lang: Option<String>,
+    pub criteria_lang: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -113,6 +120,10 @@ pub struct AwardView {
     /// The status lists the credential points to (`nquads`: published with `.nq` files).
     pub status_lists: Vec<StatusListView>,
     pub withdrawn_reason: Option<String>,
+    /// The language of the recipient's name and of the credential's description, when tagged
+    /// with another language than the page's.
+    pub recipient_lang: Option<String>,
+    pub description_lang: Option<String>,
 }
 
 /// Builds the site-wide view.
@@ -143,6 +154,16 @@ fn absolute(url_or_path: &str, base: &str) -> String {
     } else {
         format!("{base}{}", url_or_path.trim_start_matches('/'))
     }
+}
+
+/// The language tag of the text [`pick`] chooses for a page in `lang`, when it is tagged and
+/// its primary language differs from the page's: what a `lang` attribute must then say.
+/// Untagged text gets `None`: its language is not known, so none is claimed.
+pub fn other_language(v: Option<&Value>, lang: &str) -> Option<String> {
+    let picked = pick(v, lang)?;
+    let tag = crate::model::lang::texts(v).into_iter().find(|t| t.value == picked)?.language?;
+    let primary = |t: &str| t.split('-').next().unwrap_or(t).to_ascii_lowercase();
+    (primary(&tag) != primary(lang)).then_some(tag)
 }
 
 fn text(v: Option<&Value>, lang: &str) -> Option<String> {
@@ -210,6 +231,11 @@ pub fn achievement_as_stated(a: &Achievement<'_>, v: &Value, base: &str, lang: &
         criteria_url: criteria.and_then(|c| safe_url(c.get("id"))),
         image: image(v.get("image"), &name),
         kind: v.get("achievementType").and_then(Value::as_str).map(split_camel),
+        kind_key: v
+            .get("achievementType")
+            .and_then(Value::as_str)
+            .filter(|k| k.chars().all(|c| c.is_ascii_alphanumeric()))
+            .map(str::to_string),
         human_code: text(v.get("humanCode"), lang),
         field_of_study: text(v.get("fieldOfStudy"), lang),
         credits: v.get("creditsAvailable").and_then(Value::as_f64).map(|c| format!("{c}")),
@@ -226,6 +252,9 @@ pub fn achievement_as_stated(a: &Achievement<'_>, v: &Value, base: &str, lang: &
             })
             .collect(),
         award_count: a.awards.len(),
+        name_lang: other_language(v.get("name"), lang),
+        description_lang: other_language(v.get("description"), lang),
+        criteria_lang: criteria.and_then(|c| other_language(c.get("narrative"), lang)),
         name,
     }
 }
@@ -330,6 +359,8 @@ pub fn award(award: &Award<'_>, library: &Library<'_>, config: &Config, now: Dat
         issuer_name,
         status_lists,
         withdrawn_reason: award.withdrawn.as_ref().and_then(|(_, r)| r.as_deref()).map(clean_text),
+        recipient_lang: other_language(subject.get("name"), lang),
+        description_lang: other_language(c.get("description"), lang),
         recipient,
         achievement,
     }
@@ -355,12 +386,16 @@ fn unreachable_achievement(base: &str) -> AchievementView {
         criteria_url: None,
         image: None,
         kind: None,
+        kind_key: None,
         human_code: None,
         field_of_study: None,
         credits: None,
         tags: Vec::new(),
         alignments: Vec::new(),
         award_count: 0,
+        name_lang: None,
+        description_lang: None,
+        criteria_lang: None,
     }
 }
 
@@ -395,5 +430,21 @@ mod tests {
         let d = crate::model::date::parse_date_time("2024-01-31T23:30:00Z").expect("date");
         assert_eq!(human_date(d, "en"), "31 January 2024");
         assert_eq!(human_date(d, "zh-Hans"), "2024年1月31日");
+    }
+
+    #[test]
+    fn text_in_another_language_says_which() {
+        let both = serde_json::json!([
+            {"@value": "Data Literacy", "@language": "en"},
+            {"@value": "数据素养", "@language": "zh-Hans"}
+        ]);
+        assert_eq!(other_language(Some(&both), "en"), None, "the page's own language");
+        assert_eq!(other_language(Some(&both), "zh-Hans"), None);
+        let chinese_only = serde_json::json!({"@value": "数据素养", "@language": "zh-Hans"});
+        assert_eq!(other_language(Some(&chinese_only), "en").as_deref(), Some("zh-Hans"));
+        assert_eq!(other_language(Some(&chinese_only), "zh-CN"), None, "same primary language");
+        let english_only = serde_json::json!([{"@value": "Data Literacy", "@language": "en-GB"}]);
+        assert_eq!(other_language(Some(&english_only), "zh-Hans").as_deref(), Some("en-GB"));
+        assert_eq!(other_language(Some(&serde_json::json!("李思远")), "en"), None, "untagged: not known");
     }
 }

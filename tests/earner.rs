@@ -1,0 +1,420 @@
+//! What the earner takes away from the published sample site (issue #8): the baked badge
+//! images carry the exact signed credential, which verifies in `rosette verify` and in the
+//! independent verifier (`../shared/interop/verify.mjs`), and a tampered one does not; the
+//! LinkedIn "Add to profile" link gets the month right; the preview card is a 1200×627 PNG at
+//! an absolute URL.
+
+mod common;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_rosette");
+const BASE: &str = "https://badges.northfield.example/";
+/// 2027-01-01T00:00:00Z, as in `tests/build.rs`.
+const EPOCH: &str = "1798761600";
+const NOW: &str = "2027-01-01T00:00:00Z";
+const KEY: &str = "tests/fixtures/sample-site/issuer.secret";
+const VM: &str = "did:web:badges.northfield.example#key-1";
+/// A plain award of the sample site: valid, not revoked, `eddsa-rdfc-2022`.
+const AWARD: &str = "2024-dlf-0001";
+
+/// A copy of the repository's sample site, built into `public/`.
+struct Site {
+    dir: tempfile::TempDir,
+}
+
+impl Site {
+    fn sample() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = common::repo_root();
+        std::fs::copy(root.join("rosette.toml"), dir.path().join("rosette.toml")).expect("rosette.toml");
+        copy_dir(&root.join("badges"), &dir.path().join("badges"));
+        Site { dir }
+    }
+
+    fn built() -> Self {
+        let site = Site::sample();
+        site.build();
+        site
+    }
+
+    fn build(&self) {
+        let out = Command::new(BIN)
+            .args(["build", "--root"])
+            .arg(self.dir.path())
+            .env("SOURCE_DATE_EPOCH", EPOCH)
+            .output()
+            .expect("run rosette build");
+        assert!(out.status.success(), "build failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn read(&self, rel: &str) -> Vec<u8> {
+        std::fs::read(self.path(rel)).unwrap_or_else(|e| panic!("read `{rel}`: {e}"))
+    }
+
+    fn page(&self, award: &str) -> String {
+        String::from_utf8(self.read(&format!("public/awards/{award}/index.html"))).expect("utf-8 page")
+    }
+
+    /// `rosette verify` against the published site, at [`NOW`].
+    fn verify(&self, paths: &[PathBuf]) -> Output {
+        Command::new(BIN)
+            .args(["verify", "--now", NOW, "--site"])
+            .arg(self.path("public"))
+            .args(["--base-url", BASE])
+            .args(paths)
+            .output()
+            .expect("run rosette verify")
+    }
+
+    /// Signs `credential` with the sample key into `badges/<name>`.
+    fn add_signed(&self, name: &str, credential: &Value) {
+        let unsigned = self.path("unsigned.json");
+        std::fs::write(&unsigned, serde_json::to_vec_pretty(credential).expect("json")).expect("write");
+        let out = Command::new(BIN)
+            .args(["sign", "--key"])
+            .arg(common::repo_root().join(KEY))
+            .args(["--verification-method", VM, "--created", "2025-01-01T00:00:00Z"])
+            .arg(&unsigned)
+            .arg("-o")
+            .arg(self.path("badges").join(name))
+            .output()
+            .expect("run rosette sign");
+        assert!(out.status.success(), "sign failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let target = to.join(entry.path().strip_prefix(from).expect("prefix"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// The interop verifier's folder, or `None` (after saying so) when it is not set up; under CI
+/// its absence is a failure.
+fn interop_dir() -> Option<PathBuf> {
+    match std::env::var_os("ROSETTE_INTEROP_DIR") {
+        Some(d) => Some(PathBuf::from(d)),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("ROSETTE_INTEROP_DIR is not set (run scripts/test.sh)")
+        }
+        None => {
+            eprintln!("skipped: interop verifier not set up (run scripts/test.sh)");
+            None
+        }
+    }
+}
+
+/// `node verify.mjs --site public --base-url BASE --status --now NOW FILE`.
+fn reference_verify(interop: &Path, site: &Site, file: &Path) -> Output {
+    Command::new("node")
+        .arg(interop.join("verify.mjs"))
+        .arg("--site")
+        .arg(site.path("public"))
+        .args(["--base-url", BASE, "--status", "--now", NOW])
+        .arg(file)
+        .output()
+        .expect("run node verify.mjs")
+}
+
+/// `rosette unbake IMAGE`: the credential's bytes, or the failed run.
+fn unbake(image: &Path) -> Output {
+    Command::new(BIN).arg("unbake").arg(image).output().expect("run rosette unbake")
+}
+
+#[test]
+fn baked_png_and_svg_carry_the_exact_credential_which_verifies_everywhere() {
+    let site = Site::built();
+    // The published file ends in a newline; the baked copy is the same text without it.
+    let file = String::from_utf8(site.read(&format!("public/awards/{AWARD}.json"))).expect("utf-8");
+    let published = file.trim().as_bytes();
+    assert_eq!(file.as_bytes(), site.read(&format!("badges/awards/{AWARD}.json")), "published byte for byte");
+    let png = site.path(&format!("public/awards/{AWARD}/badge.png"));
+    let svg = site.path(&format!("public/awards/{AWARD}/badge.svg"));
+    for image in [&png, &svg] {
+        let bytes = std::fs::read(image).expect("image");
+        let baked = rosette::bake::unbake(&bytes).expect("readable").expect("a credential is baked in");
+        assert!(
+            baked.as_bytes() == published,
+            "`{}` does not carry the published credential",
+            image.display()
+        );
+        let out = unbake(image);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(out.stdout == published, "`rosette unbake {}` printed other bytes", image.display());
+    }
+    assert_eq!(
+        rosette::bake::ImageFormat::sniff(&std::fs::read(&png).expect("png")),
+        Some(rosette::bake::ImageFormat::Png)
+    );
+
+    let out = site.verify(&[png.clone(), svg.clone()]);
+    let report = text(&out);
+    assert!(out.status.success(), "{report}");
+    assert!(report.contains("badge.png (credential baked in the PNG): verified\n"), "{report}");
+    assert!(report.contains("badge.svg (credential baked in the SVG): verified\n"), "{report}");
+    assert!(report.contains("2 files: 2 verified, 0 with warnings, 0 failed"), "{report}");
+
+    // A directory: the two baked images are checked; the QR code and the preview card carry no
+    // credential and are skipped, as JSON that is not a credential is.
+    let out = site.verify(&[site.path(&format!("public/awards/{AWARD}"))]);
+    let report = text(&out);
+    assert!(out.status.success(), "{report}");
+    assert!(report.contains("2 files: 2 verified"), "{report}");
+    assert!(!report.contains("qr.svg") && !report.contains("card-"), "{report}");
+
+    let Some(interop) = interop_dir() else { return };
+    let unbaked = site.path("unbaked.json");
+    std::fs::write(&unbaked, unbake(&png).stdout).expect("write");
+    let out = reference_verify(&interop, &site, &unbaked);
+    assert!(out.status.success(), "verify.mjs rejected the unbaked credential:\n{}", text(&out));
+    assert!(text(&out).contains("1 passed, 0 failed"), "{}", text(&out));
+}
+
+#[test]
+fn a_tampered_baked_image_is_rejected_by_both_verifiers() {
+    let site = Site::built();
+    let file = String::from_utf8(site.read(&format!("public/awards/{AWARD}.json"))).expect("utf-8");
+    let published = file.trim();
+    let credential: Value = serde_json::from_str(published).expect("json");
+    let name = credential["credentialSubject"]["name"].as_str().expect("recipient name");
+    // One character of the recipient's name changed, the proof kept.
+    let forged_name = format!("X{}", &name[1..]);
+    let needle = format!("\"name\": \"{name}\"");
+    assert_eq!(published.matches(&needle).count(), 1, "the recipient's name is in the credential once");
+    let forged = published.replace(&needle, &format!("\"name\": \"{forged_name}\""));
+
+    // Re-baked properly (valid PNG chunk, well-formed SVG): only the signature can catch it.
+    let png = rosette::bake::png::bake(&site.read(&format!("public/awards/{AWARD}/badge.png")), &forged)
+        .expect("re-bake png");
+    let svg_text = String::from_utf8(site.read(&format!("public/awards/{AWARD}/badge.svg"))).expect("svg");
+    assert_eq!(svg_text.matches(&needle).count(), 1);
+    let svg = svg_text.replace(&needle, &format!("\"name\": \"{forged_name}\""));
+    std::fs::write(site.path("forged.png"), &png).expect("write");
+    std::fs::write(site.path("forged.svg"), &svg).expect("write");
+    for image in ["forged.png", "forged.svg"] {
+        let out = unbake(&site.path(image));
+        assert!(out.stdout == forged.as_bytes(), "{image} carries the forged credential");
+        let out = site.verify(&[site.path(image)]);
+        let report = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{report}");
+        assert!(report.contains("FAILED:") && report.contains("FAIL  signature"), "{report}");
+    }
+
+    // A byte changed in place breaks the PNG chunk's CRC: refused before any signature check.
+    let mut raw = site.read(&format!("public/awards/{AWARD}/badge.png"));
+    let at = raw.windows(name.len()).position(|w| w == name.as_bytes()).expect("name in the PNG");
+    raw[at] = b'X';
+    std::fs::write(site.path("damaged.png"), &raw).expect("write");
+    let out = site.verify(&[site.path("damaged.png")]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("damaged.png (credential baked in the PNG): FAILED: could not read the baked credential: the PNG chunk `iTXt`"), "{}", text(&out));
+
+    // An image with nothing baked in is a failure when named, with a reason.
+    let out = site.verify(&[site.path(&format!("public/awards/{AWARD}/qr.svg"))]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("FAILED: the image carries no baked Open Badges credential"),
+        "{}",
+        text(&out)
+    );
+    let out = unbake(&site.path(&format!("public/awards/{AWARD}/qr.svg")));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(out.stdout.is_empty());
+
+    let Some(interop) = interop_dir() else { return };
+    std::fs::write(site.path("forged.json"), &forged).expect("write");
+    let out = reference_verify(&interop, &site, &site.path("forged.json"));
+    assert_eq!(out.status.code(), Some(1), "verify.mjs accepted the forged credential:\n{}", text(&out));
+    assert!(text(&out).contains("0 passed, 1 failed"), "{}", text(&out));
+}
+
+/// The `href` of the first `<a>` whose attributes contain `marker`, with `&amp;` decoded.
+fn link_with(html: &str, marker: &str) -> String {
+    let at = html.find(marker).unwrap_or_else(|| panic!("no `{marker}` in the page"));
+    let start = html[..at].rfind("<a ").expect("inside an <a>");
+    let tag = &html[start..start + html[start..].find('>').expect("tag end")];
+    let href = tag.split("href=").nth(1).expect("href");
+    let href = href.strip_prefix('"').map_or_else(
+        || href.split(' ').next().unwrap_or_default(),
+        |h| h.split('"').next().unwrap_or_default(),
+    );
+    href.replace("&amp;", "&")
+}
+
+#[test]
+fn linkedin_gets_the_utc_month_of_a_late_evening_award() {
+    let site = Site::sample();
+    let mut c: Value = serde_json::from_slice(
+        &std::fs::read(common::repo_root().join("tests/fixtures/sample-site/unsigned/2025-aml-0002.json"))
+            .expect("unsigned"),
+    )
+    .expect("json");
+    c["id"] = format!("{BASE}awards/late-january").into();
+    // 23:30 on 31 January in New York is 04:30 on 1 February in UTC.
+    c["validFrom"] = "2024-01-31T23:30:00-05:00".into();
+    site.add_signed("awards/late-january.json", &c);
+    site.build();
+    let html = site.page("late-january");
+    let href = link_with(&html, "linkedin.com/profile/add");
+    assert!(href.starts_with("https://www.linkedin.com/profile/add?"), "{href}");
+    assert!(href.contains("&issueYear=2024&issueMonth=2&"), "{href}");
+    assert!(
+        href.contains(&format!(
+            "certUrl={}",
+            "https%3A%2F%2Fbadges.northfield.example%2Fawards%2Flate-january"
+        )),
+        "{href}"
+    );
+}
+
+/// The value of attribute `name` in the start tag `tag`, quoted or not (as the minifier
+/// leaves it).
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let mut rest = tag;
+    while let Some(at) = rest.find(&format!("{name}=")) {
+        let before = rest[..at].chars().last();
+        let value = &rest[at + name.len() + 1..];
+        if before.is_some_and(char::is_whitespace) {
+            return Some(match value.strip_prefix('"') {
+                Some(v) => v.split('"').next().unwrap_or_default().to_string(),
+                None => value.split([' ', '>']).next().unwrap_or_default().to_string(),
+            });
+        }
+        rest = value;
+    }
+    None
+}
+
+/// The `content` of the `<meta property=…>` named `property`.
+fn meta_content(html: &str, property: &str) -> String {
+    html.match_indices("<meta ")
+        .map(|(at, _)| &html[at..=at + html[at..].find('>').expect("tag end")])
+        .find(|tag| attribute(tag, "property").as_deref() == Some(property))
+        .and_then(|tag| attribute(tag, "content"))
+        .unwrap_or_else(|| panic!("no {property} meta"))
+}
+
+#[test]
+fn the_preview_card_is_a_1200_by_627_png_at_an_absolute_url() {
+    let site = Site::built();
+    for award in [AWARD, "2025-dlf-0003"] {
+        let html = site.page(award);
+        let url = meta_content(&html, "og:image");
+        let rel = url.strip_prefix(BASE).unwrap_or_else(|| panic!("og:image `{url}` is not under {BASE}"));
+        assert!(rel.starts_with(&format!("awards/{award}/card-")) && rel.ends_with(".png"), "{url}");
+        let png = site.read(&format!("public/{rel}"));
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{rel} is not a PNG");
+        assert_eq!(&png[12..16], b"IHDR", "{rel}: IHDR first");
+        let width = u32::from_be_bytes(png[16..20].try_into().expect("4 bytes"));
+        let height = u32::from_be_bytes(png[20..24].try_into().expect("4 bytes"));
+        assert_eq!((width, height), (1200, 627), "{rel}");
+        assert_eq!(meta_content(&html, "og:image:width"), "1200");
+        assert_eq!(meta_content(&html, "og:image:height"), "627");
+    }
+}
+
+/// Issue #8: an achievement retired in `achievements/<slug>.toml` says so, in the site's
+/// language, on its page and on its badges' pages; other achievements do not.
+#[test]
+fn a_retired_achievement_says_it_is_no_longer_awarded() {
+    for (language, note) in [
+        ("en", "No longer awarded; awards made before 30 June 2026 remain valid."),
+        ("zh-Hans", "此成就已停止颁发；2026年6月30日之前颁发的徽章仍然有效。"),
+    ] {
+        let site = Site::sample();
+        let config = std::fs::read_to_string(site.path("rosette.toml")).expect("config");
+        let config = config.replace("language = \"en\"", &format!("language = \"{language}\""));
+        std::fs::write(site.path("rosette.toml"), config).expect("write");
+        std::fs::create_dir_all(site.path("achievements")).expect("mkdir");
+        std::fs::write(
+            site.path("achievements/data-literacy-foundations.toml"),
+            "name = \"Data Literacy Foundations\"\ndescription = \"Reads data.\"\nretired = \"2026-06-30T12:00:00Z\"\n",
+        )
+        .expect("write");
+        std::fs::write(
+            site.path("achievements/laboratory-safety-certified.toml"),
+            "name = \"Laboratory Safety Certified\"\ndescription = \"Works safely.\"\n",
+        )
+        .expect("write");
+        site.build();
+        let page =
+            |rel: &str| String::from_utf8(site.read(&format!("public/{rel}/index.html"))).expect("utf-8");
+        for rel in ["achievements/data-literacy-foundations", "awards/2024-dlf-0001", "awards/2025-dlf-0003"]
+        {
+            assert!(page(rel).contains(note), "{language} `{rel}` does not say it is retired");
+        }
+        for rel in
+            ["achievements/laboratory-safety-certified", "awards/2024-lsc-0001", "awards/2024-aml-0001"]
+        {
+            let html = page(rel);
+            assert!(html.contains("class=eyebrow"), "{rel} is a page with a heading");
+            assert!(
+                !html.contains("class=retired") && !html.contains(note),
+                "{language} `{rel}` is not retired"
+            );
+        }
+    }
+
+    // A broken achievement file stops the build, named.
+    let site = Site::sample();
+    std::fs::create_dir_all(site.path("achievements")).expect("mkdir");
+    std::fs::write(
+        site.path("achievements/x.toml"),
+        "name = \"X\"\ndescription = \"d\"\nretired = \"soon\"\n",
+    )
+    .expect("write");
+    let out = Command::new(BIN).args(["build", "--root"]).arg(site.dir.path()).output().expect("build");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("`achievements/x.toml`: `retired` is not a date-time"), "{}", text(&out));
+}
+
+/// The start tag of the element carrying `data-fact=<fact>`.
+fn fact_tag<'a>(html: &'a str, fact: &str) -> &'a str {
+    let at = html.find(&format!("data-fact={fact}")).unwrap_or_else(|| panic!("no {fact} on the page"));
+    let start = html[..at].rfind('<').expect("tag start");
+    &html[start..at + html[at..].find('>').expect("tag end")]
+}
+
+/// Issue #8: text the credential tags in another language than the site's carries that
+/// language (`lang`), so browsers and screen readers treat it as such; untagged text claims none.
+#[test]
+fn text_in_another_language_is_marked_with_it() {
+    let site = Site::sample();
+    let mut c: Value = serde_json::from_slice(
+        &std::fs::read(common::repo_root().join("tests/fixtures/sample-site/unsigned/2025-aml-0002.json"))
+            .expect("unsigned"),
+    )
+    .expect("json");
+    c["id"] = format!("{BASE}awards/chinese-only").into();
+    c["credentialSubject"]["achievement"]["name"] =
+        serde_json::json!({"@value": "应用机器学习实践者", "@language": "zh-Hans"});
+    c["credentialSubject"]["name"] = "王小明".into();
+    site.add_signed("awards/chinese-only.json", &c);
+    site.build();
+    let html = site.page("chinese-only");
+    assert!(html.contains("<html lang=en"), "an English site");
+    let h1 = fact_tag(&html, "achievement-name");
+    assert_eq!(attribute(h1, "lang").as_deref(), Some("zh-Hans"), "{h1}");
+    let recipient = fact_tag(&html, "recipient-name");
+    assert_eq!(attribute(recipient, "lang"), None, "an untagged name claims no language: {recipient}");
+    // The same achievement tagged in the page's own language needs no attribute.
+    let plain = site.page(AWARD);
+    assert_eq!(attribute(fact_tag(&plain, "achievement-name"), "lang"), None);
+}
