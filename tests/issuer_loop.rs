@@ -198,6 +198,9 @@ fn init_then_build() {
     assert!(publish_job.contains("if: github.event_name == 'push'"), "{publish_job}");
     assert!(publish_job.contains("run: rosette build"), "{publish_job}");
     assert!(publish_job.contains("actions/deploy-pages@"), "{publish_job}");
+    let install = format!("ROSETTE_VERSION: \"{}\"", env!("CARGO_PKG_VERSION"));
+    assert!(workflow.contains(&install), "the workflow does not pin this release:\n{workflow}");
+    assert!(publish_job.contains("path: .rosette-cache"), "no incremental cache:\n{publish_job}");
 
     let build = site.rosette(&["build"]).ok();
     assert!(build.stderr.contains("built 0 awards"), "{}", build.stderr);

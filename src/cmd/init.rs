@@ -7,12 +7,18 @@ use std::path::Path;
 
 const WORKFLOW: &str = r#"# Written by `rosette init`. Pull requests: `rosette check` verifies every badge and lints the
 # site (nothing is published). Pushes to main: `rosette build`, then deploy to GitHub Pages
-# (Settings → Pages → Source: GitHub Actions). The build never needs the secret key.
+# (Settings → Pages → Source: GitHub Actions). The build never needs the secret key: keep it out
+# of the repository and out of the workflow's secrets.
 name: badges
 on:
   pull_request:
   push:
     branches: [main]
+env:
+  # The rosette release this site was made with, installed from crates.io once and then cached.
+  # To use your own copy of rosette, change the install step to
+  # `cargo install --locked --git <repository URL> rosette`.
+  ROSETTE_VERSION: "@VERSION@"
 jobs:
   check:
     if: github.event_name == 'pull_request'
@@ -21,7 +27,11 @@ jobs:
       contents: read
     steps:
       - uses: actions/checkout@v4
-      - run: cargo install rosette --locked
+      - uses: actions/cache@v4
+        with:
+          path: ~/.cargo/bin/rosette
+          key: rosette-${{ runner.os }}-${{ env.ROSETTE_VERSION }}
+      - run: command -v rosette >/dev/null || cargo install rosette --locked --version "$ROSETTE_VERSION"
       - run: rosette check
   publish:
     if: github.event_name == 'push'
@@ -38,7 +48,18 @@ jobs:
       url: ${{ steps.deployment.outputs.page_url }}
     steps:
       - uses: actions/checkout@v4
-      - run: cargo install rosette --locked
+      - uses: actions/cache@v4
+        with:
+          path: ~/.cargo/bin/rosette
+          key: rosette-${{ runner.os }}-${{ env.ROSETTE_VERSION }}
+      - run: command -v rosette >/dev/null || cargo install rosette --locked --version "$ROSETTE_VERSION"
+      # The incremental cache: the build re-verifies and re-renders only what changed since the
+      # last deploy, and its output is byte for byte what a clean build would give.
+      - uses: actions/cache@v4
+        with:
+          path: .rosette-cache
+          key: rosette-site-${{ github.sha }}
+          restore-keys: rosette-site-
       - run: rosette build
       - uses: actions/configure-pages@v5
       - uses: actions/upload-pages-artifact@v3
@@ -107,12 +128,13 @@ pub fn run(args: &InitArgs) -> Result<Exit, CliError> {
     // Make sure what we write is valid before writing it.
     crate::config::Config::parse(&config)
         .map_err(|e| CliError::invalid("the new rosette.toml is not valid").caused_by(e))?;
+    let workflow = WORKFLOW.replace("@VERSION@", env!("CARGO_PKG_VERSION"));
     let files: [(&str, &str); 5] = [
         ("rosette.toml", &config),
         ("achievements/example.md", ACHIEVEMENT),
         ("badges/awards/.gitkeep", ""),
         (".gitignore", GITIGNORE),
-        (".github/workflows/badges.yml", WORKFLOW),
+        (".github/workflows/badges.yml", &workflow),
     ];
     for (rel, text) in files {
         let path = dir.join(rel);
