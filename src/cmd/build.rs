@@ -12,7 +12,8 @@ pub fn run(args: &BuildArgs) -> Result<Exit, CliError> {
         Some(secs) => chrono::DateTime::from_timestamp(secs, 0).unwrap_or_else(chrono::Utc::now),
         None => chrono::Utc::now(),
     };
-    let summary = crate::site::build(root, &out, now)?;
+    let options = crate::site::BuildOptions { clean: args.clean };
+    let summary = crate::site::build(root, &out, now, &options)?;
     for w in &summary.warnings {
         eprintln!("warning: {w}");
     }
@@ -23,5 +24,32 @@ pub fn run(args: &BuildArgs) -> Result<Exit, CliError> {
         out.display(),
         summary.files
     );
+    // Only an incremental build says what it reused, so a clean build's output is unchanged.
+    if summary.verdicts_reused + summary.units_reused > 0 {
+        eprintln!(
+            "verified {} ({} unchanged), rendered {} ({} unchanged)",
+            plural(summary.verified, "credential"),
+            thousands(summary.verdicts_reused),
+            plural(summary.rendered, "page"),
+            thousands(summary.units_reused),
+        );
+    }
     Ok(Exit::Ok)
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{} {word}{}", thousands(n), if n == 1 { "" } else { "s" })
+}
+
+/// `9999` as `9,999`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

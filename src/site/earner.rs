@@ -15,7 +15,7 @@ pub struct EarnerFiles {
     pub view: EarnerView,
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Default)]
 pub struct EarnerView {
     /// Site-relative paths (under the award's directory).
     pub baked_png: Option<String>,
@@ -77,15 +77,44 @@ pub fn linkedin_add_url(
     (format!("https://www.linkedin.com/profile/add?{}", query.join("&")), fields)
 }
 
-/// Makes the earner's files for `award`. `image` is the achievement image's bytes when it is
-/// published by this site.
+/// An achievement image made ready once per build for every award that shows it: the PNG to
+/// bake (an SVG rasterized once, not once per award) and the preview card's background.
+pub struct PreparedImage {
+    /// The image as published, when it is an SVG (baked as SVG too).
+    pub svg: Option<Vec<u8>>,
+    /// The PNG to bake.
+    pub png: Option<Vec<u8>>,
+    /// The card background with this image, when it renders.
+    pub background: Option<crate::card::Background>,
+    /// The hash of the image's bytes (part of cache keys).
+    pub hash: String,
+}
+
+impl PreparedImage {
+    /// Prepares `image` (the achievement image's bytes when this site publishes it).
+    pub fn new(image: Option<&[u8]>) -> PreparedImage {
+        let format = image.and_then(crate::bake::ImageFormat::sniff);
+        let (svg, png) = match (image, format) {
+            (Some(bytes), Some(crate::bake::ImageFormat::Svg)) => {
+                (Some(bytes.to_vec()), crate::card::svg_to_png(bytes, 600).ok())
+            }
+            (Some(bytes), Some(crate::bake::ImageFormat::Png)) => (None, Some(bytes.to_vec())),
+            _ => (None, None),
+        };
+        let background =
+            crate::card::Background::new(None, png.as_deref().map(|b| (b, crate::card::ImageKind::Png))).ok();
+        PreparedImage { svg, png, background, hash: super::cache::hash(image.unwrap_or_default()) }
+    }
+}
+
+/// Makes the earner's files for `award`, with its achievement's prepared image.
 pub fn make(
     award: &Award<'_>,
     config: &Config,
     page_url: &str,
     achievement: &str,
     recipient: &str,
-    image: Option<&[u8]>,
+    image: &PreparedImage,
 ) -> EarnerFiles {
     let dir = award.page.as_str();
     let json = String::from_utf8_lossy(&award.file.bytes).trim().to_string();
@@ -93,21 +122,14 @@ pub fn make(
     let mut view = EarnerView::default();
     let path = |name: &str| OutPath::new(&format!("{dir}/{name}")).ok();
 
-    let format = image.and_then(crate::bake::ImageFormat::sniff);
-    let png_source = match (image, format) {
-        (Some(bytes), Some(crate::bake::ImageFormat::Svg)) => {
-            if let (Ok(baked), Some(p)) =
-                (crate::bake::svg::bake(&String::from_utf8_lossy(bytes), &json), path("badge.svg"))
-            {
-                view.baked_svg = Some(format!("{}/badge.svg", dir));
-                files.push((p, baked.into_bytes()));
-            }
-            crate::card::svg_to_png(bytes, 600).ok()
-        }
-        (Some(bytes), Some(crate::bake::ImageFormat::Png)) => Some(bytes.to_vec()),
-        _ => None,
-    };
-    if let Some(png) = &png_source
+    if let Some(svg) = &image.svg
+        && let (Ok(baked), Some(p)) =
+            (crate::bake::svg::bake(&String::from_utf8_lossy(svg), &json), path("badge.svg"))
+    {
+        view.baked_svg = Some(format!("{}/badge.svg", dir));
+        files.push((p, baked.into_bytes()));
+    }
+    if let Some(png) = &image.png
         && let (Ok(baked), Some(p)) = (crate::bake::png::bake(png, &json), path("badge.png"))
     {
         view.baked_png = Some(format!("{}/badge.png", dir));
@@ -120,11 +142,12 @@ pub fn make(
         achievement: achievement.to_string(),
         issuer: config.issuer.name.clone(),
         date: issued,
-        image: png_source.map(|b| (b, crate::card::ImageKind::Png)),
+        // The background already holds the image and the default accent.
+        image: None,
         accent: None,
         language: config.language.clone(),
     };
-    if let Ok(png) = crate::card::render_card(&card) {
+    if let Some(Ok(png)) = image.background.as_ref().map(|b| crate::card::render_card_on(b, &card)) {
         let hash: String = Sha256::digest(&png).iter().take(6).map(|b| format!("{b:02x}")).collect();
         let name = format!("card-{hash}.png");
         if let Some(p) = path(&name) {
