@@ -29,7 +29,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// The cache directory's name inside the site directory.
 pub const DIR: &str = ".rosette-cache";
 /// Bumped when the manifest's shape changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// A content hash of every input of one result, fed part by part (each part length-prefixed,
 /// so that `ab`+`c` and `a`+`bc` differ).
@@ -70,12 +70,10 @@ pub struct CachedVerdict {
     pub nquads: Option<(String, String)>,
 }
 
-/// The files of one unit of work, relative to its directory, as object hashes, and the view
-/// the unit made for its page.
+/// The files of one unit of work, by name relative to its directory, as object hashes.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 pub struct Unit {
     pub files: Vec<(String, String)>,
-    pub view: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -302,7 +300,7 @@ mod tests {
         let cache = Cache::open(dir.path(), false);
         let (kept, kept_path) = cache.store(b"kept").expect("store");
         let (_, dropped_path) = cache.store(b"dropped").expect("store");
-        cache.put_unit("u".into(), Unit { files: vec![("f".into(), kept.clone())], view: None });
+        cache.put_unit("u".into(), Unit { files: vec![("f".into(), kept.clone())] });
         cache.save();
         assert!(kept_path.is_file() && !dropped_path.exists());
         let again = Cache::open(dir.path(), false);

@@ -15,7 +15,7 @@ pub struct EarnerFiles {
     pub view: EarnerView,
 }
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize, Default)]
+#[derive(Debug, Clone, Serialize, Default)]
 pub struct EarnerView {
     /// Site-relative paths (under the award's directory).
     pub baked_png: Option<String>,
@@ -119,20 +119,17 @@ pub fn make(
     let dir = award.page.as_str();
     let json = String::from_utf8_lossy(&award.file.bytes).trim().to_string();
     let mut files = Vec::new();
-    let mut view = EarnerView::default();
     let path = |name: &str| OutPath::new(&format!("{dir}/{name}")).ok();
 
     if let Some(svg) = &image.svg
         && let (Ok(baked), Some(p)) =
             (crate::bake::svg::bake(&String::from_utf8_lossy(svg), &json), path("badge.svg"))
     {
-        view.baked_svg = Some(format!("{}/badge.svg", dir));
         files.push((p, baked.into_bytes()));
     }
     if let Some(png) = &image.png
         && let (Ok(baked), Some(p)) = (crate::bake::png::bake(png, &json), path("badge.png"))
     {
-        view.baked_png = Some(format!("{}/badge.png", dir));
         files.push((p, baked));
     }
 
@@ -151,15 +148,42 @@ pub fn make(
         let hash: String = Sha256::digest(&png).iter().take(6).map(|b| format!("{b:02x}")).collect();
         let name = format!("card-{hash}.png");
         if let Some(p) = path(&name) {
-            view.card_url = Some(format!("{}{dir}/{name}", config.base_url));
             files.push((p, png));
         }
     }
-    view.card_alt = format!("{recipient} earned {achievement}, issued by {}", config.issuer.name);
     if let (Ok(qr), Some(p)) = (crate::qr::qr_svg(page_url), path("qr.svg")) {
-        view.qr_svg = Some(format!("{dir}/qr.svg"));
         files.push((p, qr.into_bytes()));
     }
+    let names: Vec<&str> =
+        files.iter().map(|(p, _)| p.as_str().rsplit('/').next().unwrap_or_default()).collect();
+    let view = view(award, config, page_url, achievement, recipient, &names);
+    EarnerFiles { files, view }
+}
+
+/// The view of an award's earner files, from the names of the files made (`badge.png`,
+/// `badge.svg`, `card-<hash>.png`, `qr.svg`): what the incremental cache keeps of them.
+pub fn view(
+    award: &Award<'_>,
+    config: &Config,
+    page_url: &str,
+    achievement: &str,
+    recipient: &str,
+    names: &[&str],
+) -> EarnerView {
+    let dir = award.page.as_str();
+    let mut view = EarnerView::default();
+    for name in names {
+        match *name {
+            "badge.png" => view.baked_png = Some(format!("{dir}/badge.png")),
+            "badge.svg" => view.baked_svg = Some(format!("{dir}/badge.svg")),
+            "qr.svg" => view.qr_svg = Some(format!("{dir}/qr.svg")),
+            card if card.starts_with("card-") => {
+                view.card_url = Some(format!("{}{dir}/{card}", config.base_url));
+            }
+            _ => {}
+        }
+    }
+    view.card_alt = format!("{recipient} earned {achievement}, issued by {}", config.issuer.name);
 
     let cert_id = award.page.as_str().rsplit('/').next().unwrap_or_default().to_string();
     let (add, fields) = linkedin_add_url(
@@ -188,7 +212,7 @@ pub fn make(
         "<iframe src=\"{page_url}embed/\" width=\"360\" height=\"420\" style=\"border:0\" title=\"{}\"></iframe>",
         alt.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
     );
-    EarnerFiles { files, view }
+    view
 }
 
 #[cfg(test)]

@@ -172,7 +172,25 @@ pub fn build_library<'a>(
                 return (hit.verdict, Some(key), hit.nquads);
             }
             cache.stats.verified.fetch_add(1, Ordering::Relaxed);
-            (verifier.verify(c), Some(key), None)
+            let mut verdict = verifier.verify(c);
+            // The canonical forms (published as `.nq` files) go to the cache's object store
+            // now, so that 100,000 of them are not held until rendering.
+            let nquads = verdict.signed.as_ref().and_then(|signed| {
+                if signed.suite != crate::integrity::Cryptosuite::EddsaRdfc2022 {
+                    return None;
+                }
+                let doc = cache.store(signed.canonical_document.as_bytes()).ok()?.0;
+                let proof = cache.store(signed.canonical_proof_config.as_bytes()).ok()?.0;
+                Some((doc, proof))
+            });
+            let rdfc = verdict
+                .signed
+                .as_ref()
+                .is_some_and(|s| s.suite == crate::integrity::Cryptosuite::EddsaRdfc2022);
+            if nquads.is_some() || !rdfc {
+                verdict.signed = None;
+            }
+            (verdict, Some(key), nquads)
         })
         .collect();
 

@@ -96,7 +96,7 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
         }
         cache.stats.rendered.fetch_add(1, Ordering::Relaxed);
         if let Some(hash) = staging.store(Some(cache), at, &render_page(template, &ctx)?)? {
-            cache.put_unit(key, Unit { files: vec![(String::new(), hash)], view: None });
+            cache.put_unit(key, Unit { files: vec![(String::new(), hash)] });
         }
         Ok(())
     };
@@ -223,21 +223,19 @@ fn earner_files(
     key.add(image.hash.as_bytes());
     let key = key.finish();
     let dir = award.page.as_str();
-    if let Some(unit) = cache.unit(&key)
-        && let Some(earner) = unit.view.clone().and_then(|v| serde_json::from_value::<EarnerView>(v).ok())
-    {
+    if let Some(unit) = cache.unit(&key) {
         for (name, hash) in &unit.files {
-            cx.staging.link(
-                cache,
-                &OutPath::new(&format!("{dir}/{name}")).map_err(CliError::invalid)?,
-                hash,
-            )?;
+            let path = OutPath::new(&format!("{dir}/{name}")).map_err(CliError::invalid)?;
+            cx.staging.link(cache, &path, hash)?;
         }
+        let names: Vec<&str> = unit.files.iter().map(|(name, _)| name.as_str()).collect();
+        let earner =
+            super::earner::view(award, cx.config, &view.url, &view.achievement.name, &view.recipient, &names);
         cache.put_unit(key, unit.clone());
         return Ok(earner);
     }
     let made = make();
-    let mut unit = Unit { files: Vec::new(), view: serde_json::to_value(&made.view).ok() };
+    let mut unit = Unit { files: Vec::new() };
     let mut complete = true;
     for (path, bytes) in &made.files {
         match cx.staging.store(Some(cache), path, bytes)? {
