@@ -35,9 +35,9 @@ BENCH="$ROOT/target/bench"
 mkdir -p "$BENCH"
 
 need() { command -v "$1" >/dev/null 2>&1; }
-if ! [ -x /usr/bin/time ] || { [ "$HUGO" = 1 ] && ! need hugo; }; then
-  echo "installing hugo and time with apt-get…" >&2
-  apt-get update -qq >/dev/null && apt-get install -y -qq hugo time >/dev/null
+if ! [ -x /usr/bin/time ] || ! need bc || { [ "$HUGO" = 1 ] && ! need hugo; }; then
+  echo "installing hugo, time and bc with apt-get…" >&2
+  apt-get update -qq >/dev/null && apt-get install -y -qq hugo time bc >/dev/null
 fi
 
 # ROSETTE_BENCH_BIN=path measures another rosette binary (an older one, to compare).
@@ -162,7 +162,8 @@ printf '\n%-8s %-8s %10s %12s %10s\n' size tool seconds badges/s peak-MiB
 for n in ${SIZES//,/ }; do
   site="$(gen_site "$n")"
   for run in $(seq 1 "$RUNS"); do
-    rm -rf "$BENCH/out-$n"
+    # A first build: no cache, no kept tree.
+    rm -rf "$BENCH/out-$n" "$BENCH/.out-$n.rosette-prev" "$site/.rosette-cache"
     measure "$BENCH/r-$n.txt" "$ROSETTE" build "${CLEAN[@]}" --root "$site" --out "$BENCH/out-$n"
     read -r rs rk < "$BENCH/r-$n.txt"
     printf '%-8s %-8s %10s %12s %10s\n' "$n" rosette "$rs" "$(rate "$n" "$rs")" "$(mib "$rk")"
@@ -184,14 +185,25 @@ if [ "$INCREMENTAL" = 1 ]; then
   work="$BENCH/incr-$n"
   echo >&2
   echo "incremental: one award added to the $n-award site (a copy in $work)…" >&2
-  rm -rf "$work" && cp -a "$site" "$work"
+  rm -rf "$work" && cp -a "$site" "$work" && rm -rf "$work/.rosette-cache"
   measure "$BENCH/i0.txt" "$ROSETTE" build --clean --root "$work"
   read -r cs _ < "$BENCH/i0.txt"
+  # A second build of the same input keeps the first tree for the next one to update.
+  measure "$BENCH/i00.txt" "$ROSETTE" build --root "$work"
+  read -r ns _ < "$BENCH/i00.txt"
   (cd "$work" && "$ROSETTE" award --key signing-key.secret --achievement a1 --name "Newest Learner" \
     --email newest@example.org --valid-from 2026-01-01T00:00:00Z >/dev/null 2>&1)
   measure "$BENCH/i1.txt" "$ROSETTE" build --root "$work"
   read -r is ik < "$BENCH/i1.txt"
   grep -h "unchanged" "$BENCH/i1.txt.stderr" >&2 || true
-  printf 'incremental (%s + 1 award): %ss, peak %s MiB; clean build %ss; incremental = %s%% of clean\n' \
-    "$n" "$is" "$(mib "$ik")" "$cs" "$(echo "scale=1; 100 * $is / $cs" | bc)"
+  # As in CI, where only .rosette-cache/ survives between runs: no public/ to update.
+  (cd "$work" && "$ROSETTE" award --key signing-key.secret --achievement a2 --name "Another Learner" \
+    --email another@example.org --valid-from 2026-01-02T00:00:00Z >/dev/null 2>&1)
+  rm -rf "$work/public" "$work/.public.rosette-prev"
+  measure "$BENCH/i2.txt" "$ROSETTE" build --root "$work"
+  read -r ci _ < "$BENCH/i2.txt"
+  pct() { echo "scale=1; 100 * $1 / $cs" | bc; }
+  printf 'clean build of %s: %ss; rebuild, nothing changed: %ss (%s%%)\n' "$n" "$cs" "$ns" "$(pct "$ns")"
+  printf 'incremental, one award added: %ss (%s%% of clean), peak %s MiB\n' "$is" "$(pct "$is")" "$(mib "$ik")"
+  printf 'incremental, one award added, cache only (no public/ kept, as in CI): %ss (%s%%)\n' "$ci" "$(pct "$ci")"
 fi

@@ -77,14 +77,24 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
     };
     // A page of one award: the same template and context make the same bytes, so it is
     // cached under the hash of both.
+    // What every page's context shares (the site and its interface strings), hashed once.
+    let shared = {
+        let mut key = Key::new("shared");
+        key.add(&serde_json::to_vec(&site).unwrap_or_default());
+        key.add(&serde_json::to_vec(&t).unwrap_or_default());
+        key.finish()
+    };
     let cached_page = |template: &str, at: &OutPath, extra: &[(&str, &dyn erased::Ser)]| {
-        let ctx = context(at, extra);
         let Some(cache) = cx.cache else {
-            return staging.write(at, &render_page(template, &ctx)?);
+            return staging.write(at, &render_page(template, &context(at, extra))?);
         };
+        // The context is `root` (from the path), the shared part, and `extra`.
         let mut key = Key::new("page");
-        key.add(cx.theme_hash.as_bytes()).add(template.as_bytes()).add(at.as_str().as_bytes());
-        key.add(&serde_json::to_vec(&ctx.clone().into_json()).unwrap_or_default());
+        key.add(cx.theme_hash.as_bytes()).add(shared.as_bytes());
+        key.add(template.as_bytes()).add(at.as_str().as_bytes());
+        for (name, value) in extra {
+            key.add(name.as_bytes()).add(&serde_json::to_vec(&erased::Wrap(*value)).unwrap_or_default());
+        }
         let key = key.finish();
         if let Some(unit) = cache.unit(&key)
             && let [(_, hash)] = unit.files.as_slice()
@@ -95,7 +105,7 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
             return Ok(());
         }
         cache.stats.rendered.fetch_add(1, Ordering::Relaxed);
-        if let Some(hash) = staging.store(Some(cache), at, &render_page(template, &ctx)?)? {
+        if let Some(hash) = staging.store(Some(cache), at, &render_page(template, &context(at, extra))?)? {
             cache.put_unit(key, Unit { files: vec![(String::new(), hash)] });
         }
         Ok(())
