@@ -65,7 +65,10 @@ pub struct AchievementView {
     pub credits: Option<String>,
     pub tags: Vec<String>,
     pub alignments: Vec<LinkView>,
-    pub award_count: usize,
+    /// How many awards of it there are: on the index, issuer and achievement pages only.
+    /// Badge pages do not get it, so that adding an award re-renders none of its siblings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub award_count: Option<usize>,
 }
 
 #[derive(Debug, Serialize)]
@@ -194,7 +197,7 @@ pub fn human_date(d: DateTime<Utc>, lang: &str) -> String {
 }
 
 pub fn achievement(a: &Achievement<'_>, base: &str, lang: &str) -> AchievementView {
-    achievement_as_stated(a, a.value, base, lang)
+    AchievementView { award_count: Some(a.awards.len()), ..achievement_as_stated(a, a.value, base, lang) }
 }
 
 /// The achievement as one credential states it (an older award may word it differently from
@@ -225,7 +228,7 @@ pub fn achievement_as_stated(a: &Achievement<'_>, v: &Value, base: &str, lang: &
                     .reduce(|a, b| format!("{a} · {b}")),
             })
             .collect(),
-        award_count: a.awards.len(),
+        award_count: None,
         name,
     }
 }
@@ -360,7 +363,7 @@ fn unreachable_achievement(base: &str) -> AchievementView {
         credits: None,
         tags: Vec::new(),
         alignments: Vec::new(),
-        award_count: 0,
+        award_count: None,
     }
 }
 
