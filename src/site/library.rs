@@ -158,7 +158,7 @@ pub fn build_library<'a>(
     let source = BuildSource { base_url: base.to_string(), docs };
     let jsonld = JsonLdProcessor::new();
     let verifier = Verifier { jsonld: &jsonld, source: &source, now };
-    let verdicts: Vec<(Verdict, Option<String>, Option<(String, String)>)> = credentials
+    let verdicts: Vec<Verified> = credentials
         .par_iter()
         .map(|(file, c)| {
             let Some(cache) = cache.filter(|_| !c.types().contains(&"BitstringStatusListCredential")) else {
@@ -282,6 +282,9 @@ pub fn build_library<'a>(
     }
     Ok(Library { awards, removed, achievements, status_lists, did_json })
 }
+
+/// A verdict, its key in the incremental cache, and the cached objects of its canonical forms.
+type Verified = (Verdict, Option<String>, Option<(String, String)>);
 
 /// Where `now` falls against a credential's validity period, as bytes for a cache key.
 fn time_flags(credential: &Credential, now: DateTime<Utc>) -> [u8; 2] {
