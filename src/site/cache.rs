@@ -155,8 +155,7 @@ impl Cache {
 
     /// Where the object with this hash lives.
     pub fn object(&self, hash: &str) -> PathBuf {
-        let (a, b) = hash.split_at(hash.len().min(2));
-        self.dir.join("objects").join(a).join(b)
+        object_in(&self.dir, hash)
     }
 
     /// Stores `bytes` as an object (once) and returns its hash and path.
@@ -204,7 +203,22 @@ impl Cache {
             .flat_map(|(a, b)| [a.as_str(), b.as_str()])
             .chain(new.units.values().flat_map(|u| u.files.iter().map(|(_, h)| h.as_str())))
             .collect();
-        if let Ok(dirs) = std::fs::read_dir(self.dir.join("objects")) {
+        // After a build that started from a cache, only what that cache used and this build
+        // does not can have become garbage; a build without one (the first, `--clean`, or
+        // after a corrupt manifest) sweeps the whole store for objects nobody recorded.
+        let had_cache = !(self.old.verdicts.is_empty() && self.old.units.is_empty());
+        if had_cache {
+            let old = self
+                .old
+                .verdicts
+                .values()
+                .filter_map(|v| v.nquads.as_ref())
+                .flat_map(|(a, b)| [a.as_str(), b.as_str()])
+                .chain(self.old.units.values().flat_map(|u| u.files.iter().map(|(_, h)| h.as_str())));
+            for hash in old.filter(|h| !used.contains(h)) {
+                let _ = std::fs::remove_file(object_in(&self.dir, hash));
+            }
+        } else if let Ok(dirs) = std::fs::read_dir(self.dir.join("objects")) {
             for dir in dirs.flatten() {
                 let prefix = dir.file_name().to_string_lossy().into_owned();
                 for file in std::fs::read_dir(dir.path()).into_iter().flatten().flatten() {
@@ -228,6 +242,11 @@ impl Cache {
             "rosette's incremental build cache. Safe to delete; `rosette build --clean` ignores it.\n",
         );
     }
+}
+
+fn object_in(dir: &Path, hash: &str) -> PathBuf {
+    let (a, b) = hash.split_at(hash.len().min(2));
+    dir.join("objects").join(a).join(b)
 }
 
 fn next_id() -> usize {
@@ -306,7 +325,12 @@ mod tests {
         let again = Cache::open(dir.path(), false);
         assert_eq!(again.unit("u").map(|u| u.files.clone()), Some(vec![("f".into(), kept)]));
         assert!(Cache::open(dir.path(), true).unit("u").is_none(), "--clean ignores the cache");
-        std::fs::remove_file(&kept_path).expect("rm");
-        assert!(again.unit("u").is_none(), "a unit whose object is gone is a miss");
+        let (other, other_path) = again.store(b"other").expect("store");
+        again.put_unit("v".into(), Unit { files: vec![("g".into(), other)] });
+        again.save();
+        assert!(!kept_path.exists(), "what the previous build used and this one did not goes");
+        assert!(other_path.is_file());
+        let last = Cache::open(dir.path(), false);
+        assert!(last.unit("u").is_none(), "a unit whose object is gone is a miss");
     }
 }

@@ -84,17 +84,22 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
         key.add(&serde_json::to_vec(&t).unwrap_or_default());
         key.finish()
     };
-    let cached_page = |template: &str, at: &OutPath, extra: &[(&str, &dyn erased::Ser)]| {
+    // The hash of the page-specific part of a context (`extra`), shared by an award's pages.
+    let extra_key = |extra: &[(&str, &dyn erased::Ser)]| {
+        let mut key = Key::new("extra");
+        for (name, value) in extra {
+            key.add(name.as_bytes()).add(&serde_json::to_vec(&erased::Wrap(*value)).unwrap_or_default());
+        }
+        key.finish()
+    };
+    let cached_page = |template: &str, at: &OutPath, extra: &[(&str, &dyn erased::Ser)], extra_key: &str| {
         let Some(cache) = cx.cache else {
             return staging.write(at, &render_page(template, &context(at, extra))?);
         };
         // The context is `root` (from the path), the shared part, and `extra`.
         let mut key = Key::new("page");
         key.add(cx.theme_hash.as_bytes()).add(shared.as_bytes());
-        key.add(template.as_bytes()).add(at.as_str().as_bytes());
-        for (name, value) in extra {
-            key.add(name.as_bytes()).add(&serde_json::to_vec(&erased::Wrap(*value)).unwrap_or_default());
-        }
+        key.add(template.as_bytes()).add(at.as_str().as_bytes()).add(extra_key.as_bytes());
         let key = key.finish();
         if let Some(unit) = cache.unit(&key)
             && let [(_, hash)] = unit.files.as_slice()
@@ -135,10 +140,11 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
             let public = award.visibility == Visibility::Public;
             let extra: [(&str, &dyn erased::Ser); 3] =
                 [("award", &view), ("noindex", &!public), ("earner", &earner)];
-            cached_page("badge.html", &award.page.index(), &extra)?;
+            let extra_key = if cx.cache.is_some() { extra_key(&extra) } else { String::new() };
+            cached_page("badge.html", &award.page.index(), &extra, &extra_key)?;
             let embed = OutPath::new(&format!("{}/embed/index.html", award.page.as_str()))
                 .map_err(CliError::invalid)?;
-            cached_page("embed.html", &embed, &extra)?;
+            cached_page("embed.html", &embed, &extra, &extra_key)?;
             staging.write(&award.json, &award.file.bytes)?;
             put_canonical(award, cx)?;
             let summary = AwardSummary {
