@@ -193,6 +193,10 @@ pub struct BuildArgs {
     /// Where to write the site. Default: `public/` in the site directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Rebuild everything, ignoring the incremental cache in `.rosette-cache/` (which is
+    /// then rewritten). Without it, unchanged credentials and pages are reused.
+    #[arg(long)]
+    pub clean: bool,
 }
 
 #[derive(Debug, clap::Args)]

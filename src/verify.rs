@@ -10,11 +10,11 @@ use crate::model::credential::{Credential, CredentialKind};
 use crate::model::date::format_date_time;
 use crate::status::{self, StatusEntry};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The checks, in the order they are reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CheckName {
     /// Well-formed VC / Open Badges 3.0 credential.
@@ -45,7 +45,7 @@ impl CheckName {
 }
 
 /// The state of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum State {
     Passed,
@@ -57,7 +57,7 @@ pub enum State {
     NotApplicable,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
     pub check: CheckName,
     pub state: State,
@@ -65,7 +65,7 @@ pub struct Check {
 }
 
 /// The overall result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     Verified,
@@ -76,7 +76,7 @@ pub enum Outcome {
     Unknown,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verdict {
     pub outcome: Outcome,
     pub checks: Vec<Check>,

@@ -2,27 +2,27 @@
 
 use crate::cli::BuildArgs;
 use crate::error::{CliError, Exit};
-use crate::site::BuildSummary;
+use crate::site::{BuildOptions, BuildSummary};
 use std::path::Path;
 
 pub fn run(args: &BuildArgs) -> Result<Exit, CliError> {
     let root = args.root.as_path();
     let out = args.out.clone().unwrap_or_else(|| root.join("public"));
-    let summary = build(root, &out)?;
+    let summary = build(root, &out, &BuildOptions { clean: args.clean })?;
     report(&summary, &out);
     Ok(Exit::Ok)
 }
 
 /// Builds `root` into `out` at [`build_time`], with a spinner on a terminal.
-pub fn build(root: &Path, out: &Path) -> Result<BuildSummary, CliError> {
+pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildSummary, CliError> {
     crate::ui::detail(format!("building `{}` into `{}`", root.display(), out.display()));
     let spinner = crate::ui::spinner("verifying and rendering");
-    let result = crate::site::build(root, out, build_time());
+    let result = crate::site::build(root, out, build_time(), options);
     spinner.finish_and_clear();
     result
 }
 
-/// Prints a build's warnings and its one-line summary.
+/// Prints a build's warnings and its summary lines.
 pub fn report(summary: &BuildSummary, out: &Path) {
     for w in &summary.warnings {
         crate::ui::warning(w);
@@ -34,6 +34,16 @@ pub fn report(summary: &BuildSummary, out: &Path) {
         out.display(),
         summary.files
     ));
+    // Only an incremental build says what it reused, so a clean build's output is unchanged.
+    if summary.verdicts_reused + summary.units_reused > 0 {
+        crate::ui::status(format!(
+            "verified {} ({} unchanged), rendered {} ({} unchanged)",
+            plural(summary.verified, "credential"),
+            thousands(summary.verdicts_reused),
+            plural(summary.rendered, "page"),
+            thousands(summary.units_reused),
+        ));
+    }
 }
 
 /// The instant validity is judged at: `SOURCE_DATE_EPOCH` when set, so a rebuild of old
@@ -43,4 +53,21 @@ pub fn build_time() -> chrono::DateTime<chrono::Utc> {
         Some(secs) => chrono::DateTime::from_timestamp(secs, 0).unwrap_or_else(chrono::Utc::now),
         None => chrono::Utc::now(),
     }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{} {word}{}", thousands(n), if n == 1 { "" } else { "s" })
+}
+
+/// `9999` as `9,999`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

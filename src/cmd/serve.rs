@@ -71,7 +71,7 @@ pub fn run(args: &ServeArgs) -> Result<Exit, CliError> {
         return Err(CliError::io(format!("there is no `{}`", root.join("rosette.toml").display()))
             .hint("run `rosette serve` in a site directory, or pass --root"));
     }
-    match super::build::build(root, &out) {
+    match super::build::build(root, &out, &crate::site::BuildOptions::default()) {
         Ok(summary) => super::build::report(&summary, &out),
         Err(e) => {
             crate::ui::error(&e);
@@ -180,7 +180,7 @@ fn watch(root: &Path, out: &Path, state: &State) -> Result<Exit, CliError> {
         for p in &changed {
             crate::ui::detail(format!("changed: `{}`", p.display()));
         }
-        match super::build::build(root, out) {
+        match super::build::build(root, out, &crate::site::BuildOptions::default()) {
             Ok(summary) => {
                 super::build::report(&summary, out);
                 state.bump();

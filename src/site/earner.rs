@@ -77,40 +77,59 @@ pub fn linkedin_add_url(
     (format!("https://www.linkedin.com/profile/add?{}", query.join("&")), fields)
 }
 
-/// Makes the earner's files for `award`. `image` is the achievement image's bytes when it is
-/// published by this site.
+/// An achievement image made ready once per build for every award that shows it: the PNG to
+/// bake (an SVG rasterized once, not once per award) and the preview card's background.
+pub struct PreparedImage {
+    /// The image as published, when it is an SVG (baked as SVG too).
+    pub svg: Option<Vec<u8>>,
+    /// The PNG to bake.
+    pub png: Option<Vec<u8>>,
+    /// The card background with this image, when it renders.
+    pub background: Option<crate::card::Background>,
+    /// The hash of the image's bytes (part of cache keys).
+    pub hash: String,
+}
+
+impl PreparedImage {
+    /// Prepares `image` (the achievement image's bytes when this site publishes it).
+    pub fn new(image: Option<&[u8]>) -> PreparedImage {
+        let format = image.and_then(crate::bake::ImageFormat::sniff);
+        let (svg, png) = match (image, format) {
+            (Some(bytes), Some(crate::bake::ImageFormat::Svg)) => {
+                (Some(bytes.to_vec()), crate::card::svg_to_png(bytes, 600).ok())
+            }
+            (Some(bytes), Some(crate::bake::ImageFormat::Png)) => (None, Some(bytes.to_vec())),
+            _ => (None, None),
+        };
+        let background =
+            crate::card::Background::new(None, png.as_deref().map(|b| (b, crate::card::ImageKind::Png))).ok();
+        PreparedImage { svg, png, background, hash: super::cache::hash(image.unwrap_or_default()) }
+    }
+}
+
+/// Makes the earner's files for `award`, with its achievement's prepared image.
 pub fn make(
     award: &Award<'_>,
     config: &Config,
     page_url: &str,
     achievement: &str,
     recipient: &str,
-    image: Option<&[u8]>,
+    image: &PreparedImage,
 ) -> EarnerFiles {
     let dir = award.page.as_str();
     let json = String::from_utf8_lossy(&award.file.bytes).trim().to_string();
     let mut files = Vec::new();
-    let mut view = EarnerView::default();
     let path = |name: &str| OutPath::new(&format!("{dir}/{name}")).ok();
 
-    let format = image.and_then(crate::bake::ImageFormat::sniff);
-    let png_source = match (image, format) {
-        (Some(bytes), Some(crate::bake::ImageFormat::Svg)) => {
-            if let (Ok(baked), Some(p)) =
-                (crate::bake::svg::bake(&String::from_utf8_lossy(bytes), &json), path("badge.svg"))
-            {
-                view.baked_svg = Some(format!("{}/badge.svg", dir));
-                files.push((p, baked.into_bytes()));
-            }
-            crate::card::svg_to_png(bytes, 600).ok()
-        }
-        (Some(bytes), Some(crate::bake::ImageFormat::Png)) => Some(bytes.to_vec()),
-        _ => None,
-    };
-    if let Some(png) = &png_source
+    if let Some(svg) = &image.svg
+        && let (Ok(baked), Some(p)) =
+            (crate::bake::svg::bake(&String::from_utf8_lossy(svg), &json), path("badge.svg"))
+    {
+        files.push((p, baked.into_bytes()));
+    }
+    if let Some(png) = &image.png
         && let (Ok(baked), Some(p)) = (crate::bake::png::bake(png, &json), path("badge.png"))
     {
-        view.baked_png = Some(format!("{}/badge.png", dir));
         files.push((p, baked));
     }
 
@@ -120,23 +139,51 @@ pub fn make(
         achievement: achievement.to_string(),
         issuer: config.issuer.name.clone(),
         date: issued,
-        image: png_source.map(|b| (b, crate::card::ImageKind::Png)),
+        // The background already holds the image and the default accent.
+        image: None,
         accent: None,
         language: config.language.clone(),
     };
-    if let Ok(png) = crate::card::render_card(&card) {
+    if let Some(Ok(png)) = image.background.as_ref().map(|b| crate::card::render_card_on(b, &card)) {
         let hash: String = Sha256::digest(&png).iter().take(6).map(|b| format!("{b:02x}")).collect();
         let name = format!("card-{hash}.png");
         if let Some(p) = path(&name) {
-            view.card_url = Some(format!("{}{dir}/{name}", config.base_url));
             files.push((p, png));
         }
     }
-    view.card_alt = format!("{recipient} earned {achievement}, issued by {}", config.issuer.name);
     if let (Ok(qr), Some(p)) = (crate::qr::qr_svg(page_url), path("qr.svg")) {
-        view.qr_svg = Some(format!("{dir}/qr.svg"));
         files.push((p, qr.into_bytes()));
     }
+    let names: Vec<&str> =
+        files.iter().map(|(p, _)| p.as_str().rsplit('/').next().unwrap_or_default()).collect();
+    let view = view(award, config, page_url, achievement, recipient, &names);
+    EarnerFiles { files, view }
+}
+
+/// The view of an award's earner files, from the names of the files made (`badge.png`,
+/// `badge.svg`, `card-<hash>.png`, `qr.svg`): what the incremental cache keeps of them.
+pub fn view(
+    award: &Award<'_>,
+    config: &Config,
+    page_url: &str,
+    achievement: &str,
+    recipient: &str,
+    names: &[&str],
+) -> EarnerView {
+    let dir = award.page.as_str();
+    let mut view = EarnerView::default();
+    for name in names {
+        match *name {
+            "badge.png" => view.baked_png = Some(format!("{dir}/badge.png")),
+            "badge.svg" => view.baked_svg = Some(format!("{dir}/badge.svg")),
+            "qr.svg" => view.qr_svg = Some(format!("{dir}/qr.svg")),
+            card if card.starts_with("card-") => {
+                view.card_url = Some(format!("{}{dir}/{card}", config.base_url));
+            }
+            _ => {}
+        }
+    }
+    view.card_alt = format!("{recipient} earned {achievement}, issued by {}", config.issuer.name);
 
     let cert_id = award.page.as_str().rsplit('/').next().unwrap_or_default().to_string();
     let (add, fields) = linkedin_add_url(
@@ -165,7 +212,7 @@ pub fn make(
         "<iframe src=\"{page_url}embed/\" width=\"360\" height=\"420\" style=\"border:0\" title=\"{}\"></iframe>",
         alt.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
     );
-    EarnerFiles { files, view }
+    view
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! then awards are grouped by achievement. Problems are collected, never returned early.
 
 use super::Problem;
+use super::cache::{Cache, Key};
 use super::load::{InputFile, SiteInput};
 use super::paths::{OutPath, slugify, under_base};
 use crate::config::{KeyStatus, SiteKey};
@@ -15,6 +16,7 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::Ordering;
 
 /// Documents the build serves to its own verifier: this site's did.json and status lists.
 pub struct BuildSource {
@@ -50,6 +52,11 @@ pub struct Award<'a> {
     /// `revoked` or `suspended`, with the issuer's reason when given.
     pub withdrawn: Option<(&'static str, Option<String>)>,
     pub visibility: crate::config::Visibility,
+    /// The key of this award's verdict in the incremental cache.
+    pub cache_key: Option<String>,
+    /// The cached objects of the canonical forms, when the verdict came from the cache (its
+    /// `signed` is then empty).
+    pub cached_nquads: Option<(String, String)>,
 }
 
 /// An achievement and the awards of it.
@@ -89,6 +96,7 @@ pub fn build_library<'a>(
     input: &'a SiteInput,
     keys: &[SiteKey],
     now: DateTime<Utc>,
+    cache: Option<&Cache>,
 ) -> Result<Library<'a>, Vec<Problem>> {
     let config = &input.config;
     let base = config.base_url.as_str();
@@ -105,6 +113,9 @@ pub fn build_library<'a>(
     let mut docs = HashMap::from([(did_url, did_json.clone())]);
     let mut credentials: Vec<(&InputFile, &Credential)> = Vec::new();
     let mut status_lists = Vec::new();
+    // Where the build time falls against each status list's validity period: a verdict
+    // depends on it (the list must be valid), never on the time itself.
+    let mut list_times = Vec::new();
     for file in &input.files {
         match &file.parsed {
             Err(e) => problems.push(
@@ -122,6 +133,7 @@ pub fn build_library<'a>(
                 match OutPath::new(&path) {
                     Ok(out) => {
                         docs.insert(format!("{base}{path}"), file.bytes.clone());
+                        list_times.extend(time_flags(c, now));
                         status_lists.push(StatusList { file, path: out, signed: None });
                         credentials.push((file, c));
                     }
@@ -133,15 +145,59 @@ pub fn build_library<'a>(
         }
     }
 
+    // Everything a verdict depends on besides the credential itself (the binary is checked
+    // by the cache): the documents the verifier may read, and the time against their periods.
+    let mut shared = Key::new("verdict");
+    let mut urls: Vec<&String> = docs.keys().collect();
+    urls.sort();
+    for url in urls {
+        shared.add(url.as_bytes()).add(&docs[url]);
+    }
+    shared.add(&list_times);
+    let shared = shared.finish();
     let source = BuildSource { base_url: base.to_string(), docs };
     let jsonld = JsonLdProcessor::new();
     let verifier = Verifier { jsonld: &jsonld, source: &source, now };
-    let verdicts: Vec<Verdict> = credentials.par_iter().map(|(_, c)| verifier.verify(c)).collect();
+    let verdicts: Vec<Verified> = credentials
+        .par_iter()
+        .map(|(file, c)| {
+            let Some(cache) = cache.filter(|_| !c.types().contains(&"BitstringStatusListCredential")) else {
+                return (verifier.verify(c), None, None);
+            };
+            let mut key = Key::new("credential");
+            key.add(shared.as_bytes()).add(&file.bytes).add(&time_flags(c, now));
+            let key = key.finish();
+            if let Some(hit) = cache.verdict(&key) {
+                cache.stats.verdicts_reused.fetch_add(1, Ordering::Relaxed);
+                return (hit.verdict, Some(key), hit.nquads);
+            }
+            cache.stats.verified.fetch_add(1, Ordering::Relaxed);
+            let mut verdict = verifier.verify(c);
+            // The canonical forms (published as `.nq` files) go to the cache's object store
+            // now, so that 100,000 of them are not held until rendering.
+            let nquads = verdict.signed.as_ref().and_then(|signed| {
+                if signed.suite != crate::integrity::Cryptosuite::EddsaRdfc2022 {
+                    return None;
+                }
+                let doc = cache.store(signed.canonical_document.as_bytes()).ok()?.0;
+                let proof = cache.store(signed.canonical_proof_config.as_bytes()).ok()?.0;
+                Some((doc, proof))
+            });
+            let rdfc = verdict
+                .signed
+                .as_ref()
+                .is_some_and(|s| s.suite == crate::integrity::Cryptosuite::EddsaRdfc2022);
+            if nquads.is_some() || !rdfc {
+                verdict.signed = None;
+            }
+            (verdict, Some(key), nquads)
+        })
+        .collect();
 
     let mut awards = Vec::new();
     let mut pages: HashMap<OutPath, &str> = HashMap::new();
     let mut ids: HashMap<&str, &str> = HashMap::new();
-    for ((file, credential), verdict) in credentials.into_iter().zip(verdicts) {
+    for ((file, credential), (verdict, cache_key, cached_nquads)) in credentials.into_iter().zip(verdicts) {
         if let Some(problem) = judge(&verdict) {
             // A key dropped from rosette.toml: the hint says to keep it.
             let hint = match super::lint::unlisted_key(credential, keys, &did) {
@@ -204,6 +260,8 @@ pub fn build_library<'a>(
             valid_from: credential.valid_from(),
             withdrawn,
             visibility: file.meta.visibility.unwrap_or(config.privacy.default_visibility),
+            cache_key,
+            cached_nquads,
         });
     }
     if !problems.is_empty() {
@@ -228,6 +286,19 @@ pub fn build_library<'a>(
         }
     }
     Ok(Library { awards, removed, achievements, status_lists, did_json })
+}
+
+/// A verdict, its key in the incremental cache, and the cached objects of its canonical forms.
+type Verified = (Verdict, Option<String>, Option<(String, String)>);
+
+/// Where `now` falls against a credential's validity period, as bytes for a cache key.
+fn time_flags(credential: &Credential, now: DateTime<Utc>) -> [u8; 2] {
+    let flag = |b: Option<bool>| match b {
+        None => 0,
+        Some(false) => 1,
+        Some(true) => 2,
+    };
+    [flag(credential.valid_from().map(|f| now < f)), flag(credential.valid_until().map(|u| now > u))]
 }
 
 /// A failed or unknown verdict as (message, hint). Expired badges are published.

@@ -92,7 +92,7 @@ pub fn check(root: &Path, now: DateTime<Utc>) -> Result<Report, CliError> {
     // Verify everything; if some credentials fail, verify the rest again without them, so the
     // pages can still be rendered and their links checked.
     let mut retry = None;
-    match super::library::build_library(&input, &keys, now) {
+    match super::library::build_library(&input, &keys, now, None) {
         Ok(library) => lint_rendered(&library, &input, theme.as_ref(), now, &mut report, &mut missing_images),
         Err(problems) => {
             let bad: BTreeSet<String> = problems.iter().map(|p| p.file.clone()).collect();
@@ -106,13 +106,43 @@ pub fn check(root: &Path, now: DateTime<Utc>) -> Result<Report, CliError> {
         }
     }
     if let Some(rest) = &retry
-        && let Ok(library) = super::library::build_library(rest, &keys, now)
+        && let Ok(library) = super::library::build_library(rest, &keys, now, None)
     {
         lint_rendered(&library, rest, theme.as_ref(), now, &mut report, &mut missing_images);
     }
     report.findings.sort();
     report.findings.dedup();
     Ok(report)
+}
+
+/// Renders the site into a temporary directory and reads every file back, sorted by path.
+fn render_to_temp(
+    library: &super::library::Library<'_>,
+    input: &SiteInput,
+    theme: &Theme,
+    now: DateTime<Utc>,
+) -> Result<std::collections::BTreeMap<OutPath, Vec<u8>>, CliError> {
+    let temp = tempfile::tempdir()
+        .map_err(|e| CliError::io("could not create a temporary directory").caused_by(e))?;
+    let staging = super::stage::Staging::new(&temp.path().join("public"), None, false)?;
+    let cx = super::render::Context {
+        config: &input.config,
+        theme,
+        assets: &input.assets,
+        now,
+        staging: &staging,
+        cache: None,
+        config_hash: String::new(),
+        theme_hash: String::new(),
+    };
+    super::render::render(library, &cx)?;
+    staging
+        .outputs()
+        .into_iter()
+        .map(|(path, at)| {
+            std::fs::read(&at).map(|bytes| (path, bytes)).map_err(|e| CliError::io_at(&at, "read", &e))
+        })
+        .collect()
 }
 
 /// What needs a verified library: expiry warnings, achievement images, the render itself,
@@ -137,7 +167,9 @@ fn lint_rendered(
     }
     lint_award_images(library, input, report, missing_images);
     let Some(theme) = theme else { return };
-    let files = match super::render::render(library, &input.config, theme, &input.assets, now) {
+    // Rendered into a throwaway staging tree outside the site (removed when dropped), then
+    // read back: check writes nothing to the site or its output.
+    let files = match render_to_temp(library, input, theme, now) {
         Ok(files) => files,
         Err(e) => return report.error(cli_problem("themes/", &e)),
     };

@@ -2,6 +2,7 @@
 //! credential, **model** awards and achievements, **render** pages, **write** `public/` in one
 //! swap.
 
+pub mod cache;
 pub mod earner;
 pub mod library;
 pub mod links;
@@ -9,6 +10,7 @@ pub mod lint;
 pub mod load;
 pub mod paths;
 pub mod render;
+pub mod stage;
 pub mod views;
 pub mod write;
 
@@ -53,23 +55,55 @@ pub struct BuildSummary {
     pub achievements: usize,
     pub files: usize,
     pub warnings: Vec<Problem>,
+    /// Credentials verified, and verdicts reused from the incremental cache.
+    pub verified: usize,
+    pub verdicts_reused: usize,
+    /// Award pages and earner kits rendered, and reused from the cache.
+    pub rendered: usize,
+    pub units_reused: usize,
+}
+
+/// How to build.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Ignore the incremental cache (it is rewritten).
+    pub clean: bool,
 }
 
 /// Builds the site at `root` into `out`. Nothing is written unless every credential verifies.
-pub fn build(root: &Path, out: &Path, now: DateTime<Utc>) -> Result<BuildSummary, CliError> {
+pub fn build(
+    root: &Path,
+    out: &Path,
+    now: DateTime<Utc>,
+    options: &BuildOptions,
+) -> Result<BuildSummary, CliError> {
     let input = load::load(root)?;
     let keys = input
         .config
         .site_keys()
         .map_err(|e| CliError::invalid("`rosette.toml` is not valid").caused_by(e))?;
     let theme = Theme::load(root, &input.config.theme)?;
-    let library = library::build_library(&input, &keys, now).map_err(problems_error)?;
-    let files = render::render(&library, &input.config, &theme, &input.assets, now)?;
+    let cache = cache::Cache::open(root, options.clean);
+    let library = library::build_library(&input, &keys, now, Some(&cache)).map_err(problems_error)?;
+    // Rendered files go straight to a staging directory beside `out`; it is removed, and
+    // `out` left as it was, if anything below fails.
+    let staging = stage::Staging::new(out, Some(&cache), !options.clean)?;
+    let cx = render::Context {
+        config: &input.config,
+        theme: &theme,
+        assets: &input.assets,
+        now,
+        staging: &staging,
+        cache: Some(&cache),
+        config_hash: cache::hash(&std::fs::read(root.join("rosette.toml")).unwrap_or_default()),
+        theme_hash: cache::tree_hash(&root.join("themes")),
+    };
+    render::render(&library, &cx)?;
     let mut copies = Vec::new();
     let mut problems = Vec::new();
     for asset in &input.assets {
         match paths::OutPath::new(&asset.rel) {
-            Ok(to) if !files.contains_key(&to) => copies.push(write::Copy { to, from: asset.path.clone() }),
+            Ok(to) if !staging.contains(&to) => copies.push((to, asset.path.clone())),
             Ok(to) => problems.push(Problem::new(
                 &format!("badges/{}", asset.rel),
                 format!("would overwrite the generated `{}`", to.as_str()),
@@ -80,6 +114,9 @@ pub fn build(root: &Path, out: &Path, now: DateTime<Utc>) -> Result<BuildSummary
     }
     if !problems.is_empty() {
         return Err(problems_error(problems));
+    }
+    for (to, from) in &copies {
+        staging.copy(to, from)?;
     }
     let warnings = library
         .awards
@@ -96,13 +133,23 @@ pub fn build(root: &Path, out: &Path, now: DateTime<Utc>) -> Result<BuildSummary
             Problem::new(&a.file.display, why.join("; "))
         })
         .collect();
-    write::write_tree(out, &files, &copies)?;
-    Ok(BuildSummary {
+    let files = staging.len();
+    staging.finish(out)?;
+    let stats = &cache.stats;
+    let count = |n: &std::sync::atomic::AtomicUsize| n.load(std::sync::atomic::Ordering::Relaxed);
+    let summary = BuildSummary {
         awards: library.awards.len(),
         achievements: library.achievements.len(),
-        files: files.len() + copies.len(),
+        files,
         warnings,
-    })
+        verified: count(&stats.verified),
+        verdicts_reused: count(&stats.verdicts_reused),
+        rendered: count(&stats.rendered),
+        units_reused: count(&stats.units_reused),
+    };
+    drop(library);
+    cache.save();
+    Ok(summary)
 }
 
 fn problems_error(problems: Vec<Problem>) -> CliError {

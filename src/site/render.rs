@@ -1,8 +1,13 @@
-//! Render: every output file as bytes, in memory. HTML goes through tera (autoescaped) and is
-//! minified; credentials and status lists are copied byte for byte.
+//! Render: every output file, written to the staging directory as it is made. HTML goes
+//! through tera (autoescaped) and is minified; credentials and status lists are copied byte
+//! for byte. Per-award work (pages, earner files, canonical forms) is memoized in the
+//! incremental cache when there is one.
 
-use super::library::Library;
+use super::cache::{Cache, CachedVerdict, Key, Unit};
+use super::earner::{EarnerView, PreparedImage};
+use super::library::{Award, Library};
 use super::paths::OutPath;
+use super::stage::Staging;
 use super::views;
 use crate::config::{Config, Visibility};
 use crate::error::CliError;
@@ -10,9 +15,10 @@ use crate::templates::{Theme, tera_chain};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::Ordering;
 
-/// The whole output tree: path → bytes, sorted.
+/// An output tree held in memory: path → bytes, sorted (what `write::write_tree` takes).
 pub type Output = BTreeMap<OutPath, Vec<u8>>;
 
 #[derive(Serialize)]
@@ -25,89 +31,138 @@ struct AwardSummary {
     updated: Option<String>,
 }
 
-pub fn render(
-    library: &Library<'_>,
-    config: &Config,
-    theme: &Theme,
-    assets: &[super::load::Asset],
-    now: DateTime<Utc>,
-) -> Result<Output, CliError> {
+/// What rendering needs besides the library: the site's inputs and where files go.
+pub struct Context<'a> {
+    pub config: &'a Config,
+    pub theme: &'a Theme,
+    pub assets: &'a [super::load::Asset],
+    pub now: DateTime<Utc>,
+    pub staging: &'a Staging,
+    pub cache: Option<&'a Cache>,
+    /// Hashes of what cache keys depend on beyond each unit's own inputs: `rosette.toml` and
+    /// the site's `themes/` files (the embedded theme is part of the binary's hash).
+    pub config_hash: String,
+    pub theme_hash: String,
+}
+
+/// Renders every output file into the staging directory, as it goes.
+pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
+    let Context { config, theme, assets, now, staging, .. } = *cx;
     let base = config.base_url.as_str();
     let lang = config.language.as_str();
     let site = views::site(config);
     let mut tera = theme.tera.clone();
     tera.register_filter("local", local_filter(base.to_string()));
     let t = theme.strings(lang);
-    let mut out = Output::new();
-    let mut put = |path: OutPath, bytes: Vec<u8>| -> Result<(), CliError> {
-        if out.insert(path.clone(), bytes).is_some() {
-            return Err(CliError::invalid(format!("two outputs would be written to `{}`", path.as_str())));
+    let context = |at: &OutPath, extra: &[(&str, &dyn erased::Ser)]| {
+        let mut ctx = tera::Context::new();
+        // Internal links are relative, so the site works from any host, path or folder.
+        let depth = at.as_str().matches('/').count();
+        ctx.insert("root", &if depth == 0 { "./".to_string() } else { "../".repeat(depth) });
+        ctx.insert("site", &site);
+        ctx.insert("t", &t);
+        for (k, v) in extra {
+            ctx.insert(*k, &erased::Wrap(*v));
+        }
+        ctx
+    };
+    let render_page = |template: &str, ctx: &tera::Context| -> Result<Vec<u8>, CliError> {
+        let html = tera.render(template, ctx).map_err(|e| {
+            CliError::invalid(format!("template `{template}` failed")).caused_by(tera_chain(&e))
+        })?;
+        Ok(minify(html.as_bytes()))
+    };
+    let page = |template: &str, at: &OutPath, extra: &[(&str, &dyn erased::Ser)]| {
+        render_page(template, &context(at, extra))
+    };
+    // A page of one award: the same template and context make the same bytes, so it is
+    // cached under the hash of both.
+    // What every page's context shares (the site and its interface strings), hashed once.
+    let shared = {
+        let mut key = Key::new("shared");
+        key.add(&serde_json::to_vec(&site).unwrap_or_default());
+        key.add(&serde_json::to_vec(&t).unwrap_or_default());
+        key.finish()
+    };
+    // The hash of the page-specific part of a context (`extra`), shared by an award's pages.
+    let extra_key = |extra: &[(&str, &dyn erased::Ser)]| {
+        let mut key = Key::new("extra");
+        for (name, value) in extra {
+            key.add(name.as_bytes()).add(&serde_json::to_vec(&erased::Wrap(*value)).unwrap_or_default());
+        }
+        key.finish()
+    };
+    let cached_page = |template: &str, at: &OutPath, extra: &[(&str, &dyn erased::Ser)], extra_key: &str| {
+        let Some(cache) = cx.cache else {
+            return staging.write(at, &render_page(template, &context(at, extra))?);
+        };
+        // The context is `root` (from the path), the shared part, and `extra`.
+        let mut key = Key::new("page");
+        key.add(cx.theme_hash.as_bytes()).add(shared.as_bytes());
+        key.add(template.as_bytes()).add(at.as_str().as_bytes()).add(extra_key.as_bytes());
+        let key = key.finish();
+        if let Some(unit) = cache.unit(&key)
+            && let [(_, hash)] = unit.files.as_slice()
+        {
+            staging.link(cache, at, hash)?;
+            cache.put_unit(key, unit.clone());
+            cache.stats.units_reused.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        cache.stats.rendered.fetch_add(1, Ordering::Relaxed);
+        if let Some(hash) = staging.store(Some(cache), at, &render_page(template, &context(at, extra))?)? {
+            cache.put_unit(key, Unit { files: vec![(String::new(), hash)] });
         }
         Ok(())
     };
-    let page =
-        |template: &str, at: &OutPath, extra: &[(&str, &dyn erased::Ser)]| -> Result<Vec<u8>, CliError> {
-            let mut ctx = tera::Context::new();
-            // Internal links are relative, so the site works from any host, path or folder.
-            let depth = at.as_str().matches('/').count();
-            ctx.insert("root", &if depth == 0 { "./".to_string() } else { "../".repeat(depth) });
-            ctx.insert("site", &site);
-            ctx.insert("t", &t);
-            for (k, v) in extra {
-                ctx.insert(*k, &erased::Wrap(*v));
-            }
-            let html = tera.render(template, &ctx).map_err(|e| {
-                CliError::invalid(format!("template `{template}` failed")).caused_by(tera_chain(&e))
-            })?;
-            Ok(minify(html.as_bytes()))
-        };
 
-    // One page and one raw credential per award. Only public awards that still stand are
-    // listed (index, achievement pages, sitemap, feed); unlisted pages also say `noindex`.
-    let views: Vec<views::AwardView> =
-        library.awards.iter().map(|a| views::award(a, library, config, now)).collect();
-    // Baked images and preview cards are the expensive part: made in parallel.
-    let images = image_bytes(library, config, assets);
-    let earner: Vec<super::earner::EarnerFiles> = library
+    // Achievement images are prepared once each (rasterized, card background drawn), not
+    // once per award.
+    let images: HashMap<String, PreparedImage> = image_bytes(library, config, assets)
+        .into_iter()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(url, bytes)| (url, PreparedImage::new(Some(&bytes))))
+        .collect();
+    let no_image = PreparedImage::new(None);
+
+    // One page and one raw credential per award, rendered in parallel and written as they
+    // are made; only a small summary of each stays in memory. Only public awards that still
+    // stand are listed (index, achievement pages, sitemap, feed); unlisted pages also say
+    // `noindex`.
+    let summaries: Vec<Option<(String, AwardSummary)>> = library
         .awards
         .par_iter()
-        .zip(views.par_iter())
-        .map(|(award, view)| {
-            let image = view.achievement.image.as_ref().and_then(|i| images.get(&i.url)).map(Vec::as_slice);
-            super::earner::make(award, config, &view.url, &view.achievement.name, &view.recipient, image)
+        .map(|award| -> Result<Option<(String, AwardSummary)>, CliError> {
+            let view = views::award(award, library, config, now);
+            let image = view.achievement.image.as_ref().and_then(|i| images.get(&i.url)).unwrap_or(&no_image);
+            let earner = earner_files(award, &view, image, cx)?;
+            let public = award.visibility == Visibility::Public;
+            let extra: [(&str, &dyn erased::Ser); 3] =
+                [("award", &view), ("noindex", &!public), ("earner", &earner)];
+            let extra_key = if cx.cache.is_some() { extra_key(&extra) } else { String::new() };
+            cached_page("badge.html", &award.page.index(), &extra, &extra_key)?;
+            let embed = OutPath::new(&format!("{}/embed/index.html", award.page.as_str()))
+                .map_err(CliError::invalid)?;
+            cached_page("embed.html", &embed, &extra, &extra_key)?;
+            staging.write(&award.json, &award.file.bytes)?;
+            put_canonical(award, cx)?;
+            let summary = AwardSummary {
+                url: view.url.clone(),
+                path: view.path.clone(),
+                recipient: view.recipient.clone(),
+                achievement: view.achievement.name.clone(),
+                issued: view.issued.clone(),
+                updated: view.issued_iso.clone(),
+            };
+            Ok((public && award.withdrawn.is_none()).then(|| (award.achievement.clone(), summary)))
         })
-        .collect();
-    let mut summaries = Vec::new();
-    for ((award, view), earner) in library.awards.iter().zip(&views).zip(earner) {
-        let public = award.visibility == Visibility::Public;
-        let at = award.page.index();
-        let extra: [(&str, &dyn erased::Ser); 3] =
-            [("award", view), ("noindex", &!public), ("earner", &earner.view)];
-        put(at.clone(), page("badge.html", &at, &extra)?)?;
-        let embed =
-            OutPath::new(&format!("{}/embed/index.html", award.page.as_str())).map_err(CliError::invalid)?;
-        put(embed.clone(), page("embed.html", &embed, &extra)?)?;
-        for (path, bytes) in earner.files {
-            put(path, bytes)?;
-        }
-        put(award.json.clone(), award.file.bytes.clone())?;
-        put_canonical(&mut put, &award.json, award.verdict.signed.as_ref())?;
-        let summary = AwardSummary {
-            url: view.url.clone(),
-            path: view.path.clone(),
-            recipient: view.recipient.clone(),
-            achievement: view.achievement.name.clone(),
-            issued: view.issued.clone(),
-            updated: view.issued_iso.clone(),
-        };
-        if public && award.withdrawn.is_none() {
-            summaries.push((award.achievement.clone(), summary));
-        }
-    }
+        .collect::<Result<_, _>>()?;
+    let summaries: Vec<(String, AwardSummary)> = summaries.into_iter().flatten().collect();
     let listed: Vec<&AwardSummary> = summaries.iter().map(|(_, s)| s).collect();
     for removed in &library.removed {
         let at = removed.page.index();
-        put(at.clone(), page("removed.html", &at, &[("removed_on", &removed.date)])?)?;
+        staging.write(&at, &page("removed.html", &at, &[("removed_on", &removed.date)])?)?;
     }
 
     let mut achievement_views = Vec::new();
@@ -116,41 +171,102 @@ pub fn render(
         let awards: Vec<&AwardSummary> =
             summaries.iter().filter(|(id, _)| *id == a.id).map(|(_, s)| s).collect();
         let at = a.page.index();
-        put(at.clone(), page("achievement.html", &at, &[("achievement", &view), ("awards", &awards)])?)?;
+        staging
+            .write(&at, &page("achievement.html", &at, &[("achievement", &view), ("awards", &awards)])?)?;
         achievement_views.push(view);
     }
     let recent: Vec<&&AwardSummary> = listed.iter().take(50).collect();
     let at = OutPath::fixed("index.html");
-    put(at.clone(), page("index.html", &at, &[("achievements", &achievement_views), ("awards", &recent)])?)?;
+    staging.write(
+        &at,
+        &page("index.html", &at, &[("achievements", &achievement_views), ("awards", &recent)])?,
+    )?;
     let did_path = did_json_path(config);
     let did_url = format!("{base}{}", did_path.as_str());
     let at = OutPath::fixed("issuer/index.html");
     let issuer_page =
         page("issuer.html", &at, &[("achievements", &achievement_views), ("did_json_url", &did_url)])?;
-    put(at, issuer_page)?;
+    staging.write(&at, &issuer_page)?;
     let at = OutPath::fixed("404.html");
-    put(at.clone(), page("404.html", &at, &[])?)?;
+    staging.write(&at, &page("404.html", &at, &[])?)?;
 
-    put(did_path, library.did_json.clone())?;
+    staging.write(&did_path, &library.did_json)?;
     for list in &library.status_lists {
-        put(list.path.clone(), list.file.bytes.clone())?;
-        put_canonical(&mut put, &list.path, list.signed.as_ref())?;
+        staging.write(&list.path, &list.file.bytes)?;
+        if let Some((doc, proof)) = canonical_paths(&list.path, list.signed.as_ref())? {
+            let signed = list.signed.as_ref().map(|s| (&s.canonical_document, &s.canonical_proof_config));
+            if let Some((d, p)) = signed {
+                staging.write(&doc, d.as_bytes())?;
+                staging.write(&proof, p.as_bytes())?;
+            }
+        }
     }
-    put(keys_json_path(config), keys_json(config)?)?;
+    staging.write(&keys_json_path(config), &keys_json(config)?)?;
     for (name, bytes) in &theme.statics {
-        put(OutPath::new(&format!("assets/{name}")).map_err(CliError::invalid)?, bytes.clone())?;
+        staging.write(&OutPath::new(&format!("assets/{name}")).map_err(CliError::invalid)?, bytes)?;
     }
-    put(
-        OutPath::fixed("robots.txt"),
-        format!("User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n").into_bytes(),
+    staging.write(
+        &OutPath::fixed("robots.txt"),
+        format!("User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n").as_bytes(),
     )?;
-    put(OutPath::fixed("sitemap.xml"), sitemap(base, &achievement_views, &listed).into_bytes())?;
-    put(OutPath::fixed("feed.xml"), feed(config, library, &listed).into_bytes())?;
-    put(OutPath::fixed("_headers"), headers(config).into_bytes())?;
-    put(OutPath::fixed(".nojekyll"), Vec::new())?;
-    Ok(out)
+    staging.write(&OutPath::fixed("sitemap.xml"), sitemap(base, &achievement_views, &listed).as_bytes())?;
+    staging.write(&OutPath::fixed("feed.xml"), feed(config, library, &listed).as_bytes())?;
+    staging.write(&OutPath::fixed("_headers"), headers(config).as_bytes())?;
+    staging.write(&OutPath::fixed(".nojekyll"), b"")?;
+    Ok(())
 }
 
+/// The earner's files of one award (written) and their view; cached under a hash of
+/// everything `earner::make` reads.
+fn earner_files(
+    award: &Award<'_>,
+    view: &views::AwardView,
+    image: &PreparedImage,
+    cx: &Context<'_>,
+) -> Result<EarnerView, CliError> {
+    let make =
+        || super::earner::make(award, cx.config, &view.url, &view.achievement.name, &view.recipient, image);
+    let Some(cache) = cx.cache else {
+        let made = make();
+        for (path, bytes) in &made.files {
+            cx.staging.write(path, bytes)?;
+        }
+        return Ok(made.view);
+    };
+    let mut key = Key::new("earner");
+    key.add(cx.config_hash.as_bytes()).add(award.page.as_str().as_bytes()).add(&award.file.bytes);
+    key.add(view.url.as_bytes()).add(view.achievement.name.as_bytes()).add(view.recipient.as_bytes());
+    key.add(image.hash.as_bytes());
+    let key = key.finish();
+    let dir = award.page.as_str();
+    if let Some(unit) = cache.unit(&key) {
+        for (name, hash) in &unit.files {
+            let path = OutPath::new(&format!("{dir}/{name}")).map_err(CliError::invalid)?;
+            cx.staging.link(cache, &path, hash)?;
+        }
+        let names: Vec<&str> = unit.files.iter().map(|(name, _)| name.as_str()).collect();
+        let earner =
+            super::earner::view(award, cx.config, &view.url, &view.achievement.name, &view.recipient, &names);
+        cache.put_unit(key, unit.clone());
+        return Ok(earner);
+    }
+    let made = make();
+    let mut unit = Unit { files: Vec::new() };
+    let mut complete = true;
+    for (path, bytes) in &made.files {
+        match cx.staging.store(Some(cache), path, bytes)? {
+            Some(hash) => {
+                let name = path.as_str().strip_prefix(dir).unwrap_or(path.as_str()).trim_start_matches('/');
+                unit.files.push((name.to_string(), hash));
+            }
+            None => complete = false,
+        }
+    }
+    if complete {
+        cache.put_unit(key, unit);
+    }
+    Ok(made.view)
+}
 /// The bytes of every achievement image this site publishes, by URL.
 fn image_bytes(
     library: &Library<'_>,
@@ -176,19 +292,56 @@ fn image_bytes(
 /// For `eddsa-rdfc-2022`, publishes what was signed beside the credential: `x.nq` (the
 /// canonical document) and `x.proof.nq` (the canonical proof configuration), so the badge page
 /// checks the signature with WebCrypto alone and compares those quads with what it shows.
-fn put_canonical(
-    put: &mut dyn FnMut(OutPath, Vec<u8>) -> Result<(), CliError>,
+/// A verdict from the cache brings them as cached objects.
+fn put_canonical(award: &Award<'_>, cx: &Context<'_>) -> Result<(), CliError> {
+    let signed = award.verdict.signed.as_ref();
+    if let (Some((doc, proof)), Some(cache)) = (&award.cached_nquads, cx.cache) {
+        let (doc_path, proof_path) = nq_paths(&award.json)?;
+        cx.staging.link(cache, &doc_path, doc)?;
+        cx.staging.link(cache, &proof_path, proof)?;
+        if let Some(key) = &award.cache_key {
+            let verdict =
+                CachedVerdict { verdict: award.verdict.clone(), nquads: Some((doc.clone(), proof.clone())) };
+            cache.put_verdict(key.clone(), verdict);
+        }
+        return Ok(());
+    }
+    let mut nquads = None;
+    if let Some((doc_path, proof_path)) = canonical_paths(&award.json, signed)?
+        && let Some(signed) = signed
+    {
+        let doc = cx.staging.store(cx.cache, &doc_path, signed.canonical_document.as_bytes())?;
+        let proof = cx.staging.store(cx.cache, &proof_path, signed.canonical_proof_config.as_bytes())?;
+        nquads = doc.zip(proof);
+        if nquads.is_none() {
+            // Not in the object store: the verdict cannot be reused without these files.
+            return Ok(());
+        }
+    }
+    if let (Some(cache), Some(key)) = (cx.cache, &award.cache_key) {
+        let mut verdict = award.verdict.clone();
+        verdict.signed = None;
+        cache.put_verdict(key.clone(), CachedVerdict { verdict, nquads });
+    }
+    Ok(())
+}
+
+/// The paths of the two canonical forms beside `json`, when its suite is `eddsa-rdfc-2022`.
+fn canonical_paths(
     json: &OutPath,
     signed: Option<&crate::integrity::Verified>,
-) -> Result<(), CliError> {
-    let Some(signed) = signed.filter(|s| s.suite == crate::integrity::Cryptosuite::EddsaRdfc2022) else {
-        return Ok(());
-    };
+) -> Result<Option<(OutPath, OutPath)>, CliError> {
+    if signed.is_none_or(|s| s.suite != crate::integrity::Cryptosuite::EddsaRdfc2022) {
+        return Ok(None);
+    }
+    nq_paths(json).map(Some)
+}
+
+fn nq_paths(json: &OutPath) -> Result<(OutPath, OutPath), CliError> {
     let stem = json.as_str().strip_suffix(".json").unwrap_or(json.as_str());
     let doc = OutPath::new(&format!("{stem}.nq")).map_err(CliError::invalid)?;
     let proof = OutPath::new(&format!("{stem}.proof.nq")).map_err(CliError::invalid)?;
-    put(doc, signed.canonical_document.clone().into_bytes())?;
-    put(proof, signed.canonical_proof_config.clone().into_bytes())
+    Ok((doc, proof))
 }
 
 /// `keys.json` beside did.json: each key's status and dates, which did.json cannot carry

@@ -67,7 +67,10 @@ pub struct AchievementView {
     pub credits: Option<String>,
     pub tags: Vec<String>,
     pub alignments: Vec<LinkView>,
-    pub award_count: usize,
+    /// How many awards of it there are: on the index, issuer and achievement pages only.
+    /// Badge pages do not get it, so that adding an award re-renders none of its siblings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub award_count: Option<usize>,
     /// The language of `name`, `description` and the criteria when the credential tags them
     /// with another language than the page's (a `lang` attribute); `None` otherwise.
     pub name_lang: Option<String>,
@@ -215,7 +218,7 @@ pub fn human_date(d: DateTime<Utc>, lang: &str) -> String {
 }
 
 pub fn achievement(a: &Achievement<'_>, base: &str, lang: &str) -> AchievementView {
-    achievement_as_stated(a, a.value, base, lang)
+    AchievementView { award_count: Some(a.awards.len()), ..achievement_as_stated(a, a.value, base, lang) }
 }
 
 /// The achievement as one credential states it (an older award may word it differently from
@@ -251,7 +254,7 @@ pub fn achievement_as_stated(a: &Achievement<'_>, v: &Value, base: &str, lang: &
                     .reduce(|a, b| format!("{a} · {b}")),
             })
             .collect(),
-        award_count: a.awards.len(),
+        award_count: None,
         name_lang: other_language(v.get("name"), lang),
         description_lang: other_language(v.get("description"), lang),
         criteria_lang: criteria.and_then(|c| other_language(c.get("narrative"), lang)),
@@ -392,7 +395,7 @@ fn unreachable_achievement(base: &str) -> AchievementView {
         credits: None,
         tags: Vec::new(),
         alignments: Vec::new(),
-        award_count: 0,
+        award_count: None,
         name_lang: None,
         description_lang: None,
         criteria_lang: None,

@@ -1,6 +1,7 @@
-//! Write: the whole tree goes to a staging directory beside the output, which then replaces
-//! the output in one step. Whatever happens — a failed build, a full disk, the process killed
-//! at any instant — `public/` is the old complete tree or the new complete tree, never a mix.
+//! Write: the published tree replaces the output in one step. Whatever happens — a failed
+//! build, a full disk, the process killed at any instant — `public/` is the old complete tree
+//! or the new complete tree, never a mix. (`stage.rs` fills the tree; this module readies the
+//! output, locks it, and swaps.)
 //!
 //! On Linux the step is one `renameat2(RENAME_EXCHANGE)`: the kernel swaps the two names
 //! atomically, so `public/` never stops existing. Elsewhere (or on a file system that does not
@@ -8,18 +9,22 @@
 //! with a window in which `public/` is missing but never mixed. Staging directories left by a
 //! killed build are removed by the next one.
 
-use super::paths::OutPath;
 use crate::error::CliError;
 use std::path::{Path, PathBuf};
 
-/// A file to copy from the input (an image under `badges/`).
-pub struct Copy {
-    pub to: OutPath,
-    pub from: PathBuf,
+/// The output's parent directory, locked for the whole build: two builds into the same
+/// parent take turns, and any staging directory found while holding the lock belongs to a
+/// build that is no longer running.
+pub struct Prepared {
+    pub parent: PathBuf,
+    /// The output's file name, which staging and kept trees beside it are named after.
+    pub name: String,
+    _lock: Option<std::fs::File>,
 }
 
-/// Writes `files` and `copies` into a fresh staging directory, then swaps it in for `out`.
-pub fn write_tree(out: &Path, files: &super::render::Output, copies: &[Copy]) -> Result<(), CliError> {
+/// Readies `out` for a build: refuses an output that is not a directory, creates its parent,
+/// locks it and removes what killed builds left there.
+pub fn prepare(out: &Path) -> Result<Prepared, CliError> {
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| CliError::io_at(parent, "create", &e))?;
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
@@ -27,41 +32,35 @@ pub fn write_tree(out: &Path, files: &super::render::Output, copies: &[Copy]) ->
         return Err(CliError::io(format!("`{}` exists and is not a directory", out.display()))
             .hint("rosette replaces the output directory as a whole; choose another --out"));
     }
-    // Held until the swap is done: two builds into the same parent take turns, and any
-    // staging directory found while holding it belongs to a build that is no longer running.
     let lock = lock_dir(parent);
-    let prefix = format!(".{name}.staging-");
     if lock.is_some() {
-        remove_leftovers(parent, &prefix);
+        remove_leftovers(parent, &staging_prefix(&name));
     }
+    Ok(Prepared { parent: parent.to_path_buf(), name, _lock: lock })
+}
+
+/// The prefix of the staging directories of the output named `name`.
+pub fn staging_prefix(name: &str) -> String {
+    format!(".{name}.staging-")
+}
+
+/// A fresh, empty staging directory beside the output, readable by a web server once
+/// published.
+pub fn staging_dir(prepared: &Prepared) -> Result<PathBuf, CliError> {
     let staging = tempfile::Builder::new()
-        .prefix(&prefix)
-        .tempdir_in(parent)
-        .map_err(|e| CliError::io_at(parent, "create a staging directory in", &e))?;
+        .prefix(&staging_prefix(&prepared.name))
+        .tempdir_in(&prepared.parent)
+        .map_err(|e| CliError::io_at(&prepared.parent, "create a staging directory in", &e))?
+        .keep();
     // tempfile makes the directory 0700; the published tree must be readable by the web
     // server, like every file written into it.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755))
-            .map_err(|e| CliError::io_at(staging.path(), "create", &e))?;
+        std::fs::set_permissions(&staging, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| CliError::io_at(&staging, "create", &e))?;
     }
-    // On error the TempDir is dropped and the partial staging tree removed.
-    for (path, bytes) in files {
-        let target = staging.path().join(path.as_str());
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| CliError::io_at(dir, "create", &e))?;
-        }
-        std::fs::write(&target, bytes).map_err(|e| CliError::io_at(&target, "write", &e))?;
-    }
-    for copy in copies {
-        let target = staging.path().join(copy.to.as_str());
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| CliError::io_at(dir, "create", &e))?;
-        }
-        std::fs::copy(&copy.from, &target).map_err(|e| CliError::io_at(&copy.from, "copy", &e))?;
-    }
-    swap_in(staging.keep(), out)
+    Ok(staging)
 }
 
 /// An exclusive lock on the directory itself (flock on its descriptor), so no lock file is
@@ -95,25 +94,17 @@ fn remove_leftovers(parent: &Path, prefix: &str) {
     }
 }
 
-/// Replaces `out` with `staging`, then removes the old tree.
-fn swap_in(staging: PathBuf, out: &Path) -> Result<(), CliError> {
+/// Replaces `out` with `staging`. Returns where the old tree went (for the caller to keep or
+/// remove), `None` when there was none. On error `out` is as it was and `staging` remains.
+pub fn swap_in(staging: &Path, out: &Path) -> Result<Option<PathBuf>, CliError> {
     if !out.exists() {
-        return std::fs::rename(&staging, out).map_err(|e| {
-            let _ = std::fs::remove_dir_all(&staging);
-            CliError::io_at(out, "create", &e)
-        });
+        return std::fs::rename(staging, out).map(|()| None).map_err(|e| CliError::io_at(out, "create", &e));
     }
-    match exchange(&staging, out) {
+    match exchange(staging, out) {
         // `staging` now names the old tree.
-        Ok(true) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            Ok(())
-        }
-        Ok(false) => swap_by_two_renames(staging, out),
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            Err(CliError::io_at(out, "replace", &e))
-        }
+        Ok(true) => Ok(Some(staging.to_path_buf())),
+        Ok(false) => swap_by_two_renames(staging, out).map(Some),
+        Err(e) => Err(CliError::io_at(out, "replace", &e)),
     }
 }
 
@@ -137,29 +128,35 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<bool> {
 /// The fallback: the old tree moves aside (under the staging prefix, so a build killed
 /// between the two renames leaves it for the next build to clean up), the new one takes its
 /// name; if that fails, the old one is put back.
-fn swap_by_two_renames(staging: PathBuf, out: &Path) -> Result<(), CliError> {
+fn swap_by_two_renames(staging: &Path, out: &Path) -> Result<PathBuf, CliError> {
     let mut old = staging.as_os_str().to_owned();
     old.push(".old");
     let old = PathBuf::from(old);
-    std::fs::rename(out, &old).map_err(|e| {
-        let _ = std::fs::remove_dir_all(&staging);
-        CliError::io_at(out, "replace", &e)
-    })?;
-    if let Err(e) = std::fs::rename(&staging, out) {
+    std::fs::rename(out, &old).map_err(|e| CliError::io_at(out, "replace", &e))?;
+    if let Err(e) = std::fs::rename(staging, out) {
         let _ = std::fs::rename(&old, out);
-        let _ = std::fs::remove_dir_all(&staging);
         return Err(CliError::io_at(out, "replace", &e));
     }
-    let _ = std::fs::remove_dir_all(&old);
-    Ok(())
+    Ok(old)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn output(files: &[(&str, &str)]) -> super::super::render::Output {
-        files.iter().map(|(p, b)| (OutPath::new(p).expect("path"), b.as_bytes().to_vec())).collect()
+    /// A whole build's write: a staging tree swapped in, the old tree removed.
+    fn write_tree(out: &Path, files: &[(&str, &str)]) -> Result<(), CliError> {
+        let prepared = prepare(out)?;
+        let staging = staging_dir(&prepared)?;
+        for (path, bytes) in files {
+            let target = staging.join(path);
+            std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&target, bytes).expect("write");
+        }
+        if let Some(old) = swap_in(&staging, out)? {
+            std::fs::remove_dir_all(old).expect("remove the old tree");
+        }
+        Ok(())
     }
 
     fn listing(dir: &Path) -> Vec<String> {
@@ -175,8 +172,8 @@ mod tests {
     fn the_new_tree_replaces_the_old_one_whole() {
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path().join("public");
-        write_tree(&out, &output(&[("a.html", "old"), ("old/only.txt", "x")]), &[]).expect("first");
-        write_tree(&out, &output(&[("a.html", "new"), ("b/c.txt", "c")]), &[]).expect("second");
+        write_tree(&out, &[("a.html", "old"), ("old/only.txt", "x")]).expect("first");
+        write_tree(&out, &[("a.html", "new"), ("b/c.txt", "c")]).expect("second");
         assert_eq!(std::fs::read_to_string(out.join("a.html")).expect("a"), "new");
         assert!(!out.join("old").exists(), "a file of the old tree survived");
         assert_eq!(listing(dir.path()), ["public"], "staging or old trees left behind");
@@ -197,7 +194,7 @@ mod tests {
         }
         // Another output's staging directory is not ours to remove.
         std::fs::create_dir_all(dir.path().join(".other.staging-x")).expect("mkdir");
-        write_tree(&out, &output(&[("a.html", "a")]), &[]).expect("build");
+        write_tree(&out, &[("a.html", "a")]).expect("build");
         assert_eq!(listing(dir.path()), [".other.staging-x", "public"]);
     }
 
@@ -206,7 +203,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path().join("public");
         std::fs::write(&out, "not a dir").expect("write");
-        let err = write_tree(&out, &output(&[("a.html", "a")]), &[]).expect_err("file");
+        let err = write_tree(&out, &[("a.html", "a")]).expect_err("file");
         assert!(err.to_string().contains("is not a directory"), "{err}");
         assert_eq!(std::fs::read_to_string(&out).expect("kept"), "not a dir");
     }

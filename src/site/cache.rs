@@ -1,0 +1,336 @@
+//! The incremental build cache, `<site>/.rosette-cache/`, outside `public/`.
+//!
+//! A build's expensive results are memoized under a key that hashes every input they depend
+//! on, so that adding one award to a site of 10,000 verifies one credential and renders one
+//! award's files; everything else is linked from the cache. What is cached:
+//!
+//! - **verdicts**, keyed by the credential's bytes, every document the verifier may read
+//!   (did.json, status lists) and where the build time falls against each validity instant
+//!   of the credential and of the status lists (the verdict never prints the time itself);
+//! - **units**, the files of one award's earner kit (card, baked images, QR code) keyed by
+//!   everything `earner::make` reads, and each rendered page keyed by its template set and
+//!   its whole tera context;
+//! - **objects**, the bytes of those files, named by their SHA-256 and hard-linked into the
+//!   staging directory (copied when a link is impossible).
+//!
+//! The manifest records the hash of the rosette binary: another binary means a clean build,
+//! so a code change can never reuse a stale result. A missing, unreadable or corrupt cache is
+//! simply empty; an object that has gone missing makes its unit a miss.
+
+use crate::integrity::Cryptosuite;
+use crate::verify::Verdict;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The cache directory's name inside the site directory.
+pub const DIR: &str = ".rosette-cache";
+/// Bumped when the manifest's shape changes.
+const FORMAT: u32 = 2;
+
+/// A content hash of every input of one result, fed part by part (each part length-prefixed,
+/// so that `ab`+`c` and `a`+`bc` differ).
+pub struct Key(Sha256);
+
+impl Key {
+    pub fn new(kind: &str) -> Key {
+        let mut key = Key(Sha256::new());
+        key.add(kind.as_bytes());
+        key
+    }
+
+    pub fn add(&mut self, part: &[u8]) -> &mut Key {
+        self.0.update((part.len() as u64).to_le_bytes());
+        self.0.update(part);
+        self
+    }
+
+    pub fn finish(self) -> String {
+        hex(&self.0.finalize())
+    }
+}
+
+/// The SHA-256 of `bytes`, in hex.
+pub fn hash(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A verdict as cached: the checks, and the object hashes of the two canonical forms
+/// (`.nq`, `.proof.nq`) when the suite is `eddsa-rdfc-2022`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CachedVerdict {
+    pub verdict: Verdict,
+    pub nquads: Option<(String, String)>,
+}
+
+/// The files of one unit of work, by name relative to its directory, as object hashes.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct Unit {
+    pub files: Vec<(String, String)>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Manifest {
+    format: u32,
+    binary: String,
+    verdicts: HashMap<String, CachedVerdict>,
+    units: HashMap<String, Unit>,
+}
+
+/// What the cache saved this build, for the build's report.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub verified: AtomicUsize,
+    pub verdicts_reused: AtomicUsize,
+    pub rendered: AtomicUsize,
+    pub units_reused: AtomicUsize,
+}
+
+/// The cache of one build: what the previous build left, and what this one makes.
+pub struct Cache {
+    dir: PathBuf,
+    old: Manifest,
+    new: Mutex<Manifest>,
+    pub stats: Stats,
+}
+
+impl Cache {
+    /// Opens the cache of the site at `root`. `clean` ignores what is there (it is rewritten
+    /// by [`Cache::save`]).
+    pub fn open(root: &Path, clean: bool) -> Cache {
+        let dir = root.join(DIR);
+        let binary = binary_identity();
+        let old = if clean {
+            None
+        } else {
+            std::fs::read(dir.join("manifest.json"))
+                .ok()
+                .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).ok())
+                .filter(|m| m.format == FORMAT && m.binary == binary && !binary.is_empty())
+        };
+        let new = Manifest { format: FORMAT, binary, ..Manifest::default() };
+        Cache { dir, old: old.unwrap_or_default(), new: Mutex::new(new), stats: Stats::default() }
+    }
+
+    /// The cache's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The verdict cached under `key`, its object files still present.
+    pub fn verdict(&self, key: &str) -> Option<CachedVerdict> {
+        let cached = self.old.verdicts.get(key)?;
+        if let Some((doc, proof)) = &cached.nquads
+            && !(self.object(doc).is_file() && self.object(proof).is_file())
+        {
+            return None;
+        }
+        Some(cached.clone())
+    }
+
+    pub fn put_verdict(&self, key: String, verdict: CachedVerdict) {
+        if let Ok(mut new) = self.new.lock() {
+            new.verdicts.insert(key, verdict);
+        }
+    }
+
+    /// The unit cached under `key`, every object of it still present.
+    pub fn unit(&self, key: &str) -> Option<&Unit> {
+        let unit = self.old.units.get(key)?;
+        unit.files.iter().all(|(_, h)| self.object(h).is_file()).then_some(unit)
+    }
+
+    pub fn put_unit(&self, key: String, unit: Unit) {
+        if let Ok(mut new) = self.new.lock() {
+            new.units.insert(key, unit);
+        }
+    }
+
+    /// Where the object with this hash lives.
+    pub fn object(&self, hash: &str) -> PathBuf {
+        object_in(&self.dir, hash)
+    }
+
+    /// Stores `bytes` as an object (once) and returns its hash and path.
+    pub fn store(&self, bytes: &[u8]) -> std::io::Result<(String, PathBuf)> {
+        let hash = hash(bytes);
+        let path = self.object(&hash);
+        if !path.is_file() {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            // Written aside, then renamed: an interrupted build never leaves half an object.
+            let tmp = path.with_extension(format!("tmp-{}-{}", std::process::id(), next_id()));
+            std::fs::write(&tmp, bytes)?;
+            std::fs::rename(&tmp, &path)?;
+        }
+        Ok((hash, path))
+    }
+
+    /// Makes the complete file `file`, whose bytes are `bytes`, an object (by a hard link, or
+    /// a copy across file systems) and returns its hash.
+    pub fn adopt(&self, file: &Path, bytes: &[u8]) -> std::io::Result<String> {
+        let hash = hash(bytes);
+        let path = self.object(&hash);
+        if path.is_file() {
+            return Ok(hash);
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        match std::fs::hard_link(file, &path) {
+            Ok(()) => Ok(hash),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(hash),
+            Err(_) => self.store(bytes).map(|(hash, _)| hash),
+        }
+    }
+
+    /// Writes the manifest of this build and removes the objects it no longer uses. Errors
+    /// are ignored: a cache that cannot be written only makes the next build a clean one.
+    pub fn save(self) {
+        let Ok(new) = self.new.into_inner() else { return };
+        let used: HashSet<&str> = new
+            .verdicts
+            .values()
+            .filter_map(|v| v.nquads.as_ref())
+            .flat_map(|(a, b)| [a.as_str(), b.as_str()])
+            .chain(new.units.values().flat_map(|u| u.files.iter().map(|(_, h)| h.as_str())))
+            .collect();
+        // After a build that started from a cache, only what that cache used and this build
+        // does not can have become garbage; a build without one (the first, `--clean`, or
+        // after a corrupt manifest) sweeps the whole store for objects nobody recorded.
+        let had_cache = !(self.old.verdicts.is_empty() && self.old.units.is_empty());
+        if had_cache {
+            let old = self
+                .old
+                .verdicts
+                .values()
+                .filter_map(|v| v.nquads.as_ref())
+                .flat_map(|(a, b)| [a.as_str(), b.as_str()])
+                .chain(self.old.units.values().flat_map(|u| u.files.iter().map(|(_, h)| h.as_str())));
+            for hash in old.filter(|h| !used.contains(h)) {
+                let _ = std::fs::remove_file(object_in(&self.dir, hash));
+            }
+        } else if let Ok(dirs) = std::fs::read_dir(self.dir.join("objects")) {
+            for dir in dirs.flatten() {
+                let prefix = dir.file_name().to_string_lossy().into_owned();
+                for file in std::fs::read_dir(dir.path()).into_iter().flatten().flatten() {
+                    let name = format!("{prefix}{}", file.file_name().to_string_lossy());
+                    if !used.contains(name.as_str()) {
+                        let _ = std::fs::remove_file(file.path());
+                    }
+                }
+            }
+        }
+        let Ok(bytes) = serde_json::to_vec(&new) else { return };
+        let _ = std::fs::create_dir_all(&self.dir);
+        let path = self.dir.join("manifest.json");
+        let tmp = self.dir.join(format!("manifest.json.tmp-{}", std::process::id()));
+        if std::fs::write(&tmp, bytes).is_ok() {
+            let _ = std::fs::rename(&tmp, &path);
+        }
+        // A note for whoever finds the directory.
+        let _ = std::fs::write(
+            self.dir.join("README"),
+            "rosette's incremental build cache. Safe to delete; `rosette build --clean` ignores it.\n",
+        );
+    }
+}
+
+fn object_in(dir: &Path, hash: &str) -> PathBuf {
+    let (a, b) = hash.split_at(hash.len().min(2));
+    dir.join("objects").join(a).join(b)
+}
+
+fn next_id() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The identity of the running binary: its version, size and modification time. A rebuilt
+/// rosette (even from changed code with the same version number) never reuses another's
+/// results. (Hashing the binary's bytes would cost more than an incremental build saves at
+/// small sizes.) Empty when the binary cannot be read, which disables reuse.
+fn binary_identity() -> String {
+    let Some(meta) = std::env::current_exe().and_then(std::fs::metadata).ok() else {
+        return String::new();
+    };
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    format!("{}-{}-{modified}", env!("CARGO_PKG_VERSION"), meta.len())
+}
+
+/// A hash of every file under `dir` (paths and bytes, in order); empty input, empty hash.
+pub fn tree_hash(dir: &Path) -> String {
+    let mut key = Key::new("tree");
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name().follow_links(false).into_iter().flatten() {
+        if entry.file_type().is_file() {
+            key.add(entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().as_bytes());
+            key.add(&std::fs::read(entry.path()).unwrap_or_default());
+        }
+    }
+    key.finish()
+}
+
+/// A cryptosuite by its name, for cached verdicts.
+pub fn suite_named(name: &str) -> Option<Cryptosuite> {
+    [Cryptosuite::EddsaRdfc2022, Cryptosuite::EddsaJcs2022].into_iter().find(|s| s.name() == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_separate_their_parts() {
+        let key = |parts: &[&[u8]]| {
+            let mut k = Key::new("t");
+            for p in parts {
+                k.add(p);
+            }
+            k.finish()
+        };
+        assert_ne!(key(&[b"ab", b"c"]), key(&[b"a", b"bc"]));
+        assert_eq!(key(&[b"ab", b"c"]), key(&[b"ab", b"c"]));
+    }
+
+    #[test]
+    fn a_corrupt_manifest_is_an_empty_cache() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join(DIR)).expect("mkdir");
+        std::fs::write(dir.path().join(DIR).join("manifest.json"), b"{not json").expect("write");
+        let cache = Cache::open(dir.path(), false);
+        assert!(cache.old.verdicts.is_empty() && cache.old.units.is_empty());
+    }
+
+    #[test]
+    fn objects_survive_a_save_only_while_used() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = Cache::open(dir.path(), false);
+        let (kept, kept_path) = cache.store(b"kept").expect("store");
+        let (_, dropped_path) = cache.store(b"dropped").expect("store");
+        cache.put_unit("u".into(), Unit { files: vec![("f".into(), kept.clone())] });
+        cache.save();
+        assert!(kept_path.is_file() && !dropped_path.exists());
+        let again = Cache::open(dir.path(), false);
+        assert_eq!(again.unit("u").map(|u| u.files.clone()), Some(vec![("f".into(), kept)]));
+        assert!(Cache::open(dir.path(), true).unit("u").is_none(), "--clean ignores the cache");
+        let (other, other_path) = again.store(b"other").expect("store");
+        again.put_unit("v".into(), Unit { files: vec![("g".into(), other)] });
+        again.save();
+        assert!(!kept_path.exists(), "what the previous build used and this one did not goes");
+        assert!(other_path.is_file());
+        let last = Cache::open(dir.path(), false);
+        assert!(last.unit("u").is_none(), "a unit whose object is gone is a miss");
+    }
+}
