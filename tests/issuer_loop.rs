@@ -185,7 +185,7 @@ fn status_bit(site: &Site, id: &str, purpose: &str) -> Option<bool> {
 fn init_then_build() {
     let site = Site::init();
     let gitignore = site.read(".gitignore");
-    for line in ["*.secret", "/public", "/.rosette-cache"] {
+    for line in ["*.secret", "/public", "/.public.rosette-prev", "/.rosette-cache"] {
         assert!(gitignore.lines().any(|l| l == line), "`.gitignore` lacks `{line}`:\n{gitignore}");
     }
     // The workflow: check on pull requests; build and deploy to Pages on main.

@@ -70,7 +70,7 @@ jobs:
 "#;
 
 const GITIGNORE: &str = "# Never commit a secret key; the build output and its cache are made by CI.\n\
-                         *.secret\n/public\n/.rosette-cache\nbadges/status/.lock\n";
+                         *.secret\n/public\n/.public.rosette-prev\n/.rosette-cache\nbadges/status/.lock\n";
 
 const ACHIEVEMENT: &str = r#"+++
 # One file per achievement; its name (here `example`) is what `rosette award --achievement` takes.
