@@ -2,9 +2,9 @@
 //! list, and one-defect bad inputs that must stop the build and leave `public/` untouched.
 
 mod common;
+use common::tree;
 
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -22,9 +22,7 @@ struct Site {
 impl Site {
     fn sample() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let root = common::repo_root();
-        std::fs::copy(root.join("rosette.toml"), dir.path().join("rosette.toml")).expect("rosette.toml");
-        copy_dir(&root.join("badges"), &dir.path().join("badges"));
+        common::copy_sample_site(dir.path());
         Site { dir }
     }
 
@@ -67,33 +65,6 @@ impl Site {
         let bytes = std::fs::read(self.path().join("badges/awards").join(name)).expect("award");
         serde_json::from_slice(&bytes).expect("award json")
     }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("walk");
-        let rel = entry.path().strip_prefix(from).expect("prefix");
-        let target = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
-/// Every file of a tree: relative path → bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).expect("prefix").to_string_lossy().replace('\\', "/");
-            (rel, std::fs::read(e.path()).expect("read"))
-        })
-        .collect()
 }
 
 fn stderr(o: &Output) -> String {

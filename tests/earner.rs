@@ -5,6 +5,7 @@
 //! an absolute URL.
 
 mod common;
+use common::interop_dir;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -28,9 +29,7 @@ struct Site {
 impl Site {
     fn sample() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let root = common::repo_root();
-        std::fs::copy(root.join("rosette.toml"), dir.path().join("rosette.toml")).expect("rosette.toml");
-        copy_dir(&root.join("badges"), &dir.path().join("badges"));
+        common::copy_sample_site(dir.path());
         Site { dir }
     }
 
@@ -90,35 +89,8 @@ impl Site {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("walk");
-        let target = to.join(entry.path().strip_prefix(from).expect("prefix"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-/// The interop verifier's folder, or `None` (after saying so) when it is not set up; under CI
-/// its absence is a failure.
-fn interop_dir() -> Option<PathBuf> {
-    match std::env::var_os("ROSETTE_INTEROP_DIR") {
-        Some(d) => Some(PathBuf::from(d)),
-        None if std::env::var_os("CI").is_some() => {
-            panic!("ROSETTE_INTEROP_DIR is not set (run scripts/test.sh)")
-        }
-        None => {
-            eprintln!("skipped: interop verifier not set up (run scripts/test.sh)");
-            None
-        }
-    }
 }
 
 /// `node verify.mjs --site public --base-url BASE --status --now NOW FILE`.

@@ -3,6 +3,7 @@
 //! reason with `public/` untouched, or a published page on which the input is inert.
 
 mod common;
+use common::{copy_dir, tree};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -69,30 +70,6 @@ fn manifest() -> Manifest {
 fn signed_cases() -> Vec<SignedCase> {
     serde_json::from_slice(&std::fs::read(fixtures().join("signed.json")).expect("signed.json"))
         .expect("signed.json parses")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("walk");
-        let target = to.join(entry.path().strip_prefix(from).expect("prefix"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).expect("prefix").to_string_lossy().into_owned();
-            (rel, std::fs::read(e.path()).expect("read"))
-        })
-        .collect()
 }
 
 fn output_text(o: &Output) -> String {
@@ -179,16 +156,8 @@ fn sample_award(site: &Path) -> (Value, String) {
 /// A PNG whose header claims `side` × `side` RGBA pixels, with an IDAT that inflates to
 /// `inflated` bytes of zeros.
 fn png_bomb(side: u32, inflated: usize) -> Vec<u8> {
+    use common::png_chunk as chunk;
     use std::io::Write;
-    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-        out.extend_from_slice(&u32::try_from(data.len()).expect("len").to_be_bytes());
-        out.extend_from_slice(kind);
-        out.extend_from_slice(data);
-        let mut crc = crc32fast::Hasher::new();
-        crc.update(kind);
-        crc.update(data);
-        out.extend_from_slice(&crc.finalize().to_be_bytes());
-    }
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut ihdr = side.to_be_bytes().to_vec();
     ihdr.extend_from_slice(&side.to_be_bytes());

@@ -3,9 +3,9 @@
 //! reused (so a cache that silently stopped working fails here too).
 
 mod common;
+use common::tree;
 
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -23,9 +23,7 @@ impl Site {
     /// A copy of the sample site, built once so that its cache is warm.
     fn warm() -> Site {
         let dir = tempfile::tempdir().expect("tempdir");
-        let root = common::repo_root();
-        std::fs::copy(root.join("rosette.toml"), dir.path().join("rosette.toml")).expect("rosette.toml");
-        copy_dir(&root.join("badges"), &dir.path().join("badges"));
+        common::copy_sample_site(dir.path());
         let site = Site { dir };
         // Twice, so that the next build updates the tree the second one replaced.
         for _ in 0..2 {
@@ -73,31 +71,6 @@ impl Site {
         }
         stderr(&incremental)
     }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("walk");
-        let target = to.join(entry.path().strip_prefix(from).expect("prefix"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).expect("prefix").to_string_lossy().replace('\\', "/");
-            (rel, std::fs::read(e.path()).expect("read"))
-        })
-        .collect()
 }
 
 fn stderr(o: &Output) -> String {

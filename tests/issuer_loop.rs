@@ -5,8 +5,8 @@
 //! set up, it checks the published result too.
 
 mod common;
+use common::{interop_dir, tree};
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -140,32 +140,6 @@ fn run(dir: &Path, args: &[&str]) -> Out {
 
 fn slug(id: &str) -> &str {
     id.rsplit('/').next().unwrap_or(id)
-}
-
-fn interop_dir() -> Option<PathBuf> {
-    match std::env::var_os("ROSETTE_INTEROP_DIR") {
-        Some(d) => Some(PathBuf::from(d)),
-        None if std::env::var_os("CI").is_some() => {
-            panic!("ROSETTE_INTEROP_DIR is not set (run scripts/test.sh)")
-        }
-        None => {
-            eprintln!("skipped the reference verifier: ROSETTE_INTEROP_DIR is not set (run scripts/test.sh)");
-            None
-        }
-    }
-}
-
-/// Every file under `dir`, relative path → bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.expect("walk");
-        if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(dir).expect("under dir").to_string_lossy().into_owned();
-            out.insert(rel, std::fs::read(entry.path()).expect("read"));
-        }
-    }
-    out
 }
 
 /// The `set` flag of an award's entry for `purpose` in the status registry.

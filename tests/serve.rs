@@ -5,6 +5,7 @@
 //! Waits poll with a generous deadline; nothing asserts how long anything took.
 
 mod common;
+use common::copy_dir;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -123,18 +124,6 @@ fn get(port: u16, path: &str) -> Response {
         .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
         .collect();
     Response { status, headers, body: raw[split + 4..].to_vec() }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("walk");
-        let target = to.join(entry.path().strip_prefix(from).expect("under"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 #[test]

@@ -3,24 +3,12 @@
 //! and every embedded JSON-LD passes, except the outcomes the sample is built to show.
 
 mod common;
+use common::interop_dir;
 
 use std::path::PathBuf;
 use std::process::Command;
 
 const BASE: &str = "https://badges.northfield.example/";
-
-fn interop_dir() -> Option<PathBuf> {
-    match std::env::var_os("ROSETTE_INTEROP_DIR") {
-        Some(d) => Some(PathBuf::from(d)),
-        None if std::env::var_os("CI").is_some() => {
-            panic!("ROSETTE_INTEROP_DIR is not set (run scripts/test.sh)")
-        }
-        None => {
-            eprintln!("skipped: interop verifier not set up (run scripts/test.sh)");
-            None
-        }
-    }
-}
 
 #[test]
 fn the_published_sample_site_passes_the_reference_verifier() {

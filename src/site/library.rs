@@ -59,6 +59,24 @@ pub struct Award<'a> {
     pub cached_nquads: Option<(String, String)>,
 }
 
+impl Award<'_> {
+    /// What a build and `rosette check` warn about this award (it expired): its warning
+    /// checks, in one line. `None` when nothing warns.
+    pub fn warning(&self) -> Option<Problem> {
+        if self.verdict.outcome != crate::verify::Outcome::Warning {
+            return None;
+        }
+        let why: Vec<&str> = self
+            .verdict
+            .checks
+            .iter()
+            .filter(|c| c.state == crate::verify::State::Warning)
+            .map(|c| c.message.as_str())
+            .collect();
+        Some(Problem::new(&self.file.display, why.join("; ")))
+    }
+}
+
 /// An achievement and the awards of it.
 pub struct Achievement<'a> {
     pub id: String,

@@ -155,15 +155,8 @@ fn lint_rendered(
     report: &mut Report,
     missing_images: &mut BTreeSet<String>,
 ) {
-    for award in library.awards.iter().filter(|a| a.verdict.outcome == crate::verify::Outcome::Warning) {
-        let why: Vec<&str> = award
-            .verdict
-            .checks
-            .iter()
-            .filter(|c| c.state == crate::verify::State::Warning)
-            .map(|c| c.message.as_str())
-            .collect();
-        report.warning(Problem::new(&award.file.display, why.join("; ")));
+    for warning in library.awards.iter().filter_map(super::library::Award::warning) {
+        report.warning(warning);
     }
     lint_award_images(library, input, report, missing_images);
     let Some(theme) = theme else { return };

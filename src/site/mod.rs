@@ -118,21 +118,7 @@ pub fn build(
     for (to, from) in &copies {
         staging.copy(to, from)?;
     }
-    let warnings = library
-        .awards
-        .iter()
-        .filter(|a| a.verdict.outcome == crate::verify::Outcome::Warning)
-        .map(|a| {
-            let why: Vec<&str> = a
-                .verdict
-                .checks
-                .iter()
-                .filter(|c| c.state == crate::verify::State::Warning)
-                .map(|c| c.message.as_str())
-                .collect();
-            Problem::new(&a.file.display, why.join("; "))
-        })
-        .collect();
+    let warnings = library.awards.iter().filter_map(library::Award::warning).collect();
     let files = staging.len();
     staging.finish(out)?;
     let stats = &cache.stats;

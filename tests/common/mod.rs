@@ -31,3 +31,63 @@ pub fn shared_dir(rel: &str) -> Option<PathBuf> {
     eprintln!("skipped: {msg}");
     None
 }
+
+/// Copies the tree `from` into `to` (created as needed).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let target = to.join(entry.path().strip_prefix(from).expect("under the source"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Every file of a tree: relative path (with `/`) → bytes, sorted.
+pub fn tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).expect("under dir").to_string_lossy().replace('\\', "/");
+            (rel, std::fs::read(e.path()).expect("read"))
+        })
+        .collect()
+}
+
+/// The interop verifier's folder (`ROSETTE_INTEROP_DIR`, set up by `scripts/test.sh`), or
+/// `None` after saying so; under CI its absence is a failure.
+pub fn interop_dir() -> Option<PathBuf> {
+    match std::env::var_os("ROSETTE_INTEROP_DIR") {
+        Some(d) => Some(PathBuf::from(d)),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("ROSETTE_INTEROP_DIR is not set (run scripts/test.sh)")
+        }
+        None => {
+            eprintln!("skipped: interop verifier not set up (run scripts/test.sh)");
+            None
+        }
+    }
+}
+
+/// A copy of the repository's sample site (`rosette.toml`, `badges/`) in `dir`.
+pub fn copy_sample_site(dir: &std::path::Path) {
+    let root = repo_root();
+    std::fs::copy(root.join("rosette.toml"), dir.join("rosette.toml")).expect("rosette.toml");
+    copy_dir(&root.join("badges"), &dir.join("badges"));
+}
+
+/// Appends one PNG chunk: length, type, data, CRC-32 of type and data.
+pub fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend_from_slice(&u32::try_from(data.len()).expect("len").to_be_bytes());
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(kind);
+    crc.update(data);
+    out.extend_from_slice(&crc.finalize().to_be_bytes());
+}
