@@ -117,7 +117,9 @@ pub fn make(
     image: &PreparedImage,
 ) -> EarnerFiles {
     let dir = award.page.as_str();
-    let json = String::from_utf8_lossy(&award.file.bytes).trim().to_string();
+    // The credential exactly as signed and published, so an unbaked copy is byte for byte the
+    // credential file (the loader has already refused invalid UTF-8).
+    let json = String::from_utf8_lossy(&award.file.bytes).into_owned();
     let mut files = Vec::new();
     let path = |name: &str| OutPath::new(&format!("{dir}/{name}")).ok();
 
