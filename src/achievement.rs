@@ -106,15 +106,15 @@ pub struct ResultDescriptionFile {
     pub value_max: Option<String>,
 }
 
-/// When each achievement of `files` (name, text: the files of `achievements/`) was retired,
-/// by slug; achievements never retired are left out. The first file that is not valid is the
-/// error, named.
-pub fn retired_by_slug<'a>(
-    files: impl IntoIterator<Item = (&'a str, &'a str)>,
+/// When each achievement of `files` (name and parsed file, as read from `achievements/`)
+/// was retired, by slug; achievements never retired are left out. The first file that is not
+/// valid is the error, named.
+pub fn retired_by_slug(
+    files: Vec<(String, Result<Achievement, String>)>,
 ) -> Result<BTreeMap<String, DateTime<Utc>>, String> {
     let mut out = BTreeMap::new();
-    for (name, text) in files {
-        let a = Achievement::parse(name, text).map_err(|e| format!("`achievements/{name}`: {e}"))?;
+    for (name, parsed) in files {
+        let a = parsed.map_err(|e| format!("`achievements/{name}`: {e}"))?;
         if let Some(retired) = a.retired {
             out.insert(a.slug, retired);
         }

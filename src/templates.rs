@@ -82,13 +82,7 @@ impl Theme {
 /// retired, by page path (`achievements/<slug>/`). Credentials do not say that an achievement
 /// is no longer awarded; these files do. No folder, no retired achievement.
 fn retired_achievements(root: &Path) -> Result<BTreeMap<String, chrono::DateTime<chrono::Utc>>, CliError> {
-    let mut files = Vec::new();
-    read_dir_into(&root.join("achievements"), &mut |n, bytes| {
-        if n.ends_with(".toml") || n.ends_with(".md") {
-            files.push((n, String::from_utf8_lossy(&bytes).into_owned()));
-        }
-    })?;
-    let retired = crate::achievement::retired_by_slug(files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+    let retired = crate::achievement::retired_by_slug(crate::site::load::achievement_files(root))
         .map_err(|e| CliError::invalid("an achievement file is not valid").caused_by(e))?;
     Ok(retired.into_iter().map(|(slug, date)| (format!("achievements/{slug}/"), date)).collect())
 }

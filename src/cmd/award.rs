@@ -246,21 +246,10 @@ impl Site {
         let config = Config::parse(&text)
             .map_err(|e| CliError::invalid("`rosette.toml` is not valid").caused_by(e))?;
         let mut achievements = BTreeMap::new();
-        let dir = root.join("achievements");
-        if let Ok(entries) = std::fs::read_dir(&dir) {
-            let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-            paths.sort();
-            for p in paths {
-                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                if !(name.ends_with(".toml") || name.ends_with(".md")) {
-                    continue;
-                }
-                let text = std::fs::read_to_string(&p).map_err(|e| CliError::io_at(&p, "read", &e))?;
-                let a = Achievement::parse(&name, &text).map_err(|e| {
-                    CliError::invalid(format!("`achievements/{name}` is not valid")).caused_by(e)
-                })?;
-                achievements.insert(a.slug.clone(), a);
-            }
+        for (name, parsed) in crate::site::load::achievement_files(root) {
+            let a = parsed
+                .map_err(|e| CliError::invalid(format!("`achievements/{name}` is not valid")).caused_by(e))?;
+            achievements.insert(a.slug.clone(), a);
         }
         Ok(Site { config, badges: root.join("badges"), achievements })
     }

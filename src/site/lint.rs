@@ -281,22 +281,9 @@ fn lint_achievement_files(
     report: &mut Report,
     missing_images: &mut BTreeSet<String>,
 ) {
-    let dir = root.join("achievements");
-    let Ok(entries) = std::fs::read_dir(&dir) else { return };
-    let mut names: Vec<String> =
-        entries.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
-    names.sort();
-    for name in names.iter().filter(|n| n.ends_with(".toml") || n.ends_with(".md")) {
+    for (name, parsed) in super::load::achievement_files(root) {
         let display = format!("achievements/{name}");
-        let text = match std::fs::read_to_string(dir.join(name)) {
-            Ok(t) => t,
-            Err(e) => {
-                report
-                    .error(Problem::new(&display, format!("cannot be read: {}", crate::error::plain_io(&e))));
-                continue;
-            }
-        };
-        let achievement = match crate::achievement::Achievement::parse(name, &text) {
+        let achievement = match parsed {
             Ok(a) => a,
             Err(e) => {
                 report.error(Problem::new(&display, e));

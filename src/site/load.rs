@@ -210,6 +210,31 @@ fn looks_like_a_secret_key(path: &Path) -> bool {
         .any(|word| crate::keys::SecretKey::from_multibase(word).is_ok())
 }
 
+/// The achievement files of `root/achievements/` (`*.toml`, `*.md`), sorted by name, each
+/// read and parsed: the one reader behind `rosette award`, the retired notes on pages and
+/// `rosette check` (which reports every bad file, where the others stop at the first).
+/// No folder, no achievements.
+pub fn achievement_files(root: &Path) -> Vec<(String, Result<crate::achievement::Achievement, String>)> {
+    let Ok(entries) = std::fs::read_dir(root.join("achievements")) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .filter_map(|p| {
+            let name = p.file_name()?.to_string_lossy().into_owned();
+            (name.ends_with(".toml") || name.ends_with(".md")).then_some((name, p))
+        })
+        .map(|(name, p)| {
+            let parsed = std::fs::read_to_string(&p)
+                .map_err(|e| format!("cannot be read: {}", crate::error::plain_io(&e)))
+                .and_then(|text| crate::achievement::Achievement::parse(&name, &text));
+            (name, parsed)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
