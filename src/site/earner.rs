@@ -110,6 +110,7 @@ impl PreparedImage {
 /// Makes the earner's files for `award`, with its achievement's prepared image.
 pub fn make(
     award: &Award<'_>,
+    credential: &[u8],
     config: &Config,
     page_url: &str,
     achievement: &str,
@@ -117,7 +118,7 @@ pub fn make(
     image: &PreparedImage,
 ) -> EarnerFiles {
     let dir = award.page.as_str();
-    let json = String::from_utf8_lossy(&award.file.bytes).trim().to_string();
+    let json = String::from_utf8_lossy(credential).trim().to_string();
     let mut files = Vec::new();
     let path = |name: &str| OutPath::new(&format!("{dir}/{name}")).ok();
 
@@ -186,14 +187,8 @@ pub fn view(
     view.card_alt = format!("{recipient} earned {achievement}, issued by {}", config.issuer.name);
 
     let cert_id = award.page.as_str().rsplit('/').next().unwrap_or_default().to_string();
-    let (add, fields) = linkedin_add_url(
-        achievement,
-        config,
-        award.valid_from,
-        award.credential.valid_until(),
-        page_url,
-        &cert_id,
-    );
+    let (add, fields) =
+        linkedin_add_url(achievement, config, award.valid_from, award.valid_until, page_url, &cert_id);
     view.linkedin_add = add;
     view.linkedin_fields = fields.into_iter().filter(|(k, _)| k != "startTask").collect();
     let text = format!("I earned {achievement} from {}", config.issuer.name);
