@@ -229,12 +229,19 @@ impl Cache {
                 }
             }
         }
-        let Ok(bytes) = serde_json::to_vec(&new) else { return };
         let _ = std::fs::create_dir_all(&self.dir);
         let path = self.dir.join("manifest.json");
         let tmp = self.dir.join(format!("manifest.json.tmp-{}", std::process::id()));
-        if std::fs::write(&tmp, bytes).is_ok() {
+        // Streamed to the file: at 100,000 awards the manifest is some 150 MB of JSON, which
+        // would otherwise sit in memory beside the manifest itself (issue #5).
+        let written = std::fs::File::create(&tmp).ok().is_some_and(|file| {
+            let mut out = std::io::BufWriter::new(file);
+            serde_json::to_writer(&mut out, &new).is_ok() && std::io::Write::flush(&mut out).is_ok()
+        });
+        if written {
             let _ = std::fs::rename(&tmp, &path);
+        } else {
+            let _ = std::fs::remove_file(&tmp);
         }
         // A note for whoever finds the directory.
         let _ = std::fs::write(

@@ -110,6 +110,7 @@ impl PreparedImage {
 /// Makes the earner's files for `award`, with its achievement's prepared image.
 pub fn make(
     award: &Award<'_>,
+    credential: &[u8],
     config: &Config,
     page_url: &str,
     achievement: &str,
@@ -119,7 +120,7 @@ pub fn make(
     let dir = award.page.as_str();
     // The credential exactly as signed and published, so an unbaked copy is byte for byte the
     // credential file (the loader has already refused invalid UTF-8).
-    let json = String::from_utf8_lossy(&award.file.bytes).into_owned();
+    let json = String::from_utf8_lossy(credential).into_owned();
     let mut files = Vec::new();
     let path = |name: &str| OutPath::new(&format!("{dir}/{name}")).ok();
 
@@ -188,14 +189,8 @@ pub fn view(
     view.card_alt = format!("{recipient} earned {achievement}, issued by {}", config.issuer.name);
 
     let cert_id = award.page.as_str().rsplit('/').next().unwrap_or_default().to_string();
-    let (add, fields) = linkedin_add_url(
-        achievement,
-        config,
-        award.valid_from,
-        award.credential.valid_until(),
-        page_url,
-        &cert_id,
-    );
+    let (add, fields) =
+        linkedin_add_url(achievement, config, award.valid_from, award.valid_until, page_url, &cert_id);
     view.linkedin_add = add;
     view.linkedin_fields = fields.into_iter().filter(|(k, _)| k != "startTask").collect();
     let text = format!("I earned {achievement} from {}", config.issuer.name);

@@ -37,10 +37,13 @@ impl DocumentSource for BuildSource {
     }
 }
 
-/// A verified award, ready to render.
+/// A verified award, ready to render: only what the build needs of it besides the
+/// credential itself, which [`Award::source`] reads again from disk (issue #5: a site of
+/// 100,000 awards must not hold 100,000 parsed credentials).
 pub struct Award<'a> {
     pub file: &'a InputFile,
-    pub credential: &'a Credential,
+    /// SHA-256 of the bytes that were verified: what is published must be the same.
+    pub digest: String,
     pub verdict: Verdict,
     /// The page's directory (`awards/2024-0001`); the page is `…/index.html`.
     pub page: OutPath,
@@ -49,6 +52,7 @@ pub struct Award<'a> {
     /// Key into [`Library::achievements`].
     pub achievement: String,
     pub valid_from: Option<DateTime<Utc>>,
+    pub valid_until: Option<DateTime<Utc>>,
     /// `revoked` or `suspended`, with the issuer's reason when given.
     pub withdrawn: Option<(&'static str, Option<String>)>,
     pub visibility: crate::config::Visibility,
@@ -75,14 +79,31 @@ impl Award<'_> {
             .collect();
         Some(Problem::new(&self.file.display, why.join("; ")))
     }
+
+    /// Reads the credential again; an `Err` when the file is no longer what was verified.
+    pub fn source(&self, limits: &crate::config::LimitsConfig) -> Result<Source, Problem> {
+        let (bytes, credential) = self.file.read(limits).map_err(|e| Problem::new(&self.file.display, e))?;
+        if super::cache::hash(&bytes) != self.digest {
+            return Err(Problem::new(&self.file.display, "the file changed while the site was being built")
+                .hint("build again once nothing writes to badges/"));
+        }
+        Ok(Source { bytes, credential })
+    }
+}
+
+/// An award's credential as it is on disk: its exact bytes and their parsed value, read for
+/// as long as one award is rendered.
+pub struct Source {
+    pub bytes: Vec<u8>,
+    pub credential: Credential,
 }
 
 /// An achievement and the awards of it.
-pub struct Achievement<'a> {
+pub struct Achievement {
     pub id: String,
     pub page: OutPath,
     /// The achievement object as the newest award states it.
-    pub value: &'a Value,
+    pub value: Value,
     /// Indexes into [`Library::awards`], newest first.
     pub awards: Vec<usize>,
 }
@@ -90,6 +111,8 @@ pub struct Achievement<'a> {
 /// A status list credential, published byte for byte at its own URL.
 pub struct StatusList<'a> {
     pub file: &'a InputFile,
+    /// Its exact bytes (status lists are few, and every award's check reads them).
+    pub bytes: Vec<u8>,
     pub path: OutPath,
     /// What its proof signed (for the browser's check of the list).
     pub signed: Option<crate::integrity::Verified>,
@@ -104,7 +127,7 @@ pub struct RemovedAward {
 pub struct Library<'a> {
     pub awards: Vec<Award<'a>>,
     pub removed: Vec<RemovedAward>,
-    pub achievements: BTreeMap<String, Achievement<'a>>,
+    pub achievements: BTreeMap<String, Achievement>,
     pub status_lists: Vec<StatusList<'a>>,
     pub did_json: Vec<u8>,
 }
@@ -129,7 +152,10 @@ pub fn build_library<'a>(
     let did_url = crate::did::did_web_document_url(&did).unwrap_or_default();
 
     let mut docs = HashMap::from([(did_url, did_json.clone())]);
-    let mut credentials: Vec<(&InputFile, &Credential)> = Vec::new();
+    // Status lists are read and held up front (every award's status check reads them);
+    // awards are read by the verifier, one at a time.
+    let mut lists: Vec<(&InputFile, Vec<u8>, Credential)> = Vec::new();
+    let mut credentials: Vec<&InputFile> = Vec::new();
     let mut status_lists = Vec::new();
     // Where the build time falls against each status list's validity period: a verdict
     // depends on it (the list must be valid), never on the time itself.
@@ -140,7 +166,14 @@ pub fn build_library<'a>(
                 Problem::new(&file.display, e.to_string())
                     .hint("fix the JSON; a credential must be published exactly as it was signed"),
             ),
-            Ok(c) if c.types().contains(&"BitstringStatusListCredential") => {
+            Ok(parsed) if parsed.status_list => {
+                let (bytes, c) = match file.read(&config.limits) {
+                    Ok(read) => read,
+                    Err(e) => {
+                        problems.push(Problem::new(&file.display, e));
+                        continue;
+                    }
+                };
                 let Some(path) = c.id().and_then(|id| under_base(id, base)) else {
                     problems.push(Problem::new(
                         &file.display,
@@ -150,16 +183,17 @@ pub fn build_library<'a>(
                 };
                 match OutPath::new(&path) {
                     Ok(out) => {
-                        docs.insert(format!("{base}{path}"), file.bytes.clone());
-                        list_times.extend(time_flags(c, now));
-                        status_lists.push(StatusList { file, path: out, signed: None });
-                        credentials.push((file, c));
+                        docs.insert(format!("{base}{path}"), bytes.clone());
+                        list_times.extend(time_flags(&c, now));
+                        status_lists.push(StatusList { file, bytes: bytes.clone(), path: out, signed: None });
+                        credentials.push(file);
+                        lists.push((file, bytes, c));
                     }
                     Err(e) => problems
                         .push(Problem::new(&file.display, format!("status list `id` cannot be a path: {e}"))),
                 }
             }
-            Ok(c) => credentials.push((file, c)),
+            Ok(_) => credentials.push(file),
         }
     }
 
@@ -176,73 +210,69 @@ pub fn build_library<'a>(
     let source = BuildSource { base_url: base.to_string(), docs };
     let jsonld = JsonLdProcessor::new();
     let verifier = Verifier { jsonld: &jsonld, source: &source, now };
-    let verdicts: Vec<Verified> = credentials
+    // Each credential is read, verified, and reduced to its [`Facts`] in one step, so that
+    // only one parsed credential per thread is alive at a time.
+    let checked: Vec<Result<Checked, Problem>> = credentials
         .par_iter()
-        .map(|(file, c)| {
-            let Some(cache) = cache.filter(|_| !c.types().contains(&"BitstringStatusListCredential")) else {
-                return (verifier.verify(c), None, None);
-            };
-            let mut key = Key::new("credential");
-            key.add(shared.as_bytes()).add(&file.bytes).add(&time_flags(c, now));
-            let key = key.finish();
-            if let Some(hit) = cache.verdict(&key) {
-                cache.stats.verdicts_reused.fetch_add(1, Ordering::Relaxed);
-                return (hit.verdict, Some(key), hit.nquads);
-            }
-            cache.stats.verified.fetch_add(1, Ordering::Relaxed);
-            let mut verdict = verifier.verify(c);
-            // The canonical forms (published as `.nq` files) go to the cache's object store
-            // now, so that 100,000 of them are not held until rendering.
-            let nquads = verdict.signed.as_ref().and_then(|signed| {
-                if signed.suite != crate::integrity::Cryptosuite::EddsaRdfc2022 {
-                    return None;
+        .map(|file| {
+            let held = lists.iter().find(|(f, ..)| std::ptr::eq(*f, *file));
+            let read;
+            let (bytes, c) = match held {
+                Some((_, bytes, c)) => (bytes, c),
+                None => {
+                    read = file.read(&config.limits).map_err(|e| Problem::new(&file.display, e))?;
+                    (&read.0, &read.1)
                 }
-                let doc = cache.store(signed.canonical_document.as_bytes()).ok()?.0;
-                let proof = cache.store(signed.canonical_proof_config.as_bytes()).ok()?.0;
-                Some((doc, proof))
-            });
-            let rdfc = verdict
-                .signed
-                .as_ref()
-                .is_some_and(|s| s.suite == crate::integrity::Cryptosuite::EddsaRdfc2022);
-            if nquads.is_some() || !rdfc {
-                verdict.signed = None;
-            }
-            (verdict, Some(key), nquads)
+            };
+            // Status lists are verified afresh: every other verdict depends on them.
+            let (verdict, cache_key, nquads) = match cache.filter(|_| held.is_none()) {
+                Some(cache) => verify_cached(&verifier, cache, &shared, c, bytes, now),
+                None => (verifier.verify(c), None, None),
+            };
+            let facts = Facts::of(c, file, &verdict, keys, &did, base, input);
+            let digest = super::cache::hash(bytes);
+            Ok(Checked { verdict, cache_key, nquads, digest, facts })
         })
         .collect();
 
     let mut awards = Vec::new();
     let mut pages: HashMap<OutPath, &str> = HashMap::new();
-    let mut ids: HashMap<&str, &str> = HashMap::new();
-    for ((file, credential), (verdict, cache_key, cached_nquads)) in credentials.into_iter().zip(verdicts) {
+    let mut ids: HashMap<String, &str> = HashMap::new();
+    for (file, checked) in credentials.into_iter().zip(checked) {
+        let Checked { verdict, cache_key, nquads: cached_nquads, digest, facts } = match checked {
+            Ok(c) => c,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
+        };
         if let Some(problem) = judge(&verdict) {
             // A key dropped from rosette.toml: the hint says to keep it.
-            let hint = match super::lint::unlisted_key(credential, keys, &did) {
+            let hint = match facts.unlisted_key {
                 Some(fragment) => super::lint::unlisted_key_hint(&fragment),
                 None => problem.1,
             };
             problems.push(Problem::new(&file.display, problem.0).hint(hint));
             continue;
         }
-        if let Some(p) = retired_key_problem(credential, keys, &did) {
+        if let Some(p) = facts.retired_key {
             problems.push(Problem::new(&file.display, p).hint("re-sign the award with an active key"));
             continue;
         }
-        if let Some(id) = credential.id()
-            && let Some(other) = ids.insert(id, &file.display)
+        if let Some(id) = &facts.id
+            && let Some(other) = ids.insert(id.clone(), &file.display)
         {
             problems
                 .push(Problem::new(&file.display, format!("credential id `{id}` is also used by `{other}`")));
             continue;
         }
-        if credential.conformance().map(|c| c.kind) != Ok(CredentialKind::Achievement) {
+        if !facts.achievement_credential {
             if let Some(list) = status_lists.iter_mut().find(|l| std::ptr::eq(l.file, file)) {
                 list.signed = verdict.signed;
             }
             continue;
         }
-        let page = match award_path(credential, file, base) {
+        let page = match facts.page {
             Ok(p) => p,
             Err(e) => {
                 problems.push(Problem::new(&file.display, e));
@@ -256,27 +286,16 @@ pub fn build_library<'a>(
             ));
             continue;
         }
-        let achievement = credential.value["credentialSubject"]["achievement"]["id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let withdrawn = verdict.get(CheckName::Status).and_then(status_flag).map(|flag| {
-            let purpose = if flag == "revoked" { "revocation" } else { "suspension" };
-            let reason = credential
-                .id()
-                .and_then(|id| input.registry.entry(id, purpose))
-                .and_then(|e| e.reason.clone());
-            (flag, reason)
-        });
         awards.push(Award {
             file,
-            credential,
+            digest,
             json: page.with_suffix(".json"),
             page,
             verdict,
-            achievement,
-            valid_from: credential.valid_from(),
-            withdrawn,
+            achievement: facts.achievement,
+            valid_from: facts.valid_from,
+            valid_until: facts.valid_until,
+            withdrawn: facts.withdrawn,
             visibility: file.meta.visibility.unwrap_or(config.privacy.default_visibility),
             cache_key,
             cached_nquads,
@@ -288,7 +307,7 @@ pub fn build_library<'a>(
     }
     // Newest first; ties broken by path so the order never depends on the file system.
     awards.sort_by(|a, b| b.valid_from.cmp(&a.valid_from).then_with(|| a.page.cmp(&b.page)));
-    let achievements = group(&awards, base).map_err(|mut p| {
+    let achievements = group(&awards, base, &config.limits).map_err(|mut p| {
         p.sort();
         p
     })?;
@@ -308,6 +327,105 @@ pub fn build_library<'a>(
 
 /// A verdict, its key in the incremental cache, and the cached objects of its canonical forms.
 type Verified = (Verdict, Option<String>, Option<(String, String)>);
+
+/// One credential after verification: its verdict and the facts the build keeps of it.
+struct Checked {
+    verdict: Verdict,
+    cache_key: Option<String>,
+    nquads: Option<(String, String)>,
+    /// SHA-256 of the bytes verified.
+    digest: String,
+    facts: Facts,
+}
+
+/// What the build needs of a credential once it is verified, taken from its parsed value
+/// before that is dropped.
+struct Facts {
+    id: Option<String>,
+    /// A key of this site that signed it but is not in rosette.toml (only looked for when the
+    /// verdict fails).
+    unlisted_key: Option<String>,
+    retired_key: Option<String>,
+    /// An OB 3.0 AchievementCredential (not a status list).
+    achievement_credential: bool,
+    page: Result<OutPath, String>,
+    achievement: String,
+    valid_from: Option<DateTime<Utc>>,
+    valid_until: Option<DateTime<Utc>>,
+    withdrawn: Option<(&'static str, Option<String>)>,
+}
+
+impl Facts {
+    fn of(
+        credential: &Credential,
+        file: &InputFile,
+        verdict: &Verdict,
+        keys: &[SiteKey],
+        did: &str,
+        base: &str,
+        input: &SiteInput,
+    ) -> Facts {
+        let withdrawn = verdict.get(CheckName::Status).and_then(status_flag).map(|flag| {
+            let purpose = if flag == "revoked" { "revocation" } else { "suspension" };
+            let reason = credential
+                .id()
+                .and_then(|id| input.registry.entry(id, purpose))
+                .and_then(|e| e.reason.clone());
+            (flag, reason)
+        });
+        Facts {
+            id: credential.id().map(str::to_string),
+            unlisted_key: judge(verdict).and_then(|_| super::lint::unlisted_key(credential, keys, did)),
+            retired_key: retired_key_problem(credential, keys, did),
+            achievement_credential: credential.conformance().map(|c| c.kind)
+                == Ok(CredentialKind::Achievement),
+            page: award_path(credential, file, base),
+            achievement: credential.value["credentialSubject"]["achievement"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            valid_from: credential.valid_from(),
+            valid_until: credential.valid_until(),
+            withdrawn,
+        }
+    }
+}
+
+/// Verifies one award, or reuses its verdict from the incremental cache.
+fn verify_cached(
+    verifier: &Verifier<'_>,
+    cache: &Cache,
+    shared: &str,
+    c: &Credential,
+    bytes: &[u8],
+    now: DateTime<Utc>,
+) -> Verified {
+    let mut key = Key::new("credential");
+    key.add(shared.as_bytes()).add(bytes).add(&time_flags(c, now));
+    let key = key.finish();
+    if let Some(hit) = cache.verdict(&key) {
+        cache.stats.verdicts_reused.fetch_add(1, Ordering::Relaxed);
+        return (hit.verdict, Some(key), hit.nquads);
+    }
+    cache.stats.verified.fetch_add(1, Ordering::Relaxed);
+    let mut verdict = verifier.verify(c);
+    // The canonical forms (published as `.nq` files) go to the cache's object store
+    // now, so that 100,000 of them are not held until rendering.
+    let nquads = verdict.signed.as_ref().and_then(|signed| {
+        if signed.suite != crate::integrity::Cryptosuite::EddsaRdfc2022 {
+            return None;
+        }
+        let doc = cache.store(signed.canonical_document.as_bytes()).ok()?.0;
+        let proof = cache.store(signed.canonical_proof_config.as_bytes()).ok()?.0;
+        Some((doc, proof))
+    });
+    let rdfc =
+        verdict.signed.as_ref().is_some_and(|s| s.suite == crate::integrity::Cryptosuite::EddsaRdfc2022);
+    if nquads.is_some() || !rdfc {
+        verdict.signed = None;
+    }
+    (verdict, Some(key), nquads)
+}
 
 /// Where `now` falls against a credential's validity period, as bytes for a cache key.
 fn time_flags(credential: &Credential, now: DateTime<Utc>) -> [u8; 2] {
@@ -392,8 +510,14 @@ fn award_path(credential: &Credential, file: &InputFile, base: &str) -> Result<O
     OutPath::new(&rel).map_err(|e| format!("cannot publish a page for this credential: {e}"))
 }
 
-fn group<'a>(awards: &[Award<'a>], base: &str) -> Result<BTreeMap<String, Achievement<'a>>, Vec<Problem>> {
-    let mut out: BTreeMap<String, Achievement<'a>> = BTreeMap::new();
+/// Groups awards (newest first) by achievement; each achievement as its newest award states
+/// it, read again from that award's file.
+fn group(
+    awards: &[Award<'_>],
+    base: &str,
+    limits: &crate::config::LimitsConfig,
+) -> Result<BTreeMap<String, Achievement>, Vec<Problem>> {
+    let mut out: BTreeMap<String, Achievement> = BTreeMap::new();
     let mut problems = Vec::new();
     let mut pages: HashMap<OutPath, String> = HashMap::new();
     for (i, award) in awards.iter().enumerate() {
@@ -401,7 +525,14 @@ fn group<'a>(awards: &[Award<'a>], base: &str) -> Result<BTreeMap<String, Achiev
             a.awards.push(i);
             continue;
         }
-        let value = &award.credential.value["credentialSubject"]["achievement"];
+        let mut source = match award.source(limits) {
+            Ok(s) => s,
+            Err(p) => {
+                problems.push(p);
+                continue;
+            }
+        };
+        let value = source.credential.value["credentialSubject"]["achievement"].take();
         let name = crate::model::lang::pick(value.get("name"), "en").unwrap_or_default();
         let rel = under_base(&award.achievement, base)
             .unwrap_or_else(|| format!("achievements/{}", slugify(&name)));

@@ -337,9 +337,8 @@ fn lint_keys(input: &SiteInput, keys: &[SiteKey], report: &mut Report) {
     let did = input.config.did();
     let mut used: BTreeSet<&str> = BTreeSet::new();
     for file in &input.files {
-        let Ok(c) = &file.parsed else { continue };
-        for proof in crate::integrity::proofs(&c.value) {
-            let Some(vm) = proof.get("verificationMethod").and_then(Value::as_str) else { continue };
+        let Ok(parsed) = &file.parsed else { continue };
+        for vm in &parsed.verification_methods {
             if let Some(fragment) = vm.strip_prefix(did.as_str()).and_then(|r| r.strip_prefix('#')) {
                 used.insert(fragment);
             }

@@ -1,23 +1,64 @@
 //! Load: `rosette.toml`, every file under `badges/`, and the theme. Nothing is judged here;
 //! a file that is not valid JSON is kept with its parse error so the report can name it.
 
-use crate::config::Config;
+use crate::config::{Config, LimitsConfig};
 use crate::error::CliError;
 use crate::model::{Credential, ParseError};
 use std::path::{Path, PathBuf};
 
-/// One `*.json` file under `badges/`.
+/// One `*.json` file under `badges/`. Neither its bytes nor its parsed value are kept: a site
+/// of 100,000 credentials would hold gigabytes of them for the whole build (issue #5). The
+/// verifier and the renderer read the file again ([`InputFile::read`]).
 #[derive(Debug)]
 pub struct InputFile {
     /// Path relative to `badges/`, `/`-separated (`awards/a.json`).
     pub rel: String,
     /// What reports call it (`badges/awards/a.json`).
     pub display: String,
-    /// The exact bytes, published as they are.
-    pub bytes: Vec<u8>,
-    pub parsed: Result<Credential, ParseError>,
+    /// Where it is on disk.
+    pub path: PathBuf,
+    /// What a first reading found, or why the file is not a credential.
+    pub parsed: Result<Parsed, ParseError>,
     /// The award's settings from the `.toml` file beside it, if any.
     pub meta: AwardMeta,
+}
+
+/// The little that loading keeps of a credential that parses.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// Whether it is a `BitstringStatusListCredential` (those are few, and read up front).
+    pub status_list: bool,
+    /// The `verificationMethod` of each of its proofs (for `rosette check`'s key lints).
+    pub verification_methods: Vec<String>,
+}
+
+impl Parsed {
+    fn of(credential: &Credential) -> Parsed {
+        Parsed {
+            status_list: credential.types().contains(&"BitstringStatusListCredential"),
+            verification_methods: crate::integrity::proofs(&credential.value)
+                .into_iter()
+                .filter_map(|p| p.get("verificationMethod").and_then(serde_json::Value::as_str))
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+}
+
+impl InputFile {
+    /// Reads and parses the file again, under the same limits as [`load`]. The text of the
+    /// `Err` says what went wrong (the file changed or vanished since it was loaded).
+    pub fn read(&self, limits: &LimitsConfig) -> Result<(Vec<u8>, Credential), String> {
+        let changed = "the file changed while the site was being built";
+        let bytes = crate::fs::read_at_most(&self.path, limits.max_file_size)
+            .map_err(|_| format!("{changed}: it can no longer be read"))?;
+        if bytes.len() as u64 > limits.max_file_size {
+            return Err(changed.to_string());
+        }
+        let credential = Credential::parse_with_depth(&bytes, limits.max_json_depth)
+            .map_err(|e| format!("{changed}: {e}"))?;
+        Ok((bytes, credential))
+    }
 }
 
 /// Per-award settings kept beside the credential (`awards/x.toml` next to `awards/x.json`),
@@ -140,7 +181,10 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
                 );
                 continue;
             }
-            let parsed = Credential::parse_with_depth(&bytes, limits.max_json_depth);
+            // Parsed once here so that a file which is not JSON is reported with the others,
+            // then dropped with its bytes.
+            let parsed = Credential::parse_with_depth(&bytes, limits.max_json_depth).map(|c| Parsed::of(&c));
+            drop(bytes);
             let meta_path = path.with_extension("toml");
             let meta = if meta_path.is_file() {
                 let text = std::fs::read_to_string(&meta_path)
@@ -158,7 +202,7 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
             } else {
                 AwardMeta::default()
             };
-            files.push(InputFile { rel, display, bytes, parsed, meta });
+            files.push(InputFile { rel, display, path: path.to_path_buf(), parsed, meta });
         } else {
             if looks_like_a_secret_key(path) {
                 problems.push(

@@ -134,9 +134,11 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
         .awards
         .par_iter()
         .map(|award| -> Result<Option<(String, AwardSummary)>, CliError> {
-            let view = views::award(award, library, config, now);
+            // The credential is read again here, and dropped with this award's work.
+            let source = award.source(&config.limits).map_err(|p| super::problems_error(vec![p]))?;
+            let view = views::award(award, &source, library, config, now);
             let image = view.achievement.image.as_ref().and_then(|i| images.get(&i.url)).unwrap_or(&no_image);
-            let earner = earner_files(award, &view, image, cx)?;
+            let earner = earner_files(award, &source.bytes, &view, image, cx)?;
             let public = award.visibility == Visibility::Public;
             let extra: [(&str, &dyn erased::Ser); 3] =
                 [("award", &view), ("noindex", &!public), ("earner", &earner)];
@@ -145,7 +147,7 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
             let embed = OutPath::new(&format!("{}/embed/index.html", award.page.as_str()))
                 .map_err(CliError::invalid)?;
             cached_page("embed.html", &embed, &extra, &extra_key)?;
-            staging.write(&award.json, &award.file.bytes)?;
+            staging.write(&award.json, &source.bytes)?;
             put_canonical(award, cx)?;
             let summary = AwardSummary {
                 url: view.url.clone(),
@@ -192,7 +194,7 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
 
     staging.write(&did_path, &library.did_json)?;
     for list in &library.status_lists {
-        staging.write(&list.path, &list.file.bytes)?;
+        staging.write(&list.path, &list.bytes)?;
         if let Some((doc, proof)) = canonical_paths(&list.path, list.signed.as_ref())? {
             let signed = list.signed.as_ref().map(|s| (&s.canonical_document, &s.canonical_proof_config));
             if let Some((d, p)) = signed {
@@ -220,12 +222,22 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
 /// everything `earner::make` reads.
 fn earner_files(
     award: &Award<'_>,
+    credential: &[u8],
     view: &views::AwardView,
     image: &PreparedImage,
     cx: &Context<'_>,
 ) -> Result<EarnerView, CliError> {
-    let make =
-        || super::earner::make(award, cx.config, &view.url, &view.achievement.name, &view.recipient, image);
+    let make = || {
+        super::earner::make(
+            award,
+            credential,
+            cx.config,
+            &view.url,
+            &view.achievement.name,
+            &view.recipient,
+            image,
+        )
+    };
     let Some(cache) = cx.cache else {
         let made = make();
         for (path, bytes) in &made.files {
@@ -234,7 +246,7 @@ fn earner_files(
         return Ok(made.view);
     };
     let mut key = Key::new("earner");
-    key.add(cx.config_hash.as_bytes()).add(award.page.as_str().as_bytes()).add(&award.file.bytes);
+    key.add(cx.config_hash.as_bytes()).add(award.page.as_str().as_bytes()).add(credential);
     key.add(view.url.as_bytes()).add(view.achievement.name.as_bytes()).add(view.recipient.as_bytes());
     key.add(image.hash.as_bytes());
     let key = key.finish();

@@ -2,7 +2,7 @@
 //! with everything in it, never a key. Every string here is plain text (tera escapes it),
 //! except fields named `*_html`, which come from the sanitizing Markdown renderer.
 
-use super::library::{Achievement, Award, Library};
+use super::library::{Achievement, Award, Library, Source};
 use crate::config::Config;
 use crate::markdown::{is_safe_url, to_safe_html};
 use crate::model::lang::pick;
@@ -217,13 +217,13 @@ pub fn human_date(d: DateTime<Utc>, lang: &str) -> String {
     }
 }
 
-pub fn achievement(a: &Achievement<'_>, base: &str, lang: &str) -> AchievementView {
-    AchievementView { award_count: Some(a.awards.len()), ..achievement_as_stated(a, a.value, base, lang) }
+pub fn achievement(a: &Achievement, base: &str, lang: &str) -> AchievementView {
+    AchievementView { award_count: Some(a.awards.len()), ..achievement_as_stated(a, &a.value, base, lang) }
 }
 
 /// The achievement as one credential states it (an older award may word it differently from
 /// the newest), with the achievement page's address.
-pub fn achievement_as_stated(a: &Achievement<'_>, v: &Value, base: &str, lang: &str) -> AchievementView {
+pub fn achievement_as_stated(a: &Achievement, v: &Value, base: &str, lang: &str) -> AchievementView {
     let name = text(v.get("name"), lang).unwrap_or_else(|| "Untitled achievement".into());
     let criteria = v.get("criteria");
     AchievementView {
@@ -274,10 +274,17 @@ fn split_camel(s: &str) -> String {
     clean_text(&out)
 }
 
-pub fn award(award: &Award<'_>, library: &Library<'_>, config: &Config, now: DateTime<Utc>) -> AwardView {
+/// The view of one award, from its credential as read again for rendering.
+pub fn award(
+    award: &Award<'_>,
+    source: &Source,
+    library: &Library<'_>,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> AwardView {
     let lang = config.language.as_str();
     let base = config.base_url.as_str();
-    let c = &award.credential.value;
+    let c = &source.credential.value;
     let subject = &c["credentialSubject"];
     // A badge page shows what its own credential signed, never another award's wording.
     let achievement = library
@@ -289,7 +296,7 @@ pub fn award(award: &Award<'_>, library: &Library<'_>, config: &Config, now: Dat
         Some(Value::Object(o)) => text(o.get("name"), lang),
         _ => None,
     };
-    let status_lists = award
+    let status_lists = source
         .credential
         .status_entries()
         .iter()
@@ -303,7 +310,7 @@ pub fn award(award: &Award<'_>, library: &Library<'_>, config: &Config, now: Dat
         })
         .collect();
     let recipient = text(subject.get("name"), lang).unwrap_or_else(|| "the recipient".into());
-    let until = award.credential.valid_until();
+    let until = award.valid_until;
     let proof = crate::integrity::proofs(c).into_iter().next();
     let proof_str =
         |k: &str| proof.and_then(|p| p.get(k)).and_then(Value::as_str).unwrap_or_default().to_string();
@@ -333,13 +340,13 @@ pub fn award(award: &Award<'_>, library: &Library<'_>, config: &Config, now: Dat
             .map(|r| LinkView {
                 name: text(r.get("value"), lang).or_else(|| text(r.get("status"), lang)).unwrap_or_default(),
                 url: None,
-                detail: result_label(r, award),
+                detail: result_label(r, c),
             })
             .collect(),
-        credential_id: award.credential.id().unwrap_or_default().to_string(),
+        credential_id: source.credential.id().unwrap_or_default().to_string(),
         suite: if proof_str("cryptosuite").is_empty() { proof_str("type") } else { proof_str("cryptosuite") },
         key_id: proof_str("verificationMethod"),
-        jsonld: script_safe_json(&award.file.bytes),
+        jsonld: script_safe_json(&source.bytes),
         build_checks: award
             .verdict
             .checks
@@ -370,9 +377,9 @@ pub fn award(award: &Award<'_>, library: &Library<'_>, config: &Config, now: Dat
 }
 
 /// The name of the ResultDescription a result points to, if the achievement has it.
-fn result_label(result: &Value, award: &Award<'_>) -> Option<String> {
+fn result_label(result: &Value, credential: &Value) -> Option<String> {
     let target = result.get("resultDescription").and_then(Value::as_str)?;
-    let descriptions = &award.credential.value["credentialSubject"]["achievement"]["resultDescription"];
+    let descriptions = &credential["credentialSubject"]["achievement"]["resultDescription"];
     list(Some(descriptions))
         .into_iter()
         .find(|d| d.get("id").and_then(Value::as_str) == Some(target))
