@@ -124,7 +124,8 @@ pub fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
     if !s.terminal || s.level == Level::Quiet {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::new(len);
+    // Cleared when dropped, so a step that fails leaves no half-drawn bar above its error.
+    let bar = indicatif::ProgressBar::new(len).with_finish(indicatif::ProgressFinish::AndClear);
     let template = if s.color {
         "{msg} [{bar:30.cyan/blue}] {pos}/{len} {elapsed}"
     } else {
@@ -134,22 +135,6 @@ pub fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_message(what.to_string());
-    bar
-}
-
-/// A spinner for work whose length is unknown up front (a whole build), with the same rules
-/// as [`progress`].
-pub fn spinner(what: &str) -> indicatif::ProgressBar {
-    let s = settings();
-    if !s.terminal || s.level == Level::Quiet {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new_spinner();
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
-        bar.set_style(style);
-    }
-    bar.set_message(what.to_string());
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
 }
 

@@ -534,3 +534,39 @@ fn quiet_verbose_and_plain_output_off_a_terminal() {
         assert!(!out.stderr.contains('\x1b') && !out.stderr.contains('\r'), "{:?}", out.stderr);
     }
 }
+
+/// Runs `rosette ARGS` in the site under a pseudo-terminal (`script` from util-linux), as a
+/// person at a terminal would; returns what the terminal showed.
+fn on_a_terminal(site: &Site, args: &str, no_color: bool) -> String {
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_rosette"));
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &command, "/dev/null"]).current_dir(&site.root).env_remove("ROSETTE_SIGNING_KEY");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    } else {
+        cmd.env_remove("NO_COLOR").env("TERM", "xterm-256color");
+    }
+    let out = cmd.output().expect("run `script` (util-linux)");
+    assert!(out.status.success(), "{args}: {}", String::from_utf8_lossy(&out.stdout));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_terminal_gets_progress_bars_per_credential_and_per_page() {
+    let site = Site::init();
+    for i in 0..3 {
+        site.award(&format!("Learner {i}"), &format!("learner{i}@example.org"), &[]);
+    }
+    let shown = on_a_terminal(&site, "build", true);
+    // One step per credential (three awards and the revocation list), then one per award.
+    assert!(shown.contains("verifying [") && shown.contains("] 4/4 "), "{shown:?}");
+    assert!(shown.contains("rendering [") && shown.contains("] 3/3 "), "{shown:?}");
+    // The bars are cleared; the summary stays, uncoloured under NO_COLOR.
+    assert!(shown.contains("\x1b[2K"), "{shown:?}");
+    assert!(shown.contains("built 3 awards of 1 achievement"), "{shown:?}");
+    assert!(!shown.contains("\x1b[3"), "colour despite NO_COLOR: {shown:?}");
+    let coloured = on_a_terminal(&site, "build --clean", false);
+    assert!(coloured.contains("\x1b[36m"), "no colour on a terminal: {coloured:?}");
+    // --quiet draws nothing, bars included.
+    assert_eq!(on_a_terminal(&site, "--quiet build --clean", true), "");
+}

@@ -13,13 +13,11 @@ pub fn run(args: &BuildArgs) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
-/// Builds `root` into `out` at [`build_time`], with a spinner on a terminal.
+/// Builds `root` into `out` at [`build_time`]; on a terminal the verify and render steps draw
+/// progress bars.
 pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildSummary, CliError> {
     crate::ui::detail(format!("building `{}` into `{}`", root.display(), out.display()));
-    let spinner = crate::ui::spinner("verifying and rendering");
-    let result = crate::site::build(root, out, build_time(), options);
-    spinner.finish_and_clear();
-    result
+    crate::site::build(root, out, build_time(), options)
 }
 
 /// Prints a build's warnings and its summary lines.

@@ -5,10 +5,8 @@ use crate::error::{CliError, Exit};
 
 pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
     crate::ui::detail(format!("checking `{}`", args.root.display()));
-    let spinner = crate::ui::spinner("checking");
-    let report = crate::site::lint::check(&args.root, super::build::build_time());
-    spinner.finish_and_clear();
-    let report = report?;
+    // The verify and render steps draw their own progress bars on a terminal.
+    let report = crate::site::lint::check(&args.root, super::build::build_time())?;
     if report.files > 0 {
         crate::ui::detail(format!("a build would write {} files", report.files));
     }

@@ -212,9 +212,11 @@ pub fn build_library<'a>(
     let verifier = Verifier { jsonld: &jsonld, source: &source, now };
     // Each credential is read, verified, and reduced to its [`Facts`] in one step, so that
     // only one parsed credential per thread is alive at a time.
+    let bar = crate::ui::progress(credentials.len() as u64, "verifying");
     let checked: Vec<Result<Checked, Problem>> = credentials
         .par_iter()
         .map(|file| {
+            bar.inc(1);
             let held = lists.iter().find(|(f, ..)| std::ptr::eq(*f, *file));
             let read;
             let (bytes, c) = match held {
@@ -234,6 +236,7 @@ pub fn build_library<'a>(
             Ok(Checked { verdict, cache_key, nquads, digest, facts })
         })
         .collect();
+    bar.finish_and_clear();
 
     let mut awards = Vec::new();
     let mut pages: HashMap<OutPath, &str> = HashMap::new();

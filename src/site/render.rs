@@ -130,10 +130,12 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
     // are made; only a small summary of each stays in memory. Only public awards that still
     // stand are listed (index, achievement pages, sitemap, feed); unlisted pages also say
     // `noindex`.
+    let bar = crate::ui::progress(library.awards.len() as u64, "rendering");
     let summaries: Vec<Option<(String, AwardSummary)>> = library
         .awards
         .par_iter()
         .map(|award| -> Result<Option<(String, AwardSummary)>, CliError> {
+            bar.inc(1);
             // The credential is read again here, and dropped with this award's work.
             let source = award.source(&config.limits).map_err(|p| super::problems_error(vec![p]))?;
             let view = views::award(award, &source, library, config, now);
@@ -160,6 +162,7 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
             Ok((public && award.withdrawn.is_none()).then(|| (award.achievement.clone(), summary)))
         })
         .collect::<Result<_, _>>()?;
+    bar.finish_and_clear();
     let summaries: Vec<(String, AwardSummary)> = summaries.into_iter().flatten().collect();
     let listed: Vec<&AwardSummary> = summaries.iter().map(|(_, s)| s).collect();
     for removed in &library.removed {
