@@ -54,7 +54,6 @@ impl Theme {
         })?;
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
-        tera.register_function("retired_on", retired_on(retired_achievements(root)?));
         tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| CliError::invalid("a theme template is not valid").caused_by(tera_chain(&e)))?;
         let mut messages = BTreeMap::new();
@@ -75,26 +74,6 @@ impl Theme {
             out.extend(own.clone());
         }
         out
-    }
-}
-
-/// When the achievements of `root/achievements/` (the files `rosette award` reads) were
-/// retired, by page path (`achievements/<slug>/`). Credentials do not say that an achievement
-/// is no longer awarded; these files do. No folder, no retired achievement.
-fn retired_achievements(root: &Path) -> Result<BTreeMap<String, chrono::DateTime<chrono::Utc>>, CliError> {
-    let retired = crate::achievement::retired_by_slug(crate::site::load::achievement_files(root))
-        .map_err(|e| CliError::invalid("an achievement file is not valid").caused_by(e))?;
-    Ok(retired.into_iter().map(|(slug, date)| (format!("achievements/{slug}/"), date)).collect())
-}
-
-/// `{{ retired_on(path=achievement.path, language=site.language) }}`: the date the achievement
-/// was retired, written for the page's language, or an empty string.
-fn retired_on(retired: BTreeMap<String, chrono::DateTime<chrono::Utc>>) -> impl tera::Function {
-    move |args: &std::collections::HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
-        let path = args.get("path").and_then(tera::Value::as_str).unwrap_or_default();
-        let language = args.get("language").and_then(tera::Value::as_str).unwrap_or("en");
-        let date = retired.get(path).map(|d| crate::site::views::human_date(*d, language));
-        Ok(tera::Value::String(date.unwrap_or_default()))
     }
 }
 

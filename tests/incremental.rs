@@ -185,6 +185,29 @@ fn a_changed_rosette_toml_rerenders_the_pages() {
 }
 
 #[test]
+fn retiring_an_achievement_rerenders_its_pages() {
+    if !has_sample_site() {
+        return;
+    }
+    let site = Site::warm();
+    // The credentials do not change; only the file in `achievements/` says it is retired.
+    let dir = site.path().join("achievements");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(
+        dir.join("data-literacy-foundations.toml"),
+        "name = \"Data Literacy Foundations\"\ndescription = \"Reads data.\"\nretired = \"2026-06-30T12:00:00Z\"\n",
+    )
+    .expect("write");
+    site.incremental_matches_clean("achievement retired");
+    let note = "No longer awarded; awards made before 30 June 2026 remain valid.";
+    for rel in ["achievements/data-literacy-foundations", "awards/2024-dlf-0001"] {
+        let page =
+            std::fs::read_to_string(site.path().join(format!("public/{rel}/index.html"))).expect("page");
+        assert!(page.contains(note), "`{rel}` does not say it is retired");
+    }
+}
+
+#[test]
 fn revoking_an_award_reverifies_against_the_new_status_list() {
     if !has_sample_site() {
         return;

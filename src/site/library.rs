@@ -106,6 +106,8 @@ pub struct Achievement {
     pub value: Value,
     /// Indexes into [`Library::awards`], newest first.
     pub awards: Vec<usize>,
+    /// When its file in `achievements/` says it was retired.
+    pub retired: Option<DateTime<Utc>>,
 }
 
 /// A status list credential, published byte for byte at its own URL.
@@ -310,7 +312,7 @@ pub fn build_library<'a>(
     }
     // Newest first; ties broken by path so the order never depends on the file system.
     awards.sort_by(|a, b| b.valid_from.cmp(&a.valid_from).then_with(|| a.page.cmp(&b.page)));
-    let achievements = group(&awards, base, &config.limits).map_err(|mut p| {
+    let achievements = group(&awards, base, &config.limits, &input.retired).map_err(|mut p| {
         p.sort();
         p
     })?;
@@ -519,6 +521,7 @@ fn group(
     awards: &[Award<'_>],
     base: &str,
     limits: &crate::config::LimitsConfig,
+    retired: &BTreeMap<String, DateTime<Utc>>,
 ) -> Result<BTreeMap<String, Achievement>, Vec<Problem>> {
     let mut out: BTreeMap<String, Achievement> = BTreeMap::new();
     let mut problems = Vec::new();
@@ -559,7 +562,13 @@ fn group(
         }
         out.insert(
             award.achievement.clone(),
-            Achievement { id: award.achievement.clone(), page, value, awards: vec![i] },
+            Achievement {
+                id: award.achievement.clone(),
+                retired: retired.get(page.as_str()).copied(),
+                page,
+                value,
+                awards: vec![i],
+            },
         );
     }
     if problems.is_empty() { Ok(out) } else { Err(problems) }

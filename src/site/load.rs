@@ -4,6 +4,7 @@
 use crate::config::{Config, LimitsConfig};
 use crate::error::CliError;
 use crate::model::{Credential, ParseError};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// One `*.json` file under `badges/`. Neither its bytes nor its parsed value are kept: a site
@@ -101,6 +102,9 @@ pub struct SiteInput {
     pub registry: crate::registry::Registry,
     /// Awards removed at their holder's request.
     pub removed: Vec<Removed>,
+    /// When achievements were retired, by the path of their page (`achievements/<slug>`):
+    /// credentials do not say an achievement is no longer awarded; `achievements/` files do.
+    pub retired: BTreeMap<String, chrono::DateTime<chrono::Utc>>,
 }
 
 /// Reads the site at `root`.
@@ -238,7 +242,12 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
         })?,
         Err(_) => crate::registry::Registry::default(),
     };
-    Ok(SiteInput { config, files, assets, problems, registry, removed })
+    let retired = crate::achievement::retired_by_slug(achievement_files(root))
+        .map_err(|e| CliError::invalid("an achievement file is not valid").caused_by(e))?
+        .into_iter()
+        .map(|(slug, date)| (format!("achievements/{slug}"), date))
+        .collect();
+    Ok(SiteInput { config, files, assets, problems, registry, removed, retired })
 }
 
 /// Whether a file under `badges/` holds a secret Multikey (a key saved as `key.txt`, say):

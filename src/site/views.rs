@@ -76,6 +76,9 @@ pub struct AchievementView {
     pub name_lang: Option<String>,
     pub description_lang: Option<String>,
     pub criteria_lang: Option<String>,
+    /// The date the achievement was retired (its file says `retired = …`), written for the
+    /// page's language: earlier awards stay valid, no new ones are made.
+    pub retired: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -258,6 +261,7 @@ pub fn achievement_as_stated(a: &Achievement, v: &Value, base: &str, lang: &str)
         name_lang: other_language(v.get("name"), lang),
         description_lang: other_language(v.get("description"), lang),
         criteria_lang: criteria.and_then(|c| other_language(c.get("narrative"), lang)),
+        retired: a.retired.map(|d| human_date(d, lang)),
         name,
     }
 }
@@ -406,6 +410,7 @@ fn unreachable_achievement(base: &str) -> AchievementView {
         name_lang: None,
         description_lang: None,
         criteria_lang: None,
+        retired: None,
     }
 }
 
