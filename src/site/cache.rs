@@ -74,6 +74,13 @@ pub struct CachedVerdict {
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 pub struct Unit {
     pub files: Vec<(String, String)>,
+    /// What the unit's work returned besides files (an award's listing summary), as JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<String>,
+    /// The keys of smaller units whose files this one includes, kept with it so that they
+    /// are still there when only some of its inputs change.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -145,6 +152,19 @@ impl Cache {
     pub fn unit(&self, key: &str) -> Option<&Unit> {
         let unit = self.old.units.get(key)?;
         unit.files.iter().all(|(_, h)| self.object(h).is_file()).then_some(unit)
+    }
+
+    /// Keeps the previous build's unit `key`, and the units it is made of, for the next build.
+    pub fn carry(&self, key: &str) {
+        let Some(unit) = self.old.units.get(key) else { return };
+        if let Ok(mut new) = self.new.lock() {
+            for part in &unit.parts {
+                if let Some(p) = self.old.units.get(part) {
+                    new.units.insert(part.clone(), p.clone());
+                }
+            }
+            new.units.insert(key.to_string(), unit.clone());
+        }
     }
 
     pub fn put_unit(&self, key: String, unit: Unit) {
@@ -326,14 +346,17 @@ mod tests {
         let cache = Cache::open(dir.path(), false);
         let (kept, kept_path) = cache.store(b"kept").expect("store");
         let (_, dropped_path) = cache.store(b"dropped").expect("store");
-        cache.put_unit("u".into(), Unit { files: vec![("f".into(), kept.clone())] });
+        cache.put_unit(
+            "u".into(),
+            Unit { files: vec![("f".into(), kept.clone())], meta: None, parts: Vec::new() },
+        );
         cache.save();
         assert!(kept_path.is_file() && !dropped_path.exists());
         let again = Cache::open(dir.path(), false);
         assert_eq!(again.unit("u").map(|u| u.files.clone()), Some(vec![("f".into(), kept)]));
         assert!(Cache::open(dir.path(), true).unit("u").is_none(), "--clean ignores the cache");
         let (other, other_path) = again.store(b"other").expect("store");
-        again.put_unit("v".into(), Unit { files: vec![("g".into(), other)] });
+        again.put_unit("v".into(), Unit { files: vec![("g".into(), other)], meta: None, parts: Vec::new() });
         again.save();
         assert!(!kept_path.exists(), "what the previous build used and this one did not goes");
         assert!(other_path.is_file());

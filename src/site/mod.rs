@@ -77,14 +77,18 @@ pub fn build(
     now: DateTime<Utc>,
     options: &BuildOptions,
 ) -> Result<BuildSummary, CliError> {
+    let step = Step::start();
     let input = load::load(root)?;
+    step.done(format!("read {} files", input.files.len() + input.assets.len()));
     let keys = input
         .config
         .site_keys()
         .map_err(|e| CliError::invalid("`rosette.toml` is not valid").caused_by(e))?;
     let theme = Theme::load(root, &input.config.theme)?;
     let cache = cache::Cache::open(root, options.clean);
+    step.done("opened the cache".to_string());
     let library = library::build_library(&input, &keys, now, Some(&cache)).map_err(problems_error)?;
+    step.done(format!("verified {} credentials", library.awards.len() + library.status_lists.len()));
     // Rendered files go straight to a staging directory beside `out`; it is removed, and
     // `out` left as it was, if anything below fails.
     let staging = stage::Staging::new(out, Some(&cache), !options.clean)?;
@@ -99,6 +103,7 @@ pub fn build(
         theme_hash: cache::tree_hash(&root.join("themes")),
     };
     render::render(&library, &cx)?;
+    step.done(format!("rendered {} awards", library.awards.len()));
     let mut copies = Vec::new();
     let mut problems = Vec::new();
     for asset in &input.assets {
@@ -121,6 +126,7 @@ pub fn build(
     let warnings = library.awards.iter().filter_map(library::Award::warning).collect();
     let files = staging.len();
     staging.finish(out)?;
+    step.done(format!("published {files} files"));
     let stats = &cache.stats;
     let count = |n: &std::sync::atomic::AtomicUsize| n.load(std::sync::atomic::Ordering::Relaxed);
     let summary = BuildSummary {
@@ -135,7 +141,23 @@ pub fn build(
     };
     drop(library);
     cache.save();
+    step.done("saved the cache".to_string());
     Ok(summary)
+}
+
+/// `--verbose` timing of a build's steps, each from the end of the one before.
+struct Step(std::cell::Cell<std::time::Instant>);
+
+impl Step {
+    fn start() -> Step {
+        Step(std::cell::Cell::new(std::time::Instant::now()))
+    }
+
+    fn done(&self, what: String) {
+        let now = std::time::Instant::now();
+        crate::ui::detail(format!("{what} in {:.2} s", (now - self.0.get()).as_secs_f64()));
+        self.0.set(now);
+    }
 }
 
 fn problems_error(problems: Vec<Problem>) -> CliError {

@@ -21,7 +21,7 @@ use std::sync::atomic::Ordering;
 /// An output tree held in memory: path → bytes, sorted (what `write::write_tree` takes).
 pub type Output = BTreeMap<OutPath, Vec<u8>>;
 
-#[derive(Serialize)]
+#[derive(Serialize, serde::Deserialize)]
 struct AwardSummary {
     url: String,
     path: String,
@@ -94,7 +94,8 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
     };
     let cached_page = |template: &str, at: &OutPath, extra: &[(&str, &dyn erased::Ser)], extra_key: &str| {
         let Some(cache) = cx.cache else {
-            return staging.write(at, &render_page(template, &context(at, extra))?);
+            staging.write(at, &render_page(template, &context(at, extra))?)?;
+            return Ok(None);
         };
         // The context is `root` (from the path), the shared part, and `extra`.
         let mut key = Key::new("page");
@@ -105,15 +106,20 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
             && let [(_, hash)] = unit.files.as_slice()
         {
             staging.link(cache, at, hash)?;
-            cache.put_unit(key, unit.clone());
+            let hash = hash.clone();
+            cache.put_unit(key.clone(), unit.clone());
             cache.stats.units_reused.fetch_add(1, Ordering::Relaxed);
-            return Ok(());
+            return Ok(Some((key, hash)));
         }
         cache.stats.rendered.fetch_add(1, Ordering::Relaxed);
-        if let Some(hash) = staging.store(Some(cache), at, &render_page(template, &context(at, extra))?)? {
-            cache.put_unit(key, Unit { files: vec![(String::new(), hash)] });
+        let stored = staging.store(Some(cache), at, &render_page(template, &context(at, extra))?)?;
+        if let Some(hash) = &stored {
+            cache.put_unit(
+                key.clone(),
+                Unit { files: vec![(String::new(), hash.clone())], ..Unit::default() },
+            );
         }
-        Ok(())
+        Ok(stored.map(|hash| (key, hash)))
     };
 
     // Achievement images are prepared once each (rasterized, card background drawn), not
@@ -125,6 +131,25 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
         .map(|(url, bytes)| (url, PreparedImage::new(Some(&bytes))))
         .collect();
     let no_image = PreparedImage::new(None);
+    // What an award's files depend on besides the award itself, hashed once (see award_key).
+    let awards_shared = {
+        let mut key = Key::new("awards");
+        key.add(cx.theme_hash.as_bytes()).add(shared.as_bytes()).add(cx.config_hash.as_bytes());
+        let mut urls: Vec<&String> = images.keys().collect();
+        urls.sort();
+        for url in urls {
+            key.add(url.as_bytes()).add(images[url].hash.as_bytes());
+        }
+        for list in &library.status_lists {
+            let suite = list.signed.as_ref().map(|s| format!("{:?}", s.suite)).unwrap_or_default();
+            key.add(list.path.as_str().as_bytes()).add(suite.as_bytes());
+        }
+        for a in library.achievements.values() {
+            key.add(a.id.as_bytes()).add(a.page.as_str().as_bytes());
+            key.add(a.retired.map(|d| d.to_rfc3339()).unwrap_or_default().as_bytes());
+        }
+        key.finish()
+    };
 
     // One page and one raw credential per award, rendered in parallel and written as they
     // are made; only a small summary of each stays in memory. Only public awards that still
@@ -136,20 +161,46 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
         .par_iter()
         .map(|award| -> Result<Option<(String, AwardSummary)>, CliError> {
             bar.inc(1);
+            let public = award.visibility == Visibility::Public;
+            let listed = public && award.withdrawn.is_none();
+            // An award whose inputs are all as last time: its files are linked from the
+            // cache, without reading its credential again.
+            let unit_key = cx.cache.map(|_| award_key(award, &awards_shared, now));
+            if let (Some(cache), Some(key)) = (cx.cache, &unit_key)
+                && let Some(summary) = reuse_award(cache, key, staging)?
+            {
+                put_canonical(award, cx)?;
+                return Ok(listed.then(|| (award.achievement.clone(), summary)));
+            }
             // The credential is read again here, and dropped with this award's work.
             let source = award.source(&config.limits).map_err(|p| super::problems_error(vec![p]))?;
             let view = views::award(award, &source, library, config, now);
             let image = view.achievement.image.as_ref().and_then(|i| images.get(&i.url)).unwrap_or(&no_image);
-            let earner = earner_files(award, &source.bytes, &view, image, cx)?;
-            let public = award.visibility == Visibility::Public;
+            let (earner, earner_unit) = earner_files(award, &source.bytes, &view, image, cx)?;
+            let mut parts = Vec::new();
+            let mut files = earner_unit.map(|(key, files)| {
+                parts.push(key);
+                files
+            });
             let extra: [(&str, &dyn erased::Ser); 3] =
                 [("award", &view), ("noindex", &!public), ("earner", &earner)];
             let extra_key = if cx.cache.is_some() { extra_key(&extra) } else { String::new() };
-            cached_page("badge.html", &award.page.index(), &extra, &extra_key)?;
+            let badge = award.page.index();
             let embed = OutPath::new(&format!("{}/embed/index.html", award.page.as_str()))
                 .map_err(CliError::invalid)?;
-            cached_page("embed.html", &embed, &extra, &extra_key)?;
-            staging.write(&award.json, &source.bytes)?;
+            for (template, at) in [("badge.html", &badge), ("embed.html", &embed)] {
+                let page = cached_page(template, at, &extra, &extra_key)?;
+                files = files.zip(page).map(|(mut f, (key, hash))| {
+                    parts.push(key);
+                    f.push((at.as_str().to_string(), hash));
+                    f
+                });
+            }
+            let json = staging.store(cx.cache, &award.json, &source.bytes)?;
+            files = files.zip(json).map(|(mut f, h)| {
+                f.push((award.json.as_str().to_string(), h));
+                f
+            });
             put_canonical(award, cx)?;
             let summary = AwardSummary {
                 url: view.url.clone(),
@@ -159,7 +210,11 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
                 issued: view.issued.clone(),
                 updated: view.issued_iso.clone(),
             };
-            Ok((public && award.withdrawn.is_none()).then(|| (award.achievement.clone(), summary)))
+            if let (Some(cache), Some(key), Some(files)) = (cx.cache, unit_key, files) {
+                let meta = serde_json::to_string(&summary).ok();
+                cache.put_unit(key, Unit { files, meta, parts });
+            }
+            Ok(listed.then(|| (award.achievement.clone(), summary)))
         })
         .collect::<Result<_, _>>()?;
     bar.finish_and_clear();
@@ -229,7 +284,7 @@ fn earner_files(
     view: &views::AwardView,
     image: &PreparedImage,
     cx: &Context<'_>,
-) -> Result<EarnerView, CliError> {
+) -> Result<(EarnerView, Option<(String, Vec<(String, String)>)>), CliError> {
     let make = || {
         super::earner::make(
             award,
@@ -246,7 +301,7 @@ fn earner_files(
         for (path, bytes) in &made.files {
             cx.staging.write(path, bytes)?;
         }
-        return Ok(made.view);
+        return Ok((made.view, None));
     };
     let mut key = Key::new("earner");
     key.add(cx.config_hash.as_bytes()).add(award.page.as_str().as_bytes()).add(credential);
@@ -254,6 +309,8 @@ fn earner_files(
     key.add(image.hash.as_bytes());
     let key = key.finish();
     let dir = award.page.as_str();
+    let full =
+        |unit: &Unit| unit.files.iter().map(|(name, hash)| (format!("{dir}/{name}"), hash.clone())).collect();
     if let Some(unit) = cache.unit(&key) {
         for (name, hash) in &unit.files {
             let path = OutPath::new(&format!("{dir}/{name}")).map_err(CliError::invalid)?;
@@ -262,11 +319,12 @@ fn earner_files(
         let names: Vec<&str> = unit.files.iter().map(|(name, _)| name.as_str()).collect();
         let earner =
             super::earner::view(award, cx.config, &view.url, &view.achievement.name, &view.recipient, &names);
-        cache.put_unit(key, unit.clone());
-        return Ok(earner);
+        let files = full(unit);
+        cache.put_unit(key.clone(), unit.clone());
+        return Ok((earner, Some((key, files))));
     }
     let made = make();
-    let mut unit = Unit { files: Vec::new() };
+    let mut unit = Unit::default();
     let mut complete = true;
     for (path, bytes) in &made.files {
         match cx.staging.store(Some(cache), path, bytes)? {
@@ -277,10 +335,42 @@ fn earner_files(
             None => complete = false,
         }
     }
-    if complete {
-        cache.put_unit(key, unit);
+    if !complete {
+        return Ok((made.view, None));
     }
-    Ok(made.view)
+    let files = full(&unit);
+    cache.put_unit(key.clone(), unit);
+    Ok((made.view, Some((key, files))))
+}
+
+/// The cache key of all of one award's files (pages, earner files, the credential) and its
+/// listing summary: the credential's bytes and verdict, what the library says of it, and
+/// `shared` (the theme, interface strings, `rosette.toml`, achievement images, pages and
+/// retirement dates, status lists). Everything `views::award` and `earner::make` read.
+fn award_key(award: &Award<'_>, shared: &str, now: DateTime<Utc>) -> String {
+    let mut key = Key::new("award");
+    key.add(shared.as_bytes()).add(award.digest.as_bytes());
+    key.add(award.page.as_str().as_bytes()).add(award.json.as_str().as_bytes());
+    key.add(award.achievement.as_bytes());
+    key.add(&serde_json::to_vec(&award.verdict).unwrap_or_default());
+    key.add(format!("{:?} {:?}", award.withdrawn, award.visibility).as_bytes());
+    key.add(&[u8::from(award.valid_until.is_some_and(|u| u < now))]);
+    key.finish()
+}
+
+/// Links an award's files from the cache when its unit is there; returns its summary.
+fn reuse_award(cache: &Cache, key: &str, staging: &Staging) -> Result<Option<AwardSummary>, CliError> {
+    let Some(unit) = cache.unit(key) else { return Ok(None) };
+    let Some(summary) = unit.meta.as_deref().and_then(|m| serde_json::from_str(m).ok()) else {
+        return Ok(None);
+    };
+    for (path, hash) in &unit.files {
+        staging.link(cache, &OutPath::new(path).map_err(CliError::invalid)?, hash)?;
+    }
+    cache.carry(key);
+    // Its two pages (badge and embed card), as a fresh render would count them.
+    cache.stats.units_reused.fetch_add(2, Ordering::Relaxed);
+    Ok(Some(summary))
 }
 /// The bytes of every achievement image this site publishes, by URL.
 fn image_bytes(
