@@ -71,6 +71,9 @@ pub fn run(args: &ServeArgs) -> Result<Exit, CliError> {
         return Err(CliError::io(format!("there is no `{}`", root.join("rosette.toml").display()))
             .hint("run `rosette serve` in a site directory, or pass --root"));
     }
+    // Watching starts before the first build, so that an edit made while it runs (the fix
+    // for the error it is about to report, say) is not missed.
+    let watcher = Watch::start(root)?;
     match super::build::build(root, &out, &crate::site::BuildOptions::default()) {
         Ok(summary) => super::build::report(&summary, &out),
         Err(e) => {
@@ -97,7 +100,7 @@ pub fn run(args: &ServeArgs) -> Result<Exit, CliError> {
         "serving `{}` at http://127.0.0.1:{port}/; watching for changes (Ctrl-C to stop)",
         out.display()
     ));
-    watch(root, &out, &state)
+    watcher.rebuild_on_change(root, &out, &state)
 }
 
 /// Binds 127.0.0.1 on `port`, or the next free one; port 0 takes any free port.
@@ -121,73 +124,92 @@ fn bind(port: u16) -> Result<(tiny_http::Server, u16), CliError> {
         .hint("pass a free port with --port, or --port 0 for any"))
 }
 
-/// Rebuilds after every burst of changes to the site's inputs; never returns unless the
-/// watcher cannot start.
-fn watch(root: &Path, out: &Path, state: &State) -> Result<Exit, CliError> {
-    use notify::{RecursiveMode, Watcher};
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut watcher = notify::recommended_watcher(tx)
-        .map_err(|e| CliError::io("could not watch the site for changes").caused_by(e))?;
-    // The root only for rosette.toml (editors replace files, which a watch on the file itself
-    // would lose); the input folders recursively. Never the output.
-    let watch = |w: &mut notify::RecommendedWatcher, path: &Path, mode| {
-        w.watch(path, mode)
+/// The watch on a site's inputs.
+struct Watch {
+    watcher: notify::RecommendedWatcher,
+    rx: std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
+    /// The input folders watched so far.
+    watched: Vec<&'static str>,
+}
+
+impl Watch {
+    /// Watches the root only for rosette.toml (editors replace files, which a watch on the
+    /// file itself would lose) and the input folders recursively; never the output.
+    fn start(root: &Path) -> Result<Watch, CliError> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let watcher = notify::recommended_watcher(tx)
+            .map_err(|e| CliError::io("could not watch the site for changes").caused_by(e))?;
+        let mut watch = Watch { watcher, rx, watched: Vec::new() };
+        watch.add(root, notify::RecursiveMode::NonRecursive)?;
+        watch.add_inputs(root)?;
+        Ok(watch)
+    }
+
+    fn add(&mut self, path: &Path, mode: notify::RecursiveMode) -> Result<(), CliError> {
+        use notify::Watcher;
+        self.watcher
+            .watch(path, mode)
             .map_err(|e| CliError::io(format!("could not watch `{}`", path.display())).caused_by(e))
-    };
-    watch(&mut watcher, root, RecursiveMode::NonRecursive)?;
-    // Input folders are watched once they exist; one made while serving is picked up.
-    let mut watched: Vec<&str> = Vec::new();
-    let mut watch_inputs = |w: &mut notify::RecommendedWatcher| -> Result<(), CliError> {
+    }
+
+    /// Input folders are watched once they exist; one made while serving is picked up.
+    fn add_inputs(&mut self, root: &Path) -> Result<(), CliError> {
         for dir in ["badges", "achievements", "themes"] {
             let path = root.join(dir);
-            if !watched.contains(&dir) && path.is_dir() {
-                watch(w, &path, RecursiveMode::Recursive)?;
-                watched.push(dir);
+            if !self.watched.contains(&dir) && path.is_dir() {
+                self.add(&path, notify::RecursiveMode::Recursive)?;
+                self.watched.push(dir);
             }
         }
         Ok(())
-    };
-    watch_inputs(&mut watcher)?;
-    let root_abs = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let relevant = |event: &notify::Event| {
-        !matches!(event.kind, notify::EventKind::Access(_))
-            && event.paths.iter().any(|p| is_input(p, root, &root_abs))
-    };
-    loop {
-        let first = rx.recv().map_err(|_| CliError::io("the file watcher stopped"))?;
-        let mut changed: Vec<PathBuf> = Vec::new();
-        let mut take = |event: notify::Result<notify::Event>| {
-            if let Ok(e) = event
-                && relevant(&e)
-            {
-                changed.extend(e.paths);
-            }
+    }
+
+    /// Rebuilds after every burst of changes to the site's inputs; never returns unless the
+    /// watcher stops.
+    fn rebuild_on_change(mut self, root: &Path, out: &Path, state: &State) -> Result<Exit, CliError> {
+        let root_abs = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let relevant = |event: &notify::Event| {
+            !matches!(event.kind, notify::EventKind::Access(_))
+                && event.paths.iter().any(|p| is_input(p, root, &root_abs))
         };
-        take(first);
         loop {
-            match rx.recv_timeout(DEBOUNCE) {
-                Ok(event) => take(event),
-                Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return Err(CliError::io("the file watcher stopped")),
+            let first = self.rx.recv().map_err(|_| CliError::io("the file watcher stopped"))?;
+            let mut changed: Vec<PathBuf> = Vec::new();
+            let mut take = |event: notify::Result<notify::Event>| {
+                if let Ok(e) = event
+                    && relevant(&e)
+                {
+                    changed.extend(e.paths);
+                }
+            };
+            take(first);
+            loop {
+                match self.rx.recv_timeout(DEBOUNCE) {
+                    Ok(event) => take(event),
+                    Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Disconnected) => {
+                        return Err(CliError::io("the file watcher stopped"));
+                    }
+                }
             }
-        }
-        if changed.is_empty() {
-            continue;
-        }
-        watch_inputs(&mut watcher)?;
-        changed.sort();
-        changed.dedup();
-        for p in &changed {
-            crate::ui::detail(format!("changed: `{}`", p.display()));
-        }
-        match super::build::build(root, out, &crate::site::BuildOptions::default()) {
-            Ok(summary) => {
-                super::build::report(&summary, out);
-                state.bump();
+            if changed.is_empty() {
+                continue;
             }
-            Err(e) => {
-                crate::ui::error(&e);
-                crate::ui::status("still serving the last good build");
+            self.add_inputs(root)?;
+            changed.sort();
+            changed.dedup();
+            for p in &changed {
+                crate::ui::detail(format!("changed: `{}`", p.display()));
+            }
+            match super::build::build(root, out, &crate::site::BuildOptions::default()) {
+                Ok(summary) => {
+                    super::build::report(&summary, out);
+                    state.bump();
+                }
+                Err(e) => {
+                    crate::ui::error(&e);
+                    crate::ui::status("still serving the last good build");
+                }
             }
         }
     }

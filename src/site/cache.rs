@@ -21,7 +21,7 @@ use crate::integrity::Cryptosuite;
 use crate::verify::Verdict;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -87,8 +87,8 @@ pub struct Unit {
 struct Manifest {
     format: u32,
     binary: String,
-    verdicts: HashMap<String, CachedVerdict>,
-    units: HashMap<String, Unit>,
+    verdicts: rustc_hash::FxHashMap<String, CachedVerdict>,
+    units: rustc_hash::FxHashMap<String, Unit>,
 }
 
 /// What the cache saved this build, for the build's report.
@@ -149,6 +149,11 @@ impl Cache {
     }
 
     /// The unit cached under `key`, every object of it still present.
+    /// The previous build's unit `key`, without checking that its objects are still there.
+    pub fn unit_unchecked(&self, key: &str) -> Option<&Unit> {
+        self.old.units.get(key)
+    }
+
     pub fn unit(&self, key: &str) -> Option<&Unit> {
         let unit = self.old.units.get(key)?;
         unit.files.iter().all(|(_, h)| self.object(h).is_file()).then_some(unit)

@@ -276,6 +276,9 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
     Ok(())
 }
 
+/// A cache unit's key and its files (output path, object hash).
+type UnitFiles = (String, Vec<(String, String)>);
+
 /// The earner's files of one award (written) and their view; cached under a hash of
 /// everything `earner::make` reads.
 fn earner_files(
@@ -284,7 +287,7 @@ fn earner_files(
     view: &views::AwardView,
     image: &PreparedImage,
     cx: &Context<'_>,
-) -> Result<(EarnerView, Option<(String, Vec<(String, String)>)>), CliError> {
+) -> Result<(EarnerView, Option<UnitFiles>), CliError> {
     let make = || {
         super::earner::make(
             award,
@@ -360,12 +363,18 @@ fn award_key(award: &Award<'_>, shared: &str, now: DateTime<Utc>) -> String {
 
 /// Links an award's files from the cache when its unit is there; returns its summary.
 fn reuse_award(cache: &Cache, key: &str, staging: &Staging) -> Result<Option<AwardSummary>, CliError> {
-    let Some(unit) = cache.unit(key) else { return Ok(None) };
+    let Some(unit) = cache.unit_unchecked(key) else { return Ok(None) };
     let Some(summary) = unit.meta.as_deref().and_then(|m| serde_json::from_str(m).ok()) else {
         return Ok(None);
     };
-    for (path, hash) in &unit.files {
-        staging.link(cache, &OutPath::new(path).map_err(CliError::invalid)?, hash)?;
+    let files = unit
+        .files
+        .iter()
+        .map(|(path, hash)| Ok((OutPath::new(path).map_err(CliError::invalid)?, hash.as_str())))
+        .collect::<Result<Vec<_>, CliError>>()?;
+    // Objects the kept tree does not hold are needed; without them, render afresh.
+    if !staging.link_all(cache, &files)? {
+        return Ok(None);
     }
     cache.carry(key);
     // Its two pages (badge and embed card), as a fresh render would count them.

@@ -18,8 +18,8 @@
 use super::cache::{Cache, hash};
 use super::paths::OutPath;
 use crate::error::CliError;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -85,7 +85,7 @@ impl Staging {
                     published,
                     records: Some(records.clone()),
                     out_key,
-                    written: Mutex::new(HashMap::new()),
+                    written: Mutex::new(HashMap::default()),
                     finished: false,
                     _prepared: prepared,
                 });
@@ -102,23 +102,37 @@ impl Staging {
             published,
             records,
             out_key,
-            written: Mutex::new(HashMap::new()),
+            written: Mutex::new(HashMap::default()),
             finished: false,
             _prepared: prepared,
         })
+    }
+
+    /// The kept tree's stamp of `path` when it holds exactly `content` there, as recorded
+    /// and as the file still is.
+    fn unchanged(&self, path: &OutPath, target: &Path, content: &str) -> Option<Stamp> {
+        self.old
+            .as_ref()
+            .and_then(|old| old.get(path.as_str()))
+            .filter(|stamp| stamp.0 == short(content))
+            .filter(|stamp| stamp_of(target, content).as_ref() == Some(*stamp))
+            .copied()
     }
 
     /// Claims `path` for one output. Returns where it goes, or `None` when the kept tree
     /// already has exactly this content there.
     fn claim(&self, path: &OutPath, content: &str) -> Result<Option<PathBuf>, CliError> {
         let target = self.dir.join(path.as_str());
-        let unchanged = self
-            .old
-            .as_ref()
-            .and_then(|old| old.get(path.as_str()))
-            .filter(|stamp| stamp.0 == short(content))
-            .filter(|stamp| stamp_of(&target, content).as_ref() == Some(*stamp))
-            .copied();
+        let unchanged = self.unchanged(path, &target, content);
+        self.claim_as(path, target, unchanged)
+    }
+
+    fn claim_as(
+        &self,
+        path: &OutPath,
+        target: PathBuf,
+        unchanged: Option<Stamp>,
+    ) -> Result<Option<PathBuf>, CliError> {
         let mut written = self.written.lock().map_err(|_| CliError::io("a rendering thread panicked"))?;
         if written.contains_key(path) {
             return Err(CliError::invalid(format!("two outputs would be written to `{}`", path.as_str())));
@@ -221,6 +235,31 @@ impl Staging {
         Ok(())
     }
 
+    /// Puts the cached objects `files` (path, hash) at their paths, all or none: `false`, and
+    /// nothing claimed, when an object the kept tree does not already hold is missing from
+    /// the cache. One `stat` per unchanged file.
+    pub fn link_all(&self, cache: &Cache, files: &[(OutPath, &str)]) -> Result<bool, CliError> {
+        let mut plan = Vec::with_capacity(files.len());
+        for (path, content) in files {
+            let target = self.dir.join(path.as_str());
+            let unchanged = self.unchanged(path, &target, content);
+            if unchanged.is_none() && !cache.object(content).is_file() {
+                return Ok(false);
+            }
+            plan.push((path, *content, target, unchanged));
+        }
+        for (path, content, target, unchanged) in plan {
+            if let Some(target) = self.claim_as(path, target, unchanged)? {
+                let object = cache.object(content);
+                std::fs::hard_link(&object, &target)
+                    .or_else(|_| std::fs::copy(&object, &target).map(|_| ()))
+                    .map_err(|e| CliError::io_at(&object, "copy", &e))?;
+                self.stamp(path, &target, content);
+            }
+        }
+        Ok(true)
+    }
+
     /// Deletes what the staging tree holds that this build did not make, publishes it as
     /// `out`, and keeps the tree it replaces for the next build.
     pub fn finish(mut self, out: &Path) -> Result<(), CliError> {
@@ -260,7 +299,7 @@ impl Staging {
 
     /// Removes every file and directory of the staging tree that `written` does not name.
     fn prune(&self, written: &HashMap<OutPath, Stamp>) -> Result<(), CliError> {
-        let keep: std::collections::HashSet<&str> = written.keys().map(OutPath::as_str).collect();
+        let keep: FxHashSet<&str> = written.keys().map(OutPath::as_str).collect();
         let mut dirs = Vec::new();
         for entry in walkdir::WalkDir::new(&self.dir).min_depth(1).follow_links(false) {
             let entry = entry
