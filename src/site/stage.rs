@@ -42,6 +42,18 @@ struct Record {
     files: HashMap<String, Stamp>,
 }
 
+/// A [`Record`] as written, borrowing the map a build filled.
+#[derive(Serialize)]
+struct RecordOf<'a> {
+    out: &'a str,
+    #[serde(serialize_with = "by_path")]
+    files: &'a HashMap<OutPath, Stamp>,
+}
+
+fn by_path<S: serde::Serializer>(files: &&HashMap<OutPath, Stamp>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(files.iter().map(|(path, stamp)| (path.as_str(), stamp)))
+}
+
 pub struct Staging {
     dir: PathBuf,
     /// Where the published tree is kept after the swap.
@@ -288,10 +300,15 @@ impl Staging {
             }
         };
         if let Some(records) = &self.records {
-            let files = written.into_iter().map(|(p, s)| (p.as_str().to_string(), s)).collect();
-            let now = Record { out: self.out_key.clone(), files };
-            if let Ok(bytes) = serde_json::to_vec(&[now, kept]) {
-                let _ = std::fs::write(records, bytes);
+            // Streamed from the map of what was written, not copied first: at 100,000 awards
+            // the record has 900,000 entries, and the end of a build is its memory peak.
+            let now = RecordOf { out: &self.out_key, files: &written };
+            let saved = std::fs::File::create(records).map(std::io::BufWriter::new).and_then(|mut file| {
+                serde_json::to_writer(&mut file, &(now, kept)).map_err(std::io::Error::other)?;
+                std::io::Write::flush(&mut file)
+            });
+            if saved.is_err() {
+                let _ = std::fs::remove_file(records);
             }
         }
         Ok(())
