@@ -105,6 +105,8 @@ pub struct SiteInput {
     /// When achievements were retired, by the path of their page (`achievements/<slug>`):
     /// credentials do not say an achievement is no longer awarded; `achievements/` files do.
     pub retired: BTreeMap<String, chrono::DateTime<chrono::Utc>>,
+    /// The hash of `rosette.toml` as read, for the cache keys that depend on it.
+    pub config_hash: String,
 }
 
 /// Reads the site at `root`.
@@ -247,7 +249,8 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
         .into_iter()
         .map(|(slug, date)| (format!("achievements/{slug}"), date))
         .collect();
-    Ok(SiteInput { config, files, assets, problems, registry, removed, retired })
+    let config_hash = super::cache::hash(text.as_bytes());
+    Ok(SiteInput { config, files, assets, problems, registry, removed, retired, config_hash })
 }
 
 /// Whether a file under `badges/` holds a secret Multikey (a key saved as `key.txt`, say):

@@ -99,7 +99,7 @@ pub fn build(
         now,
         staging: &staging,
         cache: Some(&cache),
-        config_hash: cache::hash(&std::fs::read(root.join("rosette.toml")).unwrap_or_default()),
+        config_hash: input.config_hash.clone(),
         theme_hash: cache::tree_hash(&root.join("themes")),
     };
     render::render(&library, &cx)?;

@@ -238,12 +238,18 @@ impl Staging {
     /// Puts the cached object `hash` at `path`.
     pub fn link(&self, cache: &Cache, path: &OutPath, content: &str) -> Result<(), CliError> {
         if let Some(target) = self.claim(path, content)? {
-            let object = cache.object(content);
-            std::fs::hard_link(&object, &target)
-                .or_else(|_| std::fs::copy(&object, &target).map(|_| ()))
-                .map_err(|e| CliError::io_at(&object, "copy", &e))?;
-            self.stamp(path, &target, content);
+            self.place(cache, path, &target, content)?;
         }
+        Ok(())
+    }
+
+    /// Links (or, across file systems, copies) the cached object `content` to `target`.
+    fn place(&self, cache: &Cache, path: &OutPath, target: &Path, content: &str) -> Result<(), CliError> {
+        let object = cache.object(content);
+        std::fs::hard_link(&object, target)
+            .or_else(|_| std::fs::copy(&object, target).map(|_| ()))
+            .map_err(|e| CliError::io_at(&object, "copy", &e))?;
+        self.stamp(path, target, content);
         Ok(())
     }
 
@@ -262,11 +268,7 @@ impl Staging {
         }
         for (path, content, target, unchanged) in plan {
             if let Some(target) = self.claim_as(path, target, unchanged)? {
-                let object = cache.object(content);
-                std::fs::hard_link(&object, &target)
-                    .or_else(|_| std::fs::copy(&object, &target).map(|_| ()))
-                    .map_err(|e| CliError::io_at(&object, "copy", &e))?;
-                self.stamp(path, &target, content);
+                self.place(cache, path, &target, content)?;
             }
         }
         Ok(true)
