@@ -28,8 +28,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The cache directory's name inside the site directory.
 pub const DIR: &str = ".rosette-cache";
-/// Bumped when the manifest's shape changes.
-const FORMAT: u32 = 2;
+/// Bumped when the manifest's shape changes (3: a page unit names its file by its output
+/// path, and an award's unit lists its parts' keys, not their files).
+const FORMAT: u32 = 3;
 
 /// A content hash of every input of one result, fed part by part (each part length-prefixed,
 /// so that `ab`+`c` and `a`+`bc` differ).

@@ -114,10 +114,9 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
         cache.stats.rendered.fetch_add(1, Ordering::Relaxed);
         let stored = staging.store(Some(cache), at, &render_page(template, &context(at, extra))?)?;
         if let Some(hash) = &stored {
-            cache.put_unit(
-                key.clone(),
-                Unit { files: vec![(String::new(), hash.clone())], ..Unit::default() },
-            );
+            // Named by its path, so that an award's unit can list it through its key alone.
+            let files = vec![(at.as_str().to_string(), hash.clone())];
+            cache.put_unit(key.clone(), Unit { files, ..Unit::default() });
         }
         Ok(stored.map(|hash| (key, hash)))
     };
@@ -167,7 +166,7 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
             // cache, without reading its credential again.
             let unit_key = cx.cache.map(|_| award_key(award, &awards_shared, now));
             if let (Some(cache), Some(key)) = (cx.cache, &unit_key)
-                && let Some(summary) = reuse_award(cache, key, staging)?
+                && let Some(summary) = reuse_award(cache, key, award.page.as_str(), staging)?
             {
                 put_canonical(award, cx)?;
                 return Ok(listed.then(|| (award.achievement.clone(), summary)));
@@ -196,11 +195,10 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
                     f
                 });
             }
+            // The award's unit lists its own file (the credential) and the keys of its parts,
+            // not their files again: at 100,000 awards that repetition was about 90 MB.
             let json = staging.store(cx.cache, &award.json, &source.bytes)?;
-            files = files.zip(json).map(|(mut f, h)| {
-                f.push((award.json.as_str().to_string(), h));
-                f
-            });
+            let files = files.zip(json).map(|(_, h)| vec![(award.json.as_str().to_string(), h)]);
             put_canonical(award, cx)?;
             let summary = AwardSummary {
                 url: view.url.clone(),
@@ -362,15 +360,29 @@ fn award_key(award: &Award<'_>, shared: &str, now: DateTime<Utc>) -> String {
 }
 
 /// Links an award's files from the cache when its unit is there; returns its summary.
-fn reuse_award(cache: &Cache, key: &str, staging: &Staging) -> Result<Option<AwardSummary>, CliError> {
+/// Its files are its own (full paths) and its parts': pages name theirs by path, earner files
+/// by name in the award's directory `dir`.
+fn reuse_award(
+    cache: &Cache,
+    key: &str,
+    dir: &str,
+    staging: &Staging,
+) -> Result<Option<AwardSummary>, CliError> {
     let Some(unit) = cache.unit_unchecked(key) else { return Ok(None) };
     let Some(summary) = unit.meta.as_deref().and_then(|m| serde_json::from_str(m).ok()) else {
         return Ok(None);
     };
-    let files = unit
-        .files
-        .iter()
-        .map(|(path, hash)| Ok((OutPath::new(path).map_err(CliError::invalid)?, hash.as_str())))
+    let mut named: Vec<(String, &str)> = unit.files.iter().map(|(p, h)| (p.clone(), h.as_str())).collect();
+    for part in &unit.parts {
+        let Some(part) = cache.unit_unchecked(part) else { return Ok(None) };
+        for (name, hash) in &part.files {
+            let path = if name.contains('/') { name.clone() } else { format!("{dir}/{name}") };
+            named.push((path, hash.as_str()));
+        }
+    }
+    let files = named
+        .into_iter()
+        .map(|(path, hash)| Ok((OutPath::new(&path).map_err(CliError::invalid)?, hash)))
         .collect::<Result<Vec<_>, CliError>>()?;
     // Objects the kept tree does not hold are needed; without them, render afresh.
     if !staging.link_all(cache, &files)? {
