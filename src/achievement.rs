@@ -106,22 +106,6 @@ pub struct ResultDescriptionFile {
     pub value_max: Option<String>,
 }
 
-/// When each achievement of `files` (name and parsed file, as read from `achievements/`)
-/// was retired, by slug; achievements never retired are left out. The first file that is not
-/// valid is the error, named.
-pub fn retired_by_slug(
-    files: Vec<(String, Result<Achievement, String>)>,
-) -> Result<BTreeMap<String, DateTime<Utc>>, String> {
-    let mut out = BTreeMap::new();
-    for (name, parsed) in files {
-        let a = parsed.map_err(|e| format!("`achievements/{name}`: {e}"))?;
-        if let Some(retired) = a.retired {
-            out.insert(a.slug, retired);
-        }
-    }
-    Ok(out)
-}
-
 /// A parsed achievement file with its slug (the file name without extension).
 #[derive(Debug, Clone)]
 pub struct Achievement {

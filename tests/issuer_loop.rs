@@ -470,6 +470,9 @@ fn check_reports_every_problem_of_a_broken_site_and_writes_nothing() {
         "achievements/pictured.md",
         "+++\nname = \"Pictured\"\ndescription = \"Has a picture.\"\nimage = \"images/nope.svg\"\n+++\nDo it.\n",
     );
+    // 8, 9. Two achievement files that do not parse: both named, not only the first.
+    site.write("achievements/broken.toml", "name = \n");
+    site.write("achievements/unclosed.md", "+++\nname = \"Unclosed\"\n");
 
     let out = site.rosette(&["check"]).fails(1);
     let report = out.stderr;
@@ -485,6 +488,8 @@ fn check_reports_every_problem_of_a_broken_site_and_writes_nothing() {
         "error: `achievements/empty.toml`: the achievement has no criteria".to_string(),
         "error: `achievements/pictured.md`: image `images/nope.svg`: there is no `badges/images/nope.svg`"
             .to_string(),
+        "error: `achievements/broken.toml`: ".to_string(),
+        "error: `achievements/unclosed.md`: the front matter has no closing `+++` line".to_string(),
         "warning: `rosette.toml`: retired key `key-9` signs no badge in badges/".to_string(),
         "warning: `rosette.toml`: no [linkedin] organization_id".to_string(),
     ];
@@ -499,7 +504,7 @@ fn check_reports_every_problem_of_a_broken_site_and_writes_nothing() {
         report.lines().filter(|l| l.starts_with("error: `") || l.starts_with("warning: `")).collect();
     assert_eq!(findings.len(), expected.len(), "unexpected findings:\n{report}");
     assert!(report.lines().filter(|l| l.starts_with("  hint: ")).count() >= expected.len(), "{report}");
-    assert!(report.contains("6 errors, 2 warnings; nothing was written"), "{report}");
+    assert!(report.contains("8 errors, 2 warnings; nothing was written"), "{report}");
     // Errors first, then warnings, each sorted.
     let errors_end = findings.iter().rposition(|l| l.starts_with("error:")).unwrap_or(0);
     assert!(findings[errors_end + 1..].iter().all(|l| l.starts_with("warning:")), "{report}");

@@ -79,7 +79,7 @@ pub fn check(root: &Path, now: DateTime<Utc>) -> Result<Report, CliError> {
     let mut missing_images = BTreeSet::new();
     lint_config(&input, &mut report, &mut missing_images);
     lint_secrets(root, &mut report);
-    lint_achievement_files(root, &input, &mut report, &mut missing_images);
+    lint_achievement_files(&input, &mut report, &mut missing_images);
     lint_keys(&input, &keys, &mut report);
 
     let theme = match Theme::load(root, &input.config.theme) {
@@ -91,24 +91,24 @@ pub fn check(root: &Path, now: DateTime<Utc>) -> Result<Report, CliError> {
     };
     // Verify everything; if some credentials fail, verify the rest again without them, so the
     // pages can still be rendered and their links checked.
-    let mut retry = None;
-    match super::library::build_library(&input, &keys, now, None) {
-        Ok(library) => lint_rendered(&library, &input, theme.as_ref(), now, &mut report, &mut missing_images),
-        Err(problems) => {
-            let bad: BTreeSet<String> = problems.iter().map(|p| p.file.clone()).collect();
-            for p in problems {
-                report.error(p);
-            }
-            let mut rest = super::load::load(root)?;
-            rest.files.retain(|f| !bad.contains(&f.display));
-            rest.problems.clear();
-            retry = Some(rest);
+    let problems = match super::library::build_library(&input, &keys, now, None) {
+        Ok(library) => {
+            lint_rendered(&library, &input, theme.as_ref(), now, &mut report, &mut missing_images);
+            Vec::new()
         }
-    }
-    if let Some(rest) = &retry
-        && let Ok(library) = super::library::build_library(rest, &keys, now, None)
-    {
-        lint_rendered(&library, rest, theme.as_ref(), now, &mut report, &mut missing_images);
+        Err(problems) => problems,
+    };
+    if !problems.is_empty() {
+        let bad: BTreeSet<String> = problems.iter().map(|p| p.file.clone()).collect();
+        for p in problems {
+            report.error(p);
+        }
+        let mut rest = input;
+        rest.files.retain(|f| !bad.contains(&f.display));
+        rest.problems.clear();
+        if let Ok(library) = super::library::build_library(&rest, &keys, now, None) {
+            lint_rendered(&library, &rest, theme.as_ref(), now, &mut report, &mut missing_images);
+        }
     }
     report.findings.sort();
     report.findings.dedup();
@@ -275,21 +275,11 @@ fn lint_secrets(root: &Path, report: &mut Report) {
 
 /// `achievements/*.toml|md`, which `rosette award` reads: each must parse, have criteria, and
 /// name an image that exists.
-fn lint_achievement_files(
-    root: &Path,
-    input: &SiteInput,
-    report: &mut Report,
-    missing_images: &mut BTreeSet<String>,
-) {
-    for (name, parsed) in super::load::achievement_files(root) {
+fn lint_achievement_files(input: &SiteInput, report: &mut Report, missing_images: &mut BTreeSet<String>) {
+    for (name, parsed) in &input.achievements {
         let display = format!("achievements/{name}");
-        let achievement = match parsed {
-            Ok(a) => a,
-            Err(e) => {
-                report.error(Problem::new(&display, e));
-                continue;
-            }
-        };
+        // One that does not parse is among the load problems the library reports.
+        let Ok(achievement) = parsed else { continue };
         let f = &achievement.file;
         if f.criteria.as_ref().is_none_or(crate::achievement::Text::is_empty) && f.criteria_url.is_none() {
             report.error(Problem::new(&display, "the achievement has no criteria").hint(

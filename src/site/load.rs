@@ -102,6 +102,9 @@ pub struct SiteInput {
     pub registry: crate::registry::Registry,
     /// Awards removed at their holder's request.
     pub removed: Vec<Removed>,
+    /// The files of `achievements/`, each parsed or why not (those that do not parse are in
+    /// `problems` too), for `rosette check` to lint without reading them again.
+    pub achievements: Vec<(String, Result<crate::achievement::Achievement, String>)>,
     /// When achievements were retired, by the path of their page (`achievements/<slug>`):
     /// credentials do not say an achievement is no longer awarded; `achievements/` files do.
     pub retired: BTreeMap<String, chrono::DateTime<chrono::Utc>>,
@@ -244,13 +247,24 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
         })?,
         Err(_) => crate::registry::Registry::default(),
     };
-    let retired = crate::achievement::retired_by_slug(achievement_files(root))
-        .map_err(|e| CliError::invalid("an achievement file is not valid").caused_by(e))?
-        .into_iter()
-        .map(|(slug, date)| (format!("achievements/{slug}"), date))
-        .collect();
+    // A bad achievement file is reported with the bad credentials, not alone and first, so
+    // that `build` and `check` name every bad file in one run.
+    let achievements = achievement_files(root);
+    let mut retired = BTreeMap::new();
+    for (name, parsed) in &achievements {
+        match parsed {
+            Ok(a) => {
+                if let Some(date) = a.retired {
+                    retired.insert(format!("achievements/{}", a.slug), date);
+                }
+            }
+            Err(e) => problems.push(super::Problem::new(&format!("achievements/{name}"), e.clone()).hint(
+                "an achievement is TOML, or Markdown after TOML front matter between `+++` lines (see the README)",
+            )),
+        }
+    }
     let config_hash = super::cache::hash(text.as_bytes());
-    Ok(SiteInput { config, files, assets, problems, registry, removed, retired, config_hash })
+    Ok(SiteInput { config, files, assets, problems, registry, removed, achievements, retired, config_hash })
 }
 
 /// Whether a file under `badges/` holds a secret Multikey (a key saved as `key.txt`, say):
