@@ -2,17 +2,11 @@
 //! list, and one-defect bad inputs that must stop the build and leave `public/` untouched.
 
 mod common;
-use common::tree;
+use common::{BIN, EPOCH, tree};
 
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_rosette");
-/// A fixed "now" (2027-01-01T00:00:00Z) so verdicts such as "expired" never drift.
-const EPOCH: &str = "1798761600";
-const KEY: &str = "tests/fixtures/sample-site/issuer.secret";
-const VM: &str = "did:web:badges.northfield.example#key-1";
 
 /// A copy of the repository's sample site in a temporary directory.
 struct Site {
@@ -47,18 +41,7 @@ impl Site {
 
     /// Signs `credential` with the sample key into `badges/<name>`.
     fn add_signed(&self, name: &str, credential: &Value) {
-        let unsigned = self.path().join("unsigned.json");
-        std::fs::write(&unsigned, serde_json::to_vec_pretty(credential).expect("json")).expect("write");
-        let out = Command::new(BIN)
-            .args(["sign", "--key"])
-            .arg(common::repo_root().join(KEY))
-            .args(["--verification-method", VM, "--created", "2025-01-01T00:00:00Z"])
-            .arg(&unsigned)
-            .arg("-o")
-            .arg(self.path().join("badges").join(name))
-            .output()
-            .expect("run rosette sign");
-        assert!(out.status.success(), "sign failed: {}", String::from_utf8_lossy(&out.stderr));
+        common::sign_sample(credential, "2025-01-01T00:00:00Z", &self.path().join("badges").join(name));
     }
 
     fn award(&self, name: &str) -> Value {

@@ -5,19 +5,15 @@
 //! an absolute URL.
 
 mod common;
-use common::interop_dir;
+use common::{BIN, EPOCH, interop_dir};
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_rosette");
 const BASE: &str = "https://badges.northfield.example/";
-/// 2027-01-01T00:00:00Z, as in `tests/build.rs`.
-const EPOCH: &str = "1798761600";
+/// [`EPOCH`] as a date-time.
 const NOW: &str = "2027-01-01T00:00:00Z";
-const KEY: &str = "tests/fixtures/sample-site/issuer.secret";
-const VM: &str = "did:web:badges.northfield.example#key-1";
 /// A plain award of the sample site: valid, not revoked, `eddsa-rdfc-2022`.
 const AWARD: &str = "2024-dlf-0001";
 
@@ -74,18 +70,7 @@ impl Site {
 
     /// Signs `credential` with the sample key into `badges/<name>`.
     fn add_signed(&self, name: &str, credential: &Value) {
-        let unsigned = self.path("unsigned.json");
-        std::fs::write(&unsigned, serde_json::to_vec_pretty(credential).expect("json")).expect("write");
-        let out = Command::new(BIN)
-            .args(["sign", "--key"])
-            .arg(common::repo_root().join(KEY))
-            .args(["--verification-method", VM, "--created", "2025-01-01T00:00:00Z"])
-            .arg(&unsigned)
-            .arg("-o")
-            .arg(self.path("badges").join(name))
-            .output()
-            .expect("run rosette sign");
-        assert!(out.status.success(), "sign failed: {}", String::from_utf8_lossy(&out.stderr));
+        common::sign_sample(credential, "2025-01-01T00:00:00Z", &self.path("badges").join(name));
     }
 }
 

@@ -9,13 +9,10 @@
 //! (ENOTDIR) still stands for an output that cannot be written.
 
 mod common;
-use common::tree;
+use common::{BIN, EPOCH, tree};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_rosette");
-const EPOCH: &str = "1798761600";
 
 fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))

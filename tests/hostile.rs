@@ -3,7 +3,7 @@
 //! reason with `public/` untouched, or a published page on which the input is inert.
 
 mod common;
-use common::{copy_dir, tree};
+use common::{BIN, EPOCH, copy_dir, tree};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -11,9 +11,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_rosette");
-const EPOCH: &str = "1798761600";
-const VM: &str = "did:web:badges.northfield.example#key-1";
 const BASE: &str = "https://badges.northfield.example/";
 
 #[derive(Debug, Deserialize)]
@@ -131,21 +128,9 @@ fn edited(set: &BTreeMap<String, Value>, name: &str) -> Value {
     c
 }
 
-/// Signs `credential` with the sample key into `to`.
+/// Signs `credential` with the site's private copy of the sample key into `to`.
 fn sign(site: &Path, credential: &Value, to: &Path) {
-    let unsigned = site.join("unsigned.json");
-    std::fs::write(&unsigned, serde_json::to_vec_pretty(credential).expect("json")).expect("write");
-    let out = Command::new(BIN)
-        .args(["sign", "--key"])
-        .arg(site.join("issuer.secret"))
-        .args(["--verification-method", VM, "--created", "2025-01-01T00:00:00Z"])
-        .arg(&unsigned)
-        .arg("-o")
-        .arg(to)
-        .output()
-        .expect("run rosette sign");
-    assert!(out.status.success(), "sign failed: {}", output_text(&out));
-    std::fs::remove_file(unsigned).expect("rm");
+    common::sign(&site.join("issuer.secret"), credential, "2025-01-01T00:00:00Z", to);
 }
 
 fn sample_award(site: &Path) -> (Value, String) {

@@ -3,17 +3,11 @@
 //! reused (so a cache that silently stopped working fails here too).
 
 mod common;
-use common::tree;
+use common::{BIN, EPOCH, SAMPLE_KEY, tree};
 
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_rosette");
-/// A fixed "now" (2027-01-01T00:00:00Z), as in tests/build.rs.
-const EPOCH: &str = "1798761600";
-const KEY: &str = "tests/fixtures/sample-site/issuer.secret";
-const VM: &str = "did:web:badges.northfield.example#key-1";
 
 struct Site {
     dir: tempfile::TempDir,
@@ -118,20 +112,7 @@ fn adding_one_award_verifies_and_renders_only_it() {
     let mut c: Value = serde_json::from_slice(&std::fs::read(unsigned).expect("unsigned")).expect("json");
     c["id"] = "https://badges.northfield.example/awards/2026-aml-0099".into();
     c["credentialSubject"]["name"] = "Newest Learner".into();
-    std::fs::write(site.path().join("unsigned.json"), serde_json::to_vec_pretty(&c).expect("json"))
-        .expect("write");
-    site.run(&[
-        "sign",
-        "--key",
-        &common::repo_root().join(KEY).to_string_lossy(),
-        "--verification-method",
-        VM,
-        "--created",
-        "2026-06-01T00:00:00Z",
-        "unsigned.json",
-        "-o",
-        "badges/awards/2026-aml-0099.json",
-    ]);
+    common::sign_sample(&c, "2026-06-01T00:00:00Z", &site.path().join("badges/awards/2026-aml-0099.json"));
     let err = site.incremental_matches_clean("one award added");
     let n = sample_awards();
     // Its page and embed card only: no sibling's page depends on how many awards there are.
@@ -219,7 +200,7 @@ fn revoking_an_award_reverifies_against_the_new_status_list() {
         "--reason",
         "Awarded in error",
         "--key",
-        &common::repo_root().join(KEY).to_string_lossy(),
+        &common::repo_root().join(SAMPLE_KEY).to_string_lossy(),
     ]);
     let err = site.incremental_matches_clean("award revoked");
     // The status list changed, and every verdict depends on it.

@@ -4,12 +4,11 @@
 //! Multikey, hex in both cases, base64, base64url, base58).
 
 mod common;
+use common::BIN;
 
 use rosette::keys::SecretKey;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_rosette");
 
 struct Transcript {
     dir: tempfile::TempDir,

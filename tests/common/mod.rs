@@ -1,7 +1,39 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// The `rosette` binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_rosette");
+/// A fixed "now", 2027-01-01T00:00:00Z, for `SOURCE_DATE_EPOCH`: verdicts such as "expired"
+/// never drift.
+pub const EPOCH: &str = "1798761600";
+/// The sample site's secret key (sample only), relative to the repository root.
+pub const SAMPLE_KEY: &str = "tests/fixtures/sample-site/issuer.secret";
+/// The sample site's verification method.
+pub const SAMPLE_VM: &str = "did:web:badges.northfield.example#key-1";
+
+/// Signs `credential` (`eddsa-rdfc-2022`, proof created at `created`) with `key` into `to`,
+/// through `rosette sign`.
+pub fn sign(key: &Path, credential: &serde_json::Value, created: &str, to: &Path) {
+    let unsigned = tempfile::NamedTempFile::new().expect("tempfile");
+    std::fs::write(unsigned.path(), serde_json::to_vec_pretty(credential).expect("json")).expect("write");
+    let out = std::process::Command::new(BIN)
+        .args(["sign", "--key"])
+        .arg(key)
+        .args(["--verification-method", SAMPLE_VM, "--created", created])
+        .arg(unsigned.path())
+        .arg("-o")
+        .arg(to)
+        .output()
+        .expect("run rosette sign");
+    assert!(out.status.success(), "sign failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// [`sign`] with the sample site's key.
+pub fn sign_sample(credential: &serde_json::Value, created: &str, to: &Path) {
+    sign(&repo_root().join(SAMPLE_KEY), credential, created, to);
+}
 
 /// The repository root (where `Cargo.toml` is).
 pub fn repo_root() -> PathBuf {
@@ -33,7 +65,7 @@ pub fn shared_dir(rel: &str) -> Option<PathBuf> {
 }
 
 /// Copies the tree `from` into `to` (created as needed).
-pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.expect("walk");
         let target = to.join(entry.path().strip_prefix(from).expect("under the source"));
@@ -46,7 +78,7 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 }
 
 /// Every file of a tree: relative path (with `/`) → bytes, sorted.
-pub fn tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
@@ -75,7 +107,7 @@ pub fn interop_dir() -> Option<PathBuf> {
 }
 
 /// A copy of the repository's sample site (`rosette.toml`, `badges/`) in `dir`.
-pub fn copy_sample_site(dir: &std::path::Path) {
+pub fn copy_sample_site(dir: &Path) {
     let root = repo_root();
     std::fs::copy(root.join("rosette.toml"), dir.join("rosette.toml")).expect("rosette.toml");
     copy_dir(&root.join("badges"), &dir.join("badges"));
