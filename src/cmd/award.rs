@@ -241,10 +241,7 @@ pub struct Site {
 
 impl Site {
     pub fn open(root: &Path) -> Result<Self, CliError> {
-        let path = root.join("rosette.toml");
-        let text = std::fs::read_to_string(&path).map_err(|e| CliError::io_at(&path, "read", &e))?;
-        let config = Config::parse(&text)
-            .map_err(|e| CliError::invalid("`rosette.toml` is not valid").caused_by(e))?;
+        let (config, _) = crate::site::load::read_config(root)?;
         let mut achievements = BTreeMap::new();
         for (name, parsed) in crate::site::load::achievement_files(root) {
             let a = parsed
@@ -255,13 +252,7 @@ impl Site {
     }
 
     pub fn registry(&self) -> Result<Registry, CliError> {
-        let path = self.badges.join(registry::REGISTRY_PATH);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Registry::parse(&text)
-                .map_err(|e| CliError::invalid(format!("`{}` is not valid", path.display())).caused_by(e)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Registry::default()),
-            Err(e) => Err(CliError::io_at(&path, "read", &e)),
-        }
+        crate::site::load::read_registry(&self.badges)
     }
 
     /// The verification method of `key` in this site's DID: it must be an active key.

@@ -112,8 +112,9 @@ pub struct SiteInput {
     pub config_hash: String,
 }
 
-/// Reads the site at `root`.
-pub fn load(root: &Path) -> Result<SiteInput, CliError> {
+/// Reads and parses `root/rosette.toml`, for every command that needs it; returns its text
+/// too, which the build hashes.
+pub fn read_config(root: &Path) -> Result<(Config, String), CliError> {
     let config_path = root.join("rosette.toml");
     let text = std::fs::read_to_string(&config_path).map_err(|e| {
         let err = CliError::io_at(&config_path, "read", &e);
@@ -125,6 +126,26 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
     })?;
     let config =
         Config::parse(&text).map_err(|e| CliError::invalid("`rosette.toml` is not valid").caused_by(e))?;
+    Ok((config, text))
+}
+
+/// The issuer's status registry under `badges`, or an empty one when there is none. One that
+/// cannot be read is an error, not "no registry": revocation reasons would silently go.
+pub fn read_registry(badges: &Path) -> Result<crate::registry::Registry, CliError> {
+    let path = badges.join(crate::registry::REGISTRY_PATH);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => crate::registry::Registry::parse(&text).map_err(|e| {
+            CliError::invalid(format!("`badges/{}` is not valid", crate::registry::REGISTRY_PATH))
+                .caused_by(e)
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(crate::registry::Registry::default()),
+        Err(e) => Err(CliError::io_at(&path, "read", &e)),
+    }
+}
+
+/// Reads the site at `root`.
+pub fn load(root: &Path) -> Result<SiteInput, CliError> {
+    let (config, text) = read_config(root)?;
 
     let badges = root.join("badges");
     let mut files = Vec::new();
@@ -239,14 +260,7 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
             assets.push(Asset { rel, path: path.to_path_buf() });
         }
     }
-    let registry_path = badges.join(crate::registry::REGISTRY_PATH);
-    let registry = match std::fs::read_to_string(&registry_path) {
-        Ok(text) => crate::registry::Registry::parse(&text).map_err(|e| {
-            CliError::invalid(format!("`badges/{}` is not valid", crate::registry::REGISTRY_PATH))
-                .caused_by(e)
-        })?,
-        Err(_) => crate::registry::Registry::default(),
-    };
+    let registry = read_registry(&badges)?;
     // A bad achievement file is reported with the bad credentials, not alone and first, so
     // that `build` and `check` name every bad file in one run.
     let achievements = achievement_files(root);
