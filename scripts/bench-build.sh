@@ -179,6 +179,11 @@ for n in ${SIZES//,/ }; do
     measure "$BENCH/r-$n.txt" "$ROSETTE" build "${CLEAN[@]}" --root "$site" --out "$BENCH/out-$n"
     read -r rs rk < "$BENCH/r-$n.txt"
     printf '%-8s %-8s %10s %12s %10s\n' "$n" rosette "$rs" "$(rate "$n" "$rs")" "$(mib "$rk")"
+    # Above 60,000 awards the output is tens of GB, which the cache's hard links would keep
+    # on disk after the next run deletes the tree: both go as soon as they are measured.
+    if [ "$n" -gt 60000 ]; then
+      rm -rf "$BENCH/out-$n" "$BENCH/.out-$n.rosette-prev" "$site/.rosette-cache"
+    fi
     if [ "$HUGO" = 1 ]; then
       hugo_dir="$(gen_hugo "$n" "$site")"
       rm -rf "$BENCH/hugo-out-$n"
@@ -186,6 +191,7 @@ for n in ${SIZES//,/ }; do
       read -r hs hk < "$BENCH/h-$n.txt"
       printf '%-8s %-8s %10s %12s %10s   rosette/hugo time %s\n' "$n" hugo "$hs" "$(rate "$n" "$hs")" \
         "$(mib "$hk")" "$(echo "scale=2; $rs / $hs" | bc)"
+      if [ "$n" -gt 60000 ]; then rm -rf "$BENCH/hugo-out-$n"; fi
     fi
   done
 done
