@@ -67,7 +67,8 @@ fn hex(bytes: &[u8]) -> String {
 /// (`.nq`, `.proof.nq`) when the suite is `eddsa-rdfc-2022`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CachedVerdict {
-    pub verdict: Verdict,
+    /// The award's own, shared.
+    pub verdict: std::sync::Arc<Verdict>,
     pub nquads: Option<(String, String)>,
 }
 

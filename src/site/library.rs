@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 /// Documents the build serves to its own verifier: this site's did.json and status lists.
@@ -44,7 +45,8 @@ pub struct Award<'a> {
     pub file: &'a InputFile,
     /// SHA-256 of the bytes that were verified: what is published must be the same.
     pub digest: String,
-    pub verdict: Verdict,
+    /// Shared with the incremental cache's record of it, not copied: 100,000 of them add up.
+    pub verdict: Arc<Verdict>,
     /// The page's directory (`awards/2024-0001`); the page is `…/index.html`.
     pub page: OutPath,
     /// The raw credential, published byte for byte (`awards/2024-0001.json`).
@@ -231,7 +233,7 @@ pub fn build_library<'a>(
             // Status lists are verified afresh: every other verdict depends on them.
             let (verdict, cache_key, nquads) = match cache.filter(|_| held.is_none()) {
                 Some(cache) => verify_cached(&verifier, cache, &shared, c, bytes, now),
-                None => (verifier.verify(c), None, None),
+                None => (Arc::new(verifier.verify(c)), None, None),
             };
             let facts = Facts::of(c, file, &verdict, keys, &did, base, input);
             let digest = super::cache::hash(bytes);
@@ -273,7 +275,7 @@ pub fn build_library<'a>(
         }
         if !facts.achievement_credential {
             if let Some(list) = status_lists.iter_mut().find(|l| std::ptr::eq(l.file, file)) {
-                list.signed = verdict.signed;
+                list.signed = verdict.signed.clone();
             }
             continue;
         }
@@ -331,11 +333,11 @@ pub fn build_library<'a>(
 }
 
 /// A verdict, its key in the incremental cache, and the cached objects of its canonical forms.
-type Verified = (Verdict, Option<String>, Option<(String, String)>);
+type Verified = (Arc<Verdict>, Option<String>, Option<(String, String)>);
 
 /// One credential after verification: its verdict and the facts the build keeps of it.
 struct Checked {
-    verdict: Verdict,
+    verdict: Arc<Verdict>,
     cache_key: Option<String>,
     nquads: Option<(String, String)>,
     /// SHA-256 of the bytes verified.
@@ -429,7 +431,7 @@ fn verify_cached(
     if nquads.is_some() || !rdfc {
         verdict.signed = None;
     }
-    (verdict, Some(key), nquads)
+    (Arc::new(verdict), Some(key), nquads)
 }
 
 /// Where `now` falls against a credential's validity period, as bytes for a cache key.

@@ -445,8 +445,13 @@ fn put_canonical(award: &Award<'_>, cx: &Context<'_>) -> Result<(), CliError> {
         }
     }
     if let (Some(cache), Some(key)) = (cx.cache, &award.cache_key) {
-        let mut verdict = award.verdict.clone();
-        verdict.signed = None;
+        // What was signed is not cached (the `.nq` objects are): drop it from the copy.
+        let verdict = match award.verdict.signed {
+            Some(_) => {
+                std::sync::Arc::new(crate::verify::Verdict { signed: None, ..(*award.verdict).clone() })
+            }
+            None => award.verdict.clone(),
+        };
         cache.put_verdict(key.clone(), CachedVerdict { verdict, nquads });
     }
     Ok(())
