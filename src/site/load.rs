@@ -4,6 +4,7 @@
 use crate::config::{Config, LimitsConfig};
 use crate::error::CliError;
 use crate::model::{Credential, ParseError};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -154,6 +155,7 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
     let mut removed = Vec::new();
     let limits = config.limits;
     let mut credentials = 0usize;
+    let mut credential_files = Vec::new();
     if !badges.is_dir() {
         return Err(CliError::io(format!("there is no `{}` directory", badges.display()))
             .hint("put signed credentials (*.json) in badges/"));
@@ -199,40 +201,7 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
                 ))
                 .hint("raise `max_credentials` in the [limits] table of rosette.toml"));
             }
-            // Read at most one byte past the limit: the size on disk can change under us.
-            let bytes = crate::fs::read_at_most(path, limits.max_file_size)?;
-            if bytes.len() as u64 > limits.max_file_size {
-                problems.push(
-                    super::Problem::new(
-                        &display,
-                        format!("the file is larger than {} bytes (`max_file_size`)", limits.max_file_size),
-                    )
-                    .hint("raise `max_file_size` in the [limits] table of rosette.toml"),
-                );
-                continue;
-            }
-            // Parsed once here so that a file which is not JSON is reported with the others,
-            // then dropped with its bytes.
-            let parsed = Credential::parse_with_depth(&bytes, limits.max_json_depth).map(|c| Parsed::of(&c));
-            drop(bytes);
-            let meta_path = path.with_extension("toml");
-            let meta = if meta_path.is_file() {
-                let text = std::fs::read_to_string(&meta_path)
-                    .map_err(|e| CliError::io_at(&meta_path, "read", &e))?;
-                match toml::from_str::<AwardMeta>(&text) {
-                    Ok(m) => m,
-                    Err(e) => {
-                        problems.push(super::Problem::new(
-                            &display.replace(".json", ".toml"),
-                            e.message().trim_end().to_string(),
-                        ));
-                        AwardMeta::default()
-                    }
-                }
-            } else {
-                AwardMeta::default()
-            };
-            files.push(InputFile { rel, display, path: path.to_path_buf(), parsed, meta });
+            credential_files.push((rel, display, path.to_path_buf()));
         } else {
             if looks_like_a_secret_key(path) {
                 problems.push(
@@ -260,6 +229,17 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
             assets.push(Asset { rel, path: path.to_path_buf() });
         }
     }
+    // Reading and parsing the credentials is most of this step: it runs on every core, and
+    // the files keep the walk's sorted order.
+    let read: Vec<_> = credential_files
+        .into_par_iter()
+        .map(|(rel, display, path)| read_credential(rel, display, path, &limits))
+        .collect();
+    for result in read {
+        let (file, problem) = result?;
+        files.extend(file);
+        problems.extend(problem);
+    }
     let registry = read_registry(&badges)?;
     // A bad achievement file is reported with the bad credentials, not alone and first, so
     // that `build` and `check` name every bad file in one run.
@@ -279,6 +259,46 @@ pub fn load(root: &Path) -> Result<SiteInput, CliError> {
     }
     let config_hash = super::cache::hash(text.as_bytes());
     Ok(SiteInput { config, files, assets, problems, registry, removed, achievements, retired, config_hash })
+}
+
+/// Reads and parses one credential file of `badges/`: the file, unless it is too large, and
+/// the problem with it or with its `.toml` beside it, if any.
+fn read_credential(
+    rel: String,
+    display: String,
+    path: PathBuf,
+    limits: &LimitsConfig,
+) -> Result<(Option<InputFile>, Option<super::Problem>), CliError> {
+    // Read at most one byte past the limit: the size on disk can change under us.
+    let bytes = crate::fs::read_at_most(&path, limits.max_file_size)?;
+    if bytes.len() as u64 > limits.max_file_size {
+        let problem = super::Problem::new(
+            &display,
+            format!("the file is larger than {} bytes (`max_file_size`)", limits.max_file_size),
+        )
+        .hint("raise `max_file_size` in the [limits] table of rosette.toml");
+        return Ok((None, Some(problem)));
+    }
+    // Parsed once here so that a file which is not JSON is reported with the others, then
+    // dropped with its bytes.
+    let parsed = Credential::parse_with_depth(&bytes, limits.max_json_depth).map(|c| Parsed::of(&c));
+    drop(bytes);
+    let meta_path = path.with_extension("toml");
+    let mut problem = None;
+    let meta = if meta_path.is_file() {
+        let text =
+            std::fs::read_to_string(&meta_path).map_err(|e| CliError::io_at(&meta_path, "read", &e))?;
+        toml::from_str::<AwardMeta>(&text).unwrap_or_else(|e| {
+            problem = Some(super::Problem::new(
+                &display.replace(".json", ".toml"),
+                e.message().trim_end().to_string(),
+            ));
+            AwardMeta::default()
+        })
+    } else {
+        AwardMeta::default()
+    };
+    Ok((Some(InputFile { rel, display, path, parsed, meta }), problem))
 }
 
 /// Whether a file under `badges/` holds a secret Multikey (a key saved as `key.txt`, say):
