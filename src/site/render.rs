@@ -176,11 +176,10 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
             let view = views::award(award, &source, library, config, now);
             let image = view.achievement.image.as_ref().and_then(|i| images.get(&i.url)).unwrap_or(&no_image);
             let (earner, earner_unit) = earner_files(award, &source.bytes, &view, image, cx)?;
-            let mut parts = Vec::new();
-            let mut files = earner_unit.map(|(key, files)| {
-                parts.push(key);
-                files
-            });
+            // The keys of the award's parts, and whether every part was cached (a unit of the
+            // award only then).
+            let mut complete = earner_unit.is_some();
+            let mut parts: Vec<String> = earner_unit.into_iter().collect();
             let extra: [(&str, &dyn erased::Ser); 3] =
                 [("award", &view), ("noindex", &!public), ("earner", &earner)];
             let extra_key = if cx.cache.is_some() { extra_key(&extra) } else { String::new() };
@@ -188,17 +187,15 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
             let embed = OutPath::new(&format!("{}/embed/index.html", award.page.as_str()))
                 .map_err(CliError::invalid)?;
             for (template, at) in [("badge.html", &badge), ("embed.html", &embed)] {
-                let page = cached_page(template, at, &extra, &extra_key)?;
-                files = files.zip(page).map(|(mut f, (key, hash))| {
-                    parts.push(key);
-                    f.push((at.as_str().to_string(), hash));
-                    f
-                });
+                match cached_page(template, at, &extra, &extra_key)? {
+                    Some((key, _)) => parts.push(key),
+                    None => complete = false,
+                }
             }
             // The award's unit lists its own file (the credential) and the keys of its parts,
             // not their files again: at 100,000 awards that repetition was about 90 MB.
             let json = staging.store(cx.cache, &award.json, &source.bytes)?;
-            let files = files.zip(json).map(|(_, h)| vec![(award.json.as_str().to_string(), h)]);
+            let files = json.filter(|_| complete).map(|h| vec![(award.json.as_str().to_string(), h)]);
             put_canonical(award, cx)?;
             let summary = AwardSummary {
                 url: view.url.clone(),
@@ -274,18 +271,15 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
     Ok(())
 }
 
-/// A cache unit's key and its files (output path, object hash).
-type UnitFiles = (String, Vec<(String, String)>);
-
 /// The earner's files of one award (written) and their view; cached under a hash of
-/// everything `earner::make` reads.
+/// everything `earner::make` reads, whose key is returned when all of them are cached.
 fn earner_files(
     award: &Award<'_>,
     credential: &[u8],
     view: &views::AwardView,
     image: &PreparedImage,
     cx: &Context<'_>,
-) -> Result<(EarnerView, Option<UnitFiles>), CliError> {
+) -> Result<(EarnerView, Option<String>), CliError> {
     let make = || {
         super::earner::make(
             award,
@@ -310,8 +304,6 @@ fn earner_files(
     key.add(image.hash.as_bytes());
     let key = key.finish();
     let dir = award.page.as_str();
-    let full =
-        |unit: &Unit| unit.files.iter().map(|(name, hash)| (format!("{dir}/{name}"), hash.clone())).collect();
     if let Some(unit) = cache.unit(&key) {
         for (name, hash) in &unit.files {
             let path = OutPath::new(&format!("{dir}/{name}")).map_err(CliError::invalid)?;
@@ -320,9 +312,8 @@ fn earner_files(
         let names: Vec<&str> = unit.files.iter().map(|(name, _)| name.as_str()).collect();
         let earner =
             super::earner::view(award, cx.config, &view.url, &view.achievement.name, &view.recipient, &names);
-        let files = full(unit);
         cache.put_unit(key.clone(), unit.clone());
-        return Ok((earner, Some((key, files))));
+        return Ok((earner, Some(key)));
     }
     let made = make();
     let mut unit = Unit::default();
@@ -339,9 +330,8 @@ fn earner_files(
     if !complete {
         return Ok((made.view, None));
     }
-    let files = full(&unit);
     cache.put_unit(key.clone(), unit);
-    Ok((made.view, Some((key, files))))
+    Ok((made.view, Some(key)))
 }
 
 /// The cache key of all of one award's files (pages, earner files, the credential) and its
