@@ -260,6 +260,9 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
     for (name, bytes) in &theme.statics {
         staging.write(&OutPath::new(&format!("assets/{name}")).map_err(CliError::invalid)?, bytes)?;
     }
+    if !theme.statics.contains_key(VERIFY_STRINGS) {
+        staging.write(&OutPath::fixed(VERIFY_STRINGS_PATH), &verify_strings(&t)?)?;
+    }
     staging.write(
         &OutPath::fixed("robots.txt"),
         format!("User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n").as_bytes(),
@@ -269,6 +272,19 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
     staging.write(&OutPath::fixed("_headers"), headers(config).as_bytes())?;
     staging.write(&OutPath::fixed(".nojekyll"), b"")?;
     Ok(())
+}
+
+/// The module of the browser check's interface strings, which `verify.js` imports: one file
+/// for the whole site, rather than the same 12 KB inlined in every badge page.
+const VERIFY_STRINGS: &str = "verify-strings.js";
+const VERIFY_STRINGS_PATH: &str = "assets/verify-strings.js";
+
+/// The `verify_…` strings of the site's language as a JavaScript module.
+fn verify_strings(t: &BTreeMap<String, String>) -> Result<Vec<u8>, CliError> {
+    let strings: BTreeMap<&str, &str> =
+        t.iter().filter(|(k, _)| k.starts_with("verify_")).map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let json = serde_json::to_string(&strings).map_err(|e| CliError::invalid(e.to_string()))?;
+    Ok(format!("// The badge check's interface strings in this site's language, written by `rosette build`.\nexport default {json};\n").into_bytes())
 }
 
 /// The earner's files of one award (written) and their view; cached under a hash of

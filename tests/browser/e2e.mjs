@@ -225,7 +225,15 @@ async function main() {
   const zhServer = await open(zh.public);
   for (const { slug, credential } of awards.filter((a) => !a.slug.startsWith('e2e-'))) {
     const { verdict } = expectationOf(credential);
-    await runner.case(`zh-Hans ${slug} → ${verdict}`, () => expectVerdict(zhServer, slug, verdict));
+    // The verdict and every check read in Chinese: the site's strings module (assets/
+    // verify-strings.js) was loaded, and no check fell back to its bare key.
+    await runner.case(`zh-Hans ${slug} → ${verdict}`, () =>
+      expectVerdict(zhServer, slug, verdict, (r) => {
+        for (const line of [r.text, ...r.checks.map((c) => c.text)]) {
+          assert(/[\u4e00-\u9fff]/.test(line), `not in Chinese: ${line}`);
+        }
+      }),
+    );
   }
 
   await runner.case('status list, entry clear → verified, status passed with the list date', () =>

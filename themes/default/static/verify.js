@@ -8,9 +8,13 @@
 // the address here; "Check a file" loads check-file.js on demand.
 
 import * as core from './rosette-core.js';
+import siteStrings from './verify-strings.js';
 
-/** The page's interface strings (the theme's i18n catalogue, keys `verify_…`). */
-let strings = {};
+/**
+ * The interface strings (the theme's i18n catalogue, keys `verify_…`): the module the build
+ * writes for the site's language, which a page may amend with a #rosette-i18n JSON script.
+ */
+let strings = siteStrings;
 let language = 'en';
 
 export function t(key, params = {}) {
@@ -124,10 +128,13 @@ export const page = {};
 function readHead() {
   const el = document.getElementById('rosette-credential');
   if (!el) return false;
-  try {
-    strings = JSON.parse(document.getElementById('rosette-i18n').textContent);
-  } catch {
-    strings = {};
+  const own = document.getElementById('rosette-i18n');
+  if (own) {
+    try {
+      strings = { ...siteStrings, ...JSON.parse(own.textContent) };
+    } catch {
+      strings = siteStrings;
+    }
   }
   language = document.documentElement.lang || 'en';
   const baseMeta = document.querySelector('meta[name="rosette-base"]');
