@@ -60,7 +60,11 @@ pub fn hash(bytes: &[u8]) -> String {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    bytes
+        .iter()
+        .flat_map(|b| [DIGITS[usize::from(b >> 4)] as char, DIGITS[usize::from(b & 15)] as char])
+        .collect()
 }
 
 /// A verdict as cached: the checks, and the object hashes of the two canonical forms
@@ -201,10 +205,9 @@ impl Cache {
         Ok((hash, path))
     }
 
-    /// Makes the complete file `file`, whose bytes are `bytes`, an object (by a hard link, or
-    /// a copy across file systems) and returns its hash.
-    pub fn adopt(&self, file: &Path, bytes: &[u8]) -> std::io::Result<String> {
-        let hash = hash(bytes);
+    /// Makes the complete file `file`, whose bytes are `bytes` and content hash `hash`, an
+    /// object (by a hard link, or a copy across file systems) and returns its hash.
+    pub fn adopt(&self, file: &Path, bytes: &[u8], hash: String) -> std::io::Result<String> {
         let path = self.object(&hash);
         if path.is_file() {
             return Ok(hash);

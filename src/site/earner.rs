@@ -7,11 +7,11 @@ use super::paths::OutPath;
 use crate::config::Config;
 use chrono::Datelike;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// Files made for one award, and the view of them for the template.
 pub struct EarnerFiles {
-    pub files: Vec<(OutPath, Vec<u8>)>,
+    /// Each file's path and bytes, and its content hash when making it took one.
+    pub files: Vec<(OutPath, Vec<u8>, Option<String>)>,
     pub view: EarnerView,
 }
 
@@ -128,12 +128,12 @@ pub fn make(
         && let (Ok(baked), Some(p)) =
             (crate::bake::svg::bake(&String::from_utf8_lossy(svg), &json), path("badge.svg"))
     {
-        files.push((p, baked.into_bytes()));
+        files.push((p, baked.into_bytes(), None));
     }
     if let Some(png) = &image.png
         && let (Ok(baked), Some(p)) = (crate::bake::png::bake(png, &json), path("badge.png"))
     {
-        files.push((p, baked));
+        files.push((p, baked, None));
     }
 
     let issued = award.valid_from.map(|d| super::views::human_date(d, &config.language)).unwrap_or_default();
@@ -148,17 +148,18 @@ pub fn make(
         language: config.language.clone(),
     };
     if let Some(Ok(png)) = image.background.as_ref().map(|b| crate::card::render_card_on(b, &card)) {
-        let hash: String = Sha256::digest(&png).iter().take(6).map(|b| format!("{b:02x}")).collect();
-        let name = format!("card-{hash}.png");
+        // Named by its content hash, which the cache then keeps the card under.
+        let hash = super::cache::hash(&png);
+        let name = format!("card-{}.png", &hash[..12]);
         if let Some(p) = path(&name) {
-            files.push((p, png));
+            files.push((p, png, Some(hash)));
         }
     }
     if let (Ok(qr), Some(p)) = (crate::qr::qr_svg(page_url), path("qr.svg")) {
-        files.push((p, qr.into_bytes()));
+        files.push((p, qr.into_bytes(), None));
     }
     let names: Vec<&str> =
-        files.iter().map(|(p, _)| p.as_str().rsplit('/').next().unwrap_or_default()).collect();
+        files.iter().map(|(p, _, _)| p.as_str().rsplit('/').next().unwrap_or_default()).collect();
     let view = view(award, config, page_url, achievement, recipient, &names);
     EarnerFiles { files, view }
 }

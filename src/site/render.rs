@@ -309,7 +309,7 @@ fn earner_files(
     };
     let Some(cache) = cx.cache else {
         let made = make();
-        for (path, bytes) in &made.files {
+        for (path, bytes, _) in &made.files {
             cx.staging.write(path, bytes)?;
         }
         return Ok((made.view, None));
@@ -334,8 +334,9 @@ fn earner_files(
     let made = make();
     let mut unit = Unit::default();
     let mut complete = true;
-    for (path, bytes) in &made.files {
-        match cx.staging.store(Some(cache), path, bytes)? {
+    for (path, bytes, hash) in made.files {
+        let hash = hash.unwrap_or_else(|| super::cache::hash(&bytes));
+        match cx.staging.store_hashed(Some(cache), &path, &bytes, hash)? {
             Some(hash) => {
                 let name = path.as_str().strip_prefix(dir).unwrap_or(path.as_str()).trim_start_matches('/');
                 unit.files.push((name.to_string(), hash));

@@ -206,10 +206,14 @@ impl Staging {
 
     /// Writes `bytes` at `path`.
     pub fn write(&self, path: &OutPath, bytes: &[u8]) -> Result<(), CliError> {
-        let content = hash(bytes);
-        if let Some(target) = self.claim(path, &content)? {
+        self.write_hashed(path, bytes, &hash(bytes))
+    }
+
+    /// Writes `bytes`, whose content hash is `content`, at `path`.
+    fn write_hashed(&self, path: &OutPath, bytes: &[u8], content: &str) -> Result<(), CliError> {
+        if let Some(target) = self.claim(path, content)? {
             std::fs::write(&target, bytes).map_err(|e| CliError::io_at(&target, "write", &e))?;
-            self.stamp(path, &target, &content);
+            self.stamp(path, &target, content);
         }
         Ok(())
     }
@@ -228,11 +232,23 @@ impl Staging {
         path: &OutPath,
         bytes: &[u8],
     ) -> Result<Option<String>, CliError> {
-        self.write(path, bytes)?;
+        self.store_hashed(cache, path, bytes, hash(bytes))
+    }
+
+    /// [`Staging::store`] for bytes whose content hash the caller already has: every output
+    /// is hashed once (a third of the build's hashing was hashing the same bytes again).
+    pub fn store_hashed(
+        &self,
+        cache: Option<&Cache>,
+        path: &OutPath,
+        bytes: &[u8],
+        content: String,
+    ) -> Result<Option<String>, CliError> {
+        self.write_hashed(path, bytes, &content)?;
         let Some(cache) = cache else { return Ok(None) };
         // The staged file is complete, so linking it into the store is atomic: no temporary
         // file and rename.
-        Ok(cache.adopt(&self.dir.join(path.as_str()), bytes).ok())
+        Ok(cache.adopt(&self.dir.join(path.as_str()), bytes, content).ok())
     }
 
     /// Puts the cached object `hash` at `path`.
