@@ -8,8 +8,8 @@
 //! content differs and deleting the ones no longer made, instead of recreating every file
 //! and deleting the old tree: adding one award to a site of 10,000 then touches a few dozen
 //! files, not 200,000. A file whose size or time no longer matches its record is rewritten,
-//! anything unrecorded is deleted, and without a valid record the build stages into a fresh
-//! directory. Files are never written in place (they may be hard links into the cache): an
+//! a recorded file no longer made is deleted, and without a valid record the build stages
+//! into a fresh directory. Files are never written in place (they may be hard links into the cache): an
 //! outdated file is unlinked, then created.
 //!
 //! If the build fails, the previous output is untouched; the half-updated staging tree has no
@@ -332,25 +332,31 @@ impl Staging {
         Ok(())
     }
 
-    /// Removes every file and directory of the staging tree that `written` does not name.
+    /// Removes the files of the kept tree's record that this build did not make, and the
+    /// directories that leaves empty. The record names every file the tree holds (it is
+    /// rosette's own, beside the output), so nothing is walked: a walk of the 90,000 files of
+    /// a 10,000-award site was a fifth of an incremental build.
     fn prune(&self, written: &HashMap<OutPath, Stamp>) -> Result<(), CliError> {
+        let Some(old) = &self.old else { return Ok(()) };
         let keep: FxHashSet<&str> = written.keys().map(OutPath::as_str).collect();
-        let mut dirs = Vec::new();
-        for entry in walkdir::WalkDir::new(&self.dir).min_depth(1).follow_links(false) {
-            let entry = entry
-                .map_err(|e| CliError::io(format!("could not read `{}`", self.dir.display())).caused_by(e))?;
-            let rel = entry.path().strip_prefix(&self.dir).unwrap_or(entry.path());
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            if entry.file_type().is_dir() {
-                dirs.push(entry.path().to_path_buf());
-            } else if !keep.contains(rel.as_str()) {
-                std::fs::remove_file(entry.path())
-                    .map_err(|e| CliError::io_at(entry.path(), "remove", &e))?;
+        let mut emptied = std::collections::BTreeSet::new();
+        for path in old.keys().filter(|path| !keep.contains(path.as_str())) {
+            let target = self.dir.join(path);
+            match std::fs::remove_file(&target) {
+                Ok(()) => {}
+                // Gone already, or a directory of this build's files now.
+                Err(_) if !target.is_file() => continue,
+                Err(e) => return Err(CliError::io_at(&target, "remove", &e)),
+            }
+            let mut dir = Path::new(path.as_str()).parent();
+            while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+                emptied.insert(d.to_path_buf());
+                dir = d.parent();
             }
         }
         // Deepest first; a directory that still holds files stays.
-        for dir in dirs.iter().rev() {
-            let _ = std::fs::remove_dir(dir);
+        for dir in emptied.iter().rev() {
+            let _ = std::fs::remove_dir(self.dir.join(dir));
         }
         Ok(())
     }
