@@ -114,7 +114,7 @@ thread_local! {
     static CACHE: RefCell<Option<Cache>> = const { RefCell::new(None) };
 }
 
-/// An RGB canvas of the card's size, and the rows text was drawn on.
+/// An RGB canvas of the card's size, and the area the text changed on it.
 pub(super) struct Canvas<'a> {
     pub rgb: &'a mut [u8],
     pub width: usize,
