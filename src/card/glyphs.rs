@@ -17,6 +17,7 @@ use std::sync::OnceLock;
 
 use harfrust::{ShapeOptions, ShaperData, UnicodeBuffer};
 use resvg::tiny_skia;
+use skrifa::charmap::Charmap;
 use skrifa::instance::{LocationRef, Size};
 use skrifa::outline::{DrawSettings, OutlinePen};
 use skrifa::{FontRef, GlyphId, MetadataProvider as _};
@@ -44,7 +45,7 @@ impl Face {
 
     /// The parsed font.
     pub(super) fn font(self) -> &'static FontRef<'static> {
-        fonts().get(self)
+        &fonts().faces[self as usize]
     }
 
     fn data(self) -> &'static [u8] {
@@ -56,34 +57,33 @@ impl Face {
         }
     }
 
-    /// The face that draws `c` in a line of this weight.
-    fn for_char(c: char, bold: bool) -> Face {
+    /// The face that draws and measures `c` in a line of this weight: the Latin face when it
+    /// has the character (or neither face has it), else the CJK face.
+    pub(super) fn for_char(c: char, bold: bool) -> Face {
         let (latin, cjk) =
             if bold { (Face::LatinBold, Face::CjkBold) } else { (Face::LatinRegular, Face::CjkRegular) };
-        if fonts().get(latin).charmap().map(c).is_some() || fonts().get(cjk).charmap().map(c).is_none() {
-            latin
-        } else {
-            cjk
-        }
+        if latin.glyph(c).is_some() || cjk.glyph(c).is_none() { latin } else { cjk }
+    }
+
+    /// The glyph this face maps `c` to, if any.
+    pub(super) fn glyph(self, c: char) -> Option<GlyphId> {
+        fonts().charmaps[self as usize].map(c)
     }
 }
 
-/// The parsed faces, shared by every thread.
+/// The parsed faces and their character maps, shared by every thread.
 struct Fonts {
     faces: [FontRef<'static>; 4],
-}
-
-impl Fonts {
-    fn get(&self, face: Face) -> &FontRef<'static> {
-        &self.faces[face as usize]
-    }
+    charmaps: [Charmap<'static>; 4],
 }
 
 fn fonts() -> &'static Fonts {
     static FONTS: OnceLock<Fonts> = OnceLock::new();
-    FONTS.get_or_init(|| Fonts {
-        faces: Face::ALL
-            .map(|face| FontRef::new(face.data()).expect("the embedded fonts parse (a unit test checks)")),
+    FONTS.get_or_init(|| {
+        let faces = Face::ALL
+            .map(|face| FontRef::new(face.data()).expect("the embedded fonts parse (a unit test checks)"));
+        let charmaps = std::array::from_fn(|i| faces[i].charmap());
+        Fonts { faces, charmaps }
     })
 }
 
@@ -195,7 +195,7 @@ pub(super) fn draw_line(
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         let cache = cache.get_or_insert_with(|| Cache {
-            shapers: Face::ALL.iter().map(|&face| ShaperData::new(fonts().get(face))).collect(),
+            shapers: Face::ALL.iter().map(|&face| ShaperData::new(face.font())).collect(),
             glyphs: HashMap::new(),
         });
         let glyphs = shape(&cache.shapers, text, size, bold, spacing);
@@ -256,7 +256,7 @@ fn shape(shapers: &[ShaperData], text: &str, size: f32, bold: bool, spacing: f32
     let characters = text.chars().count();
     let mut seen = 0;
     for (face, run) in runs {
-        let font = fonts().get(face);
+        let font = face.font();
         let scale =
             size / f32::from(font.metrics(Size::unscaled(), LocationRef::default()).units_per_em.max(1));
         let shaper = shapers[face as usize].shaper(font).build();
@@ -290,7 +290,7 @@ fn shape(shapers: &[ShaperData], text: &str, size: f32, bold: bool, spacing: f32
 /// Fills a glyph's outline at `size`, moved `offset` pixels right, into a coverage mask.
 fn rasterize(face: Face, glyph: GlyphId, size: f32, offset: f32) -> Coverage {
     let empty = Coverage { left: 0, top: 0, width: 1, alpha: vec![0] };
-    let Some(outline) = fonts().get(face).outline_glyphs().get(glyph) else {
+    let Some(outline) = face.font().outline_glyphs().get(glyph) else {
         return empty;
     };
     let mut pen = Pen(tiny_skia::PathBuilder::new());

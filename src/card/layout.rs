@@ -339,18 +339,15 @@ fn is_closing_punctuation(c: char) -> bool {
 /// The advance width of `text` in pixels, from the embedded fonts' metrics, each character
 /// taken from the font the renderer takes it from (no kerning, which only ever narrows text).
 pub(super) fn measure(text: &str, bold: bool, size: f32) -> f32 {
+    let metrics = |face: Face| face.font().glyph_metrics(Size::new(size), LocationRef::default());
     let (latin, cjk) =
         if bold { (Face::LatinBold, Face::CjkBold) } else { (Face::LatinRegular, Face::CjkRegular) };
-    let fonts = [latin, cjk].map(|face| {
-        (face.font().charmap(), face.font().glyph_metrics(Size::new(size), LocationRef::default()))
-    });
+    let (latin_metrics, cjk_metrics) = (metrics(latin), metrics(cjk));
     text.chars()
         .map(|c| {
-            let (glyph, metrics) = fonts
-                .iter()
-                .find_map(|(charmap, metrics)| Some((charmap.map(c)?, metrics)))
-                .unwrap_or((GlyphId::NOTDEF, &fonts[0].1));
-            metrics.advance_width(glyph).unwrap_or(size)
+            let face = Face::for_char(c, bold);
+            let metrics = if face == latin { &latin_metrics } else { &cjk_metrics };
+            metrics.advance_width(face.glyph(c).unwrap_or(GlyphId::NOTDEF)).unwrap_or(size)
         })
         .sum()
 }

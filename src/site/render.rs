@@ -260,8 +260,10 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
     for (name, bytes) in &theme.statics {
         staging.write(&OutPath::new(&format!("assets/{name}")).map_err(CliError::invalid)?, bytes)?;
     }
+    // The check's strings are one more asset, unless the theme ships its own.
     if !theme.statics.contains_key(VERIFY_STRINGS) {
-        staging.write(&OutPath::fixed(VERIFY_STRINGS_PATH), &verify_strings(&t)?)?;
+        let at = OutPath::new(&format!("assets/{VERIFY_STRINGS}")).map_err(CliError::invalid)?;
+        staging.write(&at, &verify_strings(&t)?)?;
     }
     staging.write(
         &OutPath::fixed("robots.txt"),
@@ -277,7 +279,6 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
 /// The module of the browser check's interface strings, which `verify.js` imports: one file
 /// for the whole site, rather than the same 12 KB inlined in every badge page.
 const VERIFY_STRINGS: &str = "verify-strings.js";
-const VERIFY_STRINGS_PATH: &str = "assets/verify-strings.js";
 
 /// The `verify_…` strings of the site's language as a JavaScript module.
 fn verify_strings(t: &BTreeMap<String, String>) -> Result<Vec<u8>, CliError> {
