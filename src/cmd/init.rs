@@ -5,19 +5,31 @@ use crate::error::{CliError, Exit};
 use crate::keys::SecretKey;
 use std::path::Path;
 
-const WORKFLOW: &str = r#"# Written by `rosette init`. Pull requests: `rosette check` verifies every badge and lints the
-# site (nothing is published). Pushes to main: `rosette build`, then deploy to GitHub Pages
-# (Settings → Pages → Source: GitHub Actions). The build never needs the secret key: keep it out
-# of the repository and out of the workflow's secrets.
+/// The site's CI. Every action is pinned to a full commit (a tag can be moved; a commit cannot),
+/// with its release in a comment for review and update tools.
+const WORKFLOW: &str = r#"# Written by `rosette init` (rosette-badges @VERSION@).
+# Pull requests: `rosette check` verifies every badge and lints the site; nothing is published.
+# Pushes to main: `rosette build`, then deploy to GitHub Pages (Settings → Pages → Source:
+# GitHub Actions). Neither job signs anything, so neither needs the secret signing key: award
+# on your own machine and commit the signed files (see the rosette README, "Keys").
 name: badges
 on:
   pull_request:
   push:
     branches: [main]
 env:
-  # The rosette release this site was made with, installed from crates.io once and then cached.
-  # To use your own copy of rosette, change the install step to
-  # `cargo install --locked --git <repository URL> rosette`.
+  # rosette is the crates.io package `rosette-badges`. The crate named `rosette` is another
+  # project: never install that one. The `install` step below installs exactly this release,
+  # with the dependency versions it was tested with (--locked), into ~/.rosette, and caches it
+  # under a key that names the package and the release.
+  #
+  # Two other ways to install it, in both jobs' `install` step:
+  # - a git revision you have reviewed; pin the full commit, never a branch or a tag:
+  #     cargo install --locked --root ~/.rosette --git https://github.com/rosette-badges/rosette-badges --rev <commit> rosette-badges
+  # - a release binary (no compiling), checked against the SHA-256 in the release's SHA256SUMS:
+  #     curl -fsSLo rosette.tar.gz https://github.com/rosette-badges/rosette-badges/releases/download/v@VERSION@/rosette-v@VERSION@-x86_64-unknown-linux-musl.tar.gz
+  #     echo "<sha256 of that file, from SHA256SUMS>  rosette.tar.gz" | sha256sum --check --strict
+  #     mkdir -p ~/.rosette/bin && tar -xzf rosette.tar.gz -C ~/.rosette/bin --strip-components=1
   ROSETTE_VERSION: "@VERSION@"
 jobs:
   check:
@@ -26,12 +38,15 @@ jobs:
     permissions:
       contents: read
     steps:
-      - uses: actions/checkout@v4
-      - uses: actions/cache@v4
+      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
+      - uses: actions/cache@27d5ce7f107fe9357f9df03efb73ab90386fccae # v5.0.5
         with:
-          path: ~/.cargo/bin/rosette
-          key: rosette-${{ runner.os }}-${{ env.ROSETTE_VERSION }}
-      - run: command -v rosette >/dev/null || cargo install rosette --locked --version "$ROSETTE_VERSION"
+          path: ~/.rosette
+          key: rosette-badges-${{ runner.os }}-${{ env.ROSETTE_VERSION }}
+      - name: install
+        run: |
+          test -x ~/.rosette/bin/rosette || cargo install rosette-badges --locked --version "$ROSETTE_VERSION" --root ~/.rosette
+          echo "$HOME/.rosette/bin" >> "$GITHUB_PATH"
       - run: rosette check
   publish:
     if: github.event_name == 'push'
@@ -47,26 +62,32 @@ jobs:
       name: github-pages
       url: ${{ steps.deployment.outputs.page_url }}
     steps:
-      - uses: actions/checkout@v4
-      - uses: actions/cache@v4
+      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
+      - uses: actions/cache@27d5ce7f107fe9357f9df03efb73ab90386fccae # v5.0.5
         with:
-          path: ~/.cargo/bin/rosette
-          key: rosette-${{ runner.os }}-${{ env.ROSETTE_VERSION }}
-      - run: command -v rosette >/dev/null || cargo install rosette --locked --version "$ROSETTE_VERSION"
+          path: ~/.rosette
+          key: rosette-badges-${{ runner.os }}-${{ env.ROSETTE_VERSION }}
+      - name: install
+        run: |
+          test -x ~/.rosette/bin/rosette || cargo install rosette-badges --locked --version "$ROSETTE_VERSION" --root ~/.rosette
+          echo "$HOME/.rosette/bin" >> "$GITHUB_PATH"
       # The incremental cache: the build re-verifies and re-renders only what changed since the
       # last deploy, and its output is byte for byte what a clean build would give.
-      - uses: actions/cache@v4
+      - uses: actions/cache@27d5ce7f107fe9357f9df03efb73ab90386fccae # v5.0.5
         with:
           path: .rosette-cache
           key: rosette-site-${{ github.sha }}
           restore-keys: rosette-site-
       - run: rosette build
-      - uses: actions/configure-pages@v5
-      - uses: actions/upload-pages-artifact@v3
+      - uses: actions/configure-pages@983d7736d9b0ae728b81ab479565c72886d7745b # v5.0.0
+      # The issuer's keys are at /.well-known/did.json: without include-hidden-files, this action
+      # (v4 and later) leaves every dot-folder out, and no did:web badge would verify.
+      - uses: actions/upload-pages-artifact@fc324d3547104276b827a68afc52ff2a11cc49c9 # v5.0.0
         with:
           path: public
+          include-hidden-files: true
       - id: deployment
-        uses: actions/deploy-pages@v4
+        uses: actions/deploy-pages@cd2ce8fcbc39b97be8ca5fce6e763baed58fa128 # v5.0.0
 "#;
 
 const GITIGNORE: &str = "# Never commit a secret key; the build output and its cache are made by CI.\n\
