@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, buildSite, launch, serve, verdictOf } from '../tests/browser/lib.mjs';
+import { ROOT, buildSite, launch, routeSites, siteAt, verdictOf } from '../tests/browser/lib.mjs';
 
 const OUT = path.resolve(process.argv[2] || path.join(ROOT, 'target/screenshots'));
 const BADGES = {
@@ -47,8 +47,10 @@ async function settle(page, withScript) {
   await page.evaluate(() => document.fonts.ready);
 }
 
-async function shoot(browser, url, file, { width, media = 'screen', javaScriptEnabled = true }) {
+async function shoot(browser, url, file, { width, media = 'screen', javaScriptEnabled = true, sites }) {
   const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled });
+  // Pages are opened at their real https:// address, fulfilled from the built folder.
+  if (sites) await routeSites(context, sites);
   const page = await context.newPage();
   await page.emulateMedia({ media });
   await page.goto(url);
@@ -70,7 +72,7 @@ const written = [];
 const problems = [];
 try {
   for (const [lang, site] of Object.entries(built)) {
-    const server = await serve(site.public, site.baseUrl);
+    const server = siteAt(site.public, site.baseUrl);
     try {
       const pages = {
         ...Object.fromEntries(Object.entries(BADGES).map(([k, id]) => [`badge-${k}`, `awards/${id}/`])),
@@ -81,7 +83,7 @@ try {
       for (const [name, rel] of Object.entries(pages)) {
         for (const width of WIDTHS) {
           const file = `${lang}-${name}-${width}.png`;
-          const overflow = await shoot(browser, server.url + rel, file, { width });
+          const overflow = await shoot(browser, server.url + rel, file, { width, sites: server.sites });
           if (overflow > 0) problems.push(`${file}: ${overflow} px wider than the viewport`);
           written.push(file);
         }
@@ -89,9 +91,9 @@ try {
       for (const key of ['plain', 'zh']) {
         const rel = `awards/${BADGES[key]}/`;
         const print = `${lang}-print-${key}.png`;
-        await shoot(browser, server.url + rel, print, { width: 800, media: 'print' });
+        await shoot(browser, server.url + rel, print, { width: 800, media: 'print', sites: server.sites });
         const nojs = `${lang}-nojs-${key}-390.png`;
-        await shoot(browser, server.url + rel, nojs, { width: 390, javaScriptEnabled: false });
+        await shoot(browser, server.url + rel, nojs, { width: 390, javaScriptEnabled: false, sites: server.sites });
         written.push(print, nojs);
       }
       for (const key of ['plain', 'zh']) {

@@ -152,6 +152,11 @@ pub struct PrivacyConfig {
     /// its link, `noindex`).
     #[serde(default)]
     pub default_visibility: Visibility,
+    /// Whether lists (the index, achievement pages) name the recipients of public awards.
+    /// Off by default: lists show achievements and counts, and an award's own page, reached
+    /// by its link, names its recipient.
+    #[serde(default)]
+    pub list_recipients: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize, clap::ValueEnum)]

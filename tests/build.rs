@@ -128,6 +128,40 @@ fn sample_site_pages_match_their_golden_main() {
     assert!(pages >= 14, "only {pages} pages");
 }
 
+/// A page as served, before any script runs (and without JavaScript), shows no green: no
+/// verified verdict and no passed check anywhere, whatever the build found. Only the browser's
+/// check, with the key read from the issuer's domain, may say "verified" (issue #16).
+#[test]
+fn no_page_is_green_before_the_browser_checks() {
+    if !has_sample_site() {
+        return;
+    }
+    let site = Site::sample();
+    let out = site.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut badges = 0;
+    for (path, bytes) in tree(&site.path().join("public")) {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8_lossy(&bytes);
+        for green in [
+            "data-verdict=verified",
+            "data-verdict=\"verified\"",
+            "data-state=passed",
+            "data-state=\"passed\"",
+        ] {
+            assert!(!html.contains(green), "`{path}` is green before any check: {green}");
+        }
+        if html.contains("id=rosette-verdict") {
+            badges += 1;
+            assert!(html.contains("data-verdict=unchecked"), "`{path}`: no neutral verdict");
+            assert!(html.contains("<noscript>"), "`{path}`: nothing for a browser without JavaScript");
+        }
+    }
+    assert!(badges >= 10, "only {badges} badge pages");
+}
+
 #[test]
 fn embedded_json_ld_is_exactly_the_signed_credential() {
     if !has_sample_site() {

@@ -141,7 +141,10 @@ pub fn run(args: &InitArgs) -> Result<Exit, CliError> {
          [privacy]\n\
          # \"public\" awards are listed in the index, sitemap and feed; \"unlisted\" ones are\n\
          # reachable only by their link.\n\
-         default_visibility = \"public\"\n",
+         default_visibility = \"public\"\n\
+         # Lists (index, achievement pages) show achievements and counts; set to true to\n\
+         # name the recipients of public awards there too.\n\
+         list_recipients = false\n",
         base = args.base_url,
         title = format!("{} — Digital Badges", args.issuer),
         issuer = args.issuer,

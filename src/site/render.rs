@@ -222,9 +222,12 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
 
     let mut achievement_views = Vec::new();
     for a in library.achievements.values() {
-        let view = views::achievement(a, base, lang);
+        let mut view = views::achievement(a, base, lang);
         let awards: Vec<&AwardSummary> =
             summaries.iter().filter(|(id, _)| *id == a.id).map(|(_, s)| s).collect();
+        // What lists count is what they list: public awards that stand, not unlisted,
+        // revoked or suspended ones.
+        view.award_count = Some(awards.len());
         let at = a.page.index();
         staging
             .write(&at, &page("achievement.html", &at, &[("achievement", &view), ("awards", &awards)])?)?;
@@ -599,7 +602,7 @@ fn headers(config: &Config) -> String {
     let path = url_path(&config.base_url);
     let did = did_json_path(config);
     format!(
-        "{path}{did}\n  Content-Type: application/did+ld+json\n  Access-Control-Allow-Origin: *\n{path}*.json\n  Access-Control-Allow-Origin: *\n",
+        "{path}{did}\n  Content-Type: application/did+ld+json\n  Access-Control-Allow-Origin: *\n{path}*.json\n  Access-Control-Allow-Origin: *\n{path}*.nq\n  Content-Type: application/n-quads; charset=utf-8\n  Access-Control-Allow-Origin: *\n",
         did = did.as_str()
     )
 }

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { assert, buildSite, launch, Runner, sampleSource, serve, tempDir, verdictOf } from './lib.mjs';
+import { assert, buildSite, launch, routeSites, Runner, sampleSource, siteAt, tempDir, verdictOf } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -43,12 +43,18 @@ for (const [lang, site] of Object.entries(sites)) {
   const badge = fs.readdirSync(path.join(site.public, 'awards')).find((f) => f.endsWith('.nq') && !f.endsWith('.proof.nq')).replace(/\.nq$/, '');
   const pageFile = path.join(tampered, 'awards', badge, 'index.html');
   fs.writeFileSync(pageFile, fs.readFileSync(pageFile, 'utf8').replace(/data-fact=recipient-name>[^<]*/, 'data-fact=recipient-name>Mallory Mallet'));
-  const good = await serve(site.public, site.baseUrl);
-  const bad = await serve(tampered, site.baseUrl);
+  // Both at the site's real https:// address, one at a time (request routing).
+  const good = siteAt(site.public, site.baseUrl);
+  const bad = siteAt(tampered, site.baseUrl);
+  const at = async (page, srv) => {
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+    await routeSites(page, srv.sites);
+  };
   for (const width of [1280, 390]) {
     const context = await browser.newContext({ viewport: { width, height: 900 } });
     const page = await context.newPage();
     await runner.case(`${lang} ${width}px: verified badge page, tools open and used`, async () => {
+      await at(page, good);
       await page.goto(good.url + 'awards/' + badge + '/');
       const r = await verdictOf(page);
       assert(r.verdict === 'verified', 'verdict ' + r.verdict);
@@ -67,6 +73,7 @@ for (const [lang, site] of Object.entries(sites)) {
       await audit(page, 'verified');
     });
     await runner.case(`${lang} ${width}px: tampered badge page`, async () => {
+      await at(page, bad);
       await page.goto(bad.url + 'awards/' + badge + '/');
       const r = await verdictOf(page);
       assert(r.verdict === 'failed', 'verdict ' + r.verdict);

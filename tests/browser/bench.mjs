@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { buildSite, launch, ROOT, sampleSource, serve, verdictOf } from './lib.mjs';
+import { buildSite, launch, ROOT, routeSites, sampleSource, siteAt, verdictOf } from './lib.mjs';
 
 const loads = Number(process.argv[process.argv.indexOf('--loads') + 1]) || 20;
 const STATIC = path.join(ROOT, 'themes/default/static');
@@ -26,7 +26,7 @@ console.log(`"Check a file" on demand (check-file.js): ${kb(gz(['check-file.js']
 console.log(`styles (verify.css): ${kb(gz(['verify.css']))} gzipped`);
 
 const site = buildSite({ source: sampleSource(), name: 'bench' });
-const srv = await serve(site.public, site.baseUrl);
+const srv = siteAt(site.public, site.baseUrl);
 const browser = await launch();
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -39,6 +39,7 @@ for (const [label, slug] of [
   const times = [];
   for (let i = 0; i < loads; i++) {
     const context = await browser.newContext();
+    await routeSites(context, srv.sites);
     const page = await context.newPage();
     await page.goto(srv.url + 'awards/' + slug + '/');
     const r = await verdictOf(page);

@@ -1,11 +1,13 @@
 // End-to-end tests of the badge page's check in a real browser (issue 6): the sample site is
-// built with rosette, served on 127.0.0.1, and opened in headless Debian Chromium (driven by
-// playwright-core; no browser is ever downloaded). Tampered variants are made in temporary
+// built with rosette and opened at its real https:// address in headless Debian Chromium
+// (driven by playwright-core; no browser is ever downloaded), with every request fulfilled from
+// the built folder by request routing: nothing leaves the machine. Tampered variants are made in temporary
 // copies of the built site. Prints one line per case and `N passed, M failed`; exits non-zero
 // on failure.
 //
 //   node tests/browser/e2e.mjs            # needs target/release/rosette (or ROSETTE_BIN)
 
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -18,10 +20,11 @@ import {
   launch,
   loadCore,
   mutationsDetected,
+  rosetteBinary,
+  routeSites,
   Runner,
   SAMPLE,
   sampleSource,
-  serve,
   SHARED,
   signWithSampleKey,
   tempDir,
@@ -29,6 +32,10 @@ import {
 } from './lib.mjs';
 
 const BASE = 'https://badges.northfield.example/';
+const ORIGIN = new URL(BASE).origin;
+/** Where copies of the site are served in the forgery cases: another address. */
+const COPY = 'https://copy.example/';
+const ROUTED_HOSTS = [new URL(BASE).hostname, new URL(COPY).hostname];
 const LISTS = { revocation: 'status/revocation', suspension: 'status/suspension' };
 // Indexes in the status lists: the first stays clear, the others are set after the build.
 const STATUS_AWARDS = { 'e2e-status-ok': ['revocation', 9041], 'e2e-revoked': ['revocation', 70321], 'e2e-suspended': ['suspension', 1187] };
@@ -91,6 +98,38 @@ function revokedLists(source) {
   return built.public;
 }
 
+/** The award the forgery cases re-sign (Amara Okafor's in the sample). */
+const FORGED_AWARD = '2024-dlf-0001';
+
+/**
+ * A forged copy of the sample site, built by rosette as a forger would: a key of the forger's
+ * own added to rosette.toml (so to its did.json, under the issuer's DID), and one award
+ * re-signed with it in another name. Its pages and files are all consistent with each other.
+ */
+function forgedCopy(source) {
+  return buildSite({
+    source,
+    name: 'forged',
+    edit(dir) {
+      const key = path.join(dir, 'forger.secret');
+      const made = spawnSync(rosetteBinary(), ['keygen', '--out', key], { encoding: 'utf8' });
+      assert(made.status === 0, made.stderr);
+      const publicKey = /public key \(Multikey\): (z\w+)/.exec(made.stdout)[1];
+      fs.appendFileSync(path.join(dir, 'rosette.toml'), `\n[[keys]]\nid = "key-forged"\npublic_key = "${publicKey}"\nstatus = "active"\n`);
+      const file = path.join(dir, 'badges/awards', FORGED_AWARD + '.json');
+      const c = JSON.parse(read(path.join(SAMPLE, 'unsigned', FORGED_AWARD + '.json')));
+      c.credentialSubject.name = 'Eve Forger';
+      const input = path.join(dir, 'forged.json');
+      write(input, JSON.stringify(c, null, 2));
+      const args = ['sign', '--key', key, '--verification-method', 'did:web:badges.northfield.example#key-forged', '--created', c.validFrom, input, '-o', file];
+      const signed = spawnSync(rosetteBinary(), args, { encoding: 'utf8' });
+      assert(signed.status === 0, signed.stderr);
+      fs.rmSync(input);
+      fs.rmSync(key);
+    },
+  });
+}
+
 function copySite(from) {
   const to = tempDir('rosette-variant-');
   fs.cpSync(from, to, { recursive: true });
@@ -129,12 +168,8 @@ async function main() {
   const recipients = JSON.parse(read(path.join(SAMPLE, 'recipients.json'))).recipients;
 
   const browser = await launch();
-  const servers = [];
-  const open = async (dir) => {
-    const srv = await serve(dir, site.baseUrl);
-    servers.push(srv);
-    return srv;
-  };
+  // A site at the issuer's real address (and, for copies, others at theirs).
+  const open = async (dir, others = {}) => ({ url: BASE, sites: { [ORIGIN]: dir, ...others } });
   const main = await open(site.public);
   const context = await browser.newContext();
   const problems = [];
@@ -144,11 +179,12 @@ async function main() {
   context.on('weberror', (e) => problems.push('page error: ' + e.error().message));
   context.on('request', (r) => {
     const u = new URL(r.url());
-    if (u.hostname !== '127.0.0.1' && u.protocol !== 'data:') problems.push('request to another origin: ' + r.url());
+    if (!ROUTED_HOSTS.includes(u.hostname) && u.protocol !== 'data:') problems.push('request to another origin: ' + r.url());
   });
 
   const visit = async (srv, slug) => {
     const page = await context.newPage();
+    await routeSites(page, srv.sites);
     await page.goto(srv.url + 'awards/' + slug + '/');
     const result = await verdictOf(page);
     return { page, result };
@@ -186,7 +222,9 @@ async function main() {
         for (const name of ['format', 'signature', 'issuer-key', 'issuer', 'validity', 'status', 'recipient']) {
           assert(r.checks.some((c) => c.name === name), `no ${name} check`);
         }
-        if (expected.verdict === 'warning') assert(/expired/i.test(r.text), 'the verdict does not say expired');
+        if (expected.verdict === 'warning') assert(/^\W*Expired/.test(r.text), 'the verdict does not lead with Expired: ' + r.text);
+        // The verdict names the domain that vouches, for the visitor to compare with the address bar.
+        if (expected.verdict !== 'failed') assert(r.text.includes(new URL(BASE).host), 'the verdict does not name the domain: ' + r.text);
         if (expected.status) {
           assert(r.text.includes(expected.status === 'revocation' ? 'Revoked' : 'Suspended'), r.text);
           // The reason the issuer gave (`rosette revoke --reason`) is on the page and in the verdict.
@@ -343,12 +381,106 @@ async function main() {
     });
     const page = await noEd.newPage();
     try {
+      await routeSites(page, main.sites);
       await page.goto(main.url + 'awards/' + rdfc + '/');
       const r = await verdictOf(page);
       assert(r.verdict === 'unknown', 'verdict ' + r.verdict);
       assert(r.checks.find((c) => c.name === 'signature').state === 'unknown', 'signature not unknown');
     } finally {
       await noEd.close();
+    }
+  });
+
+  // A whole-site copy on another address, with a key of the copier's own added to its
+  // did.json and an award re-signed with it under another name: the check reads the key from
+  // the issuer's real domain, so the copy never verifies, and the page names the real domain.
+  const forged = forgedCopy(source);
+  const copyOrigin = new URL(COPY).origin;
+  const forgedCase = async (label, realSite, expected) => {
+    await runner.case(label, async () => {
+      const page = await context.newPage();
+      try {
+        await routeSites(page, { [copyOrigin]: forged.public, [ORIGIN]: realSite });
+        await page.goto(COPY + 'awards/' + FORGED_AWARD + '/');
+        const r = await verdictOf(page);
+        assert(r.verdict === expected, `expected ${expected}, got ${r.verdict}: ${r.text}`);
+        const note = await page.$eval('#rosette-elsewhere', (e) => ({ hidden: e.hidden, text: e.textContent, kind: e.dataset.elsewhere }));
+        assert(!note.hidden && note.kind === 'copy', 'no notice that this is a copy');
+        assert(note.text.includes(new URL(BASE).host), 'the notice does not name the real domain: ' + note.text);
+        const shown = await page.$eval('[data-fact=recipient-name]', (e) => e.textContent);
+        assert(shown === 'Eve Forger', 'the forged page does not show the forged name: ' + shown);
+      } finally {
+        await page.close();
+      }
+    });
+  };
+  await forgedCase('forged copy on another origin, real issuer site up → failed, names the real domain', site.public, 'failed');
+  await forgedCase('forged copy on another origin, real issuer site unreachable → unknown, never verified', null, 'unknown');
+  await runner.case('the forged copy verifies against its own did.json (the test would catch a forgery)', async () => {
+    // Served as if it were the issuer's site, the copy's own keys vouch for it: proof that the
+    // two cases above fail because of where the key is read, not because the forgery is broken.
+    const { page, result } = await visit(await open(forged.public), FORGED_AWARD);
+    await page.close();
+    assert(result.verdict === 'verified', 'the forged award does not verify on its own site: ' + result.verdict);
+  });
+
+  // Before the check ends, and without JavaScript, nothing on a badge page is green.
+  const noGreen = async (page) => {
+    const found = await page.evaluate(() => ({
+      verified: document.querySelectorAll('[data-verdict="verified"]').length,
+      passed: document.querySelectorAll('[data-state="passed"]').length,
+    }));
+    assert(found.verified === 0 && found.passed === 0, `green before the check: ${JSON.stringify(found)}`);
+  };
+  const tampered = copySite(site.public);
+  edit(pageOf(tampered, rdfc), `>${name(rdfc)}<`, '>Mallory Mallet<');
+  for (const [label, dir] of [['genuine', site.public], ['tampered', tampered]]) {
+    await runner.case(`JavaScript off, ${label} page → no verified verdict, no passed check, a notice`, async () => {
+      const noJs = await browser.newContext({ javaScriptEnabled: false });
+      try {
+        const page = await noJs.newPage();
+        await routeSites(page, { [ORIGIN]: dir });
+        await page.goto(BASE + 'awards/' + rdfc + '/');
+        await noGreen(page);
+        const verdict = await page.$eval('#rosette-verdict', (e) => e.dataset.verdict);
+        assert(verdict === 'unchecked', 'static verdict ' + verdict);
+        const noscript = await page.$eval('noscript', (e) => e.textContent);
+        assert(/JavaScript is off/.test(noscript), 'no notice: ' + noscript);
+      } finally {
+        await noJs.close();
+      }
+    });
+    await runner.case(`before the check finishes, ${label} page → no verified verdict, no passed check`, async () => {
+      let release;
+      const gate = new Promise((r) => (release = r));
+      const page = await context.newPage();
+      try {
+        // The issuer's keys are held back: the check cannot end until they arrive.
+        await routeSites(page, { [ORIGIN]: dir }, { hold: (u) => (u.pathname.endsWith('/did.json') ? gate : null) });
+        await page.goto(BASE + 'awards/' + rdfc + '/', { waitUntil: 'domcontentloaded' });
+        await page.waitForTimeout(300);
+        await noGreen(page);
+        const verdict = await page.$eval('#rosette-verdict', (e) => e.dataset.verdict);
+        assert(verdict === 'pending' || verdict === 'unchecked' || verdict === 'failed', 'verdict before the keys: ' + verdict);
+        release();
+        const r = await verdictOf(page);
+        assert(r.verdict === (label === 'genuine' ? 'verified' : 'failed'), 'final verdict ' + r.verdict);
+      } finally {
+        release();
+        await page.close();
+      }
+    });
+  }
+  await runner.case('a tampered page marks the altered name as not verified, header included, in plain words', async () => {
+    const { page, result } = await visit(await open(tampered), rdfc);
+    try {
+      assert(result.verdict === 'failed', 'verdict ' + result.verdict);
+      const sig = result.checks.find((c) => c.name === 'signature');
+      assert(sig.text.includes('“Mallory Mallet”') && sig.text.includes(`“${name(rdfc)}”`), 'not the plain form: ' + sig.text);
+      const marked = await page.$$eval('[data-unverified]', (es) => es.map((e) => e.dataset.fact));
+      assert(marked.includes('recipient-name'), 'the name is not marked: ' + marked.join(','));
+    } finally {
+      await page.close();
     }
   });
 
@@ -428,7 +560,6 @@ async function main() {
   });
 
   await browser.close();
-  for (const s of servers) await s.close();
   runner.finish();
 }
 

@@ -130,6 +130,54 @@ export async function serve(dir, baseUrl = '/') {
   };
 }
 
+/** The file a static host serves for a URL path under a site folder, or null (404). */
+function staticFile(dir, pathname) {
+  let rel;
+  try {
+    rel = decodeURIComponent(pathname).replace(/^\/+/, '');
+  } catch {
+    return null;
+  }
+  if (rel.split('/').some((s) => s === '..' || s.includes('\0'))) return null;
+  let file = path.join(dir, rel);
+  if (rel === '' || rel.endsWith('/')) file = path.join(file, 'index.html');
+  else if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+  return fs.existsSync(file) && fs.statSync(file).isFile() ? file : null;
+}
+
+/**
+ * Serves sites at their real https:// addresses inside a playwright page or context: every
+ * request whose origin is a key of `sites` is fulfilled from the folder it maps to, as a static
+ * host would (`x/` → `x/index.html`, 404 otherwise), with the CORS header rosette's `_headers`
+ * asks for on its data files; a `null` folder, and any origin not listed, is a host that cannot
+ * be reached. `hold(url)`, when given, may return a promise the response waits for. Returns the
+ * list of URLs requested. Nothing leaves the machine.
+ */
+export async function routeSites(target, sites, { hold } = {}) {
+  const requests = [];
+  await target.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    requests.push(url.href);
+    const dir = sites[url.origin];
+    if (!dir) return route.abort('connectionrefused');
+    if (hold) await hold(url);
+    const file = staticFile(dir, url.pathname);
+    if (!file) return route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' });
+    const headers = { 'cache-control': 'no-cache' };
+    if (/\.(json|nq)$/.test(file)) headers['access-control-allow-origin'] = '*';
+    return route.fulfill({ status: 200, contentType: TYPES[path.extname(file)] || 'application/octet-stream', headers, body: fs.readFileSync(file) });
+  });
+  return requests;
+}
+
+/**
+ * A built site at its real address, for routeSites: `{url, sites, close}` in the shape of
+ * serve()'s result, so that a test opens `url + 'awards/x/'` after routing `sites`.
+ */
+export function siteAt(dir, baseUrl) {
+  return { url: baseUrl, sites: { [new URL(baseUrl).origin]: dir }, close: async () => {} };
+}
+
 /** The Chromium flags the tests use: headless, no sandbox (CI containers), nothing online. */
 export const CHROMIUM_ARGS = [
   '--headless',

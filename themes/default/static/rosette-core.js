@@ -783,6 +783,15 @@ export function didWebDocumentUrl(did) {
   return parts.length ? `https://${host}/${parts.join('/')}/did.json` : `https://${host}/.well-known/did.json`;
 }
 
+/**
+ * The domain that vouches for a did:web DID (its host, with a port if it names one): what a
+ * visitor can compare with the address bar. Null for any other DID.
+ */
+export function didWebDomain(did) {
+  const url = didWebDocumentUrl(did);
+  return url ? new URL(url).host : null;
+}
+
 /** The DID (without fragment) of a verification method id. */
 export const controllerDid = (vmId) => vmId.split('#')[0];
 
@@ -1009,6 +1018,11 @@ export function displayedFactProblems(c, facts, language) {
  *   subtle         a SubtleCrypto (default: globalThis.crypto.subtle)
  *   local(url)     the same-origin URL to read an absolute URL from, or null (another site:
  *                  never fetched)
+ *   remote(url)    where to read the documents that vouch for a credential (the issuer's
+ *                  did:web document and key history, status lists): the URL itself when the
+ *                  page reads them from the host that names them (did:web §Read), or null.
+ *                  Without it they are read through `local` (tests, and checking a file
+ *                  against the site's own copy)
  *   get(url, {fresh})  the text at a same-origin URL, or null when it is not there (404);
  *                  throws when it cannot be read; `fresh`: not from a cache (status lists)
  *   published      the same-origin URL of the credential's JSON as this site published it (its
@@ -1072,6 +1086,10 @@ class Context {
   local(url) {
     return this.env.local ? this.env.local(url) : null;
   }
+  /** Where to read a document that vouches for the credential: its own host, when allowed. */
+  remote(url) {
+    return this.env.remote ? this.env.remote(url) : this.local(url);
+  }
 }
 
 /** The `.nq` and `.proof.nq` published beside a credential JSON at `jsonUrl`. */
@@ -1090,7 +1108,9 @@ async function resolveMethod(vmId, created, ctx) {
   }
   const docUrl = didWebDocumentUrl(did);
   if (!docUrl) return { state: 'unknown', key: 'key_unsupported_method', params: { key: vmId } };
-  const local = ctx.local(docUrl);
+  // The key is read from the host the DID names, never from whatever site serves the page: a
+  // copy of the site with a key of its own added to its did.json must not verify.
+  const local = ctx.remote(docUrl);
   if (!local) return { state: 'unknown', key: 'key_other_site', params: { url: docUrl } };
   const keysUrl = local.replace(/did\.json$/, 'keys.json');
   let doc, history;
@@ -1157,11 +1177,24 @@ async function signatureCheck(credential, proof, proofs, ctx, reads) {
   const proofP = proofCheck(credential, proof, proofs, ctx, reads);
   proofP.catch(() => {});
   const page = reads.page;
-  if (page && page.facts !== undefined) {
-    const altered = pageCheck(credential, await page.facts, page);
-    if (altered) return altered;
-  }
-  return proofP;
+  if (!page || page.facts === undefined) return proofP;
+  const facts = await page.facts;
+  const altered = pageCheck(credential, facts, page);
+  if (altered) return altered;
+  const result = await proofP;
+  if (result.message.key !== 'copy_differs') return result;
+  // The page and the file beside it disagree. When the file is the one that was signed, the
+  // page was altered: say what it shows that the signed credential does not, in plain words.
+  const copy = await reads.copyP;
+  const signed = copy && isNode(copy.value) ? copy.value : null;
+  const signedProofs = signed ? proofsOf(signed) : [];
+  if (!signedProofs[0]) return result;
+  const p = signedProofs[0];
+  const methodP = p.verificationMethod === proof.verificationMethod ? reads.methodP : resolveMethod(p.verificationMethod, p.created, ctx);
+  const fileCheck = await proofCheck(signed, p, signedProofs, ctx, { ...reads, copyP: null, methodP });
+  if (fileCheck.state !== 'passed') return result;
+  const problems = displayedFactProblems(signed, facts, page.language);
+  return problems.length ? check('signature', 'failed', 'page_altered', { problems }) : check('signature', 'failed', 'page_json_altered');
 }
 
 /** What the page shows, and where it is, must be what was signed. Null when it is. */
@@ -1308,7 +1341,8 @@ const dated = (key, date) => (date === null || date === undefined ? key + '_unda
  * validity period must hold. The list's proof is checked over its own published N-Quads.
  */
 async function readStatus(entry, ctx) {
-  const local = ctx.local(entry.list);
+  // From the list's own host, as the key: a copy must not replay an older list.
+  const local = ctx.remote(entry.list);
   if (!local) return { state: 'unknown', key: 'status_other_site', params: { url: entry.list } };
   // The list, and the N-Quads of its proof should it be eddsa-rdfc-2022, are read at once;
   // a list is read fresh (a revocation must show without waiting for a cache).
@@ -1354,6 +1388,17 @@ async function readStatus(entry, ctx) {
 }
 
 /**
+ * Who signed, in the words a visitor can check: the issuer's name and the domain its key was
+ * read from (`domain` is the DID itself for a DID without one, such as did:key).
+ */
+function signer(credential) {
+  const id = isNode(credential) ? issuerId(credential) : null;
+  const name = isNode(credential) && isNode(credential.issuer) ? pick(credential.issuer.name, 'en') : null;
+  const domain = didWebDomain(id);
+  return { issuer: name ? cleanText(name) : id || '', domain: domain || id || '' };
+}
+
+/**
  * The verdict from the checks, in the words of issue 6: a failed format, signature, key or
  * issuer is fatal (the other checks are hidden: they may be forged); then revoked,
  * suspended, not yet valid; then "could not check"; then expired (a warning); else verified.
@@ -1384,14 +1429,13 @@ export function summarize(checks, credential) {
     headline = msg('verdict_unknown', { reason: checks.find((c) => c.state === 'unknown').message });
   } else if (byName.validity && byName.validity.state === 'warning') {
     outcome = 'warning';
-    headline = msg('verdict_expired', byName.validity.message.params);
+    headline = msg('verdict_expired', { ...byName.validity.message.params, ...signer(credential) });
   } else if (checks.some((c) => c.state === 'warning')) {
     outcome = 'warning';
     headline = msg('verdict_warning', { reason: checks.find((c) => c.state === 'warning').message });
   } else {
     outcome = 'verified';
-    const issuer = isNode(credential) && isNode(credential.issuer) ? pick(credential.issuer.name, 'en') : null;
-    headline = msg('verdict_verified', { issuer: issuer ? cleanText(issuer) : issuerId(credential) || '' });
+    headline = msg('verdict_verified', signer(credential));
   }
   const shown = fatal.length ? checks.filter((c) => fatal.includes(c.name)) : checks;
   return { outcome, headline, checks: shown, allChecks: checks, fatal: fatal.length > 0 };

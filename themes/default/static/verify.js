@@ -107,9 +107,23 @@ export function makeLocal(base, root) {
   };
 }
 
-/** Reads a same-origin URL: its text, null when it is not there, an error otherwise. */
+/**
+ * Where the documents that vouch for a badge are read (the issuer's did.json and keys.json,
+ * status lists): at their own https address, as did:web §Read says, never from the site that
+ * serves this page, which may be a copy. On the issuer's site that is this origin; elsewhere
+ * it is a CORS request to the issuer's domain (which the page's CSP allows, and no other).
+ */
+export function remoteOf(url) {
+  return typeof url === 'string' && url.startsWith('https://') ? url.split('#')[0] : null;
+}
+
+/**
+ * Reads a URL of this page's origin or of the issuer's domain: its text, null when it is not
+ * there, an error otherwise.
+ */
 export async function getText(url, { fresh = false } = {}) {
-  if (new URL(url).origin !== location.origin) throw new Error('not this site');
+  const origin = new URL(url).origin;
+  if (origin !== location.origin && origin !== page.issuerOrigin) throw new Error('not this site');
   // Not `fresh`: the page preloads these (<link rel=preload>), and a preload is only reused
   // by a request of the same kind.
   const r = await fetch(url, { credentials: 'same-origin', cache: fresh ? 'no-cache' : 'default' });
@@ -139,6 +153,7 @@ function readHead() {
   language = document.documentElement.lang || 'en';
   const baseMeta = document.querySelector('meta[name="rosette-base"]');
   page.base = baseMeta ? baseMeta.content : '';
+  page.issuerOrigin = page.base.startsWith('https://') ? new URL(page.base).origin : null;
   page.root = new URL(el.dataset.root || './', document.baseURI);
   page.local = makeLocal(page.base, page.root);
   page.cache = new Map();
@@ -176,6 +191,7 @@ function start() {
   return core.verifyCredential(credential, {
     now: Date.now(),
     local: page.local,
+    remote: remoteOf,
     get: getText,
     cache: page.cache,
     published: page.file,
@@ -191,9 +207,10 @@ function start() {
 async function show(section, pending) {
   const box = document.getElementById('rosette-verdict');
   const list = section.querySelector('.checks');
+  const credential = page.credential;
+  showElsewhere(credential);
   showVerdict(box, 'pending', t('pending'), '');
   box.setAttribute('aria-busy', 'true');
-  const credential = page.credential;
   let result;
   try {
     result = await pending;
@@ -214,6 +231,13 @@ async function show(section, pending) {
     extra.push(page.recipientItem);
   }
   showChecks(list, result, extra);
+  list.classList.remove('build-checks');
+  const intro = section.querySelector('.build-intro');
+  if (intro) intro.remove();
+  if (result.fatal) markUnverified(result);
+  // The technical checks sit behind "How this was checked"; open it when something did not pass.
+  const how = document.getElementById('rosette-how');
+  if (how && result.outcome !== 'verified') how.open = true;
   showVerdict(box, result.outcome, title, detail);
   box.removeAttribute('aria-busy');
   if (performance.mark) performance.mark('rosette-verdict');
@@ -226,6 +250,42 @@ async function show(section, pending) {
   } else {
     setUpRecipient();
   }
+}
+
+/**
+ * After a fatal failure, marks what the page shows as not verified, where it is shown (the
+ * header included): the facts the check found altered, or every fact when it cannot say which.
+ */
+function markUnverified(result) {
+  const problems = result.checks.flatMap((c) => (c.message.params && Array.isArray(c.message.params.problems) ? c.message.params.problems : []));
+  const altered = new Set(problems.map((p) => p.fact));
+  for (const e of document.querySelectorAll('[data-fact]')) {
+    if (altered.size === 0 || altered.has(e.dataset.fact)) e.dataset.unverified = t('unverified_mark');
+  }
+}
+
+/**
+ * When this page is not at the address it was issued for (a copy, a mirror, a local
+ * preview), says so first and names the real one: only the address bar tells a visitor whose
+ * site this is.
+ */
+function showElsewhere(credential) {
+  const note = document.getElementById('rosette-elsewhere');
+  if (!note || !page.issuerOrigin) return;
+  const basePath = new URL(page.base).pathname;
+  if (location.origin === page.issuerOrigin && location.pathname.startsWith(basePath)) return;
+  const domain = new URL(page.base).host;
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(location.hostname);
+  note.replaceChildren(document.createTextNode(t(local ? 'preview' : 'elsewhere', { domain })));
+  const id = credential && typeof credential.id === 'string' && credential.id.startsWith(page.base) ? credential.id : page.base;
+  if (!local) {
+    note.append(' ');
+    const a = el('a', '', id);
+    a.href = id;
+    note.append(a);
+  }
+  note.dataset.elsewhere = local ? 'preview' : 'copy';
+  note.hidden = false;
 }
 
 function hasEmail(c) {
