@@ -21,6 +21,7 @@ fn main() {
         image: None,
         accent: None,
         language: "en".into(),
+        withdrawn: None,
     };
 
     let time = |f: &mut dyn FnMut(usize)| {

@@ -17,6 +17,9 @@ pub(super) struct Words {
     kicker: String,
     kicker_spacing: f32,
     earned: String,
+    /// The kicker and the line in place of "earned" for a revoked, then a suspended, award.
+    revoked: (String, String),
+    suspended: (String, String),
     /// "Issued by {issuer}": the issuer's name goes where `{issuer}` is.
     issued_by: String,
 }
@@ -33,6 +36,14 @@ impl Words {
             kicker,
             kicker_spacing,
             earned: get("card_earned", "earned"),
+            revoked: (
+                get("card_kicker_revoked", "REVOKED"),
+                get("card_earned_revoked", "was awarded; the issuer revoked"),
+            ),
+            suspended: (
+                get("card_kicker_suspended", "SUSPENDED"),
+                get("card_earned_suspended", "was awarded; the issuer suspended"),
+            ),
             issued_by: get("card_issued_by", "Issued by {issuer}"),
         }
     }
@@ -94,14 +105,19 @@ pub(super) struct Layout {
 
 impl Layout {
     pub(super) fn new(card: &Card, words: &Words) -> Layout {
+        let (kicker, earned) = match card.withdrawn {
+            None => (&words.kicker, &words.earned),
+            Some(super::Withdrawal::Revoked) => (&words.revoked.0, &words.revoked.1),
+            Some(super::Withdrawal::Suspended) => (&words.suspended.0, &words.suspended.1),
+        };
         let mut column = Column::default();
-        column.push(vec![words.kicker.clone()], 22.0, true, Fill::Accent, 18.0);
+        column.push(vec![kicker.clone()], 22.0, true, Fill::Accent, 18.0);
         if let Some(line) = column.lines.last_mut() {
             line.spacing = words.kicker_spacing;
         }
         let (size, recipient) = fit(&card.recipient, &[(66.0, 2), (58.0, 2), (50.0, 2), (44.0, 3)]);
         column.push(recipient, size, true, Fill::Ink, 6.0);
-        column.push(vec![words.earned.clone()], 30.0, false, Fill::Muted, 10.0);
+        column.push(wrap(earned, false, 30.0, TEXT_WIDTH, 1).0, 30.0, false, Fill::Muted, 10.0);
         let (size, achievement) = fit(&card.achievement, &[(46.0, 2), (40.0, 2), (34.0, 3)]);
         column.push(achievement, size, true, Fill::AccentDark, 26.0);
         let rule_y = column.y;

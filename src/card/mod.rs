@@ -71,6 +71,16 @@ pub struct Card {
     /// A BCP 47 language tag, for the labels (`zh…` gets the `zh-Hans` catalogue; a language
     /// without a catalogue gets English).
     pub language: String,
+    /// Set when the issuer has withdrawn the award: the card says so instead of "earned", so
+    /// that a link preview never shows a withdrawn badge as held.
+    pub withdrawn: Option<Withdrawal>,
+}
+
+/// Why a card's award no longer stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withdrawal {
+    Revoked,
+    Suspended,
 }
 
 /// The formats a badge image may come in.
@@ -427,6 +437,7 @@ mod tests {
             image: None,
             accent: None,
             language: language.into(),
+            withdrawn: None,
         }
     }
 
@@ -502,6 +513,23 @@ mod tests {
     /// places, same colours, up to anti-aliasing. Except where a line mixes Latin and Chinese:
     /// usvg then draws the whole line's Latin letters from the CJK face, not the face they were
     /// measured with; here every character comes from the face [`layout::measure`] takes.
+    #[test]
+    fn a_withdrawn_award_is_never_shown_as_earned() {
+        for (withdrawn, label) in [(Withdrawal::Revoked, "REVOKED"), (Withdrawal::Suspended, "SUSPENDED")] {
+            let svg =
+                card_svg(&Card { withdrawn: Some(withdrawn), ..card("Aroha Ngata", "Lab Safety", "en") })
+                    .expect("svg");
+            assert!(svg.contains(label) && !svg.contains(">earned<"), "{svg}");
+            assert!(!svg.contains("OPEN BADGE"), "{svg}");
+        }
+        let svg =
+            card_svg(&Card { withdrawn: Some(Withdrawal::Revoked), ..card("李明", "数据", "zh-Hans") })
+                .expect("svg");
+        assert!(svg.contains("已撤销"), "{svg}");
+        let earned = card_svg(&card("Aroha Ngata", "Lab Safety", "en")).expect("svg");
+        assert!(earned.contains(">earned<") && !earned.contains("REVOKED"), "{earned}");
+    }
+
     #[test]
     fn cached_glyphs_draw_what_resvg_draws() {
         for (input, exact) in [

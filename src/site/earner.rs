@@ -146,6 +146,11 @@ pub fn make(
         image: None,
         accent: None,
         language: config.language.clone(),
+        withdrawn: match award.withdrawn.as_ref().map(|(flag, _)| *flag) {
+            Some("revoked") => Some(crate::card::Withdrawal::Revoked),
+            Some("suspended") => Some(crate::card::Withdrawal::Suspended),
+            _ => None,
+        },
     };
     if let Some(Ok(png)) = image.background.as_ref().map(|b| crate::card::render_card_on(b, &card)) {
         // Named by its content hash, which the cache then keeps the card under.
@@ -187,7 +192,12 @@ pub fn view(
             _ => {}
         }
     }
-    view.card_alt = format!("{recipient} earned {achievement}, issued by {}", config.issuer.name);
+    view.card_alt = match award.withdrawn.as_ref().map(|(flag, _)| *flag) {
+        Some(flag @ ("revoked" | "suspended")) => {
+            format!("{} by {}: {achievement}, awarded to {recipient}", capitalized(flag), config.issuer.name)
+        }
+        _ => format!("{recipient} earned {achievement}, issued by {}", config.issuer.name),
+    };
 
     let cert_id = award.page.as_str().rsplit('/').next().unwrap_or_default().to_string();
     let (add, fields) =
@@ -211,6 +221,11 @@ pub fn view(
         alt.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
     );
     view
+}
+
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]

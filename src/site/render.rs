@@ -247,6 +247,9 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
     staging.write(&at, &issuer_page)?;
     let at = OutPath::fixed("404.html");
     staging.write(&at, &page("404.html", &at, &[])?)?;
+    // "How to check a badge from <issuer>": what a verdict rests on, for the person checking.
+    let at = OutPath::fixed("check/index.html");
+    staging.write(&at, &page("check.html", &at, &[])?)?;
 
     staging.write(&did_path, &library.did_json)?;
     for list in &library.status_lists {
@@ -322,6 +325,8 @@ fn earner_files(
     key.add(cx.config_hash.as_bytes()).add(award.page.as_str().as_bytes()).add(credential);
     key.add(view.url.as_bytes()).add(view.achievement.name.as_bytes()).add(view.recipient.as_bytes());
     key.add(image.hash.as_bytes());
+    // A revocation changes the card (and no other input of it): the status list says so.
+    key.add(format!("{:?}", award.withdrawn.as_ref().map(|(flag, _)| flag)).as_bytes());
     let key = key.finish();
     let dir = award.page.as_str();
     if let Some(unit) = cache.unit(&key) {

@@ -391,6 +391,34 @@ async function main() {
     }
   });
 
+  // Withdrawn means withdrawn everywhere: the sample's revoked award (its bit is set in the
+  // sample's own status list) offers nothing to share, and its artwork, embed and preview say so.
+  const revokedSample = awards.find((a) => !a.slug.startsWith('e2e-') && expectationOf(a.credential).status === 'revocation');
+  await runner.case('a revoked badge page: greyed artwork, no share, LinkedIn, download, embed or QR; embed and preview say Revoked', async () => {
+    assert(revokedSample, 'the sample has no revoked award');
+    const { page, result } = await visit(main, revokedSample.slug);
+    try {
+      assert(result.verdict === 'failed' && /Revoked/.test(result.text), result.text);
+      const dom = await page.evaluate(() => ({
+        withdrawn: document.querySelector('article.award').dataset.withdrawn,
+        filter: getComputedStyle(document.querySelector('.award-image img')).filter,
+        share: document.querySelectorAll('.share, a[href*="linkedin.com"], a[download], textarea, .qr').length,
+        note: (document.querySelector('.withdrawn-share') || {}).textContent || '',
+        alt: (document.querySelector('meta[property="og:image:alt"]') || { content: '' }).content,
+      }));
+      assert(dom.withdrawn === 'revoked', 'article not marked withdrawn');
+      assert(/grayscale/.test(dom.filter), 'artwork not greyed: ' + dom.filter);
+      assert(dom.share === 0, `${dom.share} share, download or embed elements on a revoked page`);
+      assert(/revoked/.test(dom.note), 'no note on why: ' + dom.note);
+      assert(!dom.alt || /^Revoked/.test(dom.alt), 'the preview still reads as earned: ' + dom.alt);
+      await page.goto(BASE + 'awards/' + revokedSample.slug + '/embed/');
+      const embed = await page.$eval('.embed-verify', (e) => e.textContent);
+      assert(embed.trim() === 'Revoked', 'embed says ' + embed);
+    } finally {
+      await page.close();
+    }
+  });
+
   // A whole-site copy on another address, with a key of the copier's own added to its
   // did.json and an award re-signed with it under another name: the check reads the key from
   // the issuer's real domain, so the copy never verifies, and the page names the real domain.
