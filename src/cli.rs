@@ -35,7 +35,7 @@ pub enum Command {
     /// Add a Data Integrity proof to an unsigned credential.
     #[command(after_help = EXIT_CODES)]
     Sign(SignArgs),
-    /// Verify credential files and print every check.
+    /// Verify credential files or https:// badge URLs and print every check.
     #[command(after_help = EXIT_CODES)]
     Verify(VerifyArgs),
     /// Print the credential baked into a PNG or SVG badge image, byte for byte.
@@ -275,7 +275,13 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
-    /// Credential files or baked badge images (PNG, SVG), or directories searched for them.
-    #[arg(value_name = "PATH", required = true)]
+    /// Fetch nothing: did:web documents and status lists come only from --site directories,
+    /// and whatever they do not serve "could not be checked".
+    #[arg(long)]
+    pub offline: bool,
+    /// Credential files or baked badge images (PNG, SVG), directories searched for them, or
+    /// https:// URLs of credentials or badge pages. Unless --offline, the did:web documents and
+    /// status lists that no --site serves are fetched over HTTPS from their own hosts.
+    #[arg(value_name = "PATH-OR-URL", required = true)]
     pub paths: Vec<PathBuf>,
 }

@@ -1,5 +1,6 @@
-//! DIDs and verification methods: `did:key` (computed) and `did:web` (read from a published
-//! `did.json`, never from the network).
+//! DIDs and verification methods: `did:key` (computed) and `did:web` (a published `did.json`,
+//! read through a [`DocumentSource`]: a local site, or HTTPS in `crate::net`; this module itself
+//! never touches the network).
 //!
 //! [did:web §Read](https://w3c-ccg.github.io/did-method-web/#read-resolve) maps
 //! `did:web:example.org` to `https://example.org/.well-known/did.json` and

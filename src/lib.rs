@@ -8,7 +8,7 @@
 //! |---|---|---|
 //! | app | `main.rs`, [`cli`], [`cmd`], [`ui`] | arguments, one `run` per subcommand, exit codes, output levels, colour and progress |
 //! | domain (pure) | [`model`], [`jsonld`], [`canon`], [`integrity`], [`keys`], [`did`], [`status`], [`verify`] | OB 3.0 / VC types, embedded [`contexts`], JSON-LD → RDF, RDFC-1.0 and JCS, the two EdDSA cryptosuites, Multikey, did:key/did:web, Bitstring Status List, verdicts |
-//! | foundation | [`error`], [`fs`], [`json`] | errors with context and exit codes, file helpers, atomic writes, strict JSON |
+//! | foundation | [`error`], [`fs`], [`json`], [`net`], [`badge_page`] | errors with context and exit codes, file helpers, atomic writes, strict JSON, documents over HTTPS, the credential of a badge page |
 //!
 //! The domain layer never prints and never touches the disk: it takes bytes and values and
 //! returns values, so it is tested without files. Only [`keys::SecretKey`] and the signing
@@ -16,6 +16,7 @@
 
 pub mod achievement;
 pub mod award;
+pub mod badge_page;
 pub mod bake;
 pub mod canon;
 pub mod card;
@@ -32,6 +33,7 @@ pub mod jsonld;
 pub mod keys;
 pub mod markdown;
 pub mod model;
+pub mod net;
 pub mod qr;
 pub mod registry;
 pub mod site;

@@ -801,8 +801,8 @@ fn verify_a_did_web_credential_against_a_local_site() {
     run.assert_code(0);
     assert_golden("verify-did-web.txt", &run.transcript());
 
-    // Without the site the key cannot be had: never shown as valid.
-    let run = sb.rosette(&["verify", "--now", NOW, "site/awards/2024-0001.json"]);
+    // Offline, without the site, the key cannot be had: never shown as valid.
+    let run = sb.rosette(&["verify", "--offline", "--now", NOW, "site/awards/2024-0001.json"]);
     run.assert_code(1);
     assert_golden("verify-did-web-offline.txt", &run.transcript());
 }

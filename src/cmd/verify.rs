@@ -1,8 +1,12 @@
-//! `rosette verify`: verify credential files and print every check.
+//! `rosette verify`: verify credential files, or credentials published at https:// URLs, and
+//! print every check.
 //!
 //! A PNG or SVG badge image is verified through the credential baked into it
-//! ([Open Badges 3.0 §Baked Badge](https://www.imsglobal.org/spec/ob/v3p0/#baked-badge)).
+//! ([Open Badges 3.0 §Baked Badge](https://www.imsglobal.org/spec/ob/v3p0/#baked-badge)), a
+//! badge page through the credential it embeds. Unless `--offline`, did:web documents and status
+//! lists that no `--site` serves are fetched from their own hosts ([`crate::net`]).
 
+use crate::badge_page;
 use crate::bake::{self, ImageFormat};
 use crate::cli::{Format, UnbakeArgs, VerifyArgs};
 use crate::error::{CliError, Exit};
@@ -10,10 +14,26 @@ use crate::fs::SiteDirs;
 use crate::jsonld::JsonLdProcessor;
 use crate::model::Credential;
 use crate::model::date::parse_date_time;
+use crate::net::{self, HttpClient, HttpOptions, LocalThenNetwork};
 use crate::verify::{Outcome, State, Verdict, Verifier};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Trust these PEM roots instead of the built-in ones (a private PKI; the tests' own root).
+const ENV_CA_FILE: &str = "ROSETTE_CA_FILE";
+/// `host:port=address:port[,…]`: connect there instead of asking DNS (the tests' servers).
+const ENV_RESOLVE: &str = "ROSETTE_RESOLVE";
+/// The deadline of each fetch in milliseconds (default [`net::DEFAULT_TIMEOUT`]).
+const ENV_TIMEOUT_MS: &str = "ROSETTE_HTTP_TIMEOUT_MS";
+
+/// What to verify: a local file, or a credential or badge page at an https:// URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Input {
+    File(PathBuf),
+    Url(String),
+}
 
 /// The result for one file: a verdict, or why the file is not a credential at all.
 #[derive(Debug, Serialize)]
@@ -42,15 +62,32 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, CliError> {
             .ok_or_else(|| CliError::io(format!("--now `{t}` is not an XML Schema dateTime")))?,
         None => chrono::Utc::now(),
     };
-    let files = collect_files(&args.paths)?;
+    let inputs = collect_inputs(&args.paths, args.offline)?;
     let sites = SiteDirs::new(args.base_url.iter().cloned().zip(args.site.iter().cloned()).collect());
+    let client = if args.offline { None } else { Some(http_client()?) };
+    let source = LocalThenNetwork { local: &sites, network: client.as_ref() };
     let jsonld = JsonLdProcessor::new();
-    let verifier = Verifier { jsonld: &jsonld, source: &sites, now };
-    let reports: Vec<FileReport> = files
+    let verifier = Verifier { jsonld: &jsonld, source: &source, now };
+    let reports: Vec<FileReport> = inputs
         .par_iter()
-        .map(|path| {
-            let (baked, result) = verify_file(&verifier, path);
-            FileReport { file: path.display().to_string(), baked, result }
+        .map(|input| match (input, &client) {
+            (Input::File(path), _) => {
+                let (baked, result) = verify_file(&verifier, path);
+                FileReport { file: path.display().to_string(), baked, result }
+            }
+            (Input::Url(url), Some(client)) => {
+                let (baked, result) = verify_url(&verifier, client, url);
+                FileReport { file: url.clone(), baked, result }
+            }
+            // `collect_inputs` refuses URLs with --offline.
+            (Input::Url(url), None) => FileReport {
+                file: url.clone(),
+                baked: None,
+                result: FileResult::Unreadable {
+                    outcome: Outcome::Unknown,
+                    error: "could not check: --offline fetches nothing".into(),
+                },
+            },
         })
         .collect();
     match args.format {
@@ -66,17 +103,82 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, CliError> {
     Ok(if all_good { Exit::Ok } else { Exit::Invalid })
 }
 
+/// The HTTPS client, set up from the environment (`ROSETTE_CA_FILE`, `ROSETTE_RESOLVE`,
+/// `ROSETTE_HTTP_TIMEOUT_MS`); a bad value is a usage error.
+fn http_client() -> Result<HttpClient, CliError> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let mut options = HttpOptions::default();
+    if let Some(path) = var(ENV_CA_FILE) {
+        let path = PathBuf::from(path);
+        options.ca_pem = Some(std::fs::read(&path).map_err(|e| CliError::io_at(&path, "read", &e))?);
+    }
+    if let Some(spec) = var(ENV_RESOLVE) {
+        options.resolve = HttpOptions::parse_resolve(&spec)
+            .map_err(|e| CliError::io(format!("{ENV_RESOLVE} is not valid")).caused_by(e))?;
+    }
+    if let Some(ms) = var(ENV_TIMEOUT_MS) {
+        let ms: u64 = ms.trim().parse().ok().filter(|ms| *ms > 0).ok_or_else(|| {
+            CliError::io(format!("{ENV_TIMEOUT_MS} `{ms}` is not a positive number of milliseconds"))
+        })?;
+        options.timeout = Some(Duration::from_millis(ms));
+    }
+    HttpClient::new(options)
+        .map_err(|e| CliError::io("could not set up HTTPS").caused_by(format!("{ENV_CA_FILE}: {e}")))
+}
+
 fn verify_file(verifier: &Verifier<'_>, path: &Path) -> (Option<&'static str>, FileResult) {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    match std::fs::read(path) {
+        Ok(bytes) => verify_bytes(verifier, bytes),
         Err(e) => {
             let error = format!("could not read: {}", crate::error::plain_io(&e));
-            return (None, FileResult::Unreadable { outcome: Outcome::Unknown, error });
+            (None, FileResult::Unreadable { outcome: Outcome::Unknown, error })
         }
-    };
-    // JSON first: a credential may well mention `<svg` in its text.
-    let starts_json = bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'{');
-    let format = if starts_json { None } else { ImageFormat::sniff(&bytes) };
+    }
+}
+
+/// Fetches `url` (a credential, a badge page or a baked image) and verifies what it holds.
+/// A URL that cannot be had is "could not check", like a key that cannot be had.
+fn verify_url(verifier: &Verifier<'_>, client: &HttpClient, url: &str) -> (Option<&'static str>, FileResult) {
+    match fetch_credential(client, url) {
+        Ok(bytes) => verify_bytes(verifier, bytes),
+        Err(e) => {
+            let error = format!("could not check: {e}");
+            (None, FileResult::Unreadable { outcome: Outcome::Unknown, error })
+        }
+    }
+}
+
+/// The bytes to verify at `url`: the response itself, or the credential its HTML embeds, else
+/// the credential file it links to.
+fn fetch_credential(client: &HttpClient, url: &str) -> Result<Vec<u8>, String> {
+    let fetched = client.fetch(url, net::MAX_PAGE_BYTES).map_err(|e| e.to_string())?;
+    let html = !starts_json(&fetched.body)
+        && (fetched.media_type.as_deref() == Some("text/html") || badge_page::looks_like_html(&fetched.body));
+    if !html {
+        return Ok(fetched.body);
+    }
+    let page = String::from_utf8_lossy(&fetched.body);
+    if let Some(json) = badge_page::embedded_credential(&page) {
+        return Ok(json.as_bytes().to_vec());
+    }
+    if let Some(href) = badge_page::alternate_credential_link(&page) {
+        let link = fetched.url.join(&href).map_err(|e| format!("the page links `{href}`: {e}"))?;
+        return client.fetch(link.as_str(), net::MAX_PAGE_BYTES).map(|f| f.body).map_err(|e| e.to_string());
+    }
+    Err(format!(
+        "`{url}` is an HTML page with no credential in it (no `<script id=\"rosette-credential\">`, \
+         no `<link rel=\"alternate\" type=\"application/ld+json\">`)"
+    ))
+}
+
+/// JSON first: a credential may well mention `<svg` in its text.
+fn starts_json(bytes: &[u8]) -> bool {
+    bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'{')
+}
+
+/// Verifies a credential, or the credential baked into a PNG or SVG image.
+fn verify_bytes(verifier: &Verifier<'_>, bytes: Vec<u8>) -> (Option<&'static str>, FileResult) {
+    let format = if starts_json(&bytes) { None } else { ImageFormat::sniff(&bytes) };
     let (baked, json) = match format {
         None => (None, bytes),
         Some(format) => {
@@ -121,32 +223,53 @@ pub fn unbake_image(image: &[u8]) -> Result<String, String> {
     }
 }
 
-/// The files to verify: each file named, and under each directory every `*.json` and every
-/// `*.png`/`*.svg` badge image with a baked credential, sorted. A path that does not exist is a
-/// usage error (exit 2).
-fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
-    let mut files = Vec::new();
+/// What to verify, in order: each https:// URL and each file named, and under each directory
+/// every `*.json` and every `*.png`/`*.svg` badge image with a baked credential, sorted. A path
+/// that does not exist, a plain http:// URL, or a URL with `--offline` is a usage error (exit 2).
+fn collect_inputs(paths: &[PathBuf], offline: bool) -> Result<Vec<Input>, CliError> {
+    let mut inputs = Vec::new();
     for path in paths {
-        let meta = std::fs::metadata(path).map_err(|e| CliError::io_at(path, "read", &e))?;
-        if meta.is_dir() {
-            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file())
-                .map(walkdir::DirEntry::into_path)
-                .filter(|p| match p.extension().and_then(|x| x.to_str()) {
-                    Some("json") => !is_other_json(p),
-                    Some("png" | "svg") => is_baked_image(p),
-                    _ => false,
-                })
-                .collect();
-            files.append(&mut found);
-        } else {
-            files.push(path.clone());
+        let text = path.to_string_lossy();
+        let scheme = text.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase());
+        match scheme.as_deref() {
+            Some("https") if offline => {
+                return Err(CliError::io(format!("`{text}` is a URL, and --offline fetches nothing"))
+                    .hint("drop --offline, or download the credential and verify the file"));
+            }
+            Some("https") => {
+                inputs.push(Input::Url(text.into_owned()));
+                continue;
+            }
+            Some("http") => {
+                return Err(CliError::io(format!("`{text}` is a plain http:// URL"))
+                    .hint("rosette fetches credentials over HTTPS only: give the https:// URL"));
+            }
+            _ => {}
         }
+        inputs.extend(collect_files(path)?.into_iter().map(Input::File));
     }
-    Ok(files)
+    Ok(inputs)
+}
+
+/// The file named, or under a directory every `*.json` and every `*.png`/`*.svg` badge image
+/// with a baked credential, sorted.
+fn collect_files(path: &Path) -> Result<Vec<PathBuf>, CliError> {
+    let meta = std::fs::metadata(path).map_err(|e| CliError::io_at(path, "read", &e))?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    Ok(walkdir::WalkDir::new(path)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .filter(|p| match p.extension().and_then(|x| x.to_str()) {
+            Some("json") => !is_other_json(p),
+            Some("png" | "svg") => is_baked_image(p),
+            _ => false,
+        })
+        .collect())
 }
 
 /// Valid JSON that is not a credential (a DID document, `keys.json`): skipped when walking a
@@ -194,12 +317,14 @@ pub fn render_text(reports: &[FileReport]) -> String {
     for report in reports {
         match &report.result {
             FileResult::Unreadable { outcome, error } => {
-                if *outcome == Outcome::Unknown {
+                let headline = if *outcome == Outcome::Unknown {
                     unknown += 1;
+                    "NOT VERIFIED"
                 } else {
                     failed += 1;
-                }
-                let _ = writeln!(out, "{}: FAILED: {error}", file_label(report));
+                    "FAILED"
+                };
+                let _ = writeln!(out, "{}: {headline}: {error}", file_label(report));
             }
             FileResult::Verdict(v) => {
                 let headline = match v.outcome {
