@@ -371,6 +371,11 @@ fn revoke_then_build_and_the_reference_verifier_reports_it_revoked() {
     assert!(page.contains("Awarded in error"), "the reason is not shown");
     assert!(page.contains("content=\"REVOKED: Ada Lovelace"), "the preview does not say revoked");
     assert!(!site.page(&kept).contains("REVOKED"));
+    // Withdrawn everywhere: nothing to share, download or embed, and the embed says so.
+    assert!(page.contains("data-withdrawn=revoked") && !page.contains("class=share"), "{page}");
+    assert!(site.page(&kept).contains("class=share"), "the kept award lost its share section");
+    let embed = site.read(&format!("public/awards/{}/embed/index.html", slug(&revoked)));
+    assert!(embed.contains(">Revoked<"), "{embed}");
 
     let verify = site.verify(&[&revoked]).fails(1);
     assert!(verify.stdout.contains("revoked"), "{}", verify.stdout);
@@ -400,7 +405,11 @@ fn suspend_then_reinstate() {
     assert_eq!(status_bit(&site, &id, "suspension"), Some(true));
     assert_eq!(status_bit(&site, &id, "revocation"), Some(false));
     site.build();
-    assert!(site.page(&id).contains("Suspended: the issuer has put this badge on hold."));
+    let page = site.page(&id);
+    assert!(page.contains("Suspended: the issuer has put this badge on hold."));
+    assert!(page.contains("data-withdrawn=suspended") && !page.contains("class=share"), "{page}");
+    let embed = site.read(&format!("public/awards/{}/embed/index.html", slug(&id)));
+    assert!(embed.contains(">Suspended<"), "{embed}");
     let verify = site.verify(&[&id]).fails(1);
     assert!(verify.stdout.contains("suspended"), "{}", verify.stdout);
     if let Some(report) = site.reference_verify(&[&id]) {
@@ -412,6 +421,7 @@ fn suspend_then_reinstate() {
     site.build();
     let page = site.page(&id);
     assert!(!page.contains("Suspended: the issuer") && !page.contains("SUSPENDED"), "{page}");
+    assert!(page.contains("class=share") && !page.contains("data-withdrawn"), "not shareable again: {page}");
     site.verify(&[&id]).ok();
     if let Some(report) = site.reference_verify(&[&id]) {
         assert!(report.contains("1 passed, 0 failed"), "{report}");
@@ -516,7 +526,18 @@ fn remove_holder_leaves_a_neutral_page_and_no_personal_data() {
 #[test]
 fn an_unlisted_award_is_absent_from_sitemap_feed_index_and_achievement_page() {
     let site = Site::init();
+    // Lists name nobody by default: no recipient in the index, achievement page or feed.
     let listed = site.award("Ada Lovelace", "ada@example.org", &[]);
+    site.build();
+    for file in ["feed.xml", "index.html", "achievements/example/index.html"] {
+        let text = site.read(&format!("public/{file}"));
+        assert!(!text.contains("Ada Lovelace"), "`public/{file}` names a recipient by default");
+    }
+    let index = site.read("public/achievements/example/index.html");
+    assert!(index.contains("1 award<"), "no count: {index}");
+    // With `list_recipients`, public awards are listed by name; unlisted ones never.
+    let config = site.read("rosette.toml").replace("list_recipients = false", "list_recipients = true");
+    site.write("rosette.toml", &config);
     let unlisted = site.award("Grace Hopper", "grace@example.org", &["--visibility", "unlisted"]);
     // An unguessable address: 20 random base-32 characters after the year.
     assert!(slug(&unlisted).len() >= 25, "{unlisted}");

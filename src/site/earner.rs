@@ -217,7 +217,7 @@ pub fn view(
     );
     view.embed_markdown = format!("[![{}]({img})]({page_url})", alt.replace(['[', ']'], ""));
     view.embed_iframe = format!(
-        "<iframe src=\"{page_url}embed/\" width=\"360\" height=\"420\" style=\"border:0\" title=\"{}\"></iframe>",
+        "<iframe src=\"{page_url}embed/\" width=\"360\" height=\"350\" style=\"border:0\" title=\"{}\"></iframe>",
         alt.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
     );
     view

@@ -53,6 +53,7 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
     let site = views::site(config);
     let mut tera = theme.tera.clone();
     tera.register_filter("local", local_filter(base.to_string()));
+    tera.register_filter("breakable", breakable_filter);
     let t = theme.strings(lang);
     let context = |at: &OutPath, extra: &[(&str, &dyn erased::Ser)]| {
         let mut ctx = tera::Context::new();
@@ -534,6 +535,37 @@ fn local_filter(base: String) -> impl tera::Filter {
     }
 }
 
+/// An identifier (URL, DID, key id) as escaped HTML with `<wbr>` break points after `/` and
+/// `:` (not before a digit) and before `#`, so that a narrow screen wraps it between its parts, never inside a
+/// domain name (`northfield.exampl|e`). Copying the text gives the identifier unchanged.
+/// Used as `{{ id | breakable | safe }}`.
+fn breakable_filter(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = value.as_str().unwrap_or_default();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '#' {
+            out.push_str("<wbr>");
+        }
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+        // Not inside a time of day (`09:30`).
+        if c == '/' || (c == ':' && !chars.peek().is_some_and(char::is_ascii_digit)) {
+            out.push_str("<wbr>");
+        }
+    }
+    Ok(tera::Value::String(out))
+}
+
 /// Where did:web puts the DID document: `/.well-known/did.json` for a bare host,
 /// `<path>/did.json` when `base_url` has a path.
 pub fn did_json_path(config: &Config) -> OutPath {
@@ -585,7 +617,12 @@ fn feed(config: &Config, library: &Library<'_>, awards: &[&AwardSummary]) -> Str
             let date = s.updated.clone().unwrap_or_else(|| updated.clone());
             format!(
                 "  <entry>\n    <title>{}</title>\n    <link href=\"{}\"/>\n    <id>{}</id>\n    <updated>{date}</updated>\n  </entry>\n",
-                xml(&format!("{} — {}", s.recipient, s.achievement)),
+                // Names only where the issuer opted in to lists that name recipients.
+                xml(&if config.privacy.list_recipients {
+                    format!("{} — {}", s.recipient, s.achievement)
+                } else {
+                    s.achievement.clone()
+                }),
                 xml(&s.url),
                 xml(&s.url)
             )
@@ -635,5 +672,28 @@ mod erased {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             self.0.ser().serialize(s)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_break_between_their_parts_and_stay_escaped() {
+        let wbr = |s: &str| {
+            breakable_filter(&tera::Value::String(s.into()), &Default::default())
+                .expect("filter")
+                .as_str()
+                .expect("string")
+                .to_string()
+        };
+        assert_eq!(
+            wbr("did:web:badges.northfield.example#key-1"),
+            "did:<wbr>web:<wbr>badges.northfield.example<wbr>#key-1"
+        );
+        assert_eq!(wbr("https://x.org/a"), "https:<wbr>/<wbr>/<wbr>x.org/<wbr>a");
+        assert_eq!(wbr("valid from 2026-09-14T09:30:00Z"), "valid from 2026-09-14T09:30:00Z");
+        assert_eq!(wbr("<b>\"&'"), "&lt;b&gt;&quot;&amp;&#39;");
     }
 }

@@ -71,6 +71,24 @@ for (const [lang, site] of Object.entries(sites)) {
       });
       await verdictOf(page, '#rosette-file-verdict');
       await audit(page, 'verified');
+      // The issuer's name and its domain never break inside a word (issue #16: "northfield.exampl|e").
+      const broken = await page.evaluate(() => {
+        const out = [];
+        for (const e of document.querySelectorAll('[data-fact=issuer-name], .verdict-detail, .brand span, .check-message, .mono, .site-footer p')) {
+          const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            // A word: letters, digits and dots (a domain is one); a hyphen is a fair place to wrap.
+            for (const m of n.data.matchAll(/[A-Za-z0-9](?:[A-Za-z0-9]|\.(?=[A-Za-z0-9]))*/g)) {
+              const r = document.createRange();
+              r.setStart(n, m.index);
+              r.setEnd(n, m.index + m[0].length);
+              if (new Set(Array.from(r.getClientRects(), (x) => Math.round(x.top))).size > 1) out.push(m[0]);
+            }
+          }
+        }
+        return out;
+      });
+      assert(broken.length === 0, 'words broken across lines: ' + broken.join(', '));
     });
     await runner.case(`${lang} ${width}px: tampered badge page`, async () => {
       await at(page, bad);

@@ -57,6 +57,21 @@ function el(tag, className, text) {
   return e;
 }
 
+/**
+ * Text with identifiers (URLs, DIDs, key ids) that a narrow screen may wrap only between their
+ * parts: a <wbr> after `/` and `:` (not in a time of day) and before `#`, never inside a
+ * domain name. The text a
+ * reader copies, and textContent, are unchanged.
+ */
+export function breakable(text) {
+  const frag = document.createDocumentFragment();
+  for (const part of String(text).split(/(?<=\/)|(?<=:)(?!\d)|(?=#)/)) {
+    if (frag.childNodes.length) frag.append(document.createElement('wbr'));
+    frag.append(part);
+  }
+  return frag;
+}
+
 /** One check as a list item: icon and state in words, the check's name, what it means. */
 export function checkItem(name, state, text) {
   const li = el('li', 'check');
@@ -67,7 +82,9 @@ export function checkItem(name, state, text) {
   const s = el('span', 'state');
   s.append(icon, el('span', 'state-word', t('state_' + state.replace('-', '_'))));
   // Read as "Signature: Passed. Valid … signature by …".
-  li.append(el('span', 'check-name', t('check_' + name.replace('-', '_'))), s, el('span', 'check-message', text));
+  const msg = el('span', 'check-message');
+  msg.append(breakable(text));
+  li.append(el('span', 'check-name', t('check_' + name.replace('-', '_'))), s, msg);
   return li;
 }
 
@@ -80,7 +97,11 @@ export function showVerdict(box, outcome, title, detail) {
   icon.setAttribute('aria-hidden', 'true');
   const words = el('span', 'verdict-words');
   words.append(el('strong', 'verdict-title', title));
-  if (detail) words.append(el('span', 'verdict-detail', detail));
+  if (detail) {
+    const d = el('span', 'verdict-detail');
+    d.append(breakable(detail));
+    words.append(d);
+  }
   box.append(icon, words);
 }
 
