@@ -48,6 +48,13 @@ pub enum Command {
     /// row stops everything and nothing is written.
     #[command(after_help = EXIT_CODES)]
     Award(AwardArgs),
+    /// Re-sign awards with the current text of their achievement in achievements/
+    ///
+    /// Each award keeps its id, recipient, dates, status entries and visibility; it is signed
+    /// again with the active key. All or nothing: one award that cannot be signed, and no file
+    /// changes.
+    #[command(after_help = EXIT_CODES)]
+    Reissue(ReissueArgs),
     /// Revoke an award: it fails verification from the next build on; its page stays.
     #[command(after_help = EXIT_CODES)]
     Revoke(StatusArgs),
@@ -154,6 +161,23 @@ pub struct StatusArgs {
     /// Why (revoke only); shown on the badge page.
     #[arg(long)]
     pub reason: Option<String>,
+    /// The secret key file (default: the environment variable ROSETTE_SIGNING_KEY).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// The site directory.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReissueArgs {
+    /// Every award of this achievement (its file name under achievements/, without
+    /// extension) that carries an older text than the file.
+    #[arg(long, value_name = "SLUG")]
+    pub achievement: Option<String>,
+    /// Awards to re-sign whatever they say: credential ids, or the slugs at their end.
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
     /// The secret key file (default: the environment variable ROSETTE_SIGNING_KEY).
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,

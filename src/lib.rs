@@ -16,6 +16,7 @@
 
 pub mod achievement;
 pub mod award;
+pub mod badge_art;
 pub mod badge_page;
 pub mod bake;
 pub mod canon;

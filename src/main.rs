@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Command::Check(args) => rosette::cmd::check::run(&args),
         Command::Serve(args) => rosette::cmd::serve::run(&args),
         Command::Award(args) => rosette::cmd::award::run(&args),
+        Command::Reissue(args) => rosette::cmd::reissue::run(&args),
         Command::RemoveHolder(args) => rosette::cmd::holder::run(&args),
         Command::Init(args) => rosette::cmd::init::run(&args),
         Command::Revoke(args) => rosette::cmd::status::run(&args, rosette::cmd::status::Change::Revoke),

@@ -191,9 +191,14 @@ fn init_then_build() {
             "`public/{path}` holds the secret key"
         );
     }
-    // A new site passes `check` (advice only: no LinkedIn organization id yet).
+    // A new site passes `check`: one warning, that base_url is still the placeholder.
     let check = site.rosette(&["check"]).ok();
     assert!(check.stderr.contains("0 errors, 1 warning"), "{}", check.stderr);
+    assert!(
+        check.stderr.contains("base_url `https://badges.example.org/` is a placeholder"),
+        "{}",
+        check.stderr
+    );
 }
 
 /// The workflow installs this package (`rosette` on crates.io is someone else's crate), pinned
@@ -605,7 +610,8 @@ fn check_reports_every_problem_of_a_broken_site_and_writes_nothing() {
         "error: `achievements/broken.toml`: ".to_string(),
         "error: `achievements/unclosed.md`: the front matter has no closing `+++` line".to_string(),
         "warning: `rosette.toml`: retired key `key-9` signs no badge in badges/".to_string(),
-        "warning: `rosette.toml`: no [linkedin] organization_id".to_string(),
+        "warning: `achievements/empty.toml`: the achievement has no image".to_string(),
+        "warning: `rosette.toml`: base_url `https://badges.example.org/` is a placeholder".to_string(),
     ];
     for line in &expected {
         let found = report.lines().any(|l| {
@@ -618,7 +624,7 @@ fn check_reports_every_problem_of_a_broken_site_and_writes_nothing() {
         report.lines().filter(|l| l.starts_with("error: `") || l.starts_with("warning: `")).collect();
     assert_eq!(findings.len(), expected.len(), "unexpected findings:\n{report}");
     assert!(report.lines().filter(|l| l.starts_with("  hint: ")).count() >= expected.len(), "{report}");
-    assert!(report.contains("8 errors, 2 warnings; nothing was written"), "{report}");
+    assert!(report.contains("8 errors, 3 warnings; nothing was written"), "{report}");
     // Errors first, then warnings, each sorted.
     let errors_end = findings.iter().rposition(|l| l.starts_with("error:")).unwrap_or(0);
     assert!(findings[errors_end + 1..].iter().all(|l| l.starts_with("warning:")), "{report}");
@@ -688,4 +694,140 @@ fn a_terminal_gets_progress_bars_per_credential_and_per_page() {
     assert!(coloured.contains("\x1b[36m"), "no colour on a terminal: {coloured:?}");
     // --quiet draws nothing, bars included.
     assert_eq!(on_a_terminal(&site, "--quiet build --clean", true), "");
+}
+
+/// Editing an achievement changes no signed award; `check` and `build` say which awards carry
+/// the older text, and `reissue` re-signs them with the new one, keeping everything else.
+#[test]
+fn reissue_signs_the_new_achievement_text_and_keeps_the_award() {
+    let site = Site::init();
+    let ada = site.award("Ada Lovelace", "ada@example.org", &[]);
+    let grace = site.award("Grace Hopper", "grace@example.org", &["--visibility", "unlisted"]);
+    let json = |id: &str| -> serde_json::Value {
+        serde_json::from_str(&site.read(&format!("badges/awards/{}.json", slug(id)))).expect("credential")
+    };
+    let before = json(&ada);
+    let old = "Awarded for completing the example programme.";
+    let new = "Awarded for completing the revised example programme, with its capstone.";
+    site.write("achievements/example.md", &site.read("achievements/example.md").replace(old, new));
+
+    let check = site.rosette(&["check"]).ok();
+    assert!(check.stderr.contains("2 awards carry an older text of this achievement"), "{}", check.stderr);
+    assert!(check.stderr.contains("rosette reissue --achievement example"), "{}", check.stderr);
+    let build = site.rosette(&["build"]).ok();
+    assert!(build.stderr.contains("2 awards carry an older text"), "{}", build.stderr);
+    assert!(site.page(&ada).contains(old), "the page shows the signed text until reissued");
+
+    let out = site.rosette(&["reissue", "--achievement", "example", "--key", "signing-key.secret"]).ok();
+    assert_eq!(out.stdout.lines().count(), 2, "{}", out.stdout);
+    assert!(out.stderr.contains("re-signed 2 awards"), "{}", out.stderr);
+    let after = json(&ada);
+    assert_eq!(after["credentialSubject"]["achievement"]["description"], new);
+    for kept in ["id", "validFrom", "credentialStatus", "issuer"] {
+        assert_eq!(after[kept], before[kept], "`{kept}` changed");
+    }
+    assert_eq!(after["credentialSubject"]["identifier"], before["credentialSubject"]["identifier"]);
+    assert_ne!(after["proof"]["proofValue"], before["proof"]["proofValue"]);
+    assert_eq!(site.read(&format!("badges/awards/{}.toml", slug(&grace))), "visibility = \"unlisted\"\n");
+
+    site.build();
+    assert!(site.page(&ada).contains(new) && !site.page(&ada).contains(old));
+    let check = site.rosette(&["check"]).ok();
+    assert!(!check.stderr.contains("older text"), "{}", check.stderr);
+    site.verify(&[&ada, &grace]).ok();
+    if let Some(report) = site.reference_verify(&[&ada, &grace]) {
+        assert!(report.contains("2 passed, 0 failed"), "{report}");
+    }
+    // Nothing left to do: a second run re-signs nothing.
+    let again = site.rosette(&["reissue", "--achievement", "example", "--key", "signing-key.secret"]).ok();
+    assert!(again.stdout.is_empty() && again.stderr.contains("nothing to re-sign"), "{}", again.stderr);
+}
+
+/// A batch the size of a CSV cohort is all or nothing: one award that cannot be signed, and
+/// no file changes.
+#[test]
+fn reissue_of_a_cohort_is_all_or_nothing() {
+    let site = Site::init();
+    let mut csv = String::from("achievement,name,email\n");
+    for i in 0..20 {
+        csv.push_str(&format!("example,Learner {i},learner{i}@example.org\n"));
+    }
+    site.write("cohort.csv", &csv);
+    let ids = site.rosette(&["award", "--key", "signing-key.secret", "--csv", "cohort.csv"]).ok().stdout;
+    let last = ids.lines().last().expect("ids").to_string();
+    site.write(
+        "achievements/example.md",
+        &site.read("achievements/example.md").replace("example programme", "new programme"),
+    );
+    // One credential gains a term no context defines: it cannot be signed (eddsa-rdfc-2022).
+    let path = format!("badges/awards/{}.json", slug(&last));
+    let mut c: serde_json::Value = serde_json::from_str(&site.read(&path)).expect("json");
+    c["undefinedTerm"] = "x".into();
+    site.write(&path, &serde_json::to_string_pretty(&c).expect("json"));
+    let before = tree(&site.path("badges"));
+    let out = site.rosette(&["reissue", "--achievement", "example", "--key", "signing-key.secret"]).fails(1);
+    assert!(out.stderr.contains("nothing was re-signed: 1 of 20 failed"), "{}", out.stderr);
+    assert!(out.stderr.contains(slug(&last)), "{}", out.stderr);
+    assert_eq!(tree(&site.path("badges")), before, "a failed reissue changed badges/");
+    // Without a selection, or with an unknown id, nothing happens either.
+    let out = site.rosette(&["reissue", "--key", "signing-key.secret"]).fails(2);
+    assert!(out.stderr.contains("--achievement SLUG, or award ids"), "{}", out.stderr);
+    let out = site.rosette(&["reissue", "2026-nosuchaward", "--key", "signing-key.secret"]).fails(1);
+    assert!(out.stderr.contains("no award of an achievement in achievements/ has the id"), "{}", out.stderr);
+    assert_eq!(tree(&site.path("badges")), before);
+}
+
+/// A site made with `init`, given one award, works out of the box: a badge image (drawn by
+/// `init`), embeds that point at it, baked downloads that give the credential back, and a
+/// `check` whose only finding is the placeholder base_url.
+#[test]
+fn a_new_site_has_a_badge_image_working_embeds_and_baked_downloads() {
+    let site = Site::init();
+    let svg = site.read("badges/images/example.svg");
+    assert!(svg.starts_with("<svg") && svg.contains("Example Achievement"), "{svg}");
+    let id = site.award("Ada Lovelace", "ada@example.org", &[]);
+    site.build();
+    let page = site.page(&id);
+    assert!(page.contains("images/example.svg"), "no badge image on the page");
+    for empty in ["src=\"\"", "src=''", "src=>", "]()", "href=\"\"", "href=>"] {
+        assert!(!page.contains(empty), "the page has an empty `{empty}`");
+    }
+    let dir = format!("public/awards/{}", slug(&id));
+    for baked in ["badge.svg", "badge.png"] {
+        let path = site.path(&format!("{dir}/{baked}"));
+        assert!(path.is_file(), "no baked {baked}");
+        let out = site.rosette(&["unbake", path.to_str().expect("utf-8")]).ok();
+        let credential = site.read(&format!("badges/awards/{}.json", slug(&id)));
+        assert_eq!(out.stdout.trim(), credential.trim(), "{baked} does not give the credential back");
+    }
+    let check = site.rosette(&["check"]).ok();
+    assert!(check.stderr.contains("0 errors, 1 warning"), "{}", check.stderr);
+    assert!(check.stderr.contains("is a placeholder"), "{}", check.stderr);
+    // An achievement without an image is named, and its awards' embeds are text links.
+    site.write("achievements/plain.md", "+++\nname = \"Plain\"\ndescription = \"No image.\"\n+++\nDo it.\n");
+    let plain = site
+        .rosette(&[
+            "award",
+            "--key",
+            "signing-key.secret",
+            "--achievement",
+            "plain",
+            "--name",
+            "Grace Hopper",
+            "--email",
+            "grace@example.org",
+        ])
+        .ok();
+    let plain = plain.stdout.trim().to_string();
+    let check = site.rosette(&["check"]).ok();
+    assert!(
+        check.stderr.contains("`achievements/plain.md`: the achievement has no image"),
+        "{}",
+        check.stderr
+    );
+    site.build();
+    let page = site.page(&plain);
+    for empty in ["src=\"\"", "src=>", "]()"] {
+        assert!(!page.contains(empty), "the page of an award without an image has an empty `{empty}`");
+    }
 }

@@ -98,7 +98,9 @@ const ACHIEVEMENT: &str = r#"+++
 name = "Example Achievement"
 description = "Awarded for completing the example programme."
 # The badge image: a file under badges/ (published at the same path) or an https:// URL.
-# image = "images/example.svg"
+# `rosette init` drew a plain one from the name; replace it with your own artwork.
+image = "images/example.svg"
+image_caption = "Example Achievement badge: a rosette with the achievement's name"
 achievement_type = "Badge"
 tags = ["example"]
 +++
@@ -144,7 +146,11 @@ pub fn run(args: &InitArgs) -> Result<Exit, CliError> {
          default_visibility = \"public\"\n\
          # Lists (index, achievement pages) show achievements and counts; set to true to\n\
          # name the recipients of public awards there too.\n\
-         list_recipients = false\n",
+         list_recipients = false\n\n\
+         # LinkedIn \"Add to profile\": your organisation's id (the number in your LinkedIn page's\n\
+         # admin URL) lets LinkedIn show your logo beside each badge.\n\
+         # [linkedin]\n\
+         # organization_id = \"12345678\"\n",
         base = args.base_url,
         title = format!("{} — Digital Badges", args.issuer),
         issuer = args.issuer,
@@ -153,9 +159,11 @@ pub fn run(args: &InitArgs) -> Result<Exit, CliError> {
     crate::config::Config::parse(&config)
         .map_err(|e| CliError::invalid("the new rosette.toml is not valid").caused_by(e))?;
     let workflow = WORKFLOW.replace("@VERSION@", env!("CARGO_PKG_VERSION"));
-    let files: [(&str, &str); 5] = [
+    let badge = crate::badge_art::rosette_svg("Example Achievement", crate::card::DEFAULT_ACCENT);
+    let files: [(&str, &str); 6] = [
         ("rosette.toml", &config),
         ("achievements/example.md", ACHIEVEMENT),
+        ("badges/images/example.svg", &badge),
         ("badges/awards/.gitkeep", ""),
         (".gitignore", GITIGNORE),
         (".github/workflows/badges.yml", &workflow),

@@ -209,13 +209,21 @@ pub fn view(
     view.share_x = format!("https://twitter.com/intent/tweet?text={}&url={}", enc(&text), enc(page_url));
     view.share_facebook = format!("https://www.facebook.com/sharer/sharer.php?u={}", enc(page_url));
     view.share_email = format!("mailto:?subject={}&body={}", enc(&text), enc(&format!("{text}: {page_url}")));
-    let img = view.baked_png.as_ref().map(|p| format!("{}{p}", config.base_url)).unwrap_or_default();
     let alt = format!("{achievement} — {}", config.issuer.name);
-    view.embed_html = format!(
-        "<a href=\"{page_url}\"><img src=\"{img}\" alt=\"{}\" width=\"120\" height=\"120\"></a>",
-        alt.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
-    );
-    view.embed_markdown = format!("[![{}]({img})]({page_url})", alt.replace(['[', ']'], ""));
+    let escaped = alt.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    // Without a badge image, a text link: never an `<img src="">` or an empty Markdown image.
+    match view.baked_png.as_ref().or(view.baked_svg.as_ref()).map(|p| format!("{}{p}", config.base_url)) {
+        Some(img) => {
+            view.embed_html = format!(
+                "<a href=\"{page_url}\"><img src=\"{img}\" alt=\"{escaped}\" width=\"120\" height=\"120\"></a>"
+            );
+            view.embed_markdown = format!("[![{}]({img})]({page_url})", alt.replace(['[', ']'], ""));
+        }
+        None => {
+            view.embed_html = format!("<a href=\"{page_url}\">{escaped}</a>");
+            view.embed_markdown = format!("[{}]({page_url})", alt.replace(['[', ']'], ""));
+        }
+    }
     view.embed_iframe = format!(
         "<iframe src=\"{page_url}embed/\" width=\"360\" height=\"350\" style=\"border:0\" title=\"{}\"></iframe>",
         alt.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")

@@ -63,6 +63,9 @@ pub struct Award<'a> {
     /// The cached objects of the canonical forms, when the verdict came from the cache (its
     /// `signed` is then empty).
     pub cached_nquads: Option<(String, String)>,
+    /// A hash of the achievement as this credential states it (its JCS form), to find awards
+    /// signed with an older text than the achievement's file has now ([`stale_awards`]).
+    pub achievement_digest: u64,
 }
 
 impl Award<'_> {
@@ -306,6 +309,7 @@ pub fn build_library<'a>(
             visibility: file.meta.visibility.unwrap_or(config.privacy.default_visibility),
             cache_key,
             cached_nquads,
+            achievement_digest: facts.achievement_digest,
         });
     }
     if !problems.is_empty() {
@@ -360,6 +364,7 @@ struct Facts {
     valid_from: Option<DateTime<Utc>>,
     valid_until: Option<DateTime<Utc>>,
     withdrawn: Option<(&'static str, Option<String>)>,
+    achievement_digest: u64,
 }
 
 impl Facts {
@@ -394,8 +399,61 @@ impl Facts {
             valid_from: credential.valid_from(),
             valid_until: credential.valid_until(),
             withdrawn,
+            achievement_digest: achievement_digest(&credential.value["credentialSubject"]["achievement"]),
         }
     }
+}
+
+/// A hash of an achievement object, the same whatever the order of its members.
+pub fn achievement_digest(achievement: &Value) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut hasher = rustc_hash::FxHasher::default();
+    crate::canon::jcs(achievement).unwrap_or_default().hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Awards that state their achievement differently from its file in `achievements/` today:
+/// their pages show the text they were signed with, whatever the file says now. One warning
+/// per achievement, naming up to three of the awards.
+pub fn stale_awards(library: &Library<'_>, input: &SiteInput) -> Vec<Problem> {
+    let base = input.config.base_url.as_str();
+    let mut warnings = Vec::new();
+    for (name, parsed) in &input.achievements {
+        let Ok(achievement) = parsed else { continue };
+        let current = achievement.to_json(base);
+        let Some(id) = current["id"].as_str() else { continue };
+        let digest = achievement_digest(&current);
+        let stale: Vec<&str> = library
+            .awards
+            .iter()
+            .filter(|a| a.achievement == id && a.achievement_digest != digest)
+            .map(|a| a.file.display.as_str())
+            .collect();
+        if stale.is_empty() {
+            continue;
+        }
+        let shown: Vec<String> = stale.iter().take(3).map(|f| format!("`{f}`")).collect();
+        let more = if stale.len() > 3 { format!(" and {} more", stale.len() - 3) } else { String::new() };
+        let (count, verb) = if stale.len() == 1 {
+            ("1 award".to_string(), "carries")
+        } else {
+            (format!("{} awards", stale.len()), "carry")
+        };
+        warnings.push(
+            Problem::new(
+                &format!("achievements/{name}"),
+                format!(
+                    "{count} {verb} an older text of this achievement, which their pages show: {}{more}",
+                    shown.join(", ")
+                ),
+            )
+            .hint(format!(
+                "to publish the new text, re-sign them: `rosette reissue --achievement {}`",
+                achievement.slug
+            )),
+        );
+    }
+    warnings
 }
 
 /// Verifies one award, or reuses its verdict from the incremental cache.

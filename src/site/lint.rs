@@ -93,6 +93,9 @@ pub fn check(root: &Path, now: DateTime<Utc>) -> Result<Report, CliError> {
     // pages can still be rendered and their links checked.
     let problems = match super::library::build_library(&input, &keys, now, None) {
         Ok(library) => {
+            for stale in super::library::stale_awards(&library, &input) {
+                report.warning(stale);
+            }
             lint_rendered(&library, &input, theme.as_ref(), now, &mut report, &mut missing_images);
             Vec::new()
         }
@@ -247,15 +250,71 @@ fn lint_config(input: &SiteInput, report: &mut Report, missing_images: &mut BTre
                 .hint("put the logo under badges/, or give an https:// URL"),
         );
     }
-    if config.linkedin.organization_id.as_deref().is_none_or(|id| id.trim().is_empty()) {
-        report.warning(
-            Problem::new("rosette.toml", "no [linkedin] organization_id: LinkedIn will not show your logo")
-                .hint(
-                    "add `[linkedin]` with `organization_id = \"…\"` (the number in your LinkedIn \
-                     page's admin URL)",
+    // (No [linkedin] organization_id is not a finding: it only leaves LinkedIn without the
+    // issuer's logo, and a new site cannot have one yet. rosette.toml's comments say so.)
+    let cname =
+        input.assets.iter().find(|a| a.rel == "CNAME").and_then(|a| std::fs::read_to_string(&a.path).ok());
+    let repository = std::env::var("GITHUB_REPOSITORY").ok();
+    if let Some(p) = base_url_problem(&config.base_url, cname.as_deref(), repository.as_deref()) {
+        report.warning(p);
+    }
+}
+
+/// The hosts of placeholder addresses (RFC 2606): a site published there verifies nowhere.
+const PLACEHOLDER_DOMAINS: [&str; 4] = ["example.org", "example.com", "example.net", "example.edu"];
+
+/// Why `base_url` is not where the site will be published, if it can tell: a placeholder
+/// domain, a `badges/CNAME` (GitHub Pages' custom domain) naming another host, or a
+/// `<user>.github.io` address that is not this repository's (`GITHUB_REPOSITORY` in CI).
+/// Every badge's issuer is the did:web of `base_url`, so it must be right before awarding.
+fn base_url_problem(base_url: &str, cname: Option<&str>, github_repository: Option<&str>) -> Option<Problem> {
+    let rest = base_url.strip_prefix("https://").unwrap_or(base_url);
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = host.to_ascii_lowercase();
+    let how = "a custom domain gives `https://badges.your-domain/` (did:web:badges.your-domain, keys at \
+               /.well-known/did.json); GitHub Pages without one gives `https://<user>.github.io/<repo>/` \
+               (did:web:<user>.github.io:<repo>, keys at /<repo>/did.json). Awards name it as their \
+               issuer: set it before awarding, or re-sign them after (`rosette reissue`)";
+    if PLACEHOLDER_DOMAINS.iter().any(|d| host == *d || host.ends_with(&format!(".{d}"))) {
+        return Some(
+            Problem::new(
+                "rosette.toml",
+                format!(
+                    "base_url `{base_url}` is a placeholder: no badge of this site can be verified there"
                 ),
+            )
+            .hint(format!("set base_url to where you publish the site: {how}")),
         );
     }
+    if let Some(domain) = cname.and_then(|text| text.split_whitespace().next())
+        && !domain.eq_ignore_ascii_case(&host)
+    {
+        return Some(
+            Problem::new(
+                "rosette.toml",
+                format!("base_url `{base_url}` is not on `{domain}`, the custom domain in badges/CNAME"),
+            )
+            .hint(format!("publish and name one address: {how}")),
+        );
+    }
+    if let (Some(repository), Some(user)) = (github_repository, host.strip_suffix(".github.io"))
+        && let Some((owner, repo)) = repository.split_once('/')
+    {
+        let first = path.split('/').next().unwrap_or("");
+        let user_site = repo.eq_ignore_ascii_case(&format!("{owner}.github.io"));
+        if !owner.eq_ignore_ascii_case(user) || (!user_site && !first.eq_ignore_ascii_case(repo)) {
+            let expected = if user_site {
+                format!("https://{owner}.github.io/")
+            } else {
+                format!("https://{owner}.github.io/{repo}/")
+            };
+            return Some(
+                Problem::new("rosette.toml", format!("base_url `{base_url}` is not where GitHub Pages publishes this repository ({expected})"))
+                    .hint(format!("set base_url to `{expected}`, or give the site a custom domain: {how}")),
+            );
+        }
+    }
+    None
 }
 
 /// A secret key under `badges/` is never published, but it is committed with the site.
@@ -285,6 +344,12 @@ fn lint_achievement_files(input: &SiteInput, report: &mut Report, missing_images
             report.error(Problem::new(&display, "the achievement has no criteria").hint(
                 "say what earns it: a Markdown body after the front matter, `criteria` or `criteria_url`",
             ));
+        }
+        if f.image.is_none() {
+            report.warning(
+                Problem::new(&display, "the achievement has no image: its awards get no badge image, baked download or embed picture")
+                    .hint("add `image = \"images/<name>.svg\"` (a file under badges/) or an https:// URL"),
+            );
         }
         if let Some(image) = &f.image
             && let Some(rel) = local_image(image, &input.config.base_url)
@@ -371,6 +436,33 @@ mod tests {
         assert_eq!(local_image("https://s.org/b/images/a.svg", base), Some("images/a.svg"));
         assert_eq!(local_image("https://cdn.example/a.svg", base), None);
         assert_eq!(local_image("data:image/png;base64,AAAA", base), None);
+    }
+
+    #[test]
+    fn a_base_url_that_is_not_where_the_site_is_published_is_named() {
+        let says = |url: &str, cname: Option<&str>, repo: Option<&str>| {
+            base_url_problem(url, cname, repo).map(|p| p.to_string()).unwrap_or_default()
+        };
+        assert!(says("https://badges.example.org/", None, None).contains("is a placeholder"));
+        assert!(says("https://example.edu/badges/", None, None).contains("is a placeholder"));
+        assert_eq!(says("https://badges.northfield.edu/", None, None), "");
+        assert!(
+            says("https://badges.northfield.edu/", Some("credentials.northfield.edu\n"), None)
+                .contains("not on `credentials.northfield.edu`")
+        );
+        assert_eq!(says("https://badges.northfield.edu/", Some("badges.northfield.edu\n"), None), "");
+        assert!(
+            says("https://ada.github.io/badges/", None, Some("ada/credentials"))
+                .contains("https://ada.github.io/credentials/")
+        );
+        assert!(
+            says("https://ada.github.io/badges/", None, Some("grace/badges"))
+                .contains("https://grace.github.io/badges/")
+        );
+        assert_eq!(says("https://Ada.github.io/badges/", None, Some("ada/badges")), "");
+        assert_eq!(says("https://ada.github.io/", None, Some("ada/ada.github.io")), "");
+        // A custom domain in CI: GITHUB_REPOSITORY says nothing about it.
+        assert_eq!(says("https://badges.northfield.edu/", None, Some("nit/badges")), "");
     }
 
     #[test]

@@ -123,7 +123,8 @@ pub fn build(
     for (to, from) in &copies {
         staging.copy(to, from)?;
     }
-    let warnings = library.awards.iter().filter_map(library::Award::warning).collect();
+    let mut warnings: Vec<Problem> = library.awards.iter().filter_map(library::Award::warning).collect();
+    warnings.extend(library::stale_awards(&library, &input));
     let files = staging.len();
     staging.finish(out)?;
     step.done(format!("published {files} files"));
