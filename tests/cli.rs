@@ -908,3 +908,45 @@ fn check_report_of_a_broken_site_is_pinned() {
     assert_golden("check-broken-site.txt", &broken.transcript());
     assert!(!sb.path("public").exists(), "check wrote public/");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The first hour of a new issuer (issue #17): messages that used to mislead
+
+/// `rosette init site` in the sandbox, with a fixed base URL and issuer.
+fn init_site(sb: &Sandbox) -> Run {
+    let run =
+        sb.rosette(&["init", "site", "--base-url", "https://badges.example.org/", "--issuer", "Example U"]);
+    run.assert_code(0);
+    run
+}
+
+/// Issue #17: every count agrees with its number ("1 award of 1 achievement", "1 badge"), and
+/// `check` counts the status list apart from the awards.
+#[test]
+fn counts_of_one_are_singular_and_check_counts_status_lists_apart() {
+    let sb = Sandbox::new();
+    init_site(&sb);
+    let award = sb.rosette(&[
+        "award",
+        "--root",
+        "site",
+        "--key",
+        "site/signing-key.secret",
+        "--achievement",
+        "example",
+        "--name",
+        "Ada Lovelace",
+        "--email",
+        "ada@example.org",
+    ]);
+    award.assert_code(0);
+    let id = award.stdout.trim().to_string();
+    assert!(id.starts_with("https://badges.example.org/awards/"), "{}", award.transcript());
+    let build = sb.rosette(&["build", "--root", "site"]);
+    build.assert_code(0);
+    let check = sb.rosette(&["check", "--root", "site"]);
+    check.assert_code(0);
+    let transcript = [award, build, check].iter().map(Run::transcript).collect::<String>();
+    // The id is random: everything else is the same on every run.
+    assert_golden("counts-of-one.txt", &transcript.replace(&id, "https://badges.example.org/awards/<id>"));
+}

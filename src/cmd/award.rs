@@ -133,9 +133,8 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
         println!("{id}");
     }
     crate::ui::status(format!(
-        "awarded {} badge{}; run `rosette build` to publish",
-        made.len(),
-        if made.len() == 1 { "" } else { "s" }
+        "awarded {}; run `rosette build` to publish",
+        crate::ui::count(made.len(), "badge")
     ));
     Ok(Exit::Ok)
 }
