@@ -920,6 +920,64 @@ fn init_site(sb: &Sandbox) -> Run {
     run
 }
 
+/// Issue #17: a CSV without a required column used to fail every row with "unknown
+/// achievement ``"; now the file is refused once, naming the column and those it has.
+#[test]
+fn award_csv_without_a_required_column_names_it_once() {
+    let sb = Sandbox::new();
+    init_site(&sb);
+    let key = ["--root", "site", "--key", "site/signing-key.secret"];
+    sb.write(
+        "no-achievement.csv",
+        "name,email\nAda Lovelace,ada@example.org\nGrace Hopper,grace@example.org\n",
+    );
+    sb.write("no-name.csv", "achievement\nexample\n");
+    let mut transcript = String::new();
+    for csv in ["no-achievement.csv", "no-name.csv"] {
+        let run = sb.rosette(&[&["award", "--csv", csv][..], &key].concat());
+        run.assert_code(1);
+        assert!(!run.stderr.contains("row "), "{}", run.transcript());
+        transcript.push_str(&run.transcript());
+    }
+    assert_golden("award-csv-missing-column.txt", &transcript);
+    assert!(!sb.path("site/badges/status").exists(), "a refused CSV wrote something");
+}
+
+/// Issue #17: a date without a time is still refused, but the message shows what to write.
+#[test]
+fn award_a_date_only_valid_until_shows_the_date_time_to_write() {
+    let sb = Sandbox::new();
+    init_site(&sb);
+    let key = ["--root", "site", "--key", "site/signing-key.secret"];
+    sb.write(
+        "cohort.csv",
+        "achievement,name,email,valid_until\nexample,Ada Lovelace,ada@example.org,2027-06-30\n",
+    );
+    let flags = ["award", "--achievement", "example", "--name", "Ada Lovelace", "--email", "ada@example.org"];
+    let mut transcript = String::new();
+    for extra in [
+        &["--csv", "cohort.csv"][..],
+        &["--valid-until", "2027-06-30"],
+        &["--valid-until", "end of June"],
+        &["--valid-from", "2026-01-01"],
+    ] {
+        let args = if extra[0] == "--csv" {
+            [&["award"][..], extra, &key].concat()
+        } else {
+            [&flags[..], extra, &key].concat()
+        };
+        let run = sb.rosette(&args);
+        run.assert_code(1);
+        assert!(run.stderr.contains("T00:00:00Z`"), "no example date-time:\n{}", run.transcript());
+        transcript.push_str(&run.transcript());
+    }
+    assert_golden("award-date-only.txt", &transcript);
+    // A date-time, with an offset or without (UTC), is accepted as before.
+    for until in ["2099-06-30T00:00:00Z", "2099-06-30T09:00:00+02:00", "2099-06-30T00:00:00"] {
+        sb.rosette(&[&flags[..], &["--valid-until", until], &key].concat()).assert_code(0);
+    }
+}
+
 /// Issue #17: every count agrees with its number ("1 award of 1 achievement", "1 badge"), and
 /// `check` counts the status list apart from the awards.
 #[test]
