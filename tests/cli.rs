@@ -920,6 +920,69 @@ fn init_site(sb: &Sandbox) -> Run {
     run
 }
 
+/// The sample site and its key (`issuer.secret`, owner-only as `keygen` leaves a key).
+fn sample_site_with_key(sb: &Sandbox) -> &'static str {
+    copy_sample_site(sb);
+    sb.copy_fixture("sample-site/issuer.secret", "issuer.secret");
+    set_mode(&sb.path("issuer.secret"), 0o600);
+    "issuer.secret"
+}
+
+/// Issue #17: an id that no award has is named as such, with the nearest ids; it used to read
+/// "has no revocation status entry", as if the award existed.
+#[test]
+fn revoke_suspend_reinstate_an_unknown_id_suggest_the_nearest_awards() {
+    let sb = Sandbox::new();
+    copy_sample_site(&sb);
+    let mut transcript = String::new();
+    for command in ["revoke", "suspend", "reinstate"] {
+        let run = sb.rosette(&[command, "2026-uh4ijxh3"]);
+        run.assert_code(1);
+        assert!(
+            run.stderr.starts_with("error: no award has the id `2026-uh4ijxh3`\n"),
+            "{}",
+            run.transcript()
+        );
+        transcript.push_str(&run.transcript());
+    }
+    // A mistyped short form: the award it abbreviates comes first.
+    let run = sb.rosette(&["revoke", "2025-lsc-0O"]);
+    run.assert_code(1);
+    assert!(run.stderr.contains("did you mean `2025-lsc-0002`"), "{}", run.transcript());
+    transcript.push_str(&run.transcript());
+    // A site with no awards yet says so.
+    let empty = Sandbox::new();
+    init_site(&empty);
+    let run = empty.rosette(&["revoke", "--root", "site", "2026-k3j5"]);
+    run.assert_code(1);
+    transcript.push_str(&run.transcript());
+    assert_golden("status-unknown-id.txt", &transcript);
+}
+
+/// Issue #17: the README's `rosette revoke 2026-k3j5…` works: a beginning that one award has
+/// names it; one that several have is refused with the list.
+#[test]
+fn revoke_takes_a_unique_beginning_of_an_award_id() {
+    let sb = Sandbox::new();
+    let key = sample_site_with_key(&sb);
+    let before = sb.read("badges/status/registry.toml");
+
+    let run = sb.rosette(&["revoke", "2024-", "--key", key]);
+    run.assert_code(1);
+    assert_golden("revoke-ambiguous-id.txt", &run.transcript());
+    assert_eq!(sb.read("badges/status/registry.toml"), before, "an ambiguous id changed the registry");
+
+    let run = sb.rosette(&["revoke", "2024-aml", "--key", key, "--reason", "Awarded in error"]);
+    run.assert_code(0);
+    assert_golden("revoke-by-beginning.txt", &run.transcript());
+    let registry = sb.read("badges/status/registry.toml");
+    let entry = registry
+        .split("[[entries]]")
+        .find(|e| e.contains("awards/2024-aml-0001\""))
+        .expect("the registry entry of 2024-aml-0001");
+    assert!(entry.contains("set = true") && entry.contains("Awarded in error"), "{entry}");
+}
+
 /// Issue #17: a CSV without a required column used to fail every row with "unknown
 /// achievement ``"; now the file is refused once, naming the column and those it has.
 #[test]
