@@ -115,9 +115,18 @@ impl Sandbox {
     }
 
     fn rosette_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        self.run_at(self.dir.path(), args, env)
+    }
+
+    /// Runs `rosette ARGS` in the directory `rel` of the sandbox.
+    fn rosette_in(&self, rel: &str, args: &[&str]) -> Run {
+        self.run_at(&self.path(rel), args, &[])
+    }
+
+    fn run_at(&self, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_rosette"));
         cmd.args(args)
-            .current_dir(self.dir.path())
+            .current_dir(dir)
             .stdin(Stdio::null())
             .env_remove("ROSETTE_SIGNING_KEY")
             .env_remove("CLICOLOR_FORCE")
@@ -926,6 +935,28 @@ fn sample_site_with_key(sb: &Sandbox) -> &'static str {
     sb.copy_fixture("sample-site/issuer.secret", "issuer.secret");
     set_mode(&sb.path("issuer.secret"), 0o600);
     "issuer.secret"
+}
+
+/// Issue #17: `cd site && …` on three lines in a row fails from the second on; `cd` is now a
+/// step of its own, and the key step says what the workflow says: no build needs the key.
+#[test]
+fn init_next_steps_cd_once_and_agree_with_the_workflow_about_the_key() {
+    let sb = Sandbox::new();
+    let run = init_site(&sb);
+    assert_golden("init.txt", &run.transcript());
+    let steps: Vec<&str> =
+        run.stdout.lines().filter(|l| l.trim_start().starts_with(char::is_numeric)).collect();
+    assert_eq!(steps.first().copied(), Some("  1. cd site"), "{}", run.stdout);
+    assert_eq!(run.stdout.matches("cd ").count(), 1, "`cd` more than once:\n{}", run.stdout);
+    assert!(run.stdout.contains("the build never needs signing-key.secret"), "{}", run.stdout);
+    assert!(!sb.read("site/rosette.toml").contains("in CI, put it in the ROSETTE_SIGNING_KEY secret"));
+
+    // Made where it is run, there is nothing to `cd` into.
+    sb.mkdir("here");
+    let run = sb.rosette_in("here", &["init", "--base-url", "https://badges.example.org/"]);
+    run.assert_code(0);
+    assert_golden("init-here.txt", &run.transcript());
+    assert!(!run.stdout.contains("cd "), "{}", run.stdout);
 }
 
 /// Issue #17: an id that no award has is named as such, with the nearest ids; it used to read
