@@ -155,7 +155,8 @@ pub struct AwardArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
-    /// The award: its credential id, or the slug at the end of it.
+    /// The award: its file name in badges/awards/ without `.json` (`2026-k3j5…`), a beginning
+    /// of it that no other award shares, or its whole credential id.
     #[arg(value_name = "ID")]
     pub id: String,
     /// Why (revoke only); shown on the badge page.

@@ -115,9 +115,18 @@ impl Sandbox {
     }
 
     fn rosette_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        self.run_at(self.dir.path(), args, env)
+    }
+
+    /// Runs `rosette ARGS` in the directory `rel` of the sandbox.
+    fn rosette_in(&self, rel: &str, args: &[&str]) -> Run {
+        self.run_at(&self.path(rel), args, &[])
+    }
+
+    fn run_at(&self, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_rosette"));
         cmd.args(args)
-            .current_dir(self.dir.path())
+            .current_dir(dir)
             .stdin(Stdio::null())
             .env_remove("ROSETTE_SIGNING_KEY")
             .env_remove("CLICOLOR_FORCE")
@@ -907,4 +916,189 @@ fn check_report_of_a_broken_site_is_pinned() {
     broken.assert_code(1);
     assert_golden("check-broken-site.txt", &broken.transcript());
     assert!(!sb.path("public").exists(), "check wrote public/");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The first hour of a new issuer (issue #17): messages that used to mislead
+
+/// `rosette init site` in the sandbox, with a fixed base URL and issuer.
+fn init_site(sb: &Sandbox) -> Run {
+    let run =
+        sb.rosette(&["init", "site", "--base-url", "https://badges.example.org/", "--issuer", "Example U"]);
+    run.assert_code(0);
+    run
+}
+
+/// The sample site and its key (`issuer.secret`, owner-only as `keygen` leaves a key).
+fn sample_site_with_key(sb: &Sandbox) -> &'static str {
+    copy_sample_site(sb);
+    sb.copy_fixture("sample-site/issuer.secret", "issuer.secret");
+    set_mode(&sb.path("issuer.secret"), 0o600);
+    "issuer.secret"
+}
+
+/// Issue #17: `cd site && …` on three lines in a row fails from the second on; `cd` is now a
+/// step of its own, and the key step says what the workflow says: no build needs the key.
+#[test]
+fn init_next_steps_cd_once_and_agree_with_the_workflow_about_the_key() {
+    let sb = Sandbox::new();
+    let run = init_site(&sb);
+    assert_golden("init.txt", &run.transcript());
+    let steps: Vec<&str> =
+        run.stdout.lines().filter(|l| l.trim_start().starts_with(char::is_numeric)).collect();
+    assert_eq!(steps.first().copied(), Some("  1. cd site"), "{}", run.stdout);
+    assert_eq!(run.stdout.matches("cd ").count(), 1, "`cd` more than once:\n{}", run.stdout);
+    assert!(run.stdout.contains("the build never needs signing-key.secret"), "{}", run.stdout);
+    assert!(!sb.read("site/rosette.toml").contains("in CI, put it in the ROSETTE_SIGNING_KEY secret"));
+
+    // Made where it is run, there is nothing to `cd` into.
+    sb.mkdir("here");
+    let run = sb.rosette_in("here", &["init", "--base-url", "https://badges.example.org/"]);
+    run.assert_code(0);
+    assert_golden("init-here.txt", &run.transcript());
+    assert!(!run.stdout.contains("cd "), "{}", run.stdout);
+}
+
+/// Issue #17: an id that no award has is named as such, with the nearest ids; it used to read
+/// "has no revocation status entry", as if the award existed.
+#[test]
+fn revoke_suspend_reinstate_an_unknown_id_suggest_the_nearest_awards() {
+    let sb = Sandbox::new();
+    copy_sample_site(&sb);
+    let mut transcript = String::new();
+    for command in ["revoke", "suspend", "reinstate"] {
+        let run = sb.rosette(&[command, "2026-uh4ijxh3"]);
+        run.assert_code(1);
+        assert!(
+            run.stderr.starts_with("error: no award has the id `2026-uh4ijxh3`\n"),
+            "{}",
+            run.transcript()
+        );
+        transcript.push_str(&run.transcript());
+    }
+    // A mistyped short form: the award it abbreviates comes first.
+    let run = sb.rosette(&["revoke", "2025-lsc-0O"]);
+    run.assert_code(1);
+    assert!(run.stderr.contains("did you mean `2025-lsc-0002`"), "{}", run.transcript());
+    transcript.push_str(&run.transcript());
+    // A site with no awards yet says so.
+    let empty = Sandbox::new();
+    init_site(&empty);
+    let run = empty.rosette(&["revoke", "--root", "site", "2026-k3j5"]);
+    run.assert_code(1);
+    transcript.push_str(&run.transcript());
+    assert_golden("status-unknown-id.txt", &transcript);
+}
+
+/// Issue #17: the README's `rosette revoke 2026-k3j5…` works: a beginning that one award has
+/// names it; one that several have is refused with the list.
+#[test]
+fn revoke_takes_a_unique_beginning_of_an_award_id() {
+    let sb = Sandbox::new();
+    let key = sample_site_with_key(&sb);
+    let before = sb.read("badges/status/registry.toml");
+
+    let run = sb.rosette(&["revoke", "2024-", "--key", key]);
+    run.assert_code(1);
+    assert_golden("revoke-ambiguous-id.txt", &run.transcript());
+    assert_eq!(sb.read("badges/status/registry.toml"), before, "an ambiguous id changed the registry");
+
+    let run = sb.rosette(&["revoke", "2024-aml", "--key", key, "--reason", "Awarded in error"]);
+    run.assert_code(0);
+    assert_golden("revoke-by-beginning.txt", &run.transcript());
+    let registry = sb.read("badges/status/registry.toml");
+    let entry = registry
+        .split("[[entries]]")
+        .find(|e| e.contains("awards/2024-aml-0001\""))
+        .expect("the registry entry of 2024-aml-0001");
+    assert!(entry.contains("set = true") && entry.contains("Awarded in error"), "{entry}");
+}
+
+/// Issue #17: a CSV without a required column used to fail every row with "unknown
+/// achievement ``"; now the file is refused once, naming the column and those it has.
+#[test]
+fn award_csv_without_a_required_column_names_it_once() {
+    let sb = Sandbox::new();
+    init_site(&sb);
+    let key = ["--root", "site", "--key", "site/signing-key.secret"];
+    sb.write(
+        "no-achievement.csv",
+        "name,email\nAda Lovelace,ada@example.org\nGrace Hopper,grace@example.org\n",
+    );
+    sb.write("no-name.csv", "achievement\nexample\n");
+    let mut transcript = String::new();
+    for csv in ["no-achievement.csv", "no-name.csv"] {
+        let run = sb.rosette(&[&["award", "--csv", csv][..], &key].concat());
+        run.assert_code(1);
+        assert!(!run.stderr.contains("row "), "{}", run.transcript());
+        transcript.push_str(&run.transcript());
+    }
+    assert_golden("award-csv-missing-column.txt", &transcript);
+    assert!(!sb.path("site/badges/status").exists(), "a refused CSV wrote something");
+}
+
+/// Issue #17: a date without a time is still refused, but the message shows what to write.
+#[test]
+fn award_a_date_only_valid_until_shows_the_date_time_to_write() {
+    let sb = Sandbox::new();
+    init_site(&sb);
+    let key = ["--root", "site", "--key", "site/signing-key.secret"];
+    sb.write(
+        "cohort.csv",
+        "achievement,name,email,valid_until\nexample,Ada Lovelace,ada@example.org,2027-06-30\n",
+    );
+    let flags = ["award", "--achievement", "example", "--name", "Ada Lovelace", "--email", "ada@example.org"];
+    let mut transcript = String::new();
+    for extra in [
+        &["--csv", "cohort.csv"][..],
+        &["--valid-until", "2027-06-30"],
+        &["--valid-until", "end of June"],
+        &["--valid-from", "2026-01-01"],
+    ] {
+        let args = if extra[0] == "--csv" {
+            [&["award"][..], extra, &key].concat()
+        } else {
+            [&flags[..], extra, &key].concat()
+        };
+        let run = sb.rosette(&args);
+        run.assert_code(1);
+        assert!(run.stderr.contains("T00:00:00Z`"), "no example date-time:\n{}", run.transcript());
+        transcript.push_str(&run.transcript());
+    }
+    assert_golden("award-date-only.txt", &transcript);
+    // A date-time, with an offset or without (UTC), is accepted as before.
+    for until in ["2099-06-30T00:00:00Z", "2099-06-30T09:00:00+02:00", "2099-06-30T00:00:00"] {
+        sb.rosette(&[&flags[..], &["--valid-until", until], &key].concat()).assert_code(0);
+    }
+}
+
+/// Issue #17: every count agrees with its number ("1 award of 1 achievement", "1 badge"), and
+/// `check` counts the status list apart from the awards.
+#[test]
+fn counts_of_one_are_singular_and_check_counts_status_lists_apart() {
+    let sb = Sandbox::new();
+    init_site(&sb);
+    let award = sb.rosette(&[
+        "award",
+        "--root",
+        "site",
+        "--key",
+        "site/signing-key.secret",
+        "--achievement",
+        "example",
+        "--name",
+        "Ada Lovelace",
+        "--email",
+        "ada@example.org",
+    ]);
+    award.assert_code(0);
+    let id = award.stdout.trim().to_string();
+    assert!(id.starts_with("https://badges.example.org/awards/"), "{}", award.transcript());
+    let build = sb.rosette(&["build", "--root", "site"]);
+    build.assert_code(0);
+    let check = sb.rosette(&["check", "--root", "site"]);
+    check.assert_code(0);
+    let transcript = [award, build, check].iter().map(Run::transcript).collect::<String>();
+    // The id is random: everything else is the same on every run.
+    assert_golden("counts-of-one.txt", &transcript.replace(&id, "https://badges.example.org/awards/<id>"));
 }

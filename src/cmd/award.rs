@@ -11,6 +11,7 @@ use crate::jsonld::JsonLdProcessor;
 use crate::keys::SecretKey;
 use crate::model::date::{format_date_time, parse_date_time};
 use crate::registry::{self, Registry};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -30,8 +31,7 @@ struct Row {
 pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     let root = args.root.as_path();
     let site = Site::open(root)?;
-    let key = crate::cmd::sign::load_key(args.key.as_deref())?;
-    let vm = site.signing_method(&key)?;
+    // The rows first: a CSV that cannot work is reported before the key is asked for.
     let rows = match &args.csv {
         Some(csv) => read_csv(csv)?,
         None => vec![Row {
@@ -48,6 +48,8 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
             visibility: args.visibility,
         }],
     };
+    let key = crate::cmd::sign::load_key(args.key.as_deref())?;
+    let vm = site.signing_method(&key)?;
     let _lock = crate::fs::lock(&site.badges.join("status"))?;
     let mut registry = site.registry()?;
     let jsonld = JsonLdProcessor::new();
@@ -66,7 +68,7 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     for (i, row) in rows.iter().enumerate() {
         progress.inc(1);
         let at = if args.csv.is_some() { format!("row {}: ", i + 2) } else { String::new() };
-        match make_award(&site, row, &mut registry, &mut random, &now) {
+        match make_award(&site, row, args.csv.is_some(), &mut registry, &mut random, &now) {
             Ok((slug, unsigned)) => {
                 let options = ProofOptions {
                     suite: Cryptosuite::EddsaRdfc2022,
@@ -133,9 +135,8 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
         println!("{id}");
     }
     crate::ui::status(format!(
-        "awarded {} badge{}; run `rosette build` to publish",
-        made.len(),
-        if made.len() == 1 { "" } else { "s" }
+        "awarded {}; run `rosette build` to publish",
+        crate::ui::count(made.len(), "badge")
     ));
     Ok(Exit::Ok)
 }
@@ -146,9 +147,30 @@ fn pretty(v: &serde_json::Value) -> Vec<u8> {
     out
 }
 
+/// How a message names a field of a [`Row`]: the CSV column, or the flag.
+fn field(csv: bool, column: &str) -> String {
+    if csv { column.to_string() } else { format!("--{}", column.replace('_', "-")) }
+}
+
+/// Parses a `valid_from` or `valid_until` value. A date alone is refused, as it always was (the
+/// instant of that day, and in which zone, would be a guess), but the message shows the
+/// date-time to write instead (issue #17).
+fn parse_time(name: &str, value: &str) -> Result<DateTime<Utc>, String> {
+    if let Some(t) = parse_date_time(value) {
+        return Ok(t);
+    }
+    let how = "`Z` is UTC; an offset such as `+02:00` works too";
+    if NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok() {
+        Err(format!("{name} `{value}` is a date without a time: write `{value}T00:00:00Z` ({how})"))
+    } else {
+        Err(format!("{name} `{value}` is not a date-time: write it as `2027-06-30T00:00:00Z` ({how})"))
+    }
+}
+
 fn make_award(
     site: &Site,
     row: &Row,
+    csv: bool,
     registry: &mut Registry,
     random: &mut dyn FnMut() -> u64,
     now: &str,
@@ -160,17 +182,16 @@ fn make_award(
     if row.name.trim().is_empty() {
         return Err("the recipient's name is empty".into());
     }
+    let (from_field, until_field) = (field(csv, "valid_from"), field(csv, "valid_until"));
     let valid_from = match &row.valid_from {
-        Some(t) => format_date_time(
-            parse_date_time(t).ok_or_else(|| format!("valid-from `{t}` is not a date-time"))?,
-        ),
+        Some(t) => format_date_time(parse_time(&from_field, t)?),
         None => now.to_string(),
     };
     let valid_until = match &row.valid_until {
         Some(t) => {
-            let until = parse_date_time(t).ok_or_else(|| format!("valid-until `{t}` is not a date-time"))?;
+            let until = parse_time(&until_field, t)?;
             if Some(until) <= parse_date_time(&valid_from) {
-                return Err(format!("valid-until `{t}` is not after valid-from `{valid_from}`"));
+                return Err(format!("{until_field} `{t}` is not after {from_field} `{valid_from}`"));
             }
             Some(format_date_time(until))
         }
@@ -287,6 +308,31 @@ fn read_csv(path: &Path) -> Result<Vec<Row>, CliError> {
     if let Some(unknown) = headers.iter().find(|h| !KNOWN.contains(h)) {
         return Err(CliError::invalid(format!("`{}`: unknown column `{unknown}`", path.display()))
             .hint(format!("the columns are: {}", KNOWN.join(", "))));
+    }
+    // A required column that is missing would fail every row with the same blank value
+    // ("row 2: unknown achievement ``"): say so once, before any row.
+    let has = |col: &str| headers.iter().any(|h| h == col);
+    let mut missing = Vec::new();
+    for col in ["achievement", "name"] {
+        if !has(col) {
+            missing.push(format!("`{col}`"));
+        }
+    }
+    if !has("email") && !has("id") {
+        missing.push("`email` or `id`".to_string());
+    }
+    if !headers.is_empty() && !missing.is_empty() {
+        let found: Vec<String> = headers.iter().map(|h| format!("`{h}`")).collect();
+        return Err(CliError::invalid(format!(
+            "`{}` has no {} column (it has {}): no award was written",
+            path.display(),
+            missing.join(" and no "),
+            found.join(", ")
+        ))
+        .hint(
+            "the first line names the columns: `achievement`, `name`, and `email` or `id` are \
+             required; `valid_from`, `valid_until`, `evidence`, `visibility` are optional",
+        ));
     }
     let mut rows = Vec::new();
     let mut problems = Vec::new();

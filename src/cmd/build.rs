@@ -3,6 +3,7 @@
 use crate::cli::BuildArgs;
 use crate::error::{CliError, Exit};
 use crate::site::{BuildOptions, BuildSummary};
+use crate::ui::{count, thousands};
 use std::path::Path;
 
 pub fn run(args: &BuildArgs) -> Result<Exit, CliError> {
@@ -26,19 +27,19 @@ pub fn report(summary: &BuildSummary, out: &Path) {
         crate::ui::warning(w);
     }
     crate::ui::status(format!(
-        "built {} awards of {} achievements into `{}` ({} files)",
-        summary.awards,
-        summary.achievements,
+        "built {} of {} into `{}` ({})",
+        count(summary.awards, "award"),
+        count(summary.achievements, "achievement"),
         out.display(),
-        summary.files
+        count(summary.files, "file")
     ));
     // Only an incremental build says what it reused, so a clean build's output is unchanged.
     if summary.verdicts_reused + summary.units_reused > 0 {
         crate::ui::status(format!(
             "verified {} ({} unchanged), rendered {} ({} unchanged)",
-            plural(summary.verified, "credential"),
+            count(summary.verified, "credential"),
             thousands(summary.verdicts_reused),
-            plural(summary.rendered, "page"),
+            count(summary.rendered, "page"),
             thousands(summary.units_reused),
         ));
     }
@@ -51,21 +52,4 @@ pub fn build_time() -> chrono::DateTime<chrono::Utc> {
         Some(secs) => chrono::DateTime::from_timestamp(secs, 0).unwrap_or_else(chrono::Utc::now),
         None => chrono::Utc::now(),
     }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    format!("{} {word}{}", thousands(n), if n == 1 { "" } else { "s" })
-}
-
-/// `9999` as `9,999`.
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -2,24 +2,25 @@
 
 use crate::cli::CheckArgs;
 use crate::error::{CliError, Exit};
+use crate::ui::count;
 
 pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
     crate::ui::detail(format!("checking `{}`", args.root.display()));
     // The verify and render steps draw their own progress bars on a terminal.
     let report = crate::site::lint::check(&args.root, super::build::build_time())?;
     if report.files > 0 {
-        crate::ui::detail(format!("a build would write {} files", report.files));
+        crate::ui::detail(format!("a build would write {}", count(report.files, "file")));
     }
     for finding in &report.findings {
         crate::ui::error(finding);
     }
     let (errors, warnings) = (report.errors(), report.warnings());
     let summary = format!(
-        "checked {} credential{}: {errors} error{}, {warnings} warning{}; nothing was written",
-        report.credentials,
-        plural(report.credentials),
-        plural(errors),
-        plural(warnings)
+        "checked {} and {}: {}, {}; nothing was written",
+        count(report.awards, "award"),
+        count(report.status_lists, "status list"),
+        count(errors, "error"),
+        count(warnings, "warning")
     );
     if errors > 0 {
         // The verdict of a failed check is shown even with --quiet.
@@ -29,8 +30,4 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
         crate::ui::status(summary);
         Ok(Exit::Ok)
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

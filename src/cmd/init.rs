@@ -135,7 +135,8 @@ pub fn run(args: &InitArgs) -> Result<Exit, CliError> {
          # url = \"https://www.example.org/\"\n\
          # email = \"badges@example.org\"\n\n\
          # Public keys, all published in did.json. The secret half is in signing-key.secret:\n\
-         # keep it out of git; in CI, put it in the ROSETTE_SIGNING_KEY secret.\n\
+         # keep it out of git. The build never needs it; only a CI job of your own that awards\n\
+         # would, as the repository secret ROSETTE_SIGNING_KEY.\n\
          [[keys]]\n\
          id = \"key-1\"\n\
          public_key = \"{public}\"\n\
@@ -176,20 +177,63 @@ pub fn run(args: &InitArgs) -> Result<Exit, CliError> {
         crate::fs::write_atomic(&path, text.as_bytes())?;
     }
     crate::fs::create_private(&dir.join("signing-key.secret"), key.to_key_file().as_bytes())?;
-    let shown = if dir == Path::new(".") { String::new() } else { format!("cd {} && ", dir.display()) };
     println!("created a rosette site in `{}` for {did}", dir.display());
     println!();
     println!("next steps:");
-    println!("  1. edit rosette.toml (issuer, base_url) and achievements/example.md");
-    println!(
-        "  2. {shown}rosette award --key signing-key.secret --achievement example --name \"Ada Lovelace\" --email ada@example.org"
+    // Each step is run where the one before left off: `cd` once, as a step of its own (a
+    // `cd DIR && …` on every line fails from the second line on, issue #17).
+    let mut steps = Vec::new();
+    if dir != Path::new(".") {
+        steps.push(format!("cd {}", shell_word(&dir.display().to_string())));
+    }
+    steps.push("edit rosette.toml (issuer, base_url) and achievements/example.md".to_string());
+    steps.push(
+        "rosette award --key signing-key.secret --achievement example --name \"Ada Lovelace\" --email ada@example.org"
+            .to_string(),
     );
-    println!("  3. {shown}rosette serve        # preview at http://127.0.0.1:1111/, rebuilt on every change");
-    println!(
-        "  4. {shown}rosette check        # what CI runs on pull requests; `rosette build` writes public/"
+    steps.push(
+        "rosette serve        # preview at http://127.0.0.1:1111/, rebuilt on every change".to_string(),
     );
-    println!(
-        "  5. put the content of signing-key.secret in your CI secret ROSETTE_SIGNING_KEY; never commit it"
+    steps.push(
+        "rosette check        # what CI runs on pull requests; `rosette build` writes public/".to_string(),
     );
+    // The same story as the workflow's header: no job of the generated workflow signs.
+    steps.push(
+        "the build never needs signing-key.secret: award on your own machine and commit the\n     \
+         signed files. Only an awarding job of your own in CI would need the key, as the\n     \
+         repository secret ROSETTE_SIGNING_KEY; never commit it (.gitignore keeps it out)"
+            .to_string(),
+    );
+    for (n, step) in steps.iter().enumerate() {
+        println!("  {}. {step}", n + 1);
+    }
     Ok(Exit::Ok)
+}
+
+/// `word` as a POSIX shell reads it back: unchanged when it has nothing the shell would split
+/// or expand, otherwise in single quotes, so a printed `cd` works when pasted.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/' | '+' | ',' | '@'));
+    if plain { word.to_string() } else { format!("'{}'", word.replace('\'', "'\\''")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words_survive_pasting() {
+        for (word, quoted) in [
+            ("mysite", "mysite"),
+            ("sites/my-site_2", "sites/my-site_2"),
+            ("my site", "'my site'"),
+            ("it's", "'it'\\''s'"),
+            ("$HOME", "'$HOME'"),
+        ] {
+            assert_eq!(shell_word(word), quoted, "{word}");
+        }
+    }
 }

@@ -361,11 +361,10 @@ pub fn render_text(reports: &[FileReport]) -> String {
             }
         }
     }
-    let total = reports.len();
-    let files = if total == 1 { "file" } else { "files" };
     let _ = writeln!(
         out,
-        "{total} {files}: {verified} verified, {warned} with warnings, {failed} failed, {unknown} could not be checked"
+        "{}: {verified} verified, {warned} with warnings, {failed} failed, {unknown} could not be checked",
+        crate::ui::count(reports.len(), "file")
     );
     // Messages quote values from the credentials: no raw control or bidi character reaches
     // the terminal.

@@ -43,8 +43,12 @@ impl std::fmt::Display for Finding {
 #[derive(Debug, Default)]
 pub struct Report {
     pub findings: Vec<Finding>,
-    /// Credentials read from `badges/`.
-    pub credentials: usize,
+    /// Awards read from `badges/`: every credential that is not a status list, including
+    /// files that do not parse (they are reported as errors, and were meant as awards).
+    pub awards: usize,
+    /// Bitstring status list credentials read from `badges/`. Counted apart from the awards,
+    /// so that a site of one award does not read as "2 credentials" (issue #17).
+    pub status_lists: usize,
     /// Output files the build would write (0 when it could not render).
     pub files: usize,
 }
@@ -75,7 +79,8 @@ pub fn check(root: &Path, now: DateTime<Utc>) -> Result<Report, CliError> {
         .config
         .site_keys()
         .map_err(|e| CliError::invalid("`rosette.toml` is not valid").caused_by(e))?;
-    let mut report = Report { credentials: input.files.len(), ..Report::default() };
+    let status_lists = input.files.iter().filter(|f| f.parsed.as_ref().is_ok_and(|p| p.status_list)).count();
+    let mut report = Report { awards: input.files.len() - status_lists, status_lists, ..Report::default() };
     let mut missing_images = BTreeSet::new();
     lint_config(&input, &mut report, &mut missing_images);
     lint_secrets(root, &mut report);
@@ -326,7 +331,7 @@ fn lint_secrets(root: &Path, report: &mut Report) {
             let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
             report.error(
                 Problem::new(&rel, "a secret key inside badges/, which is committed with the site")
-                    .hint("move it out of the repository (in CI, use the ROSETTE_SIGNING_KEY secret)"),
+                    .hint("move it out of the repository: building never needs it (an awarding job of your own reads it from the ROSETTE_SIGNING_KEY secret)"),
             );
         }
     }

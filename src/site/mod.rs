@@ -79,7 +79,7 @@ pub fn build(
 ) -> Result<BuildSummary, CliError> {
     let step = Step::start();
     let input = load::load(root)?;
-    step.done(format!("read {} files", input.files.len() + input.assets.len()));
+    step.done(format!("read {}", crate::ui::count(input.files.len() + input.assets.len(), "file")));
     let keys = input
         .config
         .site_keys()
@@ -88,7 +88,10 @@ pub fn build(
     let cache = cache::Cache::open(root, options.clean);
     step.done("opened the cache".to_string());
     let library = library::build_library(&input, &keys, now, Some(&cache)).map_err(problems_error)?;
-    step.done(format!("verified {} credentials", library.awards.len() + library.status_lists.len()));
+    step.done(format!(
+        "verified {}",
+        crate::ui::count(library.awards.len() + library.status_lists.len(), "credential")
+    ));
     // Rendered files go straight to a staging directory beside `out`; it is removed, and
     // `out` left as it was, if anything below fails.
     let staging = stage::Staging::new(out, Some(&cache), !options.clean)?;
@@ -103,7 +106,7 @@ pub fn build(
         theme_hash: cache::tree_hash(&root.join("themes")),
     };
     render::render(&library, &cx)?;
-    step.done(format!("rendered {} awards", library.awards.len()));
+    step.done(format!("rendered {}", crate::ui::count(library.awards.len(), "award")));
     let mut copies = Vec::new();
     let mut problems = Vec::new();
     for asset in &input.assets {
@@ -127,7 +130,7 @@ pub fn build(
     warnings.extend(library::stale_awards(&library, &input));
     let files = staging.len();
     staging.finish(out)?;
-    step.done(format!("published {files} files"));
+    step.done(format!("published {}", crate::ui::count(files, "file")));
     let stats = &cache.stats;
     let count = |n: &std::sync::atomic::AtomicUsize| n.load(std::sync::atomic::Ordering::Relaxed);
     let summary = BuildSummary {
@@ -164,8 +167,8 @@ impl Step {
 fn problems_error(problems: Vec<Problem>) -> CliError {
     let n = problems.len();
     let mut err = CliError::invalid(format!(
-        "{n} {} cannot be published; nothing was written",
-        if n == 1 { "file" } else { "files" }
+        "{} cannot be published; nothing was written",
+        crate::ui::count(n, "file")
     ));
     for p in problems {
         err = err.caused_by(p);
