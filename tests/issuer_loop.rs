@@ -773,7 +773,7 @@ fn reissue_of_a_cohort_is_all_or_nothing() {
     let out = site.rosette(&["reissue", "--key", "signing-key.secret"]).fails(2);
     assert!(out.stderr.contains("--achievement SLUG, or award ids"), "{}", out.stderr);
     let out = site.rosette(&["reissue", "2026-nosuchaward", "--key", "signing-key.secret"]).fails(1);
-    assert!(out.stderr.contains("no award of an achievement in achievements/ has the id"), "{}", out.stderr);
+    assert!(out.stderr.contains("no award has the id `2026-nosuchaward`"), "{}", out.stderr);
     assert_eq!(tree(&site.path("badges")), before);
 }
 

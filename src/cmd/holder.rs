@@ -9,8 +9,8 @@ use std::path::PathBuf;
 
 pub fn run(args: &HolderArgs) -> Result<Exit, CliError> {
     let site = Site::open(&args.root)?;
-    let id =
-        if args.id.contains(':') { args.id.clone() } else { crate::award::award_id(&site.config, &args.id) };
+    // The same ids as revoke: a file name in badges/awards, a unique beginning, or the id.
+    let id = super::status::resolve(&site, &args.id)?;
     let dir = site.badges.join("awards");
     let mut found: Option<PathBuf> = None;
     for entry in walkdir::WalkDir::new(&site.badges).sort_by_file_name().into_iter().filter_map(Result::ok) {

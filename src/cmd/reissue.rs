@@ -44,11 +44,9 @@ pub fn run(args: &ReissueArgs) -> Result<Exit, CliError> {
     let key = crate::cmd::sign::load_key(args.key.as_deref())?;
     let vm = site.signing_method(&key)?;
     let base = site.config.base_url.clone();
-    let wanted: Vec<String> = args
-        .ids
-        .iter()
-        .map(|id| if id.contains(':') { id.clone() } else { crate::award::award_id(&site.config, id) })
-        .collect();
+    // The same ids as revoke: a file name in badges/awards, a unique beginning, or the id.
+    let wanted: Vec<String> =
+        args.ids.iter().map(|id| super::status::resolve(&site, id)).collect::<Result<_, _>>()?;
 
     let mut jobs = Vec::new();
     let mut unchanged = 0;

@@ -81,7 +81,7 @@ pub fn run(args: &StatusArgs, change: Change) -> Result<Exit, CliError> {
 /// The id of the award `query` names: its file name in `badges/awards/` (`2026-k3j5…`), a
 /// beginning of exactly one such name, or its whole id (`https://…/awards/2026-k3j5…`). An id
 /// of another form is taken as it is, for the status registry to answer.
-fn resolve(site: &Site, query: &str) -> Result<String, CliError> {
+pub(crate) fn resolve(site: &Site, query: &str) -> Result<String, CliError> {
     let prefix = crate::award::award_id(&site.config, "");
     let typed = match query.strip_prefix(&prefix) {
         Some(slug) => slug,
