@@ -638,13 +638,24 @@ fn feed(config: &Config, library: &Library<'_>, awards: &[&AwardSummary]) -> Str
     )
 }
 
-/// `_headers` for Netlify and Cloudflare Pages: did.json as `application/did+ld+json`, and
-/// every credential readable from other origins (verifiers, wallets).
+/// `_headers` for Netlify and Cloudflare Pages: did.json as `application/did+ld+json`, N-Quads
+/// as `application/n-quads`, credentials and their N-Quads readable from other origins
+/// (badge pages on copies of the site, verifiers, wallets), and status lists revalidated on
+/// every read, so that a revocation shows at once. `docs/nginx.conf` says the same to nginx
+/// (`tests/hosts.rs` holds them to it).
+///
+/// Each header is set by one rule only for any path: Cloudflare Pages joins the values of a
+/// header that two matching rules set (`*, *`, which browsers refuse as CORS), so did.json
+/// takes its `Access-Control-Allow-Origin` from the `*.json` rule.
 fn headers(config: &Config) -> String {
     let path = url_path(&config.base_url);
     let did = did_json_path(config);
     format!(
-        "{path}{did}\n  Content-Type: application/did+ld+json\n  Access-Control-Allow-Origin: *\n{path}*.json\n  Access-Control-Allow-Origin: *\n{path}*.nq\n  Content-Type: application/n-quads; charset=utf-8\n  Access-Control-Allow-Origin: *\n",
+        "# Read by Netlify and Cloudflare Pages; written by `rosette build`.\n\
+         {path}{did}\n  Content-Type: application/did+ld+json\n\
+         {path}*.json\n  Access-Control-Allow-Origin: *\n\
+         {path}*.nq\n  Content-Type: application/n-quads; charset=utf-8\n  Access-Control-Allow-Origin: *\n\
+         {path}status/*\n  Cache-Control: no-cache\n",
         did = did.as_str()
     )
 }
@@ -695,5 +706,31 @@ mod tests {
         assert_eq!(wbr("https://x.org/a"), "https:<wbr>/<wbr>/<wbr>x.org/<wbr>a");
         assert_eq!(wbr("valid from 2026-09-14T09:30:00Z"), "valid from 2026-09-14T09:30:00Z");
         assert_eq!(wbr("<b>\"&'"), "&lt;b&gt;&quot;&amp;&#39;");
+    }
+
+    fn config(base_url: &str) -> Config {
+        Config::parse(&format!(
+            "base_url = \"{base_url}\"\ntitle = \"T\"\n[issuer]\nname = \"I\"\n[[keys]]\nid = \"key-1\"\n\
+             public_key = \"z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2\"\n"
+        ))
+        .expect("config")
+    }
+
+    #[test]
+    fn headers_follow_the_did_documents_place() {
+        let domain = headers(&config("https://badges.example.edu/"));
+        assert!(
+            domain.contains("\n/.well-known/did.json\n  Content-Type: application/did+ld+json\n"),
+            "{domain}"
+        );
+        assert!(domain.contains("\n/status/*\n  Cache-Control: no-cache\n"), "{domain}");
+        // One rule per header for any path: did.json's CORS header is the `*.json` rule's.
+        assert_eq!(domain.matches("Access-Control-Allow-Origin").count(), 2, "{domain}");
+        // A GitHub Pages project site: did:web:user.github.io:repo, its document at repo/did.json.
+        let project = headers(&config("https://user.github.io/repo/"));
+        assert!(project.contains("\n/repo/did.json\n  Content-Type: application/did+ld+json\n"), "{project}");
+        assert!(project.contains("\n/repo/*.json\n  Access-Control-Allow-Origin: *\n"), "{project}");
+        assert!(project.contains("\n/repo/status/*\n"), "{project}");
+        assert!(!project.contains(".well-known"), "{project}");
     }
 }
