@@ -2,7 +2,8 @@
 # Runs every test of rosette: the Rust unit and integration tests, the official vectors from
 # ../shared, the interop tests against the independent Node.js verifier, and the browser tests
 # of the badge page (tests/browser, in headless Debian Chromium, installed here when missing),
-# and actionlint over the GitHub workflows (tests/workflows).
+# the sample site served by nginx (tests/hosts.rs; Debian's nginx, installed here when
+# missing), and actionlint over the GitHub workflows (tests/workflows).
 #
 #   bash scripts/test.sh            # from anywhere; the first run installs the verifier's npm
 #                                   # packages into target/interop (later runs reuse them)
@@ -81,6 +82,22 @@ ensure_chromium() {
     "install Debian's \`chromium\` package, or set ROSETTE_CHROMIUM=/path/to/chromium"
 }
 
+# nginx for tests/hosts.rs (the sample site served with docs/nginx.conf), installed from
+# Debian's packages when missing (as root). The test runs its own nginx on 127.0.0.1 with a
+# temporary prefix; it never uses the package's service or configuration.
+ensure_nginx() {
+  local nginx=${ROSETTE_NGINX:-}
+  [ -n "$nginx" ] || nginx=$(command -v nginx || echo /usr/sbin/nginx)
+  if [ ! -x "$nginx" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing nginx (apt-get)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
+    nginx=$(command -v nginx || echo /usr/sbin/nginx)
+  fi
+  [ -x "$nginx" ] || die "no nginx at \`$nginx\`" \
+    "install Debian's \`nginx\` package, or set ROSETTE_NGINX=/path/to/nginx"
+  export ROSETTE_NGINX=$nginx
+}
+
 # tests/browser's npm packages (playwright-core, axe-core); `npm ci` runs again only when
 # package-lock.json changed. playwright-core downloads no browser.
 setup_browser_tests() {
@@ -150,6 +167,7 @@ main() {
     printf 'export ROSETTE_SHARED=%q ROSETTE_INTEROP_DIR=%q\n' "$ROSETTE_SHARED" "$ROSETTE_INTEROP_DIR"
     return
   fi
+  ensure_nginx
   run_cargo_tests "$@"
   # Arguments choose some cargo tests; without them, everything runs.
   if [ $# -eq 0 ]; then

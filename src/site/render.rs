@@ -276,7 +276,9 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
         &OutPath::fixed("robots.txt"),
         format!("User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n").as_bytes(),
     )?;
-    staging.write(&OutPath::fixed("sitemap.xml"), sitemap(base, &achievement_views, &listed).as_bytes())?;
+    for (at, xml) in sitemap(base, &sitemap_urls(base, &achievement_views, &listed), SITEMAP_MAX_URLS)? {
+        staging.write(&at, xml.as_bytes())?;
+    }
     staging.write(&OutPath::fixed("feed.xml"), feed(config, library, &listed).as_bytes())?;
     staging.write(&OutPath::fixed("_headers"), headers(config).as_bytes())?;
     staging.write(&OutPath::fixed(".nojekyll"), b"")?;
@@ -591,14 +593,48 @@ fn xml(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn sitemap(base: &str, achievements: &[views::AchievementView], awards: &[&AwardSummary]) -> String {
+/// The most URLs one sitemap may list, and the most sitemaps an index may list
+/// (<https://www.sitemaps.org/protocol.html#index>).
+const SITEMAP_MAX_URLS: usize = 50_000;
+
+/// What the sitemap lists: the home page, the issuer's page, every achievement, and the public
+/// awards that stand.
+fn sitemap_urls(
+    base: &str,
+    achievements: &[views::AchievementView],
+    awards: &[&AwardSummary],
+) -> Vec<String> {
     let mut urls = vec![base.to_string(), format!("{base}issuer/")];
     urls.extend(achievements.iter().map(|a| a.url.clone()));
     urls.extend(awards.iter().map(|a| a.url.clone()));
-    let body: String = urls.iter().map(|u| format!("  <url><loc>{}</loc></url>\n", xml(u))).collect();
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n{body}</urlset>\n"
-    )
+    urls
+}
+
+/// The sitemap files: `sitemap.xml` alone when it can list every URL (at most `max_urls`);
+/// past that, `sitemap.xml` is a sitemap index pointing to `sitemap-1.xml`, `sitemap-2.xml`, …
+/// of `max_urls` URLs each, as the protocol requires. `robots.txt` names `sitemap.xml` either
+/// way. The build passes [`SITEMAP_MAX_URLS`]; tests, a small limit.
+fn sitemap(base: &str, urls: &[String], max_urls: usize) -> Result<Vec<(OutPath, String)>, CliError> {
+    const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    const NS: &str = "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"";
+    let urlset = |urls: &[String]| {
+        let body: String = urls.iter().map(|u| format!("  <url><loc>{}</loc></url>\n", xml(u))).collect();
+        format!("{HEAD}<urlset {NS}>\n{body}</urlset>\n")
+    };
+    let max_urls = max_urls.max(1);
+    if urls.len() <= max_urls {
+        return Ok(vec![(OutPath::fixed("sitemap.xml"), urlset(urls))]);
+    }
+    let mut files = Vec::new();
+    let mut index = format!("{HEAD}<sitemapindex {NS}>\n");
+    for (i, chunk) in urls.chunks(max_urls).enumerate() {
+        let name = format!("sitemap-{}.xml", i + 1);
+        index.push_str(&format!("  <sitemap><loc>{}</loc></sitemap>\n", xml(&format!("{base}{name}"))));
+        files.push((OutPath::new(&name).map_err(CliError::invalid)?, urlset(chunk)));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.insert(0, (OutPath::fixed("sitemap.xml"), index));
+    Ok(files)
 }
 
 fn feed(config: &Config, library: &Library<'_>, awards: &[&AwardSummary]) -> String {
@@ -638,13 +674,24 @@ fn feed(config: &Config, library: &Library<'_>, awards: &[&AwardSummary]) -> Str
     )
 }
 
-/// `_headers` for Netlify and Cloudflare Pages: did.json as `application/did+ld+json`, and
-/// every credential readable from other origins (verifiers, wallets).
+/// `_headers` for Netlify and Cloudflare Pages: did.json as `application/did+ld+json`, N-Quads
+/// as `application/n-quads`, credentials and their N-Quads readable from other origins
+/// (badge pages on copies of the site, verifiers, wallets), and status lists revalidated on
+/// every read, so that a revocation shows at once. `docs/nginx.conf` says the same to nginx
+/// (`tests/hosts.rs` holds them to it).
+///
+/// Each header is set by one rule only for any path: Cloudflare Pages joins the values of a
+/// header that two matching rules set (`*, *`, which browsers refuse as CORS), so did.json
+/// takes its `Access-Control-Allow-Origin` from the `*.json` rule.
 fn headers(config: &Config) -> String {
     let path = url_path(&config.base_url);
     let did = did_json_path(config);
     format!(
-        "{path}{did}\n  Content-Type: application/did+ld+json\n  Access-Control-Allow-Origin: *\n{path}*.json\n  Access-Control-Allow-Origin: *\n{path}*.nq\n  Content-Type: application/n-quads; charset=utf-8\n  Access-Control-Allow-Origin: *\n",
+        "# Read by Netlify and Cloudflare Pages; written by `rosette build`.\n\
+         {path}{did}\n  Content-Type: application/did+ld+json\n\
+         {path}*.json\n  Access-Control-Allow-Origin: *\n\
+         {path}*.nq\n  Content-Type: application/n-quads; charset=utf-8\n  Access-Control-Allow-Origin: *\n\
+         {path}status/*\n  Cache-Control: no-cache\n",
         did = did.as_str()
     )
 }
@@ -695,5 +742,96 @@ mod tests {
         assert_eq!(wbr("https://x.org/a"), "https:<wbr>/<wbr>/<wbr>x.org/<wbr>a");
         assert_eq!(wbr("valid from 2026-09-14T09:30:00Z"), "valid from 2026-09-14T09:30:00Z");
         assert_eq!(wbr("<b>\"&'"), "&lt;b&gt;&quot;&amp;&#39;");
+    }
+
+    /// `(name, contents)` of each sitemap file.
+    fn sitemaps(urls: &[String], max: usize) -> Vec<(String, String)> {
+        sitemap("https://b.example/", urls, max)
+            .expect("sitemap")
+            .into_iter()
+            .map(|(at, xml)| (at.as_str().to_string(), xml))
+            .collect()
+    }
+
+    fn locs(xml: &str) -> Vec<&str> {
+        xml.split("<loc>").skip(1).filter_map(|s| s.split_once("</loc>").map(|(l, _)| l)).collect()
+    }
+
+    #[test]
+    fn a_sitemap_within_the_limit_is_one_urlset() {
+        let urls: Vec<String> = (0..5).map(|i| format!("https://b.example/awards/{i}/")).collect();
+        for max in [5, 50_000] {
+            let files = sitemaps(&urls, max);
+            assert_eq!(files.len(), 1);
+            let (name, xml) = &files[0];
+            assert_eq!(name, "sitemap.xml");
+            assert!(xml.contains("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"), "{xml}");
+            assert_eq!(locs(xml), urls);
+        }
+    }
+
+    #[test]
+    fn past_the_limit_sitemap_xml_is_an_index_of_full_sitemaps() {
+        let urls: Vec<String> = (0..7).map(|i| format!("https://b.example/awards/{i}/?a&b")).collect();
+        let files = sitemaps(&urls, 3);
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]);
+        let index = &files[0].1;
+        assert!(index.contains("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"));
+        assert!(!index.contains("<urlset"));
+        assert_eq!(
+            locs(index),
+            [
+                "https://b.example/sitemap-1.xml",
+                "https://b.example/sitemap-2.xml",
+                "https://b.example/sitemap-3.xml"
+            ]
+        );
+        // Every URL once, in order, at most 3 a file, escaped.
+        let listed: Vec<String> = files[1..]
+            .iter()
+            .flat_map(|(_, xml)| {
+                assert!(xml.contains("<urlset") && locs(xml).len() <= 3, "{xml}");
+                locs(xml).into_iter().map(|l| l.replace("&amp;", "&")).collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(listed, urls);
+        assert!(files[1].1.contains("?a&amp;b"));
+    }
+
+    #[test]
+    fn the_build_splits_sitemaps_at_the_protocol_limit() {
+        assert_eq!(SITEMAP_MAX_URLS, 50_000);
+        let urls: Vec<String> = (0..=SITEMAP_MAX_URLS).map(|i| format!("https://b.example/{i}/")).collect();
+        let files = sitemaps(&urls, SITEMAP_MAX_URLS);
+        assert_eq!(files.len(), 3);
+        assert_eq!(locs(&files[1].1).len(), SITEMAP_MAX_URLS);
+        assert_eq!(locs(&files[2].1), ["https://b.example/50000/"]);
+    }
+
+    fn config(base_url: &str) -> Config {
+        Config::parse(&format!(
+            "base_url = \"{base_url}\"\ntitle = \"T\"\n[issuer]\nname = \"I\"\n[[keys]]\nid = \"key-1\"\n\
+             public_key = \"z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2\"\n"
+        ))
+        .expect("config")
+    }
+
+    #[test]
+    fn headers_follow_the_did_documents_place() {
+        let domain = headers(&config("https://badges.example.edu/"));
+        assert!(
+            domain.contains("\n/.well-known/did.json\n  Content-Type: application/did+ld+json\n"),
+            "{domain}"
+        );
+        assert!(domain.contains("\n/status/*\n  Cache-Control: no-cache\n"), "{domain}");
+        // One rule per header for any path: did.json's CORS header is the `*.json` rule's.
+        assert_eq!(domain.matches("Access-Control-Allow-Origin").count(), 2, "{domain}");
+        // A GitHub Pages project site: did:web:user.github.io:repo, its document at repo/did.json.
+        let project = headers(&config("https://user.github.io/repo/"));
+        assert!(project.contains("\n/repo/did.json\n  Content-Type: application/did+ld+json\n"), "{project}");
+        assert!(project.contains("\n/repo/*.json\n  Access-Control-Allow-Origin: *\n"), "{project}");
+        assert!(project.contains("\n/repo/status/*\n"), "{project}");
+        assert!(!project.contains(".well-known"), "{project}");
     }
 }
