@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 /// The SVG (600×600) of a rosette for `name`, in `accent` (a `#rrggbb` colour).
 pub fn rosette_svg(name: &str, accent: &str) -> String {
     let name = name.trim();
-    let escaped = xml(name);
+    let escaped = quick_xml::escape::escape(name);
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 600 600\" width=\"600\" height=\"600\" \
          role=\"img\" aria-label=\"{escaped}\">\n<title>{escaped}</title>\n"
@@ -53,7 +53,7 @@ pub fn rosette_svg(name: &str, accent: &str) -> String {
             "<text x=\"300\" y=\"{:.1}\" text-anchor=\"middle\" font-family=\"'Noto Sans', 'Noto Sans CJK SC', sans-serif\" \
              font-weight=\"700\" font-size=\"{size}\" fill=\"{accent}\">{}</text>",
             top + line_height * i as f64,
-            xml(line)
+            quick_xml::escape::escape(line.as_str())
         );
     }
     svg.push_str("</svg>\n");
@@ -88,10 +88,6 @@ fn wrap(text: &str, width: usize, max: usize) -> Vec<String> {
         }
     }
     lines
-}
-
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -241,6 +241,12 @@ impl Config {
         self.site_keys().map(|_| ())
     }
 
+    /// The host (and port) of `base_url`: the domain whose did.json vouches for the site's
+    /// badges, which a visitor compares with the address bar.
+    pub fn domain(&self) -> &str {
+        base_url_host(&self.base_url)
+    }
+
     /// The issuer's DID (`did:web:…`).
     pub fn did(&self) -> String {
         crate::did::did_web_for_base_url(&self.base_url).unwrap_or_default()
@@ -290,6 +296,12 @@ pub fn line_column(text: &str, at: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+/// The host (and port) of an `https://` base URL (validation guarantees the scheme).
+pub fn base_url_host(base_url: &str) -> &str {
+    let rest = base_url.strip_prefix("https://").unwrap_or(base_url);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }
 
 #[cfg(test)]

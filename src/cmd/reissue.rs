@@ -48,6 +48,16 @@ pub fn run(args: &ReissueArgs) -> Result<Exit, CliError> {
     let wanted: Vec<String> =
         args.ids.iter().map(|id| super::status::resolve(&site, id)).collect::<Result<_, _>>()?;
 
+    // Each achievement's current text, once: by its id, with its name and hash.
+    let current: std::collections::HashMap<String, (&crate::achievement::Achievement, Value, u64)> = site
+        .achievements
+        .values()
+        .map(|a| {
+            let json = a.to_json(&base);
+            let digest = crate::site::library::achievement_digest(&json);
+            (json["id"].as_str().unwrap_or_default().to_string(), (a, json, digest))
+        })
+        .collect();
     let mut jobs = Vec::new();
     let mut unchanged = 0;
     let mut found = vec![false; wanted.len()];
@@ -64,18 +74,15 @@ pub fn run(args: &ReissueArgs) -> Result<Exit, CliError> {
         let Ok(mut credential) = serde_json::from_slice::<Value>(&bytes) else { continue };
         let id = credential["id"].as_str().unwrap_or_default().to_string();
         let stated = credential["credentialSubject"]["achievement"]["id"].as_str().unwrap_or_default();
-        let Some(achievement) = site.achievements.values().find(|a| a.to_json(&base)["id"] == stated) else {
-            continue;
-        };
+        let Some((achievement, text, digest)) = current.get(stated) else { continue };
         let named = wanted.iter().position(|w| *w == id);
         if let Some(i) = named {
             found[i] = true;
         } else if args.achievement.as_deref() != Some(achievement.slug.as_str()) {
             continue;
         }
-        let current = achievement.to_json(&base);
         let same = crate::site::library::achievement_digest(&credential["credentialSubject"]["achievement"])
-            == crate::site::library::achievement_digest(&current);
+            == *digest;
         // A whole achievement's awards: only those whose text is older. An award named by
         // its id is re-signed whatever it says (with the active key, after a rotation, say).
         if same && named.is_none() {
@@ -90,7 +97,7 @@ pub fn run(args: &ReissueArgs) -> Result<Exit, CliError> {
             c.remove("proof");
             c.insert("name".into(), achievement.file.name.to_json());
         }
-        credential["credentialSubject"]["achievement"] = current;
+        credential["credentialSubject"]["achievement"] = text.clone();
         jobs.push(Job { path, id, unsigned: credential, suite });
     }
     let missing: Vec<&str> =

@@ -4,6 +4,7 @@
 
 use super::library::Award;
 use super::paths::OutPath;
+use crate::card::Withdrawal;
 use crate::config::Config;
 use chrono::Datelike;
 use serde::Serialize;
@@ -146,11 +147,7 @@ pub fn make(
         image: None,
         accent: None,
         language: config.language.clone(),
-        withdrawn: match award.withdrawn.as_ref().map(|(flag, _)| *flag) {
-            Some("revoked") => Some(crate::card::Withdrawal::Revoked),
-            Some("suspended") => Some(crate::card::Withdrawal::Suspended),
-            _ => None,
-        },
+        withdrawn: withdrawal(award),
     };
     if let Some(Ok(png)) = image.background.as_ref().map(|b| crate::card::render_card_on(b, &card)) {
         // Named by its content hash, which the cache then keeps the card under.
@@ -192,11 +189,13 @@ pub fn view(
             _ => {}
         }
     }
-    view.card_alt = match award.withdrawn.as_ref().map(|(flag, _)| *flag) {
-        Some(flag @ ("revoked" | "suspended")) => {
-            format!("{} by {}: {achievement}, awarded to {recipient}", capitalized(flag), config.issuer.name)
+    let issuer = &config.issuer.name;
+    view.card_alt = match withdrawal(award) {
+        Some(Withdrawal::Revoked) => format!("Revoked by {issuer}: {achievement}, awarded to {recipient}"),
+        Some(Withdrawal::Suspended) => {
+            format!("Suspended by {issuer}: {achievement}, awarded to {recipient}")
         }
-        _ => format!("{recipient} earned {achievement}, issued by {}", config.issuer.name),
+        None => format!("{recipient} earned {achievement}, issued by {issuer}"),
     };
 
     let cert_id = award.page.as_str().rsplit('/').next().unwrap_or_default().to_string();
@@ -225,15 +224,18 @@ pub fn view(
         }
     }
     view.embed_iframe = format!(
-        "<iframe src=\"{page_url}embed/\" width=\"360\" height=\"350\" style=\"border:0\" title=\"{}\"></iframe>",
-        alt.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+        "<iframe src=\"{page_url}embed/\" width=\"360\" height=\"350\" style=\"border:0\" title=\"{escaped}\"></iframe>"
     );
     view
 }
 
-fn capitalized(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+/// How the card and its text tell a revoked or suspended award (its status flag, typed).
+fn withdrawal(award: &Award<'_>) -> Option<Withdrawal> {
+    match award.withdrawn.as_ref().map(|(flag, _)| *flag) {
+        Some("revoked") => Some(Withdrawal::Revoked),
+        Some("suspended") => Some(Withdrawal::Suspended),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -273,9 +273,8 @@ const PLACEHOLDER_DOMAINS: [&str; 4] = ["example.org", "example.com", "example.n
 /// `<user>.github.io` address that is not this repository's (`GITHUB_REPOSITORY` in CI).
 /// Every badge's issuer is the did:web of `base_url`, so it must be right before awarding.
 fn base_url_problem(base_url: &str, cname: Option<&str>, github_repository: Option<&str>) -> Option<Problem> {
-    let rest = base_url.strip_prefix("https://").unwrap_or(base_url);
-    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let host = host.to_ascii_lowercase();
+    let host = crate::config::base_url_host(base_url).to_ascii_lowercase();
+    let path = super::links::url_path(base_url);
     let how = "a custom domain gives `https://badges.your-domain/` (did:web:badges.your-domain, keys at \
                /.well-known/did.json); GitHub Pages without one gives `https://<user>.github.io/<repo>/` \
                (did:web:<user>.github.io:<repo>, keys at /<repo>/did.json). Awards name it as their \
@@ -305,7 +304,7 @@ fn base_url_problem(base_url: &str, cname: Option<&str>, github_repository: Opti
     if let (Some(repository), Some(user)) = (github_repository, host.strip_suffix(".github.io"))
         && let Some((owner, repo)) = repository.split_once('/')
     {
-        let first = path.split('/').next().unwrap_or("");
+        let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
         let user_site = repo.eq_ignore_ascii_case(&format!("{owner}.github.io"));
         if !owner.eq_ignore_ascii_case(user) || (!user_site && !first.eq_ignore_ascii_case(repo)) {
             let expected = if user_site {

@@ -684,7 +684,7 @@ fn feed(config: &Config, library: &Library<'_>, awards: &[&AwardSummary]) -> Str
 /// header that two matching rules set (`*, *`, which browsers refuse as CORS), so did.json
 /// takes its `Access-Control-Allow-Origin` from the `*.json` rule.
 fn headers(config: &Config) -> String {
-    let path = url_path(&config.base_url);
+    let path = super::links::url_path(&config.base_url);
     let did = did_json_path(config);
     format!(
         "# Read by Netlify and Cloudflare Pages; written by `rosette build`.\n\
@@ -694,14 +694,6 @@ fn headers(config: &Config) -> String {
          {path}status/*\n  Cache-Control: no-cache\n",
         did = did.as_str()
     )
-}
-
-fn url_path(base: &str) -> String {
-    let after = base.split_once("://").map_or(base, |(_, r)| r);
-    match after.find('/') {
-        Some(i) => after[i..].to_string(),
-        None => "/".into(),
-    }
 }
 
 /// Lets templates receive views of different types through one slice.

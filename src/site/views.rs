@@ -18,10 +18,9 @@ pub struct SiteView {
     pub language: String,
     pub did: String,
     /// The host of `base_url` (with its port, if any): the domain whose did.json vouches for
-    /// the site's badges, which a visitor compares with the address bar.
+    /// the site's badges, which a visitor compares with the address bar. `https://` and it is
+    /// the one other origin a page's check may read from.
     pub domain: String,
-    /// `https://` and the domain: the one other origin a page's check may read from.
-    pub origin: String,
     /// `[privacy] list_recipients`: lists name recipients only when the issuer opts in.
     pub list_recipients: bool,
     pub issuer: IssuerView,
@@ -146,8 +145,7 @@ pub fn site(config: &Config) -> SiteView {
         base_url: config.base_url.clone(),
         language: config.language.clone(),
         did: config.did(),
-        domain: domain_of(&config.base_url).to_string(),
-        origin: format!("https://{}", domain_of(&config.base_url)),
+        domain: config.domain().to_string(),
         list_recipients: config.privacy.list_recipients,
         issuer: IssuerView {
             name: config.issuer.name.clone(),
@@ -162,12 +160,6 @@ pub fn site(config: &Config) -> SiteView {
             description_html: config.issuer.description.as_deref().map(to_safe_html),
         },
     }
-}
-
-/// The host (and port) of an `https://` base URL; config validation guarantees the scheme.
-fn domain_of(base_url: &str) -> &str {
-    let rest = base_url.strip_prefix("https://").unwrap_or(base_url);
-    rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }
 
 fn absolute(url_or_path: &str, base: &str) -> String {

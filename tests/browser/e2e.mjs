@@ -26,6 +26,7 @@ import {
   SAMPLE,
   sampleSource,
   SHARED,
+  signWith,
   signWithSampleKey,
   tempDir,
   verdictOf,
@@ -116,15 +117,9 @@ function forgedCopy(source) {
       assert(made.status === 0, made.stderr);
       const publicKey = /public key \(Multikey\): (z\w+)/.exec(made.stdout)[1];
       fs.appendFileSync(path.join(dir, 'rosette.toml'), `\n[[keys]]\nid = "key-forged"\npublic_key = "${publicKey}"\nstatus = "active"\n`);
-      const file = path.join(dir, 'badges/awards', FORGED_AWARD + '.json');
       const c = JSON.parse(read(path.join(SAMPLE, 'unsigned', FORGED_AWARD + '.json')));
       c.credentialSubject.name = 'Eve Forger';
-      const input = path.join(dir, 'forged.json');
-      write(input, JSON.stringify(c, null, 2));
-      const args = ['sign', '--key', key, '--verification-method', 'did:web:badges.northfield.example#key-forged', '--created', c.validFrom, input, '-o', file];
-      const signed = spawnSync(rosetteBinary(), args, { encoding: 'utf8' });
-      assert(signed.status === 0, signed.stderr);
-      fs.rmSync(input);
+      signWith(key, 'did:web:badges.northfield.example#key-forged', c, path.join(dir, 'badges/awards', FORGED_AWARD + '.json'));
       fs.rmSync(key);
     },
   });

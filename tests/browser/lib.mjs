@@ -257,14 +257,19 @@ export const SAMPLE = path.join(ROOT, 'tests/fixtures/sample-site');
 export const SAMPLE_VM = 'did:web:badges.northfield.example#key-1';
 
 /** Signs a credential (a value) with the sample key into `out`, as scripts/sign-samples.sh does. */
-export function signWithSampleKey(credential, out, { suite = 'eddsa-rdfc-2022', created } = {}) {
+export function signWithSampleKey(credential, out, options = {}) {
+  signWith(path.join(SAMPLE, 'issuer.secret'), SAMPLE_VM, credential, out, options);
+}
+
+/** Signs a credential (a value) with the key in `keyFile`, as `verificationMethod`, into `out`. */
+export function signWith(keyFile, verificationMethod, credential, out, { suite = 'eddsa-rdfc-2022', created } = {}) {
   const dir = tempDir('rosette-sign-');
   const input = path.join(dir, 'in.json');
   fs.writeFileSync(input, JSON.stringify(credential, null, 2) + '\n');
   const key = path.join(dir, 'key.secret');
-  fs.writeFileSync(key, fs.readFileSync(path.join(SAMPLE, 'issuer.secret')), { mode: 0o600 });
+  fs.writeFileSync(key, fs.readFileSync(keyFile), { mode: 0o600 });
   fs.chmodSync(key, 0o600);
-  const args = ['sign', '--key', key, '--suite', suite, '--verification-method', SAMPLE_VM];
+  const args = ['sign', '--key', key, '--suite', suite, '--verification-method', verificationMethod];
   if (created || credential.validFrom) args.push('--created', created || credential.validFrom);
   args.push(input, '-o', out);
   const run = spawnSync(rosetteBinary(), args, { encoding: 'utf8' });
