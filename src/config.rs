@@ -38,6 +38,45 @@ pub struct Config {
     /// Limits on what a build reads.
     #[serde(default)]
     pub limits: LimitsConfig,
+    /// What is published per award besides its page.
+    #[serde(default)]
+    pub output: OutputConfig,
+    /// Link-preview cards (`og:image`).
+    #[serde(default)]
+    pub preview: PreviewConfig,
+}
+
+/// What each award publishes besides its page. Static hosts count files and bytes (Cloudflare
+/// Pages' free plan: 20,000 files), so everything else an award offers is derived from its page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputConfig {
+    /// `awards/<id>.json`, the credential as signed (on by default: verifiers and wallets read
+    /// it by URL). Off, the page's embedded JSON-LD is the credential, byte for byte, and its
+    /// "Download credential" saves it.
+    #[serde(default = "yes")]
+    pub credential_files: bool,
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        OutputConfig { credential_files: true }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Link-preview cards: one 1200×627 PNG per achievement by default (the achievement, the
+/// issuer and the badge image); withdrawn awards share one card that says so.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewConfig {
+    /// A card per award with the recipient's name: one more PNG (about 80 KB) per award, and
+    /// about 1 ms of build time each.
+    #[serde(default)]
+    pub per_award: bool,
 }
 
 /// Limits on what a build reads, so that a broken or hostile file gets a clear error instead

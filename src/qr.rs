@@ -25,39 +25,60 @@ pub enum QrError {
     TooLong { len: usize },
 }
 
-/// The QR code of `url` as a standalone, scalable SVG document.
-pub fn qr_svg(url: &str) -> Result<String, QrError> {
+/// A QR code as one SVG path: `d` strokes the dark modules of a `size`×`size` symbol that
+/// includes the quiet zone, in module units, as horizontal runs one module thick (draw it with
+/// `stroke-width="1"` and no fill). A badge page inlines it (no file per award), so it is kept
+/// short: relative moves within a row, about half the bytes of one rectangle per run. The light
+/// modules are the element's white background.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct QrPath {
+    pub size: usize,
+    pub d: String,
+}
+
+/// The QR code of `url` as one path.
+pub fn qr_path(url: &str) -> Result<QrPath, QrError> {
     if url.is_empty() {
         return Err(QrError::Empty);
     }
     // Both of its errors mean "does not fit": the version is not fixed here.
     let code = QRBuilder::new(url).ecl(ECL::M).build().map_err(|_| QrError::TooLong { len: url.len() })?;
     let width = code.size;
-    let size = width + 2 * QUIET_ZONE;
-
-    let mut path = String::new();
+    let mut d = String::new();
     for (y, row) in code.data[..width * width].chunks(width).enumerate() {
+        // Where the pen is in this row, once a run has been drawn.
+        let mut pen: Option<usize> = None;
         let mut x = 0;
         while x < width {
             if row[x].value() {
                 let run = row[x..].iter().take_while(|m| m.value()).count();
                 // Writing to a String cannot fail.
-                let _ = write!(path, "M{} {}h{run}v1h-{run}z", x + QUIET_ZONE, y + QUIET_ZONE);
+                let _ = match pen {
+                    None => write!(d, "M{} {}.5h{run}", x + QUIET_ZONE, y + QUIET_ZONE),
+                    Some(at) => write!(d, "m{} 0h{run}", x - at),
+                };
                 x += run;
+                pen = Some(x);
             } else {
                 x += 1;
             }
         }
     }
+    Ok(QrPath { size: width + 2 * QUIET_ZONE, d })
+}
+
+/// The QR code of `url` as a standalone, scalable SVG document.
+pub fn qr_svg(url: &str) -> Result<String, QrError> {
+    let QrPath { size, d } = qr_path(url)?;
     Ok(format!(
         concat!(
             r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" "#,
             r#"shape-rendering="crispEdges"><title>QR code: {title}</title>"#,
-            r##"<rect width="{size}" height="{size}" fill="#fff"/><path fill="#000" d="{path}"/></svg>"##,
+            r##"<rect width="{size}" height="{size}" fill="#fff"/><path fill="none" stroke="#000" stroke-width="1" d="{path}"/></svg>"##,
         ),
         size = size,
         title = quick_xml::escape::escape(url),
-        path = path,
+        path = d,
     ))
 }
 
@@ -72,7 +93,7 @@ mod tests {
         assert!(!svg.contains("width=\"") || svg.contains("<rect width="), "no fixed size on the root");
         assert!(svg.contains("role=\"img\""));
         assert!(svg.contains("<title>QR code: https://badges.example.edu/b/alice</title>"));
-        assert!(svg.contains("fill=\"#fff\"") && svg.contains("fill=\"#000\""));
+        assert!(svg.contains("fill=\"#fff\"") && svg.contains("stroke=\"#000\""));
     }
 
     #[test]

@@ -115,18 +115,27 @@ impl Layout {
         if let Some(line) = column.lines.last_mut() {
             line.spacing = words.kicker_spacing;
         }
-        let (size, recipient) = fit(&card.recipient, &[(66.0, 2), (58.0, 2), (50.0, 2), (44.0, 3)]);
-        column.push(recipient, size, true, Fill::Ink, 6.0);
-        column.push(wrap(earned, false, 30.0, TEXT_WIDTH, 1).0, 30.0, false, Fill::Muted, 10.0);
-        let (size, achievement) = fit(&card.achievement, &[(46.0, 2), (40.0, 2), (34.0, 3)]);
+        // An achievement's card, or the shared card of withdrawn awards, names no recipient:
+        // the achievement (or what happened) is then the largest line.
+        let achievement_sizes: &[(f32, usize)] = if card.recipient.is_empty() {
+            &[(58.0, 2), (50.0, 2), (44.0, 3)]
+        } else {
+            let (size, recipient) = fit(&card.recipient, &[(66.0, 2), (58.0, 2), (50.0, 2), (44.0, 3)]);
+            column.push(recipient, size, true, Fill::Ink, 6.0);
+            column.push(wrap(earned, false, 30.0, TEXT_WIDTH, 1).0, 30.0, false, Fill::Muted, 10.0);
+            &[(46.0, 2), (40.0, 2), (34.0, 3)]
+        };
+        let (size, achievement) = fit(&card.achievement, achievement_sizes);
         column.push(achievement, size, true, Fill::AccentDark, 26.0);
         let rule_y = column.y;
         column.y += 28.0;
         let issuer =
             wrap(&words.issued_by.replace("{issuer}", &clean(&card.issuer)), false, 26.0, TEXT_WIDTH, 1).0;
         column.push(issuer, 26.0, false, Fill::Ink, 4.0);
-        let date = wrap(&card.date, false, 24.0, TEXT_WIDTH, 1).0;
-        column.push(date, 24.0, false, Fill::Muted, 0.0);
+        if !card.date.is_empty() {
+            let date = wrap(&card.date, false, 24.0, TEXT_WIDTH, 1).0;
+            column.push(date, 24.0, false, Fill::Muted, 0.0);
+        }
         let Column { mut lines, y } = column;
 
         // Centre the column vertically, but never closer than 48 px to the top.

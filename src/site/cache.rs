@@ -67,13 +67,13 @@ fn hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// A verdict as cached: the checks, and the object hashes of the two canonical forms
-/// (`.nq`, `.proof.nq`) when the suite is `eddsa-rdfc-2022`.
+/// A verdict as cached: the checks, and the object hash of what was signed in its page form
+/// (`site::canonical::blob`) when the suite is `eddsa-rdfc-2022`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CachedVerdict {
     /// The award's own, shared.
     pub verdict: std::sync::Arc<Verdict>,
-    pub nquads: Option<(String, String)>,
+    pub canonical: Option<String>,
 }
 
 /// The files of one unit of work, by name relative to its directory, as object hashes.
@@ -140,8 +140,8 @@ impl Cache {
     /// The verdict cached under `key`, its object files still present.
     pub fn verdict(&self, key: &str) -> Option<CachedVerdict> {
         let cached = self.old.verdicts.get(key)?;
-        if let Some((doc, proof)) = &cached.nquads
-            && !(self.object(doc).is_file() && self.object(proof).is_file())
+        if let Some(blob) = &cached.canonical
+            && !self.object(blob).is_file()
         {
             return None;
         }
@@ -229,8 +229,7 @@ impl Cache {
         let used: HashSet<&str> = new
             .verdicts
             .values()
-            .filter_map(|v| v.nquads.as_ref())
-            .flat_map(|(a, b)| [a.as_str(), b.as_str()])
+            .filter_map(|v| v.canonical.as_deref())
             .chain(new.units.values().flat_map(|u| u.files.iter().map(|(_, h)| h.as_str())))
             .collect();
         // After a build that started from a cache, only what that cache used and this build
@@ -242,8 +241,7 @@ impl Cache {
                 .old
                 .verdicts
                 .values()
-                .filter_map(|v| v.nquads.as_ref())
-                .flat_map(|(a, b)| [a.as_str(), b.as_str()])
+                .filter_map(|v| v.canonical.as_deref())
                 .chain(self.old.units.values().flat_map(|u| u.files.iter().map(|(_, h)| h.as_str())));
             for hash in old.filter(|h| !used.contains(h)) {
                 let _ = std::fs::remove_file(object_in(&self.dir, hash));

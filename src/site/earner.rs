@@ -1,6 +1,11 @@
 //! What an earner takes away from a badge page: the badge image with the credential baked in
 //! (PNG and SVG), a link-preview card, a QR code, LinkedIn "Add to profile" and share links,
-//! and embed snippets. Files are content-addressed where caches matter (the preview card).
+//! and embed snippets.
+//!
+//! The award page is the unit: by default an award makes no file here. The QR code is inlined
+//! in its page, the preview card is its achievement's (or the shared card of withdrawn awards),
+//! and baked images are made from its achievement's image in the visitor's browser. Only the
+//! opt-in per-award card (`[preview] per_award`) is a file, named by its content hash.
 
 use super::library::Award;
 use super::paths::OutPath;
@@ -23,7 +28,8 @@ pub struct EarnerView {
     pub baked_svg: Option<String>,
     pub card_url: Option<String>,
     pub card_alt: String,
-    pub qr_svg: Option<String>,
+    /// The QR code of the page's URL, inlined in the page.
+    pub qr: Option<crate::qr::QrPath>,
     pub linkedin_add: String,
     pub linkedin_fields: Vec<(String, String)>,
     pub share_linkedin: String,
@@ -117,6 +123,7 @@ pub fn make(
     achievement: &str,
     recipient: &str,
     image: &PreparedImage,
+    shared_card: Option<&str>,
 ) -> EarnerFiles {
     let dir = award.page.as_str();
     // The credential exactly as signed and published, so an unbaked copy is byte for byte the
@@ -137,32 +144,34 @@ pub fn make(
         files.push((p, baked, None));
     }
 
-    let issued = award.valid_from.map(|d| super::views::human_date(d, &config.language)).unwrap_or_default();
-    let card = crate::card::Card {
-        recipient: recipient.to_string(),
-        achievement: achievement.to_string(),
-        issuer: config.issuer.name.clone(),
-        date: issued,
-        // The background already holds the image and the default accent.
-        image: None,
-        accent: None,
-        language: config.language.clone(),
-        withdrawn: withdrawal(award),
-    };
-    if let Some(Ok(png)) = image.background.as_ref().map(|b| crate::card::render_card_on(b, &card)) {
-        // Named by its content hash, which the cache then keeps the card under.
-        let hash = super::cache::hash(&png);
-        let name = format!("card-{}.png", &hash[..12]);
-        if let Some(p) = path(&name) {
-            files.push((p, png, Some(hash)));
+    // A card with the recipient's name only when the issuer opts in; a withdrawn award shows
+    // the shared card that says so.
+    if config.preview.per_award && withdrawal(award).is_none() {
+        let issued =
+            award.valid_from.map(|d| super::views::human_date(d, &config.language)).unwrap_or_default();
+        let card = crate::card::Card {
+            recipient: recipient.to_string(),
+            achievement: achievement.to_string(),
+            issuer: config.issuer.name.clone(),
+            date: issued,
+            // The background already holds the image and the default accent.
+            image: None,
+            accent: None,
+            language: config.language.clone(),
+            withdrawn: None,
+        };
+        if let Some(Ok(png)) = image.background.as_ref().map(|b| crate::card::render_card_on(b, &card)) {
+            // Named by its content hash, which the cache then keeps the card under.
+            let hash = super::cache::hash(&png);
+            let name = format!("card-{}.png", &hash[..12]);
+            if let Some(p) = path(&name) {
+                files.push((p, png, Some(hash)));
+            }
         }
-    }
-    if let (Ok(qr), Some(p)) = (crate::qr::qr_svg(page_url), path("qr.svg")) {
-        files.push((p, qr.into_bytes(), None));
     }
     let names: Vec<&str> =
         files.iter().map(|(p, _, _)| p.as_str().rsplit('/').next().unwrap_or_default()).collect();
-    let view = view(award, config, page_url, achievement, recipient, &names);
+    let view = view(award, config, page_url, achievement, recipient, &names, shared_card);
     EarnerFiles { files, view }
 }
 
@@ -175,14 +184,14 @@ pub fn view(
     achievement: &str,
     recipient: &str,
     names: &[&str],
+    shared_card: Option<&str>,
 ) -> EarnerView {
     let dir = award.page.as_str();
-    let mut view = EarnerView::default();
+    let mut view = EarnerView { qr: crate::qr::qr_path(page_url).ok(), ..EarnerView::default() };
     for name in names {
         match *name {
             "badge.png" => view.baked_png = Some(format!("{dir}/badge.png")),
             "badge.svg" => view.baked_svg = Some(format!("{dir}/badge.svg")),
-            "qr.svg" => view.qr_svg = Some(format!("{dir}/qr.svg")),
             card if card.starts_with("card-") => {
                 view.card_url = Some(format!("{}{dir}/{card}", config.base_url));
             }
@@ -190,12 +199,17 @@ pub fn view(
         }
     }
     let issuer = &config.issuer.name;
+    // The alt text says what the card shows: the shared card of a withdrawn award names only the
+    // issuer and what happened; an achievement's card, no recipient.
+    let own_card = view.card_url.is_some();
+    if !own_card {
+        view.card_url = shared_card.map(str::to_string);
+    }
     view.card_alt = match withdrawal(award) {
-        Some(Withdrawal::Revoked) => format!("Revoked by {issuer}: {achievement}, awarded to {recipient}"),
-        Some(Withdrawal::Suspended) => {
-            format!("Suspended by {issuer}: {achievement}, awarded to {recipient}")
-        }
-        None => format!("{recipient} earned {achievement}, issued by {issuer}"),
+        Some(Withdrawal::Revoked) => format!("Revoked by {issuer}"),
+        Some(Withdrawal::Suspended) => format!("Suspended by {issuer}"),
+        None if own_card => format!("{recipient} earned {achievement}, issued by {issuer}"),
+        None => format!("{achievement}, issued by {issuer}"),
     };
 
     let cert_id = award.page.as_str().rsplit('/').next().unwrap_or_default().to_string();
@@ -223,14 +237,17 @@ pub fn view(
             view.embed_markdown = format!("[{}]({page_url})", alt.replace(['[', ']'], ""));
         }
     }
+    // One embed page for the whole site shows the award its fragment names (never sent to the
+    // server, so any static host serves it).
     view.embed_iframe = format!(
-        "<iframe src=\"{page_url}embed/\" width=\"360\" height=\"350\" style=\"border:0\" title=\"{escaped}\"></iframe>"
+        "<iframe src=\"{}embed/#{dir}\" width=\"360\" height=\"350\" style=\"border:0\" title=\"{escaped}\"></iframe>",
+        config.base_url
     );
     view
 }
 
 /// How the card and its text tell a revoked or suspended award (its status flag, typed).
-fn withdrawal(award: &Award<'_>) -> Option<Withdrawal> {
+pub fn withdrawal(award: &Award<'_>) -> Option<Withdrawal> {
     match award.withdrawn.as_ref().map(|(flag, _)| *flag) {
         Some("revoked") => Some(Withdrawal::Revoked),
         Some("suspended") => Some(Withdrawal::Suspended),

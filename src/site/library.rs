@@ -60,9 +60,9 @@ pub struct Award<'a> {
     pub visibility: crate::config::Visibility,
     /// The key of this award's verdict in the incremental cache.
     pub cache_key: Option<String>,
-    /// The cached objects of the canonical forms, when the verdict came from the cache (its
-    /// `signed` is then empty).
-    pub cached_nquads: Option<(String, String)>,
+    /// The cached object of what was signed, in its page form (`canonical::blob`), when the
+    /// verdict came from the cache or was cached (its `signed` is then empty).
+    pub cached_canonical: Option<String>,
     /// A hash of the achievement as this credential states it (its JCS form), to find awards
     /// signed with an older text than the achievement's file has now ([`stale_awards`]); 0
     /// when the site has no achievement files.
@@ -250,7 +250,7 @@ pub fn build_library<'a>(
     let mut pages: HashMap<OutPath, &str> = HashMap::new();
     let mut ids: HashMap<String, &str> = HashMap::new();
     for (file, checked) in credentials.into_iter().zip(checked) {
-        let Checked { verdict, cache_key, nquads: cached_nquads, digest, facts } = match checked {
+        let Checked { verdict, cache_key, nquads: cached_canonical, digest, facts } = match checked {
             Ok(c) => c,
             Err(problem) => {
                 problems.push(problem);
@@ -309,7 +309,7 @@ pub fn build_library<'a>(
             withdrawn: facts.withdrawn,
             visibility: file.meta.visibility.unwrap_or(config.privacy.default_visibility),
             cache_key,
-            cached_nquads,
+            cached_canonical,
             achievement_digest: facts.achievement_digest,
         });
     }
@@ -338,13 +338,13 @@ pub fn build_library<'a>(
 }
 
 /// A verdict, its key in the incremental cache, and the cached objects of its canonical forms.
-type Verified = (Arc<Verdict>, Option<String>, Option<(String, String)>);
+type Verified = (Arc<Verdict>, Option<String>, Option<String>);
 
 /// One credential after verification: its verdict and the facts the build keeps of it.
 struct Checked {
     verdict: Arc<Verdict>,
     cache_key: Option<String>,
-    nquads: Option<(String, String)>,
+    nquads: Option<String>,
     /// SHA-256 of the bytes verified.
     digest: String,
     facts: Facts,
@@ -477,19 +477,18 @@ fn verify_cached(
     let key = key.finish();
     if let Some(hit) = cache.verdict(&key) {
         cache.stats.verdicts_reused.fetch_add(1, Ordering::Relaxed);
-        return (hit.verdict, Some(key), hit.nquads);
+        return (hit.verdict, Some(key), hit.canonical);
     }
     cache.stats.verified.fetch_add(1, Ordering::Relaxed);
     let mut verdict = verifier.verify(c);
-    // The canonical forms (published as `.nq` files) go to the cache's object store
-    // now, so that 100,000 of them are not held until rendering.
+    // What was signed goes to the cache's object store now, in the form the page carries, so
+    // that 100,000 of them are not held until rendering.
     let nquads = verdict.signed.as_ref().and_then(|signed| {
         if signed.suite != crate::integrity::Cryptosuite::EddsaRdfc2022 {
             return None;
         }
-        let doc = cache.store(signed.canonical_document.as_bytes()).ok()?.0;
-        let proof = cache.store(signed.canonical_proof_config.as_bytes()).ok()?.0;
-        Some((doc, proof))
+        let blob = super::canonical::blob(&signed.canonical_document, &signed.canonical_proof_config);
+        Some(cache.store(blob.as_bytes()).ok()?.0)
     });
     let rdfc =
         verdict.signed.as_ref().is_some_and(|s| s.suite == crate::integrity::Cryptosuite::EddsaRdfc2022);

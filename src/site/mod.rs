@@ -3,6 +3,7 @@
 //! swap.
 
 pub mod cache;
+pub mod canonical;
 pub mod earner;
 pub mod library;
 pub mod links;

@@ -131,6 +131,9 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
         .map(|(url, bytes)| (url, PreparedImage::new(Some(&bytes))))
         .collect();
     let no_image = PreparedImage::new(None);
+    // Link-preview cards: one per achievement, and one per kind of withdrawal for the whole
+    // site, never one per award unless the issuer asks (`[preview] per_award`).
+    let cards = preview_cards(library, config, &images, staging)?;
     // What an award's files depend on besides the award itself, hashed once (see award_key).
     let awards_shared = {
         let mut key = Key::new("awards");
@@ -148,6 +151,7 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
             key.add(a.id.as_bytes()).add(a.page.as_str().as_bytes());
             key.add(a.retired.map(|d| d.to_rfc3339()).unwrap_or_default().as_bytes());
         }
+        key.add(&serde_json::to_vec(&cards).unwrap_or_default());
         key.finish()
     };
 
@@ -169,14 +173,16 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
             if let (Some(cache), Some(key)) = (cx.cache, &unit_key)
                 && let Some(summary) = reuse_award(cache, key, award.page.as_str(), staging)?
             {
-                put_canonical(award, cx)?;
+                keep_canonical(award, cx, false)?;
                 return Ok(listed.then(|| (award.achievement.clone(), summary)));
             }
             // The credential is read again here, and dropped with this award's work.
             let source = award.source(&config.limits).map_err(|p| super::problems_error(vec![p]))?;
-            let view = views::award(award, &source, library, config, now);
+            let mut view = views::award(award, &source, library, config, now);
+            view.rdfc = keep_canonical(award, cx, true)?;
             let image = view.achievement.image.as_ref().and_then(|i| images.get(&i.url)).unwrap_or(&no_image);
-            let (earner, earner_unit) = earner_files(award, &source.bytes, &view, image, cx)?;
+            let shared_card = cards.for_award(award);
+            let (earner, earner_unit) = earner_files(award, &source.bytes, &view, image, shared_card, cx)?;
             // The keys of the award's parts, and whether every part was cached (a unit of the
             // award only then).
             let mut complete = earner_unit.is_some();
@@ -184,20 +190,19 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
             let extra: [(&str, &dyn erased::Ser); 3] =
                 [("award", &view), ("noindex", &!public), ("earner", &earner)];
             let extra_key = if cx.cache.is_some() { extra_key(&extra) } else { String::new() };
-            let badge = award.page.index();
-            let embed = OutPath::new(&format!("{}/embed/index.html", award.page.as_str()))
-                .map_err(CliError::invalid)?;
-            for (template, at) in [("badge.html", &badge), ("embed.html", &embed)] {
-                match cached_page(template, at, &extra, &extra_key)? {
-                    Some((key, _)) => parts.push(key),
-                    None => complete = false,
-                }
+            match cached_page("badge.html", &award.page.index(), &extra, &extra_key)? {
+                Some((key, _)) => parts.push(key),
+                None => complete = false,
             }
-            // The award's unit lists its own file (the credential) and the keys of its parts,
-            // not their files again: at 100,000 awards that repetition was about 90 MB.
-            let json = staging.store(cx.cache, &award.json, &source.bytes)?;
-            let files = json.filter(|_| complete).map(|h| vec![(award.json.as_str().to_string(), h)]);
-            put_canonical(award, cx)?;
+            // The award's unit lists its own file (the credential, unless the page alone carries
+            // it) and the keys of its parts, not their files again: at 100,000 awards that
+            // repetition was about 90 MB.
+            let files = if config.output.credential_files {
+                let json = staging.store(cx.cache, &award.json, &source.bytes)?;
+                json.filter(|_| complete).map(|h| vec![(award.json.as_str().to_string(), h)])
+            } else {
+                complete.then(Vec::new)
+            };
             let summary = AwardSummary {
                 url: view.url.clone(),
                 path: view.path.clone(),
@@ -251,6 +256,9 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
     // "How to check a badge from <issuer>": what a verdict rests on, for the person checking.
     let at = OutPath::fixed("check/index.html");
     staging.write(&at, &page("check.html", &at, &[])?)?;
+    // One embed page for every award: it shows, and checks, the award its fragment names.
+    let at = OutPath::fixed("embed/index.html");
+    staging.write(&at, &page("embed.html", &at, &[])?)?;
 
     staging.write(&did_path, &library.did_json)?;
     for list in &library.status_lists {
@@ -304,6 +312,7 @@ fn earner_files(
     credential: &[u8],
     view: &views::AwardView,
     image: &PreparedImage,
+    shared_card: Option<&str>,
     cx: &Context<'_>,
 ) -> Result<(EarnerView, Option<String>), CliError> {
     let make = || {
@@ -315,6 +324,7 @@ fn earner_files(
             &view.achievement.name,
             &view.recipient,
             image,
+            shared_card,
         )
     };
     let Some(cache) = cx.cache else {
@@ -327,7 +337,7 @@ fn earner_files(
     let mut key = Key::new("earner");
     key.add(cx.config_hash.as_bytes()).add(award.page.as_str().as_bytes()).add(credential);
     key.add(view.url.as_bytes()).add(view.achievement.name.as_bytes()).add(view.recipient.as_bytes());
-    key.add(image.hash.as_bytes());
+    key.add(image.hash.as_bytes()).add(shared_card.unwrap_or_default().as_bytes());
     // A revocation changes the card (and no other input of it): the status list says so.
     key.add(format!("{:?}", award.withdrawn.as_ref().map(|(flag, _)| flag)).as_bytes());
     let key = key.finish();
@@ -338,8 +348,15 @@ fn earner_files(
             cx.staging.link(cache, &path, hash)?;
         }
         let names: Vec<&str> = unit.files.iter().map(|(name, _)| name.as_str()).collect();
-        let earner =
-            super::earner::view(award, cx.config, &view.url, &view.achievement.name, &view.recipient, &names);
+        let earner = super::earner::view(
+            award,
+            cx.config,
+            &view.url,
+            &view.achievement.name,
+            &view.recipient,
+            &names,
+            shared_card,
+        );
         cache.put_unit(key.clone(), unit.clone());
         return Ok((earner, Some(key)));
     }
@@ -408,10 +425,103 @@ fn reuse_award(
         return Ok(None);
     }
     cache.carry(key);
-    // Its two pages (badge and embed card), as a fresh render would count them.
-    cache.stats.units_reused.fetch_add(2, Ordering::Relaxed);
+    // Its page, as a fresh render would count it.
+    cache.stats.units_reused.fetch_add(1, Ordering::Relaxed);
     Ok(Some(summary))
 }
+/// The site's shared link-preview cards, by absolute URL: each achievement's, and one per kind
+/// of withdrawal when an award is withdrawn.
+#[derive(Debug, Default, Serialize)]
+struct Cards {
+    achievements: BTreeMap<String, String>,
+    revoked: Option<String>,
+    suspended: Option<String>,
+}
+
+impl Cards {
+    /// The shared card an award's page points `og:image` at.
+    fn for_award(&self, award: &Award<'_>) -> Option<&str> {
+        match super::earner::withdrawal(award) {
+            Some(crate::card::Withdrawal::Revoked) => self.revoked.as_deref(),
+            Some(crate::card::Withdrawal::Suspended) => self.suspended.as_deref(),
+            None => self.achievements.get(&award.achievement).map(String::as_str),
+        }
+    }
+}
+
+/// Renders and writes the shared preview cards (1200×627 PNG, named by content hash so that
+/// link-preview caches never keep an old one): an achievement's shows it, its issuer and its
+/// image, without a recipient; a withdrawn award's says so and shows no badge as held.
+fn preview_cards(
+    library: &Library<'_>,
+    config: &Config,
+    images: &HashMap<String, PreparedImage>,
+    staging: &Staging,
+) -> Result<Cards, CliError> {
+    let base = config.base_url.as_str();
+    let card = |text: String, withdrawn| crate::card::Card {
+        recipient: String::new(),
+        achievement: text,
+        issuer: config.issuer.name.clone(),
+        date: String::new(),
+        image: None,
+        accent: None,
+        language: config.language.clone(),
+        withdrawn,
+    };
+    let write = |dir: &str, stem: &str, png: Vec<u8>| -> Result<String, CliError> {
+        let hash = super::cache::hash(&png);
+        let at = OutPath::new(&format!("{dir}/{stem}-{}.png", &hash[..12])).map_err(CliError::invalid)?;
+        staging.write(&at, &png)?;
+        Ok(format!("{base}{}", at.as_str()))
+    };
+    let lang = config.language.as_str();
+    let made: Vec<(String, Option<Vec<u8>>)> = library
+        .achievements
+        .values()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|a| {
+            let name = views::achievement(a, base, lang).name;
+            let background =
+                achievement_image_url(a).and_then(|url| images.get(url)).and_then(|i| i.background.as_ref());
+            let png = match background {
+                Some(b) => crate::card::render_card_on(b, &card(name, None)).ok(),
+                None => crate::card::render_card(&card(name, None)).ok(),
+            };
+            (a.id.clone(), png)
+        })
+        .collect();
+    let mut cards = Cards::default();
+    for (id, png) in made {
+        if let (Some(png), Some(a)) = (png, library.achievements.get(&id)) {
+            cards.achievements.insert(id, write(a.page.as_str(), "card", png)?);
+        }
+    }
+    let text = |key: &str, english: &str| {
+        crate::templates::default_string(lang, key).unwrap_or_else(|| english.to_string())
+    };
+    let withdrawn: Vec<_> = library.awards.iter().filter_map(super::earner::withdrawal).collect();
+    if withdrawn.contains(&crate::card::Withdrawal::Revoked) {
+        let text = text("card_withdrawn_revoked", "This badge was revoked");
+        if let Ok(png) = crate::card::render_card(&card(text, Some(crate::card::Withdrawal::Revoked))) {
+            cards.revoked = Some(write("cards", "revoked", png)?);
+        }
+    }
+    if withdrawn.contains(&crate::card::Withdrawal::Suspended) {
+        let text = text("card_withdrawn_suspended", "This badge is suspended");
+        if let Ok(png) = crate::card::render_card(&card(text, Some(crate::card::Withdrawal::Suspended))) {
+            cards.suspended = Some(write("cards", "suspended", png)?);
+        }
+    }
+    Ok(cards)
+}
+
+/// The URL of an achievement's image, as its credential states it.
+fn achievement_image_url<'v>(a: &'v super::library::Achievement) -> Option<&'v str> {
+    a.value.get("image").and_then(|i| i.get("id").or(Some(i))).and_then(|v| v.as_str())
+}
+
 /// The bytes of every achievement image this site publishes, by URL.
 fn image_bytes(
     library: &Library<'_>,
@@ -420,10 +530,7 @@ fn image_bytes(
 ) -> std::collections::HashMap<String, Vec<u8>> {
     let mut out = std::collections::HashMap::new();
     for a in library.achievements.values() {
-        let Some(url) = a.value.get("image").and_then(|i| i.get("id").or(Some(i))).and_then(|v| v.as_str())
-        else {
-            continue;
-        };
+        let Some(url) = achievement_image_url(a) else { continue };
         let Some(rel) = url.strip_prefix(config.base_url.as_str()) else { continue };
         if let Some(asset) = assets.iter().find(|x| x.rel == rel)
             && let Ok(bytes) = std::fs::read(&asset.path)
@@ -434,49 +541,45 @@ fn image_bytes(
     out
 }
 
-/// For `eddsa-rdfc-2022`, publishes what was signed beside the credential: `x.nq` (the
-/// canonical document) and `x.proof.nq` (the canonical proof configuration), so the badge page
-/// checks the signature with WebCrypto alone and compares those quads with what it shows.
-/// A verdict from the cache brings them as cached objects.
-fn put_canonical(award: &Award<'_>, cx: &Context<'_>) -> Result<(), CliError> {
-    let signed = award.verdict.signed.as_ref();
-    if let (Some((doc, proof)), Some(cache)) = (&award.cached_nquads, cx.cache) {
-        let (doc_path, proof_path) = nq_paths(&award.json)?;
-        cx.staging.link(cache, &doc_path, doc)?;
-        cx.staging.link(cache, &proof_path, proof)?;
-        if let Some(key) = &award.cache_key {
-            let verdict =
-                CachedVerdict { verdict: award.verdict.clone(), nquads: Some((doc.clone(), proof.clone())) };
-            cache.put_verdict(key.clone(), verdict);
-        }
-        return Ok(());
-    }
-    let mut nquads = None;
-    if let Some((doc_path, proof_path)) = canonical_paths(&award.json, signed)?
-        && let Some(signed) = signed
+/// For `eddsa-rdfc-2022`: what was signed, in the form the page carries
+/// ([`super::canonical::blob`]), when `text` is asked for; and the verdict kept in the cache,
+/// with that form as a cached object.
+fn keep_canonical(award: &Award<'_>, cx: &Context<'_>, text: bool) -> Result<Option<String>, CliError> {
+    let signed =
+        award.verdict.signed.as_ref().filter(|s| s.suite == crate::integrity::Cryptosuite::EddsaRdfc2022);
+    let mut blob = signed.map(|s| super::canonical::blob(&s.canonical_document, &s.canonical_proof_config));
+    let Some(cache) = cx.cache else { return Ok(blob) };
+    let mut object = award.cached_canonical.clone();
+    if object.is_none()
+        && let Some(b) = &blob
     {
-        let doc = cx.staging.store(cx.cache, &doc_path, signed.canonical_document.as_bytes())?;
-        let proof = cx.staging.store(cx.cache, &proof_path, signed.canonical_proof_config.as_bytes())?;
-        nquads = doc.zip(proof);
-        if nquads.is_none() {
-            // Not in the object store: the verdict cannot be reused without these files.
-            return Ok(());
+        object = cache.store(b.as_bytes()).ok().map(|(hash, _)| hash);
+    }
+    if text
+        && blob.is_none()
+        && let Some(hash) = &object
+    {
+        let path = cache.object(hash);
+        blob = Some(std::fs::read_to_string(&path).map_err(|e| CliError::io_at(&path, "read", &e))?);
+    }
+    if let Some(key) = &award.cache_key {
+        let rdfc = object.is_some();
+        if rdfc || signed.is_none() {
+            // What was signed is not cached in the verdict (its object is): drop it from the copy.
+            let verdict = match award.verdict.signed {
+                Some(_) => {
+                    std::sync::Arc::new(crate::verify::Verdict { signed: None, ..(*award.verdict).clone() })
+                }
+                None => award.verdict.clone(),
+            };
+            cache.put_verdict(key.clone(), CachedVerdict { verdict, canonical: object });
         }
     }
-    if let (Some(cache), Some(key)) = (cx.cache, &award.cache_key) {
-        // What was signed is not cached (the `.nq` objects are): drop it from the copy.
-        let verdict = match award.verdict.signed {
-            Some(_) => {
-                std::sync::Arc::new(crate::verify::Verdict { signed: None, ..(*award.verdict).clone() })
-            }
-            None => award.verdict.clone(),
-        };
-        cache.put_verdict(key.clone(), CachedVerdict { verdict, nquads });
-    }
-    Ok(())
+    Ok(blob)
 }
 
-/// The paths of the two canonical forms beside `json`, when its suite is `eddsa-rdfc-2022`.
+/// The paths of a status list's two canonical forms beside its JSON, when its suite is
+/// `eddsa-rdfc-2022`: a handful of files for the whole site, which every page's check reads.
 fn canonical_paths(
     json: &OutPath,
     signed: Option<&crate::integrity::Verified>,
@@ -484,14 +587,10 @@ fn canonical_paths(
     if signed.is_none_or(|s| s.suite != crate::integrity::Cryptosuite::EddsaRdfc2022) {
         return Ok(None);
     }
-    nq_paths(json).map(Some)
-}
-
-fn nq_paths(json: &OutPath) -> Result<(OutPath, OutPath), CliError> {
     let stem = json.as_str().strip_suffix(".json").unwrap_or(json.as_str());
     let doc = OutPath::new(&format!("{stem}.nq")).map_err(CliError::invalid)?;
     let proof = OutPath::new(&format!("{stem}.proof.nq")).map_err(CliError::invalid)?;
-    Ok((doc, proof))
+    Ok(Some((doc, proof)))
 }
 
 /// `keys.json` beside did.json: each key's status and dates, which did.json cannot carry

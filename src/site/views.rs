@@ -122,8 +122,19 @@ pub struct AwardView {
     pub credential_id: String,
     pub suite: String,
     pub key_id: String,
-    /// The signed credential, escaped for a `<script type="application/ld+json">` element.
+    /// The signed credential for a `<script type="application/ld+json">` element: its bytes as
+    /// signed when they have no `<`; else escaped (see [`script_json`]), with `jsonld_exact`.
     pub jsonld: String,
+    /// The base64 of the credential's exact bytes, when `jsonld` had to be escaped: what
+    /// "Download credential" and browser baking use.
+    pub jsonld_exact: Option<String>,
+    /// Whether `json_url` is published (`[output] credential_files`); else the page's JSON-LD
+    /// is the credential.
+    pub credential_file: bool,
+    /// For `eddsa-rdfc-2022`: what was signed (the canonical document and proof configuration
+    /// N-Quads), compressed and in base64 (see `render::canonical_blob`), so that the browser
+    /// checks the signature without a request per award.
+    pub rdfc: Option<String>,
     pub build_checks: Vec<CheckView>,
     /// `revoked` or `suspended` when the issuer withdrew it (the page stays, and says so).
     pub withdrawn: Option<&'static str>,
@@ -358,7 +369,10 @@ pub fn award(
         credential_id: source.credential.id().unwrap_or_default().to_string(),
         suite: if proof_str("cryptosuite").is_empty() { proof_str("type") } else { proof_str("cryptosuite") },
         key_id: proof_str("verificationMethod"),
-        jsonld: script_safe_json(&source.bytes),
+        jsonld: script_json(&source.bytes).0,
+        jsonld_exact: script_json(&source.bytes).1,
+        credential_file: config.output.credential_files,
+        rdfc: None,
         build_checks: award
             .verdict
             .checks
@@ -427,6 +441,21 @@ fn unreachable_achievement(base: &str) -> AchievementView {
 /// end or alter the element, and `JSON.parse` gives back exactly the signed value.
 pub fn script_safe_json(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).trim().replace('<', "\\u003c")
+}
+
+/// The credential for the page's `<script type="application/ld+json">`, and the base64 of its
+/// exact bytes when the text is not them. Without a `<` the bytes are embedded as signed (an
+/// HTML parser gives them back unchanged in `textContent`), so the page itself carries the
+/// credential file; with one, the escaped text parses to the same value and the exact bytes
+/// ride along.
+pub fn script_json(bytes: &[u8]) -> (String, Option<String>) {
+    use base64::Engine as _;
+    // An HTML parser turns CR LF into LF in the element's text: such bytes ride along too.
+    if bytes.iter().any(|b| *b == b'<' || *b == b'\r') {
+        (script_safe_json(bytes), Some(base64::engine::general_purpose::STANDARD.encode(bytes)))
+    } else {
+        (String::from_utf8_lossy(bytes).into_owned(), None)
+    }
 }
 
 #[cfg(test)]

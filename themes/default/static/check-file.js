@@ -4,18 +4,37 @@
 // baked SVG (`<openbadges:credential>` with the JSON in CDATA), and runs the same checks as
 // the page. A key is read from this site's did.json when the credential names this site's
 // issuer (did:key keys need nothing). eddsa-jcs-2022 credentials are canonicalized here; an
-// eddsa-rdfc-2022 credential is checked when it is exactly one this site published (its
-// published N-Quads are then used): this page has no JSON-LD processor, so it cannot
+// eddsa-rdfc-2022 credential is checked when it is exactly one this site published (the
+// N-Quads its badge page carries are then used): this page has no JSON-LD processor, so it cannot
 // canonicalize a credential the site did not publish, and says so.
 
 import * as core from './rosette-core.js';
-import { t, page, showVerdict, showChecks, verdictWords, getText } from './verify.js';
+import { t, page, showVerdict, showChecks, verdictWords, getText, canonicalForms } from './verify.js';
 
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
 const OB3_SVG_NS = 'https://purl.imsglobal.org/ob/v3p0';
 const OB2_SVG_NS = 'http://openbadges.org';
 
 class Unreadable extends Error {}
+
+/**
+ * The canonical forms carried by the badge page of `credential` on this site (this page's own
+ * when it is that page), as a promise of [document, proof]; null when there is none.
+ */
+async function publishedCanonical(credential) {
+  const pageUrl = typeof credential.id === 'string' ? page.local(credential.id) : null;
+  if (!pageUrl) return null;
+  const target = new URL(pageUrl.replace(/\/*$/, '/'), document.baseURI).href;
+  if (target === new URL('.', location.href).href) return page.canonical || null;
+  try {
+    const html = await getText(target);
+    if (html === null) return null;
+    const el = new DOMParser().parseFromString(html, 'text/html').getElementById('rosette-credential');
+    return el && el.dataset.rdfc ? canonicalForms(el.dataset.rdfc) : null;
+  } catch {
+    return null;
+  }
+}
 
 const latin1 = (bytes) => String.fromCharCode(...bytes);
 
@@ -106,17 +125,10 @@ export async function checkFile(file) {
     return;
   }
 
-  // Did this site publish it? Then its N-Quads (for eddsa-rdfc-2022) are beside it.
-  let published = null;
-  const pageUrl = typeof credential.id === 'string' ? page.local(credential.id) : null;
-  if (pageUrl) {
-    const jsonUrl = pageUrl.replace(/\/+$/, '') + '.json';
-    try {
-      if ((await getText(jsonUrl)) !== null) published = jsonUrl;
-    } catch {
-      published = null;
-    }
-  }
+  // Did this site publish it? Then its page carries what its proof signed (for
+  // eddsa-rdfc-2022), which the check compares the file with.
+  const canonical = await publishedCanonical(credential);
+  if (canonical) canonical.catch(() => {});
   let result;
   try {
     result = await core.verifyCredential(credential, {
@@ -124,7 +136,8 @@ export async function checkFile(file) {
       local: page.local,
       get: getText,
       cache: page.cache,
-      published,
+      published: null,
+      canonical,
       language: page.language,
     });
   } catch {

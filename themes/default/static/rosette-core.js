@@ -1025,8 +1025,11 @@ export function displayedFactProblems(c, facts, language) {
  *                  against the site's own copy)
  *   get(url, {fresh})  the text at a same-origin URL, or null when it is not there (404);
  *                  throws when it cannot be read; `fresh`: not from a cache (status lists)
- *   published      the same-origin URL of the credential's JSON as this site published it (its
- *                  .nq/.proof.nq are beside it), or null
+ *   published      the same-origin URL of the credential's JSON as this site published it, or
+ *                  null; read only to say what an altered page changed
+ *   canonical      for eddsa-rdfc-2022, a promise of [document, proof] (the N-Quads its proof
+ *                  signed, which the badge page carries), or undefined to read them from the
+ *                  .nq/.proof.nq published beside `published`
  *   facts          the page's displayed facts (see displayedFactProblems), or a promise of
  *                  them (everything else starts before the page is parsed), or undefined
  *   pagePath       the page's path under the site root (`awards/x/`), or undefined
@@ -1048,7 +1051,7 @@ export async function verifyCredential(credential, env) {
         }),
   );
   // The proof and the status list are read at the same time.
-  const proofP = verifyProof(credential, ctx, { published: env.published, page: env });
+  const proofP = verifyProof(credential, ctx, { published: env.published, canonical: env.canonical, page: env });
   const statusP = form.kind === 'status-list' || !isNode(credential) ? null : statusCheck(credential, ctx, env.revocationReason);
   const proof = await proofP;
   checks.push(proof.signature, proof.issuerKey);
@@ -1134,7 +1137,7 @@ async function resolveMethod(vmId, created, ctx) {
  * The signature and issuer-key checks of the first proof (a proof set needs every proof;
  * rosette signs one). Returns {signature, issuerKey, method}.
  */
-async function verifyProof(credential, ctx, { published, page }) {
+async function verifyProof(credential, ctx, { published, canonical, page }) {
   const proofs = isNode(credential) ? proofsOf(credential) : [];
   const proof = proofs[0];
   if (!proof) {
@@ -1145,15 +1148,17 @@ async function verifyProof(credential, ctx, { published, page }) {
   }
   const vmId = proof.verificationMethod;
   const suite = proof.cryptosuite;
-  // Start every read at once: the key, the canonical forms, the published copy.
+  // Start every read at once: the key and the canonical forms.
   const methodP = resolveMethod(vmId, proof.created, ctx);
-  const urls = published && suite === 'eddsa-rdfc-2022' ? canonicalUrls(published) : null;
-  const canonP = urls ? Promise.all([ctx.get(urls.document), ctx.get(urls.proof)]) : null;
-  const copyP = published && page && page.facts !== undefined ? ctx.getJson(published) : null;
+  let canonP = null;
+  if (suite === 'eddsa-rdfc-2022' && canonical) canonP = Promise.resolve(canonical);
+  else if (suite === 'eddsa-rdfc-2022' && published && canonical === undefined) {
+    const urls = canonicalUrls(published);
+    canonP = Promise.all([ctx.get(urls.document), ctx.get(urls.proof)]);
+  }
   canonP && canonP.catch(() => {});
-  copyP && copyP.catch(() => {});
 
-  const signature = await signatureCheck(credential, proof, proofs, ctx, { canonP, copyP, methodP, published, page });
+  const signature = await signatureCheck(credential, proof, proofs, ctx, { canonP, methodP, published, page });
   const resolved = await methodP;
   let issuerKey;
   if (resolved.method && !resolved.state) {
@@ -1182,16 +1187,22 @@ async function signatureCheck(credential, proof, proofs, ctx, reads) {
   const altered = pageCheck(credential, facts, page);
   if (altered) return altered;
   const result = await proofP;
-  if (result.message.key !== 'copy_differs') return result;
-  // The page and the file beside it disagree. When the file is the one that was signed, the
-  // page was altered: say what it shows that the signed credential does not, in plain words.
-  const copy = await reads.copyP;
-  const signed = copy && isNode(copy.value) ? copy.value : null;
+  if (result.state !== 'failed' || !reads.published) return result;
+  // The page's credential does not verify. The file published beside it is read only now:
+  // when it differs and is the one that was signed, the page was altered, and the verdict
+  // says what the page shows that the signed credential does not, in plain words.
+  let copy;
+  try {
+    copy = await ctx.getJson(reads.published);
+  } catch {
+    return result;
+  }
+  const signed = copy && isNode(copy.value) && !jsonEqual(copy.value, credential) ? copy.value : null;
   const signedProofs = signed ? proofsOf(signed) : [];
   if (!signedProofs[0]) return result;
   const p = signedProofs[0];
   const methodP = p.verificationMethod === proof.verificationMethod ? reads.methodP : resolveMethod(p.verificationMethod, p.created, ctx);
-  const fileCheck = await proofCheck(signed, p, signedProofs, ctx, { ...reads, copyP: null, methodP });
+  const fileCheck = await proofCheck(signed, p, signedProofs, ctx, { ...reads, methodP });
   if (fileCheck.state !== 'passed') return result;
   const problems = displayedFactProblems(signed, facts, page.language);
   return problems.length ? check('signature', 'failed', 'page_altered', { problems }) : check('signature', 'failed', 'page_json_altered');
@@ -1209,7 +1220,7 @@ function pageCheck(credential, facts, page) {
   return null;
 }
 
-async function proofCheck(credential, proof, proofs, ctx, { canonP, copyP, methodP }) {
+async function proofCheck(credential, proof, proofs, ctx, { canonP, methodP }) {
   const vmId = String(proof.verificationMethod || '');
   const suite = proof.cryptosuite;
   if (proof.type !== 'DataIntegrityProof' || (suite !== 'eddsa-rdfc-2022' && suite !== 'eddsa-jcs-2022')) {
@@ -1221,16 +1232,6 @@ async function proofCheck(credential, proof, proofs, ctx, { canonP, copyP, metho
   if (!signature) return check('signature', 'failed', 'proof_value_bad');
   const { proofValue, ...options } = proof;
   const { proof: _, ...unsecured } = credential;
-  if (copyP) {
-    let copy;
-    try {
-      copy = await copyP;
-    } catch {
-      return check('signature', 'unknown', 'copy_unreadable');
-    }
-    if (copy.missing) return check('signature', 'unknown', 'copy_missing');
-    if (copy.invalid || !jsonEqual(copy.value, credential)) return check('signature', 'failed', 'copy_differs');
-  }
 
   let proofCanon, docCanon;
   if (suite === 'eddsa-jcs-2022') {

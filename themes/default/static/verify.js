@@ -181,6 +181,16 @@ function readHead() {
   page.language = language;
   page.file = el.dataset.file ? new URL(el.dataset.file, document.baseURI).href : null;
   page.revocationReason = el.dataset.revocationReason || null;
+  // The credential exactly as signed: the element's text, or its bytes when the text had to be
+  // escaped (what "Download credential" and baking save).
+  try {
+    page.exact = el.dataset.exact ? utf8(base64Bytes(el.dataset.exact)) : el.textContent;
+  } catch {
+    page.exact = el.textContent;
+  }
+  // What an eddsa-rdfc-2022 proof signed, carried in the page (null: the page has none).
+  page.canonical = el.dataset.rdfc ? canonicalForms(el.dataset.rdfc) : null;
+  if (page.canonical) page.canonical.catch(() => {});
   try {
     page.credential = JSON.parse(el.textContent);
   } catch {
@@ -188,6 +198,26 @@ function readHead() {
     page.credential = null;
   }
   return true;
+}
+
+function base64Bytes(text) {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+function utf8(bytes) {
+  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+}
+
+/**
+ * The canonical document and proof configuration from the page's `data-rdfc`: base64 of
+ * zlib(document NUL proof), as `rosette build` writes it (src/site/canonical.rs).
+ */
+export async function canonicalForms(blob) {
+  const stream = new Blob([base64Bytes(blob)]).stream().pipeThrough(new DecompressionStream('deflate'));
+  const text = utf8(new Uint8Array(await new Response(stream).arrayBuffer()));
+  const cut = text.indexOf('\0');
+  if (cut < 0) throw new Error('not a canonical form');
+  return [text.slice(0, cut), text.slice(cut + 1)];
 }
 
 const whenParsed = new Promise((resolve) => {
@@ -216,6 +246,7 @@ function start() {
     get: getText,
     cache: page.cache,
     published: page.file,
+    canonical: page.canonical,
     // The displayed facts are compared once the page is parsed.
     facts: whenParsed.then(displayedFacts),
     pagePath: here.startsWith(rootPath) ? decodeURIComponent(here.slice(rootPath.length)) : here,
@@ -387,6 +418,23 @@ function setUpFileCheck() {
   });
 }
 
+/** "Download credential" when the site publishes no credential file: the page's, as signed. */
+function setUpSave() {
+  const button = document.querySelector('[data-save-credential]');
+  if (!button || typeof page.exact !== 'string') return;
+  button.hidden = false;
+  button.addEventListener('click', () => {
+    const url = URL.createObjectURL(new Blob([page.exact], { type: 'application/ld+json' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = button.dataset.saveCredential || 'credential.json';
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  });
+}
+
 if (readHead()) {
   const pending = start();
   pending.catch(() => {});
@@ -396,5 +444,6 @@ if (readHead()) {
     page.section = section;
     show(section, pending);
     setUpFileCheck();
+    setUpSave();
   });
 }
