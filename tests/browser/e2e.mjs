@@ -17,6 +17,7 @@ import {
   bakeSvg,
   buildSite,
   encodedList,
+  HERE,
   launch,
   loadCore,
   mutationsDetected,
@@ -139,6 +140,23 @@ function edit(file, from, to) {
   write(file, text.split(from).join(to));
 }
 
+/** What a badge page carries of an rdfc proof: [document, proof] N-Quads from its data-rdfc. */
+function canonicalOf(pageFile) {
+  const m = read(pageFile).match(/\bdata-rdfc="?([A-Za-z0-9+/=]+)/);
+  assert(m, `${pageFile} carries no data-rdfc`);
+  const text = zlib.inflateSync(Buffer.from(m[1], 'base64')).toString('utf8');
+  const cut = text.indexOf('\0');
+  assert(cut > 0, 'no separator in data-rdfc');
+  return [text.slice(0, cut), text.slice(cut + 1)];
+}
+
+/** Rewrites what a badge page carries of an rdfc proof, re-encoded as the build does. */
+function editCanonical(pageFile, change) {
+  const [doc, proof] = change(canonicalOf(pageFile));
+  const blob = zlib.deflateSync(Buffer.from(doc + '\0' + proof, 'utf8')).toString('base64');
+  write(pageFile, read(pageFile).replace(/\bdata-rdfc="?[A-Za-z0-9+/=]+"?/, () => `data-rdfc="${blob}"`));
+}
+
 async function main() {
   const runner = new Runner();
   const source = sampleSource();
@@ -236,11 +254,12 @@ async function main() {
   // say, and any changed value would be seen (in Node: no browser needed for this part).
   const core = await loadCore();
   for (const { slug, credential } of awards.filter((a) => a.credential.proof.cryptosuite === 'eddsa-rdfc-2022')) {
-    await runner.case(`${slug}: published JSON and N-Quads agree; every changed value detected`, () => {
+    await runner.case(`${slug}: the page's JSON and N-Quads agree; every changed value detected`, () => {
       const { proof, ...doc } = credential;
       const { proofValue, ...options } = proof;
-      mutationsDetected(core, doc, core.parseNQuads(read(path.join(site.public, 'awards', slug + '.nq'))));
-      mutationsDetected(core, options, core.parseNQuads(read(path.join(site.public, 'awards', slug + '.proof.nq'))));
+      const [docNq, proofNq] = canonicalOf(path.join(site.public, 'awards', slug, 'index.html'));
+      mutationsDetected(core, doc, core.parseNQuads(docNq));
+      mutationsDetected(core, options, core.parseNQuads(proofNq));
     });
   }
 
@@ -332,12 +351,28 @@ async function main() {
     }, 'failed', fatal);
   }
   await variant(`${rdfc}: achievement name changed in the visible HTML → failed`, rdfc, (d) => edit(pageOf(d, rdfc), 'data-fact=achievement-name>Applied Machine Learning Practitioner<', 'data-fact=achievement-name>Applied Quantum Computing Practitioner<'), 'failed', fatal);
-  await variant(`${rdfc}: credential file beside the page changed → failed`, rdfc, (d) => {
+  // The page carries the credential and what was signed: a file beside it is a copy for
+  // verifiers and wallets, which the page's check does not lean on.
+  await variant(`${rdfc}: credential file beside the page changed → the page still verified`, rdfc, (d) => {
     const f = path.join(d, 'awards', rdfc + '.json');
     write(f, read(f).replace(name(rdfc), 'Mallory Mallet'));
-  }, 'failed', fatal);
-  await variant(`${rdfc}: published N-Quads edited → failed`, rdfc, (d) => edit(path.join(d, 'awards', rdfc + '.nq'), `"${name(rdfc)}"`, '"Mallory Mallet"'), 'failed', fatal);
-  await variant(`${rdfc}: published proof N-Quads edited → failed`, rdfc, (d) => edit(path.join(d, 'awards', rdfc + '.proof.nq'), '2024-07-05T12:00:00Z', '2024-07-05T12:00:01Z'), 'failed', fatal);
+  }, 'verified');
+  const nq = (edit) => (d) => editCanonical(pageOf(d, rdfc), edit);
+  await variant(`${rdfc}: N-Quads the page carries edited → failed`, rdfc, nq(([doc, proof]) => {
+    assert(doc.includes(`"${name(rdfc)}"`), 'the name is not in the N-Quads');
+    return [doc.split(`"${name(rdfc)}"`).join('"Mallory Mallet"'), proof];
+  }), 'failed', fatal);
+  await variant(`${rdfc}: proof N-Quads the page carries edited → failed`, rdfc, nq(([doc, proof]) => {
+    assert(proof.includes('2024-07-05T12:00:00Z'), 'no created date in the proof N-Quads');
+    return [doc, proof.split('2024-07-05T12:00:00Z').join('2024-07-05T12:00:01Z')];
+  }), 'failed', fatal);
+  await variant(`${rdfc}: the page's N-Quads damaged → unknown, never verified`, rdfc, (d) => {
+    const file = pageOf(d, rdfc);
+    const html = read(file);
+    const damaged = html.replace(/\bdata-rdfc=("?)([A-Za-z0-9+/]{20})/, 'data-rdfc=$1AAAA$2');
+    assert(damaged !== html, 'no data-rdfc');
+    write(file, damaged);
+  }, 'unknown');
   await variant('status bit flipped in the published list → failed', 'e2e-status-ok', (d) => {
     const f = path.join(d, LISTS.revocation);
     const list = JSON.parse(read(f));
@@ -350,7 +385,13 @@ async function main() {
   await variant(`${rdfc}: did.json missing → unknown`, rdfc, (d) => fs.rmSync(path.join(d, '.well-known/did.json')), 'unknown', (r) => {
     assert(r.checks.find((c) => c.name === 'issuer-key').state === 'unknown', 'issuer-key not unknown');
   });
-  await variant(`${rdfc}: published N-Quads missing → unknown`, rdfc, (d) => fs.rmSync(path.join(d, 'awards', rdfc + '.nq')), 'unknown');
+  await variant(`${rdfc}: the page's N-Quads missing → unknown`, rdfc, (d) => {
+    const file = pageOf(d, rdfc);
+    const html = read(file);
+    const stripped = html.replace(/ data-rdfc="?[A-Za-z0-9+/=]+"?/, '');
+    assert(stripped !== html, 'no data-rdfc');
+    write(file, stripped);
+  }, 'unknown');
   await variant('status list missing → unknown', 'e2e-status-ok', (d) => fs.rmSync(path.join(d, LISTS.revocation)), 'unknown');
   await variant(`${rdfc}: embedded credential is not JSON any more → failed`, rdfc, (d) => {
     const file = pageOf(d, rdfc);
@@ -407,9 +448,115 @@ async function main() {
       assert(/revoked/.test(dom.note), 'no note on why: ' + dom.note);
       // The sample's achievements have images, so the award has a preview card: it must say Revoked.
       assert(/^Revoked by /.test(dom.alt), 'the preview does not read as revoked: ' + dom.alt);
-      await page.goto(BASE + 'awards/' + revokedSample.slug + '/embed/');
-      const embed = await page.$eval('.embed-verify', (e) => e.textContent);
-      assert(embed.trim() === 'Revoked', 'embed says ' + embed);
+      // The site's one embed page, naming the award in its fragment, checks it: Revoked.
+      await page.goto(BASE + 'embed/#awards/' + revokedSample.slug);
+      await page.waitForFunction(() => !['pending', 'unchecked'].includes(document.querySelector('.embed-verify').dataset.verdict), null, { timeout: 10000 });
+      const embed = await page.$eval('.embed-verify', (e) => ({ text: e.textContent, verdict: e.dataset.verdict }));
+      assert(embed.verdict === 'failed' && /^Revoked/.test(embed.text.trim()), 'embed says ' + JSON.stringify(embed));
+    } finally {
+      await page.close();
+    }
+  });
+
+  // The award page is the unit (#18): what was once a file per award comes from the page.
+  const genuine = awards.find((a) => !a.slug.startsWith('e2e-') && expectationOf(a.credential).verdict === 'verified');
+  await runner.case(`${genuine.slug}: the QR code inlined in the page decodes to the page's URL`, async () => {
+    const { page } = await visit(main, genuine.slug);
+    try {
+      const svg = await page.$eval('.qr svg', (e) => e.outerHTML);
+      assert(svg.length < 4000, `the inline QR code is ${svg.length} bytes`);
+      const blank = await context.newPage();
+      try {
+        const text = await blank.evaluate(
+          async ([markup, jsqr]) => {
+            // jsQR, evaluated here (a blank page, no CSP), then the SVG drawn 8 px a module.
+            const jsQR = new Function(jsqr + '; return jsQR;')();
+            const img = new Image();
+            img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(markup);
+            await img.decode();
+            const side = 400;
+            const canvas = document.createElement('canvas');
+            canvas.width = canvas.height = side;
+            const g = canvas.getContext('2d');
+            g.fillStyle = '#fff';
+            g.fillRect(0, 0, side, side);
+            g.drawImage(img, 0, 0, side, side);
+            const code = jsQR(g.getImageData(0, 0, side, side).data, side, side);
+            return code ? code.data : null;
+          },
+          [/xmlns=/.test(svg) ? svg : svg.replace('<svg ', '<svg xmlns="http://www.w3.org/2000/svg" '), read(path.join(HERE, 'node_modules/jsqr/dist/jsQR.js'))],
+        );
+        assert(text === BASE + 'awards/' + genuine.slug + '/', 'the QR code reads ' + text);
+      } finally {
+        await blank.close();
+      }
+    } finally {
+      await page.close();
+    }
+  });
+  await runner.case(`${genuine.slug}: og:image is an absolute 1200×627 PNG, its achievement's card`, async () => {
+    const { page } = await visit(main, genuine.slug);
+    try {
+      const card = await page.$eval('meta[property="og:image"]', (e) => e.content);
+      assert(card.startsWith(BASE + 'achievements/') && card.endsWith('.png'), 'og:image is ' + card);
+      const head = await page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer()).slice(0, 24)), card);
+      const png = Buffer.from(head);
+      assert(png.subarray(0, 8).equals(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10])), 'not a PNG');
+      assert(png.readUInt32BE(16) === 1200 && png.readUInt32BE(20) === 627, `${png.readUInt32BE(16)}×${png.readUInt32BE(20)}`);
+    } finally {
+      await page.close();
+    }
+  });
+  await runner.case(`${genuine.slug}: the site's embed page shows the award and its verdict`, async () => {
+    let page = await context.newPage();
+    try {
+      await routeSites(page, main.sites);
+      await page.goto(BASE + 'embed/#awards/' + genuine.slug);
+      await page.waitForFunction(() => !['pending', 'unchecked'].includes(document.querySelector('.embed-verify').dataset.verdict), null, { timeout: 10000 });
+      const embed = await page.$eval('#rosette-embed', (e) => ({
+        verdict: e.querySelector('.embed-verify').dataset.verdict,
+        text: e.textContent,
+        href: e.href,
+        image: !e.querySelector('img').hidden,
+      }));
+      const subject = genuine.credential.credentialSubject;
+      assert(embed.verdict === 'verified', 'embed verdict ' + JSON.stringify(embed));
+      assert(embed.text.includes(subject.name) && embed.text.includes(subject.achievement.name), embed.text);
+      assert(embed.href === BASE + 'awards/' + genuine.slug + '/' && embed.image, JSON.stringify(embed));
+      // A fragment that names no award of this site is said plainly, never verified.
+      await page.close();
+      page = await context.newPage();
+      await routeSites(page, main.sites);
+      await page.goto(BASE + 'embed/#awards/no-such-award');
+      await page.waitForFunction(() => !['pending', 'unchecked'].includes(document.querySelector('.embed-verify').dataset.verdict), null, { timeout: 10000 });
+      const missing = await page.$eval('.embed-verify', (e) => e.dataset.verdict);
+      assert(missing === 'failed', 'a missing award reads ' + missing);
+    } finally {
+      await page.close();
+    }
+  });
+  // Without credential files the page is the credential: it still verifies, and "Download
+  // credential" saves the signed bytes.
+  const noFiles = buildSite({
+    source,
+    name: 'no-files',
+    edit(dir) {
+      addStatus(dir);
+      fs.appendFileSync(path.join(dir, 'rosette.toml'), '\n[output]\ncredential_files = false\n');
+    },
+  });
+  await runner.case(`[output] credential_files = false: ${genuine.slug} verifies, and saves its credential byte for byte`, async () => {
+    assert(!fs.existsSync(path.join(noFiles.public, 'awards', genuine.slug + '.json')), 'a credential file was published');
+    const srv = await open(noFiles.public);
+    const { page, result } = await visit(srv, genuine.slug);
+    try {
+      assert(result.verdict === 'verified', result.text);
+      const button = page.locator('[data-save-credential]');
+      const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+      const saved = fs.readFileSync(await download.path());
+      const signed = fs.readFileSync(path.join(noFiles.dir, 'badges', 'awards', genuine.slug + '.json'));
+      assert(saved.equals(signed), 'the saved credential differs from the signed file');
+      assert(download.suggestedFilename() === genuine.slug + '.json', download.suggestedFilename());
     } finally {
       await page.close();
     }

@@ -19,18 +19,18 @@ class Unreadable extends Error {}
 
 /**
  * The canonical forms carried by the badge page of `credential` on this site (this page's own
- * when it is that page), as a promise of [document, proof]; null when there is none.
+ * when it is that page): [document, proof], or null when there are none to be had.
  */
 async function publishedCanonical(credential) {
   const pageUrl = typeof credential.id === 'string' ? page.local(credential.id) : null;
   if (!pageUrl) return null;
   const target = new URL(pageUrl.replace(/\/*$/, '/'), document.baseURI).href;
-  if (target === new URL('.', location.href).href) return page.canonical || null;
   try {
+    if (target === new URL('.', location.href).href) return page.canonical ? await page.canonical : null;
     const html = await getText(target);
     if (html === null) return null;
     const el = new DOMParser().parseFromString(html, 'text/html').getElementById('rosette-credential');
-    return el && el.dataset.rdfc ? canonicalForms(el.dataset.rdfc) : null;
+    return el && el.dataset.rdfc ? await canonicalForms(el.dataset.rdfc) : null;
   } catch {
     return null;
   }
@@ -127,8 +127,8 @@ export async function checkFile(file) {
 
   // Did this site publish it? Then its page carries what its proof signed (for
   // eddsa-rdfc-2022), which the check compares the file with.
-  const canonical = await publishedCanonical(credential);
-  if (canonical) canonical.catch(() => {});
+  const forms = await publishedCanonical(credential);
+  const canonical = forms ? Promise.resolve(forms) : null;
   let result;
   try {
     result = await core.verifyCredential(credential, {
