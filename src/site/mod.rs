@@ -4,6 +4,7 @@
 
 pub mod cache;
 pub mod earner;
+pub mod fit;
 pub mod library;
 pub mod links;
 pub mod lint;
