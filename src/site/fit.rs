@@ -341,19 +341,14 @@ pub fn report(size: &TreeSize, options: &FitOptions) -> String {
             hint(over, size, options)
         ));
     }
-    // Every other host (and plan) once, in the table's order: those the site is over, with
-    // the first of their limits it is over, and those it fits.
-    let mut names: Vec<String> = Vec::new();
+    // Every other host and plan: those the site is over, with the first of their limits it
+    // is over, and those it fits.
     let (mut also_over, mut fits) = (Vec::new(), Vec::new());
-    for name in LIMITS.iter().map(Limit::name) {
-        if names.contains(&name) || first.is_some_and(|f| f.name() == name) {
-            continue;
-        }
+    for name in hosts().into_iter().filter(|name| first.is_none_or(|f| f.name() != *name)) {
         match LIMITS.iter().find(|l| l.name() == name && l.exceeded_by(size)) {
             Some(limit) => also_over.push(format!("{name}: {}", limit.text())),
-            None => fits.push(name.clone()),
+            None => fits.push(name),
         }
-        names.push(name);
     }
     if !also_over.is_empty() {
         out.push_str(&format!("\nalso over {}", also_over.join("; ")));
@@ -367,6 +362,20 @@ pub fn report(size: &TreeSize, options: &FitOptions) -> String {
         out.push_str(&format!("\nfits {}", fits.join(", ")));
     }
     out
+}
+
+/// Each host and plan of [`LIMITS`] once, a host's plans together, hosts in the order they
+/// first appear: `Cloudflare Pages (free)`, `Cloudflare Pages (paid)`, `GitHub Pages`, ….
+fn hosts() -> Vec<String> {
+    let first_of = |host: &str| LIMITS.iter().position(|l| l.host == host).unwrap_or(0);
+    let mut names: Vec<(usize, String)> = Vec::new();
+    for (i, limit) in LIMITS.iter().enumerate() {
+        if !names.iter().any(|(_, n)| *n == limit.name()) {
+            names.push((first_of(limit.host) * LIMITS.len() + i, limit.name()));
+        }
+    }
+    names.sort();
+    names.into_iter().map(|(_, name)| name).collect()
 }
 
 /// What would bring the site under `limit`: the options that make fewer files or bytes, if
@@ -576,8 +585,8 @@ mod tests {
         assert_eq!(
             report(&small, &FitOptions { awards: 10, ..FitOptions::default() }),
             "site size: 115 files, 1.9 MB; the largest is `awards/x/card.png` (95.3 kB)\n\
-             fits Cloudflare Pages (free), GitHub Pages, GitLab Pages (GitLab.com), Cloudflare Pages \
-             (paid), Netlify, Firebase Hosting"
+             fits Cloudflare Pages (free), Cloudflare Pages (paid), GitHub Pages, GitLab Pages \
+             (GitLab.com), Netlify, Firebase Hosting"
         );
     }
 
