@@ -392,12 +392,23 @@ fn hint(limit: &Limit, size: &TreeSize, options: &FitOptions) -> String {
                  it elsewhere and link to it"
             ));
         }
-    } else if limit.kind == Kind::BytesPerSite && options.per_award_cards && awards > 0 {
-        changes.push(
-            "set `[preview] per_award = false` in rosette.toml for one preview card per achievement \
-             instead of one per award (some 80 kB each)"
-                .to_string(),
-        );
+    } else if limit.kind == Kind::BytesPerSite {
+        // Nothing rosette makes per award comes near a megabyte: a file that does is the
+        // issuer's own, and likely what makes the site large.
+        if let Some((path, len)) = size.largest.as_ref().filter(|(_, len)| *len >= MB) {
+            changes.push(format!(
+                "make the largest files smaller, or publish them elsewhere and link to them (`{path}` \
+                 is {})",
+                human_bytes(*len)
+            ));
+        }
+        if options.per_award_cards && awards > 0 {
+            changes.push(
+                "set `[preview] per_award = false` in rosette.toml for one preview card per \
+                 achievement instead of one per award (some 80 kB each)"
+                    .to_string(),
+            );
+        }
     }
     if (fewer_files || limit.kind == Kind::BytesPerSite) && options.credential_files && awards > 0 {
         let fewer = if fewer_files {
@@ -412,11 +423,11 @@ fn hint(limit: &Limit, size: &TreeSize, options: &FitOptions) -> String {
     }
     // Cards are in each award's own folder: fewer of them leave `awards/` as full.
     if fewer_files && options.per_award_cards && limit.kind != Kind::FilesPerDir {
-        changes.push(
+        changes.push(format!(
             "set `[preview] per_award = false` for one preview card per achievement instead of one \
-             per award"
-                .to_string(),
-        );
+             per award (nearly {} fewer)",
+            crate::ui::count(awards, "file")
+        ));
     }
     changes.push("use a plan or host with a higher limit".to_string());
     changes.join("; or ")
@@ -603,6 +614,21 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("set `[preview] per_award = false`"), "{text}");
+        // Over a gigabyte in fewer files than Cloudflare's free plan allows: the cards first.
+        let text = report(&size(15_000, 2 * GB), &on);
+        assert!(
+            text.contains(
+                "\nover GitHub Pages: 2.0 GB (2,000,000,000 bytes), and the limit is 1 GB per site"
+            )
+        );
+        assert!(
+            text.contains(
+                "  hint: set `[preview] per_award = false` in rosette.toml for one preview card per \
+                 achievement instead of one per award (some 80 kB each); or set `[output] \
+                 credential_files = false`"
+            ),
+            "{text}"
+        );
         let off = FitOptions { credential_files: false, per_award_cards: false, awards: 2_400 };
         let text = report(&over, &off);
         assert!(text.contains("\n  hint: use a plan or host with a higher limit\n"), "{text}");
