@@ -34,13 +34,14 @@ fn golden(name: &str, actual: &str) {
     );
 }
 
-/// A site of `awards` awards as the sample's grow: ten files and two folders per award (the
-/// sample's layout), plus a few dozen of its own; `per_award` bytes each.
+/// A site of `awards` awards laid out as the sample's: nine files and two folders per award
+/// (three of the files directly in `awards/`), 25 files and 11 folders of its own;
+/// `per_award` bytes each.
 fn site_of(awards: u64, per_award: u64) -> TreeSize {
     TreeSize {
-        files: 10 * awards + 12,
-        bytes: per_award * awards + 250_000,
-        dirs: 2 * awards + 9,
+        files: 9 * awards + 25,
+        bytes: per_award * awards + 150_000,
+        dirs: 2 * awards + 11,
         largest: Some(("awards/2025-aml-0002/card-b42910824435.png".to_string(), 95_351)),
         fullest_dir: Some(("awards/".to_string(), 3 * awards)),
     }
@@ -50,9 +51,13 @@ fn site_of(awards: u64, per_award: u64) -> TreeSize {
 #[test]
 fn over_cloudflare_free_file_limit() {
     let size = site_of(2_400, 171_000);
-    assert_eq!(size.files, 24_012);
+    assert_eq!(size.files, 21_625);
     let options = FitOptions { awards: 2_400, ..FitOptions::default() };
-    golden("cloudflare-free.txt", &(report(&size, &options) + "\n"));
+    let text = report(&size, &options) + "\n";
+    golden("cloudflare-free.txt", &text);
+    // The README shows this report as its example.
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).expect("README.md");
+    assert!(readme.contains(&format!("```\n{text}```\n")), "README's example is not:\n{text}");
 }
 
 /// 6,000 awards with a preview card each: over a gigabyte, and over Cloudflare's free plan

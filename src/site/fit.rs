@@ -1,7 +1,7 @@
 //! Where the site fits (issue #18): the size of what a build publishes, held against the
 //! published limits of static hosts.
 //!
-//! A site grows by about ten files and 100–200 kB per award, and hosts cap the number of files,
+//! A site grows by about nine files and 100–200 kB per award, and hosts cap the number of files,
 //! the bytes of a site or of one file. An issuer learns that a host refuses the site when a
 //! deploy fails, long after the awards were made; `build` and `check` say it first, name the
 //! first limit the site is over and what to change, and still succeed: where the site is
@@ -141,17 +141,18 @@ const MB: u64 = 1_000_000;
 const MIB: u64 = 1024 * 1024;
 
 /// The published limits of static hosts, ordered by how soon a growing badge site reaches
-/// them, so that the first one [`report`] names is the first one that bites: with some ten
-/// files and 100–200 kB per award, Cloudflare's free plan is full at about 2,000 awards, a
-/// gigabyte at 5,000 to 10,000, Cloudflare's paid plans at 10,000, GitLab's entries at some
-/// 16,000, and Netlify's per-folder limit (`awards/` holds three files per award) at 18,000.
+/// them, so that the first one [`report`] names is the first one that bites: with nine files,
+/// two folders and 100–200 kB per award, Cloudflare's free plan is full at about 2,200
+/// awards, a gigabyte at 5,000 to 10,000, Cloudflare's paid plans at 11,000, Netlify's
+/// per-folder limit (`awards/` holds three files per award) at 18,000 and GitLab's files and
+/// folders a little after.
 /// Limits on one file come last: only a large file of the issuer's own (a video under
 /// badges/) or a feed of a very large site reaches them.
 ///
 /// Only figures a host's own documentation states are here. Where it writes "GB" or "MB" the
 /// figure is read as a power of ten, the stricter reading, so that "fits" holds under either.
 /// Left out for want of one: Netlify's size limits (its deploy docs state none) and Firebase's
-/// free storage quota (its pricing page could not be confirmed; it is per project and counts
+/// free storage quota (not confirmed on Firebase's own pages; it is per project and counts
 /// kept releases too).
 pub const LIMITS: &[Limit] = &[
     Limit {
@@ -182,24 +183,13 @@ pub const LIMITS: &[Limit] = &[
         source: "https://docs.gitlab.com/user/gitlab_com/#gitlab-pages",
         checked: "2026-12",
     },
-    // Workers Paid plans; Cloudflare's Git builds need PAGES_WRANGLER_MAJOR_VERSION=4 set in
-    // the project for it (Wrangler deploys, as in the README, use it as they are).
+    // Workers Paid plans, once PAGES_WRANGLER_MAJOR_VERSION=4 is set in the Pages project.
     Limit {
         host: "Cloudflare Pages",
         plan: Some("paid"),
         kind: Kind::FilesPerSite,
         max: 100_000,
         source: "https://developers.cloudflare.com/pages/platform/limits/",
-        checked: "2026-12",
-    },
-    // "The total number of file entries (including directories and symlinks) is limited to
-    // 200,000 per GitLab Pages website", on GitLab.com and by default elsewhere.
-    Limit {
-        host: "GitLab Pages",
-        plan: Some("GitLab.com"),
-        kind: Kind::EntriesPerSite,
-        max: 200_000,
-        source: "https://docs.gitlab.com/administration/instance_limits/#number-of-files-per-gitlab-pages-website",
         checked: "2026-12",
     },
     // "Netlify doesn't have a limit on the number of files per deploy", but a deploy fails when
@@ -211,6 +201,16 @@ pub const LIMITS: &[Limit] = &[
         kind: Kind::FilesPerDir,
         max: 54_000,
         source: "https://docs.netlify.com/site-deploys/overview/#files-per-directory-limit",
+        checked: "2026-12",
+    },
+    // "The total number of file entries (including directories and symlinks) is limited to
+    // 200,000 per GitLab Pages website", on GitLab.com and by default elsewhere.
+    Limit {
+        host: "GitLab Pages",
+        plan: Some("GitLab.com"),
+        kind: Kind::EntriesPerSite,
+        max: 200_000,
+        source: "https://docs.gitlab.com/administration/instance_limits/#number-of-files-per-gitlab-pages-website",
         checked: "2026-12",
     },
     Limit {
@@ -566,6 +566,24 @@ mod tests {
             assert!(l.max > 0, "{}", l.name());
             let same = LIMITS.iter().filter(|m| m.name() == l.name() && m.kind == l.kind).count();
             assert_eq!(same, 1, "{} has two {:?} limits", l.name(), l.kind);
+        }
+    }
+
+    /// The README's "Where the site fits" table is this one: same rows, same order, same
+    /// figures, sources and dates, so that neither can change alone.
+    #[test]
+    fn the_readme_states_the_same_limits() {
+        let readme = include_str!("../../README.md");
+        let section = readme.split("\n## Where the site fits\n").nth(1).expect("README has the section");
+        let section = section.split("\n## ").next().unwrap_or(section);
+        let rows: Vec<&str> =
+            section.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| host |")).collect();
+        assert_eq!(rows.len(), LIMITS.len(), "README rows:\n{}", rows.join("\n"));
+        for (row, limit) in rows.iter().zip(LIMITS) {
+            let start = format!("| {} | {} | {} | [", limit.host, limit.plan.unwrap_or("all"), limit.text());
+            assert!(row.starts_with(&start), "README row `{row}` is not `{start}…`");
+            assert!(row.contains(&format!("]({}) |", limit.source)), "`{row}`: not {}", limit.source);
+            assert!(row.ends_with(&format!(" | {} |", limit.checked)), "`{row}`: not {}", limit.checked);
         }
     }
 
