@@ -8,7 +8,7 @@
 //! |---|---|---|
 //! | app | `main.rs`, [`cli`], [`cmd`], [`ui`] | arguments, one `run` per subcommand, exit codes, output levels, colour and progress |
 //! | domain (pure) | [`model`], [`jsonld`], [`canon`], [`integrity`], [`keys`], [`did`], [`status`], [`verify`] | OB 3.0 / VC types, embedded [`contexts`], JSON-LD → RDF, RDFC-1.0 and JCS, the two EdDSA cryptosuites, Multikey, did:key/did:web, Bitstring Status List, verdicts |
-//! | site | [`site`] (load, library, render, cache, write), [`achievement`], [`award`], [`registry`], [`templates`], [`card`], [`badge_art`], [`bake`], [`qr`], [`markdown`] | `rosette.toml` and `badges/`, issuing, the pages and per-award files, preview cards, init's default badge image, baking, QR codes |
+//! | site | [`site`] (load, library, render, cache, write, fit), [`achievement`], [`award`], [`registry`], [`templates`], [`card`], [`badge_art`], [`bake`], [`qr`], [`markdown`] | `rosette.toml` and `badges/`, issuing, the pages and per-award files, preview cards, init's default badge image, baking, QR codes, the output's size against hosts' limits |
 //! | foundation | [`error`], [`fs`], [`json`], [`net`], [`badge_page`] | errors with context and exit codes, file helpers, atomic writes, strict JSON, documents over HTTPS, the credential of a badge page |
 //!
 //! The domain layer never prints and never touches the disk: it takes bytes and values and

@@ -109,6 +109,37 @@ fn sample_site_builds_deterministically() {
     golden("sample-site/build-output.txt", &out);
 }
 
+/// Issue #18: `build` ends with the size of what it published and the hosts it fits, and
+/// `check` says the same of what a build would publish, without writing it.
+#[test]
+fn build_and_check_report_the_same_size_and_fit() {
+    if !has_sample_site() {
+        return;
+    }
+    let site = Site::sample();
+    let checked = Command::new(BIN)
+        .args(["check", "--root"])
+        .arg(site.path())
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .output()
+        .expect("run rosette check");
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    assert!(!site.path().join("public").exists(), "check wrote public/");
+    let built = site.build();
+    assert!(built.status.success(), "{}", stderr(&built));
+    let fit = |o: &Output| {
+        let text = stderr(o);
+        let start = text.find("site size: ").unwrap_or_else(|| panic!("no size report:\n{text}"));
+        text[start..].to_string()
+    };
+    assert_eq!(fit(&checked), fit(&built), "check and build disagree on the size of the site");
+    let files = tree(&site.path().join("public"));
+    let bytes: usize = files.values().map(Vec::len).sum();
+    assert!(fit(&built).starts_with(&format!("site size: {} files, ", files.len())), "{}", fit(&built));
+    assert!(bytes > 1_000_000, "the sample site is {bytes} bytes");
+    golden("sample-site/fit.txt", &fit(&built));
+}
+
 #[test]
 fn sample_site_pages_match_their_golden_main() {
     if !has_sample_site() {

@@ -638,12 +638,14 @@ fn check_reports_every_problem_of_a_broken_site_and_writes_nothing() {
 fn quiet_verbose_and_plain_output_off_a_terminal() {
     let site = Site::init();
     let plain = site.rosette(&["build"]).ok();
-    assert_eq!(plain.stderr.lines().count(), 1, "{}", plain.stderr);
+    // The summary, then the site's size and the hosts it fits (issue #18).
+    assert_eq!(plain.stderr.lines().count(), 3, "{}", plain.stderr);
     assert!(
         plain.stderr.starts_with("built 0 awards of 0 achievements into `./public` ("),
         "{}",
         plain.stderr
     );
+    assert!(plain.stderr.lines().nth(1).is_some_and(|l| l.starts_with("site size: ")), "{}", plain.stderr);
     let quiet = site.rosette(&["--quiet", "build"]).ok();
     assert_eq!(quiet.stderr, "", "--quiet printed something");
     let verbose = site.rosette(&["build", "--verbose"]).ok();

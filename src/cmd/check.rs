@@ -2,6 +2,7 @@
 
 use crate::cli::CheckArgs;
 use crate::error::{CliError, Exit};
+use crate::site::fit::{self, FitOptions};
 use crate::ui::count;
 
 pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
@@ -28,6 +29,13 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
         Ok(Exit::Invalid)
     } else {
         crate::ui::status(summary);
+        // What a build would publish, and where it fits (issue #18); only when it would build.
+        if let Some(size) = &report.size {
+            // TODO(#18): from config
+            let options =
+                FitOptions { credential_files: true, per_award_cards: false, awards: report.awards };
+            crate::ui::status(fit::report(size, &options));
+        }
         Ok(Exit::Ok)
     }
 }

@@ -51,6 +51,8 @@ pub struct Report {
     pub status_lists: usize,
     /// Output files the build would write (0 when it could not render).
     pub files: usize,
+    /// Their size, for the report of the hosts the site fits (`None` when it could not render).
+    pub size: Option<super::fit::TreeSize>,
 }
 
 impl Report {
@@ -175,6 +177,8 @@ fn lint_rendered(
         Err(e) => return report.error(cli_problem("themes/", &e)),
     };
     let mut published: BTreeSet<String> = files.keys().map(|p| p.as_str().to_string()).collect();
+    let mut sizes: Vec<(String, u64)> =
+        files.iter().map(|(p, bytes)| (p.as_str().to_string(), bytes.len() as u64)).collect();
     for asset in &input.assets {
         let file = format!("badges/{}", asset.rel);
         match OutPath::new(&asset.rel) {
@@ -183,11 +187,15 @@ fn lint_rendered(
             }
             Ok(to) => {
                 published.insert(to.as_str().to_string());
+                // One that cannot be read fails the build's copy; here it only counts as empty.
+                let len = std::fs::metadata(&asset.path).map_or(0, |m| m.len());
+                sizes.push((to.as_str().to_string(), len));
             }
             Err(e) => report.error(Problem::new(&file, format!("cannot be published: {e}"))),
         }
     }
     report.files = published.len();
+    report.size = Some(super::fit::TreeSize::from_files(sizes.iter().map(|(p, len)| (p.as_str(), *len))));
     let pages = files
         .iter()
         .filter(|(p, _)| p.as_str().ends_with(".html"))

@@ -5,6 +5,7 @@
 pub mod cache;
 pub mod canonical;
 pub mod earner;
+pub mod fit;
 pub mod library;
 pub mod links;
 pub mod lint;

@@ -1,0 +1,86 @@
+//! Where the site fits (issue #18): the report of sites too large for a host, simulated as
+//! sizes (no test writes 20,000 files or a gigabyte), pinned as golden files under
+//! `tests/fixtures/golden/fit/`. The sample site's report is pinned by `tests/build.rs`.
+//!
+//! ```sh
+//! ROSETTE_BLESS=1 cargo test --test fit
+//! git diff tests/fixtures/golden/fit/
+//! ```
+
+mod common;
+
+use rosette::site::fit::{FitOptions, TreeSize, report};
+
+/// Compares `actual` with `tests/fixtures/golden/fit/<name>`; `ROSETTE_BLESS=1` rewrites it.
+#[track_caller]
+fn golden(name: &str, actual: &str) {
+    let path = common::repo_root().join("tests/fixtures/golden/fit").join(name);
+    if std::env::var_os("ROSETTE_BLESS").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, actual).expect("bless");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "golden file `{}` cannot be read ({e}): run with ROSETTE_BLESS=1 and review it",
+            path.display()
+        )
+    });
+    assert!(
+        expected == actual,
+        "`{}` differs from the golden file (ROSETTE_BLESS=1 rewrites it; review the diff):\n\
+         --- expected\n{expected}\n--- actual\n{actual}",
+        path.display()
+    );
+}
+
+/// A site of `awards` awards laid out as the sample's: nine files and two folders per award
+/// (three of the files directly in `awards/`), 25 files and 11 folders of its own;
+/// `per_award` bytes each.
+fn site_of(awards: u64, per_award: u64) -> TreeSize {
+    TreeSize {
+        files: 9 * awards + 25,
+        bytes: per_award * awards + 150_000,
+        dirs: 2 * awards + 11,
+        largest: Some(("awards/2025-aml-0002/card-b42910824435.png".to_string(), 95_351)),
+        fullest_dir: Some(("awards/".to_string(), 3 * awards)),
+    }
+}
+
+/// 2,400 awards: over Cloudflare's free 20,000 files, and nothing else.
+#[test]
+fn over_cloudflare_free_file_limit() {
+    let size = site_of(2_400, 171_000);
+    assert_eq!(size.files, 21_625);
+    let options = FitOptions { awards: 2_400, ..FitOptions::default() };
+    let text = report(&size, &options) + "\n";
+    golden("cloudflare-free.txt", &text);
+    // The README shows this report as its example.
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).expect("README.md");
+    assert!(readme.contains(&format!("```\n{text}```\n")), "README's example is not:\n{text}");
+}
+
+/// 6,000 awards with a preview card each: over a gigabyte, and over Cloudflare's free plan
+/// first; the hint names both options that make fewer files.
+#[test]
+fn over_a_gigabyte_with_many_awards() {
+    let size = site_of(6_000, 180_000);
+    assert!(size.bytes > 1_000_000_000);
+    let options = FitOptions { credential_files: true, per_award_cards: true, awards: 6_000 };
+    golden("gigabyte-many-awards.txt", &(report(&size, &options) + "\n"));
+}
+
+/// A small site with large files of its own under badges/ (videos): a gigabyte in 1,230 files,
+/// so GitHub's 1 GB is the first limit, and its per-file limit too.
+#[test]
+fn over_a_gigabyte_with_large_files() {
+    let size = TreeSize {
+        files: 1_230,
+        bytes: 1_180_000_000,
+        dirs: 260,
+        largest: Some(("media/ceremony-2026.mp4".to_string(), 104_000_000)),
+        fullest_dir: Some(("media/".to_string(), 40)),
+    };
+    let options = FitOptions { awards: 120, ..FitOptions::default() };
+    golden("gigabyte-large-files.txt", &(report(&size, &options) + "\n"));
+}
