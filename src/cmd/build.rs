@@ -12,7 +12,7 @@ pub fn run(args: &BuildArgs) -> Result<Exit, CliError> {
     let out = args.out.clone().unwrap_or_else(|| root.join("public"));
     let summary = build(root, &out, &BuildOptions { clean: args.clean })?;
     report(&summary, &out);
-    report_fit(&out, summary.awards);
+    report_fit(&out, &summary.fit);
     Ok(Exit::Ok)
 }
 
@@ -50,11 +50,9 @@ pub fn report(summary: &BuildSummary, out: &Path) {
 /// The size of what was published and the hosts it fits (issue #18): advice, so neither an
 /// over-limit site nor a tree that cannot be measured fails the build. Not for `serve`, whose
 /// output is a local preview.
-pub fn report_fit(out: &Path, awards: usize) {
-    // TODO(#18): from config
-    let options = FitOptions { credential_files: true, per_award_cards: false, awards };
+pub fn report_fit(out: &Path, options: &FitOptions) {
     match fit::measure(out) {
-        Ok(size) => crate::ui::status(fit::report(&size, &options)),
+        Ok(size) => crate::ui::status(fit::report(&size, options)),
         Err(e) => crate::ui::warning(format!("could not measure `{}`: {e}", out.display())),
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::cli::CheckArgs;
 use crate::error::{CliError, Exit};
-use crate::site::fit::{self, FitOptions};
+use crate::site::fit;
 use crate::ui::count;
 
 pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
@@ -31,10 +31,7 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
         crate::ui::status(summary);
         // What a build would publish, and where it fits (issue #18); only when it would build.
         if let Some(size) = &report.size {
-            // TODO(#18): from config
-            let options =
-                FitOptions { credential_files: true, per_award_cards: false, awards: report.awards };
-            crate::ui::status(fit::report(size, &options));
+            crate::ui::status(fit::report(size, &report.fit));
         }
         Ok(Exit::Ok)
     }

@@ -307,6 +307,17 @@ pub struct FitOptions {
     pub awards: usize,
 }
 
+impl FitOptions {
+    /// The options of a site of `awards` awards configured by `config`.
+    pub fn of(config: &crate::config::Config, awards: usize) -> FitOptions {
+        FitOptions {
+            credential_files: config.output.credential_files,
+            per_award_cards: config.preview.per_award,
+            awards,
+        }
+    }
+}
+
 impl Default for FitOptions {
     /// rosette.toml's defaults.
     fn default() -> Self {

@@ -53,6 +53,8 @@ pub struct Report {
     pub files: usize,
     /// Their size, for the report of the hosts the site fits (`None` when it could not render).
     pub size: Option<super::fit::TreeSize>,
+    /// What the site's configuration publishes, for the report's advice.
+    pub fit: super::fit::FitOptions,
 }
 
 impl Report {
@@ -196,6 +198,7 @@ fn lint_rendered(
     }
     report.files = published.len();
     report.size = Some(super::fit::TreeSize::from_files(sizes.iter().map(|(p, len)| (p.as_str(), *len))));
+    report.fit = super::fit::FitOptions::of(&input.config, report.awards);
     let pages = files
         .iter()
         .filter(|(p, _)| p.as_str().ends_with(".html"))

@@ -53,6 +53,8 @@ impl std::fmt::Display for Problem {
 /// What a build did.
 #[derive(Debug)]
 pub struct BuildSummary {
+    /// What the configuration publishes, for the host-fit report.
+    pub fit: fit::FitOptions,
     pub awards: usize,
     pub achievements: usize,
     pub files: usize,
@@ -136,6 +138,7 @@ pub fn build(
     let stats = &cache.stats;
     let count = |n: &std::sync::atomic::AtomicUsize| n.load(std::sync::atomic::Ordering::Relaxed);
     let summary = BuildSummary {
+        fit: fit::FitOptions::of(&input.config, library.awards.len()),
         awards: library.awards.len(),
         achievements: library.achievements.len(),
         files,
