@@ -28,8 +28,8 @@ struct Expect {
 const JSON: &str = "application/json";
 const NQUADS: &str = "application/n-quads; charset=utf-8";
 
-/// The files a badge check reads (did.json, keys.json, a credential, a status list and their
-/// N-Quads) and a badge page.
+/// The files a badge check reads (did.json, keys.json, a status list and its N-Quads), a
+/// credential file (for verifiers and wallets) and a badge page.
 const EXPECTED: &[Expect] = &[
     Expect {
         path: "/.well-known/did.json",
@@ -39,13 +39,6 @@ const EXPECTED: &[Expect] = &[
     },
     Expect { path: "/.well-known/keys.json", content_type: JSON, cors: Some("*"), cache_control: None },
     Expect { path: "/awards/2024-aml-0001.json", content_type: JSON, cors: Some("*"), cache_control: None },
-    Expect { path: "/awards/2024-aml-0001.nq", content_type: NQUADS, cors: Some("*"), cache_control: None },
-    Expect {
-        path: "/awards/2024-aml-0001.proof.nq",
-        content_type: NQUADS,
-        cors: Some("*"),
-        cache_control: None,
-    },
     Expect {
         path: "/status/revocation-1.json",
         content_type: JSON,

@@ -153,7 +153,7 @@ fn serve_builds_serves_and_rebuilds_on_change() {
     for (path, content_type) in [
         ("/.well-known/did.json", "application/did+ld+json"),
         ("/awards/2024-dlf-0001.json", "application/json"),
-        ("/awards/2024-dlf-0001.nq", "application/n-quads"),
+        ("/status/revocation-1.nq", "application/n-quads"),
         ("/images/northfield-logo.svg", "image/svg+xml"),
         ("/sitemap.xml", "application/xml"),
     ] {

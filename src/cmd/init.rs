@@ -148,6 +148,15 @@ pub fn run(args: &InitArgs) -> Result<Exit, CliError> {
          # Lists (index, achievement pages) show achievements and counts; set to true to\n\
          # name the recipients of public awards there too.\n\
          list_recipients = false\n\n\
+         # What each award publishes besides its page (static hosts count files: Cloudflare\n\
+         # Pages' free plan allows 20,000). Without credential files the page carries the\n\
+         # credential and saves it byte for byte.\n\
+         [output]\n\
+         credential_files = true\n\n\
+         # Link previews: one card per achievement. `per_award = true` adds a card with the\n\
+         # recipient's name per award: one more PNG of about 80 KB per award, ~1 ms each to build.\n\
+         [preview]\n\
+         per_award = false\n\n\
          # LinkedIn \"Add to profile\": your organisation's id (the number in your LinkedIn page's\n\
          # admin URL) lets LinkedIn show your logo beside each badge.\n\
          # [linkedin]\n\

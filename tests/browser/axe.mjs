@@ -40,7 +40,10 @@ for (const [lang, site] of Object.entries(sites)) {
   // A tampered copy as well: the fatal verdict must be as readable as the good one.
   const tampered = tempDir('rosette-axe-');
   fs.cpSync(site.public, tampered, { recursive: true });
-  const badge = fs.readdirSync(path.join(site.public, 'awards')).find((f) => f.endsWith('.nq') && !f.endsWith('.proof.nq')).replace(/\.nq$/, '');
+  // An eddsa-rdfc-2022 award: its page carries what was signed.
+  const badge = fs
+    .readdirSync(path.join(site.public, 'awards'))
+    .find((f) => /\bdata-rdfc=/.test(fs.readFileSync(path.join(site.public, 'awards', f, 'index.html'), { encoding: 'utf8', flag: 'r' }).slice(0, 20000)));
   const pageFile = path.join(tampered, 'awards', badge, 'index.html');
   fs.writeFileSync(pageFile, fs.readFileSync(pageFile, 'utf8').replace(/data-fact=recipient-name>[^<]*/, 'data-fact=recipient-name>Mallory Mallet'));
   // Both at the site's real https:// address, one at a time (request routing).

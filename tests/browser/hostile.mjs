@@ -117,8 +117,8 @@ async function main() {
     await runner.case(`${c.name}: the badge page runs no injected script and still verifies`, () =>
       check(`awards/${slug}/`, { verdict: 'verified', shows: c.name === 'script-in-text-fields' ? "window.__pwned='subject.name'" : undefined }),
     );
-    if (fs.existsSync(path.join(dir, 'embed/index.html'))) {
-      await runner.case(`${c.name}: the embeddable card runs no injected script`, () => check(`awards/${slug}/embed/`));
+    if (fs.existsSync(path.join(dir, 'index.html')) && fs.existsSync(path.join(site.public, 'embed/index.html'))) {
+      await runner.case(`${c.name}: the site's embed page showing it runs no injected script`, () => check(`embed/#awards/${slug}`));
     }
     for (const image of ['badge.svg', 'badge.png']) {
       if (fs.existsSync(path.join(dir, image))) {
