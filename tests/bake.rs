@@ -1,7 +1,7 @@
 //! Baked badges (`rosette::bake`): the derived Open Badges 3.0 images and the Concentric Sky
 //! OB 2.0 samples in `../shared/vectors/baking` (see its PROVENANCE.md), exact round trips,
-//! hostile inputs from `tests/fixtures/bake/`, and a deterministic mutation loop that must never
-//! panic.
+//! bake bases that fill to exactly what baking gives (issue #18), hostile inputs from
+//! `tests/fixtures/bake/`, and a deterministic mutation loop that must never panic.
 
 mod common;
 
@@ -9,7 +9,7 @@ use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use rosette::bake::{self, BakeError, ImageFormat, png, svg};
+use rosette::bake::{self, BakeError, ImageFormat, base, png, svg};
 use serde_json::Value;
 
 fn vectors() -> Option<PathBuf> {
@@ -351,6 +351,101 @@ fn hostile_pngs_give_errors() {
         assert_eq!(err.to_string(), message, "{name}");
         assert!(png::bake(&bytes, "{}").is_err(), "{name}: bake refuses it too");
     }
+}
+
+// ---- bake bases (issue #18): filling a base is baking the image ----------------------------
+
+/// Every image the invariants are checked on: the sample site's images (SVG, and the PNG the
+/// build rasterizes from each), the vectors (unbaked, OB 3.0-baked), and each baked here.
+fn images_to_bake() -> Vec<(String, Vec<u8>)> {
+    let mut images = Vec::new();
+    let dir = common::repo_root().join("badges/images");
+    let mut names: Vec<_> =
+        fs::read_dir(&dir).expect("badges/images").map(|e| e.expect("entry").path()).collect();
+    names.sort();
+    for path in names {
+        let bytes = fs::read(&path).expect("image");
+        let name = path.file_name().expect("name").to_string_lossy().into_owned();
+        // What the build bakes for an SVG image's PNG download.
+        if let Some(png) = rosette::site::earner::PreparedImage::new(Some(&bytes)).png {
+            images.push((format!("{name} rasterized"), png));
+        }
+        images.push((name, bytes));
+    }
+    if let Some(vectors) = vectors() {
+        for rel in [
+            "ob2-concentricsky/public_domain_heart.png",
+            "ob2-concentricsky/unbaked_example.svg",
+            "ob3-derived/baked-ob3-ldp.png",
+            "ob3-derived/baked-ob3-ldp.svg",
+        ] {
+            images.push((rel.to_string(), read(&vectors, rel)));
+        }
+    }
+    let baked: Vec<(String, Vec<u8>)> = images
+        .iter()
+        .filter_map(|(name, bytes)| {
+            let again = match ImageFormat::sniff(bytes)? {
+                ImageFormat::Png => png::bake(bytes, TRICKY[1]).ok()?,
+                ImageFormat::Svg => svg::bake(std::str::from_utf8(bytes).ok()?, TRICKY[1]).ok()?.into_bytes(),
+            };
+            Some((format!("{name} baked"), again))
+        })
+        .collect();
+    images.extend(baked);
+    images
+}
+
+#[test]
+fn a_filled_png_base_is_the_png_baked() {
+    let mut checked = 0;
+    for (name, image) in
+        images_to_bake().iter().filter(|(_, b)| ImageFormat::sniff(b) == Some(ImageFormat::Png))
+    {
+        let base = base::png_base(image).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(png::unbake(&base), Ok(None), "{name}: the base carries no credential");
+        for credential in TRICKY {
+            assert_eq!(
+                base::fill_png(&base, credential),
+                png::bake(image, credential),
+                "{name}: {credential}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 3, "the sample images' PNGs at least: {checked}");
+}
+
+#[test]
+fn a_filled_svg_template_is_the_svg_baked() {
+    let mut checked = 0;
+    for (name, image) in
+        images_to_bake().iter().filter(|(_, b)| ImageFormat::sniff(b) == Some(ImageFormat::Svg))
+    {
+        let image = std::str::from_utf8(image).expect("utf-8");
+        let template = base::svg_template(image).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(template.matches(base::SVG_MARKER).count(), 1, "{name}");
+        // TRICKY has `]]>` in several places, and a credential that is only `]]>`.
+        for credential in TRICKY {
+            let filled = base::fill_svg(&template, credential);
+            assert_eq!(filled, svg::bake(image, credential), "{name}: {credential}");
+            let filled = filled.expect("bakes");
+            assert_eq!(svg::unbake(&filled).as_ref().map(Option::as_deref), Ok(Some(*credential)), "{name}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 4, "the sample images at least: {checked}");
+}
+
+#[test]
+fn bases_of_ob2_images_fail_as_baking_them_does() {
+    let Some(dir) = vectors() else { return };
+    let png_image = read(&dir, "ob2-concentricsky/baked_heart.png");
+    assert_eq!(base::png_base(&png_image), png::bake(&png_image, "{}"));
+    assert!(matches!(base::png_base(&png_image), Err(BakeError::AlreadyBakedOb2(_))));
+    let svg_image = text(&dir, "ob2-concentricsky/baked_example.svg");
+    assert_eq!(base::svg_template(&svg_image), svg::bake(&svg_image, base::SVG_MARKER));
+    assert!(matches!(base::svg_template(&svg_image), Err(BakeError::AlreadyBakedOb2(_))));
 }
 
 // ---- mutations: errors, never panics -------------------------------------------------------
