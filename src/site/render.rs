@@ -4,7 +4,7 @@
 //! incremental cache when there is one.
 
 use super::cache::{Cache, CachedVerdict, Key, Unit};
-use super::earner::{EarnerView, PreparedImage};
+use super::earner::{BakeBases, EarnerView, PreparedImage};
 use super::library::{Award, Library};
 use super::paths::OutPath;
 use super::stage::Staging;
@@ -131,6 +131,16 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
         .map(|(url, bytes)| (url, PreparedImage::new(Some(&bytes))))
         .collect();
     let no_image = PreparedImage::new(None);
+    // Each achievement's bake bases, made once (issue #18): badge pages name them, the
+    // achievements loop publishes them.
+    let bases: HashMap<&str, BakeBases> = library
+        .achievements
+        .values()
+        .filter_map(|a| {
+            let url = super::earner::image_url(&a.value)?;
+            Some((a.id.as_str(), BakeBases::new(&a.page, url, images.get(url)?)))
+        })
+        .collect();
     // What an award's files depend on besides the award itself, hashed once (see award_key).
     let awards_shared = {
         let mut key = Key::new("awards");
@@ -146,6 +156,8 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
         }
         for a in library.achievements.values() {
             key.add(a.id.as_bytes()).add(a.page.as_str().as_bytes());
+            // Which image its bake bases are made from (badge pages link them only for it).
+            key.add(super::earner::image_url(&a.value).unwrap_or_default().as_bytes());
             key.add(a.retired.map(|d| d.to_rfc3339()).unwrap_or_default().as_bytes());
         }
         key.finish()
@@ -174,7 +186,10 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
             }
             // The credential is read again here, and dropped with this award's work.
             let source = award.source(&config.limits).map_err(|p| super::problems_error(vec![p]))?;
-            let view = views::award(award, &source, library, config, now);
+            let mut view = views::award(award, &source, library, config, now);
+            if let Some(bases) = bases.get(award.achievement.as_str()) {
+                bases.show(&mut view.achievement);
+            }
             let image = view.achievement.image.as_ref().and_then(|i| images.get(&i.url)).unwrap_or(&no_image);
             let (earner, earner_unit) = earner_files(award, &source.bytes, &view, image, cx)?;
             // The keys of the award's parts, and whether every part was cached (a unit of the
@@ -229,6 +244,12 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
         // What lists count is what they list: public awards that stand, not unlisted,
         // revoked or suspended ones.
         view.award_count = Some(awards.len());
+        if let Some(bases) = bases.get(a.id.as_str()) {
+            for (path, bytes) in bases.files() {
+                staging.write(path, bytes)?;
+            }
+            bases.show(&mut view);
+        }
         let at = a.page.index();
         staging
             .write(&at, &page("achievement.html", &at, &[("achievement", &view), ("awards", &awards)])?)?;
@@ -306,15 +327,16 @@ fn earner_files(
     image: &PreparedImage,
     cx: &Context<'_>,
 ) -> Result<(EarnerView, Option<String>), CliError> {
+    let image_url = view.achievement.image.as_ref().map(|i| i.url.as_str());
     let make = || {
         super::earner::make(
             award,
-            credential,
             cx.config,
             &view.url,
             &view.achievement.name,
             &view.recipient,
             image,
+            image_url,
         )
     };
     let Some(cache) = cx.cache else {
@@ -338,8 +360,15 @@ fn earner_files(
             cx.staging.link(cache, &path, hash)?;
         }
         let names: Vec<&str> = unit.files.iter().map(|(name, _)| name.as_str()).collect();
-        let earner =
-            super::earner::view(award, cx.config, &view.url, &view.achievement.name, &view.recipient, &names);
+        let earner = super::earner::view(
+            award,
+            cx.config,
+            &view.url,
+            &view.achievement.name,
+            &view.recipient,
+            image_url,
+            &names,
+        );
         cache.put_unit(key.clone(), unit.clone());
         return Ok((earner, Some(key)));
     }
@@ -420,10 +449,7 @@ fn image_bytes(
 ) -> std::collections::HashMap<String, Vec<u8>> {
     let mut out = std::collections::HashMap::new();
     for a in library.achievements.values() {
-        let Some(url) = a.value.get("image").and_then(|i| i.get("id").or(Some(i))).and_then(|v| v.as_str())
-        else {
-            continue;
-        };
+        let Some(url) = super::earner::image_url(&a.value) else { continue };
         let Some(rel) = url.strip_prefix(config.base_url.as_str()) else { continue };
         if let Some(asset) = assets.iter().find(|x| x.rel == rel)
             && let Ok(bytes) = std::fs::read(&asset.path)
