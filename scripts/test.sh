@@ -121,7 +121,7 @@ run_browser_tests() {
   (cd "$ROOT" && cargo build --release -j2 --quiet --bin rosette)
   export ROSETTE_BIN=$ROOT/target/release/rosette
   local test
-  for test in vectors e2e axe hostile; do
+  for test in vectors e2e axe hostile bake; do
     log "node tests/browser/$test.mjs"
     (cd "$ROOT/tests/browser" && node "$test.mjs") || die "browser tests failed: tests/browser/$test.mjs"
   done

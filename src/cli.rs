@@ -41,6 +41,14 @@ pub enum Command {
     /// Print the credential baked into a PNG or SVG badge image, byte for byte.
     #[command(after_help = EXIT_CODES)]
     Unbake(UnbakeArgs),
+    /// Bake an award's credential into its achievement's image, to attach to an e-mail.
+    ///
+    /// The same bytes as the download on the award's page: the image as the site publishes it
+    /// (an SVG drawn as a PNG for --format png), with the award's credential file baked in
+    /// byte for byte (`rosette unbake` gives it back). An existing file is never overwritten
+    /// without --force.
+    #[command(after_help = EXIT_CODES)]
+    Bake(BakeArgs),
     /// Make, sign and file new awards into badges/ (one from flags, or many from --csv).
     ///
     /// Each award gets a random, stable id under base_url, a salted hash of the recipient's
@@ -277,6 +285,33 @@ pub struct UnbakeArgs {
     /// A baked badge image (PNG or SVG).
     #[arg(value_name = "IMAGE")]
     pub image: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BakeArgs {
+    /// The award: its file name in badges/awards/ (or a beginning of it only one award has),
+    /// or its credential id.
+    #[arg(value_name = "AWARD")]
+    pub award: String,
+    /// The image format.
+    #[arg(long, value_enum, default_value_t = BakeFormat::Png)]
+    pub format: BakeFormat,
+    /// Where to write the image (default: `<award-id>.<format>` in the current directory).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// The site directory.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+/// The image formats `rosette bake` makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BakeFormat {
+    Png,
+    Svg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

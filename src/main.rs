@@ -10,6 +10,7 @@ fn main() -> ExitCode {
         Command::Sign(args) => rosette::cmd::sign::run(&args),
         Command::Verify(args) => rosette::cmd::verify::run(&args),
         Command::Unbake(args) => rosette::cmd::verify::run_unbake(&args),
+        Command::Bake(args) => rosette::cmd::bake::run(&args),
         Command::Build(args) => rosette::cmd::build::run(&args),
         Command::Check(args) => rosette::cmd::check::run(&args),
         Command::Serve(args) => rosette::cmd::serve::run(&args),

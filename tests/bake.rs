@@ -1,7 +1,7 @@
 //! Baked badges (`rosette::bake`): the derived Open Badges 3.0 images and the Concentric Sky
 //! OB 2.0 samples in `../shared/vectors/baking` (see its PROVENANCE.md), exact round trips,
-//! hostile inputs from `tests/fixtures/bake/`, and a deterministic mutation loop that must never
-//! panic.
+//! bake bases that fill to exactly what baking gives (issue #18), hostile inputs from
+//! `tests/fixtures/bake/`, and a deterministic mutation loop that must never panic.
 
 mod common;
 
@@ -9,7 +9,7 @@ use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use rosette::bake::{self, BakeError, ImageFormat, png, svg};
+use rosette::bake::{self, BakeError, ImageFormat, base, png, svg};
 use serde_json::Value;
 
 fn vectors() -> Option<PathBuf> {
@@ -353,6 +353,101 @@ fn hostile_pngs_give_errors() {
     }
 }
 
+// ---- bake bases (issue #18): filling a base is baking the image ----------------------------
+
+/// Every image the invariants are checked on: the sample site's images (SVG, and the PNG the
+/// build rasterizes from each), the vectors (unbaked, OB 3.0-baked), and each baked here.
+fn images_to_bake() -> Vec<(String, Vec<u8>)> {
+    let mut images = Vec::new();
+    let dir = common::repo_root().join("badges/images");
+    let mut names: Vec<_> =
+        fs::read_dir(&dir).expect("badges/images").map(|e| e.expect("entry").path()).collect();
+    names.sort();
+    for path in names {
+        let bytes = fs::read(&path).expect("image");
+        let name = path.file_name().expect("name").to_string_lossy().into_owned();
+        // What the build bakes for an SVG image's PNG download.
+        if let Some(png) = rosette::site::earner::PreparedImage::new(Some(&bytes)).png {
+            images.push((format!("{name} rasterized"), png));
+        }
+        images.push((name, bytes));
+    }
+    if let Some(vectors) = vectors() {
+        for rel in [
+            "ob2-concentricsky/public_domain_heart.png",
+            "ob2-concentricsky/unbaked_example.svg",
+            "ob3-derived/baked-ob3-ldp.png",
+            "ob3-derived/baked-ob3-ldp.svg",
+        ] {
+            images.push((rel.to_string(), read(&vectors, rel)));
+        }
+    }
+    let baked: Vec<(String, Vec<u8>)> = images
+        .iter()
+        .filter_map(|(name, bytes)| {
+            let again = match ImageFormat::sniff(bytes)? {
+                ImageFormat::Png => png::bake(bytes, TRICKY[1]).ok()?,
+                ImageFormat::Svg => svg::bake(std::str::from_utf8(bytes).ok()?, TRICKY[1]).ok()?.into_bytes(),
+            };
+            Some((format!("{name} baked"), again))
+        })
+        .collect();
+    images.extend(baked);
+    images
+}
+
+#[test]
+fn a_filled_png_base_is_the_png_baked() {
+    let mut checked = 0;
+    for (name, image) in
+        images_to_bake().iter().filter(|(_, b)| ImageFormat::sniff(b) == Some(ImageFormat::Png))
+    {
+        let base = base::png_base(image).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(png::unbake(&base), Ok(None), "{name}: the base carries no credential");
+        for credential in TRICKY {
+            assert_eq!(
+                base::fill_png(&base, credential),
+                png::bake(image, credential),
+                "{name}: {credential}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 3, "the sample images' PNGs at least: {checked}");
+}
+
+#[test]
+fn a_filled_svg_template_is_the_svg_baked() {
+    let mut checked = 0;
+    for (name, image) in
+        images_to_bake().iter().filter(|(_, b)| ImageFormat::sniff(b) == Some(ImageFormat::Svg))
+    {
+        let image = std::str::from_utf8(image).expect("utf-8");
+        let template = base::svg_template(image).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(template.matches(base::SVG_MARKER).count(), 1, "{name}");
+        // TRICKY has `]]>` in several places, and a credential that is only `]]>`.
+        for credential in TRICKY {
+            let filled = base::fill_svg(&template, credential);
+            assert_eq!(filled, svg::bake(image, credential), "{name}: {credential}");
+            let filled = filled.expect("bakes");
+            assert_eq!(svg::unbake(&filled).as_ref().map(Option::as_deref), Ok(Some(*credential)), "{name}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 4, "the sample images at least: {checked}");
+}
+
+#[test]
+fn bases_of_ob2_images_fail_as_baking_them_does() {
+    let Some(dir) = vectors() else { return };
+    let png_image = read(&dir, "ob2-concentricsky/baked_heart.png");
+    assert_eq!(base::png_base(&png_image), png::bake(&png_image, "{}"));
+    assert!(matches!(base::png_base(&png_image), Err(BakeError::AlreadyBakedOb2(_))));
+    let svg_image = text(&dir, "ob2-concentricsky/baked_example.svg");
+    assert_eq!(base::svg_template(&svg_image), svg::bake(&svg_image, base::SVG_MARKER));
+    assert!(matches!(base::svg_template(&svg_image), Err(BakeError::AlreadyBakedOb2(_))));
+}
+
 // ---- mutations: errors, never panics -------------------------------------------------------
 
 /// A tiny deterministic PRNG (xorshift64*), so the mutation loop is the same on every run.
@@ -433,4 +528,197 @@ fn mutated_svgs_never_panic() {
         }));
         assert!(result.is_ok(), "round {round} panicked");
     }
+}
+
+// ---- `rosette bake` and the published bases (issue #18) ------------------------------------
+
+/// A copy of the sample site in a temporary folder.
+fn sample_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::copy_sample_site(dir.path());
+    dir
+}
+
+/// `rosette ARGS` in `cwd`: exit code, stdout, stderr.
+fn rosette(cwd: &Path, args: &[&str]) -> (i32, Vec<u8>, String) {
+    let out = std::process::Command::new(common::BIN)
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", common::EPOCH)
+        .output()
+        .expect("run rosette");
+    (out.status.code().unwrap_or(-1), out.stdout, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// The value of `data-base` on the award page's button for `format`, as a path under
+/// `public/` (the page is at `awards/<id>/`, two levels down).
+fn page_base(page: &str, format: &str) -> Option<String> {
+    let button = page.split("<button").find(|b| b.contains(&format!("data-bake={format}")))?;
+    let base = button.split("data-base=").nth(1)?.split([' ', '>']).next()?;
+    Some(base.trim_matches('"').strip_prefix("../../")?.to_string())
+}
+
+#[test]
+fn rosette_bake_gives_the_published_bases_filled_with_the_exact_credential() {
+    let site = sample_site();
+    let root = site.path();
+    let (code, _, err) = rosette(root, &["build"]);
+    assert_eq!(code, 0, "{err}");
+    let mut awards: Vec<String> = fs::read_dir(root.join("badges/awards"))
+        .expect("awards")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".json").map(str::to_string))
+        .collect();
+    awards.sort();
+    assert_eq!(awards.len(), 10);
+    for id in &awards {
+        let credential = read(root, &format!("badges/awards/{id}.json"));
+        let credential_text = std::str::from_utf8(&credential).expect("utf-8");
+        let page = String::from_utf8(read(root, &format!("public/awards/{id}/index.html"))).expect("page");
+        for format in ["png", "svg"] {
+            let (code, _, err) = rosette(root, &["bake", id, "--format", format]);
+            assert_eq!(code, 0, "{id} {format}: {err}");
+            assert!(err.contains(&format!("baked `badges/awards/{id}.json` into `{id}.{format}`")), "{err}");
+            let baked = read(root, &format!("{id}.{format}"));
+            // The credential file, byte for byte.
+            assert_eq!(
+                bake::unbake(&baked).expect("reads").as_deref(),
+                Some(credential_text),
+                "{id} {format}"
+            );
+            let (code, out, unbake_err) = rosette(root, &["unbake", &format!("{id}.{format}")]);
+            assert_eq!((code, &out), (0, &credential), "{id} {format}: {unbake_err}");
+            // A revoked award is baked with a warning; its page offers no download.
+            if id == "2026-lsc-0003" {
+                assert!(err.contains("is revoked: the image carries it, and verifiers will say so"), "{err}");
+                assert!(page_base(&page, format).is_none(), "{id}: a download on a revoked award's page");
+                continue;
+            }
+            // What the page's button fills: the base it names, published once per achievement.
+            let base_rel = page_base(&page, format).unwrap_or_else(|| panic!("{id}: no {format} button"));
+            assert!(base_rel.starts_with("achievements/") && base_rel.ends_with(&format!("/bake.{format}")));
+            let published = read(root, &format!("public/{base_rel}"));
+            let filled = match format {
+                "png" => base::fill_png(&published, credential_text).expect("fills"),
+                _ => base::fill_svg(std::str::from_utf8(&published).expect("utf-8"), credential_text)
+                    .expect("fills")
+                    .into_bytes(),
+            };
+            assert!(filled == baked, "{id} {format}: `rosette bake` differs from the published base filled");
+        }
+    }
+    // One pair of bases per achievement, none per award.
+    let public = common::tree(&root.join("public"));
+    let bases: Vec<&String> =
+        public.keys().filter(|k| k.starts_with("achievements/") && k.contains("/bake.")).collect();
+    assert_eq!(bases.len(), 6, "{bases:?}");
+    assert!(!public.keys().any(|k| k.starts_with("awards/") && k.contains("badge.")), "no per-award images");
+}
+
+#[test]
+fn rosette_bake_never_overwrites_and_says_why_it_cannot_bake() {
+    let site = sample_site();
+    let root = site.path();
+    let id = "2024-dlf-0001";
+    let (code, _, err) = rosette(root, &["bake", id]);
+    assert_eq!(code, 0, "{err}");
+    let first = read(root, &format!("{id}.png"));
+    fs::write(root.join("other.png"), b"mine").expect("write");
+    let (code, _, err) = rosette(root, &["bake", id, "-o", "other.png"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("error: could not create `other.png`"), "{err}");
+    assert!(err.contains("hint: rosette bake never overwrites a file unless told: pass --force"), "{err}");
+    assert_eq!(read(root, "other.png"), b"mine");
+    let (code, _, err) = rosette(root, &["bake", id, "-o", "other.png", "--force"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(read(root, "other.png"), first);
+
+    // Unknown and ambiguous awards, as `rosette revoke` resolves them.
+    let (code, _, err) = rosette(root, &["bake", "2024-dlf-9"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error: no award has the id `2024-dlf-9`\nhint: did you mean `2024-dlf-0001`"),
+        "{err}"
+    );
+    let (code, _, err) = rosette(root, &["bake", "2024-dlf"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("`2024-dlf` is the beginning of 2 award ids"), "{err}");
+
+    // An award whose achievement image is a PNG (unsigned: `bake` bakes, it does not verify).
+    let mut credential: serde_json::Value =
+        serde_json::from_slice(&read(root, &format!("badges/awards/{id}.json"))).expect("json");
+    let dir = vectors().map(|d| read(&d, "ob2-concentricsky/public_domain_heart.png"));
+    let heart = dir.unwrap_or_else(|| {
+        let mut png = png::SIGNATURE.to_vec();
+        common::png_chunk(&mut png, b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]);
+        common::png_chunk(&mut png, b"IDAT", &[0x78, 0x9c, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01]);
+        common::png_chunk(&mut png, b"IEND", &[]);
+        png
+    });
+    fs::write(root.join("badges/images/heart.png"), &heart).expect("write");
+    credential["id"] = "urn:uuid:3b9d0f4e-8a1c-4c55-9f0e-2d7a6b1c0e11".into();
+    credential["credentialSubject"]["achievement"]["image"]["id"] =
+        "https://badges.northfield.example/images/heart.png".into();
+    let write_award = |name: &str, value: &serde_json::Value| {
+        fs::write(root.join("badges/awards").join(name), serde_json::to_vec_pretty(value).expect("json"))
+            .expect("write");
+    };
+    write_award("zz-heart.json", &credential);
+    let (code, _, err) = rosette(root, &["bake", "urn:uuid:3b9d0f4e-8a1c-4c55-9f0e-2d7a6b1c0e11"]);
+    assert_eq!(code, 0, "{err}");
+    // Named after the file, since the id is not an address on the site.
+    assert_eq!(
+        png::unbake(&read(root, "zz-heart.png")).expect("reads").map(String::into_bytes),
+        Some(read(root, "badges/awards/zz-heart.json"))
+    );
+    let (code, _, err) = rosette(root, &["bake", "zz-heart", "--format", "svg"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(
+            "error: cannot bake `badges/awards/zz-heart.json` into `badges/images/heart.png`\n  caused by: the \
+             image is a PNG, so it bakes only as a PNG (--format png)"
+        ),
+        "{err}"
+    );
+
+    // No image, an image elsewhere, an image that is not there.
+    let cases = [
+        (serde_json::Value::Null, "its achievement has no image"),
+        (
+            "https://elsewhere.example/x.png".into(),
+            "its achievement image `https://elsewhere.example/x.png` is not under base_url",
+        ),
+        (
+            "https://badges.northfield.example/images/gone.png".into(),
+            "its achievement image `https://badges.northfield.example/images/gone.png` should be `badges/images/gone.png`, which does not exist",
+        ),
+    ];
+    for (image, message) in cases {
+        let mut edited = credential.clone();
+        match image {
+            serde_json::Value::Null => {
+                edited["credentialSubject"]["achievement"].as_object_mut().expect("object").remove("image");
+            }
+            url => edited["credentialSubject"]["achievement"]["image"]["id"] = url,
+        }
+        write_award("zz-heart.json", &edited);
+        let (code, _, err) = rosette(root, &["bake", "zz-heart", "--force"]);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(&format!("error: cannot bake `badges/awards/zz-heart.json`: {message}")),
+            "{err}"
+        );
+    }
+
+    // Carriage returns: an SVG would read them back as line feeds, so only a PNG is exact.
+    let crlf = String::from_utf8(read(root, &format!("badges/awards/{id}.json")))
+        .expect("utf-8")
+        .replace('\n', "\r\n");
+    fs::write(root.join("badges/awards/zz-crlf.json"), &crlf).expect("write");
+    let (code, _, err) = rosette(root, &["bake", "zz-crlf", "--format", "svg"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("the credential has carriage returns, which an SVG cannot carry exactly"), "{err}");
+    let (code, _, err) = rosette(root, &["bake", "zz-crlf"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(png::unbake(&read(root, "zz-crlf.png")).expect("reads").as_deref(), Some(crlf.as_str()));
 }

@@ -1,6 +1,7 @@
 //! What the earner takes away from the published sample site (issue #8): the baked badge
-//! images carry the exact signed credential, which verifies in `rosette verify` and in the
-//! independent verifier (`../shared/interop/verify.mjs`), and a tampered one does not; the
+//! images (made from the published bake bases, as the page's downloads and `rosette bake` make
+//! them: issue #18) carry the exact signed credential, which verifies in `rosette verify` and
+//! in the independent verifier (`../shared/interop/verify.mjs`), and a tampered one does not; the
 //! LinkedIn "Add to profile" link gets the month right; the preview card is a 1200×627 PNG at
 //! an absolute URL.
 
@@ -68,6 +69,21 @@ impl Site {
             .expect("run rosette verify")
     }
 
+    /// `rosette bake AWARD --format FORMAT -o downloads/AWARD.FORMAT`: the baked image's path.
+    fn bake(&self, award: &str, format: &str) -> PathBuf {
+        let out = self.path(&format!("downloads/{award}.{format}"));
+        std::fs::create_dir_all(self.path("downloads")).expect("mkdir");
+        let run = Command::new(BIN)
+            .args(["bake", award, "--format", format, "--force", "-o"])
+            .arg(&out)
+            .arg("--root")
+            .arg(self.dir.path())
+            .output()
+            .expect("run rosette bake");
+        assert!(run.status.success(), "bake failed: {}", text(&run));
+        out
+    }
+
     /// Signs `credential` with the sample key into `badges/<name>`.
     fn add_signed(&self, name: &str, credential: &Value) {
         common::sign_sample(credential, "2025-01-01T00:00:00Z", &self.path("badges").join(name));
@@ -101,8 +117,8 @@ fn baked_png_and_svg_carry_the_exact_credential_which_verifies_everywhere() {
     let file = String::from_utf8(site.read(&format!("public/awards/{AWARD}.json"))).expect("utf-8");
     let published = file.as_bytes();
     assert_eq!(file.as_bytes(), site.read(&format!("badges/awards/{AWARD}.json")), "published byte for byte");
-    let png = site.path(&format!("public/awards/{AWARD}/badge.png"));
-    let svg = site.path(&format!("public/awards/{AWARD}/badge.svg"));
+    let png = site.bake(AWARD, "png");
+    let svg = site.bake(AWARD, "svg");
     for image in [&png, &svg] {
         let bytes = std::fs::read(image).expect("image");
         let baked = rosette::bake::unbake(&bytes).expect("readable").expect("a credential is baked in");
@@ -123,13 +139,19 @@ fn baked_png_and_svg_carry_the_exact_credential_which_verifies_everywhere() {
     let out = site.verify(&[png.clone(), svg.clone()]);
     let report = text(&out);
     assert!(out.status.success(), "{report}");
-    assert!(report.contains("badge.png (credential baked in the PNG): verified\n"), "{report}");
-    assert!(report.contains("badge.svg (credential baked in the SVG): verified\n"), "{report}");
+    assert!(report.contains(&format!("{AWARD}.png (credential baked in the PNG): verified\n")), "{report}");
+    assert!(report.contains(&format!("{AWARD}.svg (credential baked in the SVG): verified\n")), "{report}");
     assert!(report.contains("2 files: 2 verified, 0 with warnings, 0 failed"), "{report}");
 
     // A directory: the two baked images are checked; the QR code and the preview card carry no
     // credential and are skipped, as JSON that is not a credential is.
-    let out = site.verify(&[site.path(&format!("public/awards/{AWARD}"))]);
+    for entry in std::fs::read_dir(site.path(&format!("public/awards/{AWARD}"))).expect("award dir") {
+        let entry = entry.expect("entry");
+        if entry.file_type().expect("type").is_file() {
+            std::fs::copy(entry.path(), site.path("downloads").join(entry.file_name())).expect("copy");
+        }
+    }
+    let out = site.verify(&[site.path("downloads")]);
     let report = text(&out);
     assert!(out.status.success(), "{report}");
     assert!(report.contains("2 files: 2 verified"), "{report}");
@@ -157,9 +179,9 @@ fn a_tampered_baked_image_is_rejected_by_both_verifiers() {
     let forged = published.replace(&needle, &format!("\"name\": \"{forged_name}\""));
 
     // Re-baked properly (valid PNG chunk, well-formed SVG): only the signature can catch it.
-    let png = rosette::bake::png::bake(&site.read(&format!("public/awards/{AWARD}/badge.png")), &forged)
+    let png = rosette::bake::png::bake(&std::fs::read(site.bake(AWARD, "png")).expect("png"), &forged)
         .expect("re-bake png");
-    let svg_text = String::from_utf8(site.read(&format!("public/awards/{AWARD}/badge.svg"))).expect("svg");
+    let svg_text = std::fs::read_to_string(site.bake(AWARD, "svg")).expect("svg");
     assert_eq!(svg_text.matches(&needle).count(), 1);
     let svg = svg_text.replace(&needle, &format!("\"name\": \"{forged_name}\""));
     std::fs::write(site.path("forged.png"), &png).expect("write");
@@ -174,7 +196,7 @@ fn a_tampered_baked_image_is_rejected_by_both_verifiers() {
     }
 
     // A byte changed in place breaks the PNG chunk's CRC: refused before any signature check.
-    let mut raw = site.read(&format!("public/awards/{AWARD}/badge.png"));
+    let mut raw = std::fs::read(site.bake(AWARD, "png")).expect("png");
     let at = raw.windows(name.len()).position(|w| w == name.as_bytes()).expect("name in the PNG");
     raw[at] = b'X';
     std::fs::write(site.path("damaged.png"), &raw).expect("write");

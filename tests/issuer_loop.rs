@@ -781,7 +781,8 @@ fn reissue_of_a_cohort_is_all_or_nothing() {
 }
 
 /// A site made with `init`, given one award, works out of the box: a badge image (drawn by
-/// `init`), embeds that point at it, baked downloads that give the credential back, and a
+/// `init`), embeds that point at it, bake bases for the page's downloads and `rosette bake`
+/// files that give the credential back, and a
 /// `check` whose only finding is the placeholder base_url.
 #[test]
 fn a_new_site_has_a_badge_image_working_embeds_and_baked_downloads() {
@@ -795,13 +796,17 @@ fn a_new_site_has_a_badge_image_working_embeds_and_baked_downloads() {
     for empty in ["src=\"\"", "src=''", "src=>", "]()", "href=\"\"", "href=>"] {
         assert!(!page.contains(empty), "the page has an empty `{empty}`");
     }
-    let dir = format!("public/awards/{}", slug(&id));
-    for baked in ["badge.svg", "badge.png"] {
-        let path = site.path(&format!("{dir}/{baked}"));
-        assert!(path.is_file(), "no baked {baked}");
-        let out = site.rosette(&["unbake", path.to_str().expect("utf-8")]).ok();
+    // The page's downloads bake in the browser from the achievement's bases (issue #18);
+    // `rosette bake` makes the same files here.
+    for format in ["svg", "png"] {
+        let base = format!("achievements/example/bake.{format}");
+        assert!(site.path(&format!("public/{base}")).is_file(), "no bake base {base}");
+        assert!(page.contains(&format!("data-base=../../{base}")), "the page does not name {base}");
+        site.rosette(&["bake", slug(&id), "--format", format]).ok();
+        let baked = format!("{}.{format}", slug(&id));
+        let out = site.rosette(&["unbake", &baked]).ok();
         let credential = site.read(&format!("badges/awards/{}.json", slug(&id)));
-        assert_eq!(out.stdout.trim(), credential.trim(), "{baked} does not give the credential back");
+        assert_eq!(out.stdout, credential, "{baked} does not give the credential back");
     }
     let check = site.rosette(&["check"]).ok();
     assert!(check.stderr.contains("0 errors, 1 warning"), "{}", check.stderr);

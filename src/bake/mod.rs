@@ -5,6 +5,9 @@
 //! `<openbadges:credential>` element in the `https://purl.imsglobal.org/ob/v3p0` namespace right
 //! after its `<svg>` start tag, with the credential JSON in a CDATA section ([`svg`]).
 //!
+//! [`base`] prepares an image once (the PNG without a credential, an SVG template) so that
+//! baking is a splice that the badge page can also do in the browser.
+//!
 //! Everything here is pure: bytes or strings in, bytes or strings out, no files. Readers are
 //! bounded ([`MAX_PNG_CHUNK_LEN`], [`MAX_SVG_LEN`]), decompress nothing, resolve no XML entity
 //! or DTD, and return an error rather than panic on any input.
@@ -16,6 +19,7 @@
 //! [baking]: https://www.imsglobal.org/spec/ob/v3p0/#baked-badge
 //! [ob2]: https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/baking/index.html
 
+pub mod base;
 pub mod png;
 pub mod svg;
 
@@ -146,4 +150,15 @@ pub enum BakeError {
     UndefinedEntity(String),
     #[error("the credential contains U+{0:04X}, a character XML cannot carry")]
     NotXmlChar(u32),
+
+    // Bake bases (`base`)
+    #[error("not a PNG bake base: {0}")]
+    NotABakeBase(&'static str),
+    #[error("not an SVG bake template: it does not hold the credential marker exactly once")]
+    NotABakeTemplate,
+    #[error(
+        "the SVG contains the text `{marker}`, which stands for the credential in a bake template",
+        marker = base::SVG_MARKER
+    )]
+    MarkerInImage,
 }

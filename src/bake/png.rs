@@ -30,23 +30,11 @@ const ITXT_OVERHEAD: usize = 5;
 /// `IEND` are dropped. The image is refused if it is not a well-formed PNG (bad signature,
 /// length or CRC) or if it already carries an Open Badges 2.0 assertion.
 pub fn bake(image: &[u8], credential: &str) -> Result<Vec<u8>, BakeError> {
-    if credential.is_empty() {
-        return Err(BakeError::EmptyCredential);
-    }
-    let data_len = PNG_KEYWORD.len() + ITXT_OVERHEAD + credential.len();
-    if data_len > MAX_PNG_CHUNK_LEN {
-        return Err(BakeError::CredentialTooLarge { len: credential.len() });
-    }
+    let data = credential_data(credential)?;
     let chunks = chunks(image)?;
     if chunks.iter().any(Chunk::is_ob2) {
-        return Err(BakeError::AlreadyBakedOb2("a PNG `openbadges` text chunk"));
+        return Err(BakeError::AlreadyBakedOb2(OB2_CHUNK));
     }
-
-    let mut data = Vec::with_capacity(data_len);
-    data.extend_from_slice(PNG_KEYWORD.as_bytes());
-    // NUL, compression flag 0, compression method 0, language tag "" + NUL, translated keyword "" + NUL.
-    data.extend_from_slice(&[0, 0, 0, 0, 0]);
-    data.extend_from_slice(credential.as_bytes());
 
     let mut out = Vec::with_capacity(image.len() + data.len() + 12);
     out.extend_from_slice(SIGNATURE);
@@ -60,6 +48,27 @@ pub fn bake(image: &[u8], credential: &str) -> Result<Vec<u8>, BakeError> {
         }
     }
     Ok(out)
+}
+
+/// How errors name an Open Badges 2.0 chunk.
+pub(super) const OB2_CHUNK: &str = "a PNG `openbadges` text chunk";
+
+/// The data of the `openbadgecredential` iTXt chunk that carries `credential` (PNG §11.3.3.4):
+/// keyword, NUL, compression flag 0, compression method 0, empty language tag and translated
+/// keyword (each NUL-terminated), then the text.
+pub(super) fn credential_data(credential: &str) -> Result<Vec<u8>, BakeError> {
+    if credential.is_empty() {
+        return Err(BakeError::EmptyCredential);
+    }
+    let data_len = PNG_KEYWORD.len() + ITXT_OVERHEAD + credential.len();
+    if data_len > MAX_PNG_CHUNK_LEN {
+        return Err(BakeError::CredentialTooLarge { len: credential.len() });
+    }
+    let mut data = Vec::with_capacity(data_len);
+    data.extend_from_slice(PNG_KEYWORD.as_bytes());
+    data.extend_from_slice(&[0, 0, 0, 0, 0]);
+    data.extend_from_slice(credential.as_bytes());
+    Ok(data)
 }
 
 /// Reads the credential baked into the PNG `image`: the text of the first `iTXt` chunk with
@@ -79,19 +88,19 @@ pub fn unbake(image: &[u8]) -> Result<Option<String>, BakeError> {
         seen_ob2 |= chunk.is_ob2();
     }
     if seen_ob2 {
-        return Err(BakeError::OpenBadges2("a PNG `openbadges` text chunk"));
+        return Err(BakeError::OpenBadges2(OB2_CHUNK));
     }
     Ok(None)
 }
 
 /// One chunk of a PNG, borrowed from the file.
-struct Chunk<'a> {
+pub(super) struct Chunk<'a> {
     /// Where the chunk starts in the file (its length field).
     offset: usize,
     kind: [u8; 4],
     data: &'a [u8],
     /// The whole chunk: length, type, data and CRC.
-    raw: &'a [u8],
+    pub(super) raw: &'a [u8],
 }
 
 impl Chunk<'_> {
@@ -105,19 +114,19 @@ impl Chunk<'_> {
     }
 
     /// An `iTXt` chunk with this keyword.
-    fn keyword_is(&self, keyword: &str) -> bool {
+    pub(super) fn keyword_is(&self, keyword: &str) -> bool {
         &self.kind == b"iTXt" && self.keyword() == Some(keyword.as_bytes())
     }
 
     /// An Open Badges 2.0 `iTXt` or 1.x `tEXt` chunk.
-    fn is_ob2(&self) -> bool {
+    pub(super) fn is_ob2(&self) -> bool {
         matches!(&self.kind, b"iTXt" | b"tEXt") && self.keyword() == Some(OB2_PNG_KEYWORD.as_bytes())
     }
 }
 
 /// Splits a PNG into its chunks, from `IHDR` to `IEND` inclusive, checking the signature and
 /// each chunk's type, length and CRC.
-fn chunks(image: &[u8]) -> Result<Vec<Chunk<'_>>, BakeError> {
+pub(super) fn chunks(image: &[u8]) -> Result<Vec<Chunk<'_>>, BakeError> {
     if !image.starts_with(SIGNATURE) {
         return Err(BakeError::NotPng);
     }

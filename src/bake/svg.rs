@@ -441,7 +441,7 @@ fn is_xml_space(text: &str) -> bool {
 }
 
 /// A character XML 1.0 can carry (`Char`, §2.2); a `&str` holds no surrogates.
-fn is_xml_char(c: char) -> bool {
+pub(super) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 

@@ -1,6 +1,7 @@
 //! One module per subcommand, each with a short `run`.
 
 pub mod award;
+pub mod bake;
 pub mod build;
 pub mod check;
 pub mod holder;

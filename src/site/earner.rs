@@ -6,9 +6,15 @@
 //! in its page, the preview card is its achievement's (or the shared card of withdrawn awards),
 //! and baked images are made from its achievement's image in the visitor's browser. Only the
 //! opt-in per-award card (`[preview] per_award`) is a file, named by its content hash.
+//!
+//! Baked images are not published per award either: each achievement publishes its bake
+//! bases once ([`BakeBases`]), which the badge page's downloads and `rosette bake` fill with
+//! the award's credential (`crate::bake::base`).
 
 use super::library::Award;
 use super::paths::OutPath;
+use super::views::AchievementView;
+use crate::bake::BakeError;
 use crate::card::Withdrawal;
 use crate::config::Config;
 use chrono::Datelike;
@@ -23,9 +29,6 @@ pub struct EarnerFiles {
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct EarnerView {
-    /// Site-relative paths (under the award's directory).
-    pub baked_png: Option<String>,
-    pub baked_svg: Option<String>,
     pub card_url: Option<String>,
     pub card_alt: String,
     /// The QR code of the page's URL, inlined in the page.
@@ -84,6 +87,11 @@ pub fn linkedin_add_url(
     (format!("https://www.linkedin.com/profile/add?{}", query.join("&")), fields)
 }
 
+/// The URL of an achievement's image (`image` or `image.id`), as the credential states it.
+pub fn image_url(achievement: &serde_json::Value) -> Option<&str> {
+    achievement.get("image").and_then(|i| i.get("id").or(Some(i))).and_then(serde_json::Value::as_str)
+}
+
 /// An achievement image made ready once per build for every award that shows it: the PNG to
 /// bake (an SVG rasterized once, not once per award) and the preview card's background.
 pub struct PreparedImage {
@@ -112,37 +120,76 @@ impl PreparedImage {
             crate::card::Background::new(None, png.as_deref().map(|b| (b, crate::card::ImageKind::Png))).ok();
         PreparedImage { svg, png, background, hash: super::cache::hash(image.unwrap_or_default()) }
     }
+
+    /// The PNG bake base (`crate::bake::base::png_base`) of this image, when it has a PNG form.
+    pub fn png_base(&self) -> Option<Result<Vec<u8>, BakeError>> {
+        self.png.as_deref().map(crate::bake::base::png_base)
+    }
+
+    /// The SVG bake template (`crate::bake::base::svg_template`), when the image is an SVG.
+    pub fn svg_template(&self) -> Option<Result<String, BakeError>> {
+        let svg = self.svg.as_deref()?;
+        Some(
+            std::str::from_utf8(svg)
+                .map_err(|_| BakeError::SvgNotUtf8)
+                .and_then(crate::bake::base::svg_template),
+        )
+    }
 }
 
-/// Makes the earner's files for `award`, with its achievement's prepared image.
+/// An achievement's bake bases, made once per build from its prepared image and published in
+/// its page's directory: `bake.png` and, for an SVG image, `bake.svg`.
+pub struct BakeBases {
+    /// The URL of the image they are made from.
+    pub image_url: String,
+    pub png: Option<(OutPath, Vec<u8>)>,
+    pub svg: Option<(OutPath, String)>,
+}
+
+impl BakeBases {
+    /// The bases of the achievement whose page is `page` (`achievements/<slug>`) and whose
+    /// image, at `image_url`, is `image`. An image that cannot be baked (an Open Badges 2.0
+    /// image, say) gets no base, and its awards no download, as before it got no baked file.
+    pub fn new(page: &OutPath, image_url: &str, image: &PreparedImage) -> BakeBases {
+        let path = |name: &str| OutPath::new(&format!("{}/{name}", page.as_str())).ok();
+        BakeBases {
+            image_url: image_url.to_string(),
+            png: image.png_base().and_then(Result::ok).and_then(|b| Some((path("bake.png")?, b))),
+            svg: image.svg_template().and_then(Result::ok).and_then(|t| Some((path("bake.svg")?, t))),
+        }
+    }
+
+    /// The files to publish: path and bytes.
+    pub fn files(&self) -> impl Iterator<Item = (&OutPath, &[u8])> {
+        let png = self.png.iter().map(|(p, b)| (p, b.as_slice()));
+        png.chain(self.svg.iter().map(|(p, t)| (p, t.as_bytes())))
+    }
+
+    /// Names the bases in `view` when it shows the image they are made from: an older award
+    /// that states another image gets no download rather than a badge of the wrong picture.
+    pub fn show(&self, view: &mut AchievementView) {
+        if view.image.as_ref().is_some_and(|i| i.url == self.image_url) {
+            view.bake_png = self.png.as_ref().map(|(p, _)| p.as_str().to_string());
+            view.bake_svg = self.svg.as_ref().map(|(p, _)| p.as_str().to_string());
+        }
+    }
+}
+
+/// Makes the earner's files for `award`, with its achievement's prepared image (and that
+/// image's URL, `image_url`, for the embed snippets).
 pub fn make(
     award: &Award<'_>,
-    credential: &[u8],
     config: &Config,
     page_url: &str,
     achievement: &str,
     recipient: &str,
     image: &PreparedImage,
     shared_card: Option<&str>,
+    image_url: Option<&str>,
 ) -> EarnerFiles {
     let dir = award.page.as_str();
-    // The credential exactly as signed and published, so an unbaked copy is byte for byte the
-    // credential file (the loader has already refused invalid UTF-8).
-    let json = String::from_utf8_lossy(credential).into_owned();
     let mut files = Vec::new();
     let path = |name: &str| OutPath::new(&format!("{dir}/{name}")).ok();
-
-    if let Some(svg) = &image.svg
-        && let (Ok(baked), Some(p)) =
-            (crate::bake::svg::bake(&String::from_utf8_lossy(svg), &json), path("badge.svg"))
-    {
-        files.push((p, baked.into_bytes(), None));
-    }
-    if let Some(png) = &image.png
-        && let (Ok(baked), Some(p)) = (crate::bake::png::bake(png, &json), path("badge.png"))
-    {
-        files.push((p, baked, None));
-    }
 
     // A card with the recipient's name only when the issuer opts in; a withdrawn award shows
     // the shared card that says so.
@@ -171,18 +218,20 @@ pub fn make(
     }
     let names: Vec<&str> =
         files.iter().map(|(p, _, _)| p.as_str().rsplit('/').next().unwrap_or_default()).collect();
-    let view = view(award, config, page_url, achievement, recipient, &names, shared_card);
+    let view = view(award, config, page_url, achievement, recipient, image_url, &names, shared_card);
     EarnerFiles { files, view }
 }
 
-/// The view of an award's earner files, from the names of the files made (`badge.png`,
-/// `badge.svg`, `card-<hash>.png`, `qr.svg`): what the incremental cache keeps of them.
+/// The view of an award's earner files, from the names of the files made (`card-<hash>.png`,
+/// `qr.svg`): what the incremental cache keeps of them. `image_url` is the achievement's image
+/// as published, which the embed snippets show.
 pub fn view(
     award: &Award<'_>,
     config: &Config,
     page_url: &str,
     achievement: &str,
     recipient: &str,
+    image_url: Option<&str>,
     names: &[&str],
     shared_card: Option<&str>,
 ) -> EarnerView {
@@ -190,8 +239,6 @@ pub fn view(
     let mut view = EarnerView { qr: crate::qr::qr_path(page_url).ok(), ..EarnerView::default() };
     for name in names {
         match *name {
-            "badge.png" => view.baked_png = Some(format!("{dir}/badge.png")),
-            "badge.svg" => view.baked_svg = Some(format!("{dir}/badge.svg")),
             card if card.starts_with("card-") => {
                 view.card_url = Some(format!("{}{dir}/{card}", config.base_url));
             }
@@ -225,12 +272,16 @@ pub fn view(
     let alt = format!("{achievement} — {}", config.issuer.name);
     let escaped = alt.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
     // Without a badge image, a text link: never an `<img src="">` or an empty Markdown image.
-    match view.baked_png.as_ref().or(view.baked_svg.as_ref()).map(|p| format!("{}{p}", config.base_url)) {
+    // The image as published (a URL the view has checked: http(s), no space, quote or angle
+    // bracket), escaped for an HTML attribute and for a Markdown link destination.
+    match image_url {
         Some(img) => {
+            let html_img = img.replace('&', "&amp;");
             view.embed_html = format!(
-                "<a href=\"{page_url}\"><img src=\"{img}\" alt=\"{escaped}\" width=\"120\" height=\"120\"></a>"
+                "<a href=\"{page_url}\"><img src=\"{html_img}\" alt=\"{escaped}\" width=\"120\" height=\"120\"></a>"
             );
-            view.embed_markdown = format!("[![{}]({img})]({page_url})", alt.replace(['[', ']'], ""));
+            let md_img = img.replace('(', "%28").replace(')', "%29");
+            view.embed_markdown = format!("[![{}]({md_img})]({page_url})", alt.replace(['[', ']'], ""));
         }
         None => {
             view.embed_html = format!("<a href=\"{page_url}\">{escaped}</a>");

@@ -4,7 +4,7 @@
 //! incremental cache when there is one.
 
 use super::cache::{Cache, CachedVerdict, Key, Unit};
-use super::earner::{EarnerView, PreparedImage};
+use super::earner::{BakeBases, EarnerView, PreparedImage};
 use super::library::{Award, Library};
 use super::paths::OutPath;
 use super::stage::Staging;
@@ -134,6 +134,16 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
     // Link-preview cards: one per achievement, and one per kind of withdrawal for the whole
     // site, never one per award unless the issuer asks (`[preview] per_award`).
     let cards = preview_cards(library, config, &images, staging)?;
+    // Each achievement's bake bases, made once (issue #18): badge pages name them, the
+    // achievements loop publishes them.
+    let bases: HashMap<&str, BakeBases> = library
+        .achievements
+        .values()
+        .filter_map(|a| {
+            let url = super::earner::image_url(&a.value)?;
+            Some((a.id.as_str(), BakeBases::new(&a.page, url, images.get(url)?)))
+        })
+        .collect();
     // What an award's files depend on besides the award itself, hashed once (see award_key).
     let awards_shared = {
         let mut key = Key::new("awards");
@@ -149,6 +159,8 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
         }
         for a in library.achievements.values() {
             key.add(a.id.as_bytes()).add(a.page.as_str().as_bytes());
+            // Which image its bake bases are made from (badge pages link them only for it).
+            key.add(super::earner::image_url(&a.value).unwrap_or_default().as_bytes());
             key.add(a.retired.map(|d| d.to_rfc3339()).unwrap_or_default().as_bytes());
         }
         key.add(&serde_json::to_vec(&cards).unwrap_or_default());
@@ -180,6 +192,9 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
             let source = award.source(&config.limits).map_err(|p| super::problems_error(vec![p]))?;
             let mut view = views::award(award, &source, library, config, now);
             view.rdfc = keep_canonical(award, cx, true)?;
+            if let Some(bases) = bases.get(award.achievement.as_str()) {
+                bases.show(&mut view.achievement);
+            }
             let image = view.achievement.image.as_ref().and_then(|i| images.get(&i.url)).unwrap_or(&no_image);
             let shared_card = cards.for_award(award);
             let (earner, earner_unit) = earner_files(award, &source.bytes, &view, image, shared_card, cx)?;
@@ -234,6 +249,12 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
         // What lists count is what they list: public awards that stand, not unlisted,
         // revoked or suspended ones.
         view.award_count = Some(awards.len());
+        if let Some(bases) = bases.get(a.id.as_str()) {
+            for (path, bytes) in bases.files() {
+                staging.write(path, bytes)?;
+            }
+            bases.show(&mut view);
+        }
         let at = a.page.index();
         staging
             .write(&at, &page("achievement.html", &at, &[("achievement", &view), ("awards", &awards)])?)?;
@@ -315,16 +336,17 @@ fn earner_files(
     shared_card: Option<&str>,
     cx: &Context<'_>,
 ) -> Result<(EarnerView, Option<String>), CliError> {
+    let image_url = view.achievement.image.as_ref().map(|i| i.url.as_str());
     let make = || {
         super::earner::make(
             award,
-            credential,
             cx.config,
             &view.url,
             &view.achievement.name,
             &view.recipient,
             image,
             shared_card,
+            image_url,
         )
     };
     let Some(cache) = cx.cache else {
@@ -354,6 +376,7 @@ fn earner_files(
             &view.url,
             &view.achievement.name,
             &view.recipient,
+            image_url,
             &names,
             shared_card,
         );
@@ -484,7 +507,7 @@ fn preview_cards(
         .map(|a| {
             let name = views::achievement(a, base, lang).name;
             let background =
-                achievement_image_url(a).and_then(|url| images.get(url)).and_then(|i| i.background.as_ref());
+                super::earner::image_url(&a.value).and_then(|url| images.get(url)).and_then(|i| i.background.as_ref());
             let png = match background {
                 Some(b) => crate::card::render_card_on(b, &card(name, None)).ok(),
                 None => crate::card::render_card(&card(name, None)).ok(),
@@ -517,10 +540,6 @@ fn preview_cards(
     Ok(cards)
 }
 
-/// The URL of an achievement's image, as its credential states it.
-fn achievement_image_url<'v>(a: &'v super::library::Achievement) -> Option<&'v str> {
-    a.value.get("image").and_then(|i| i.get("id").or(Some(i))).and_then(|v| v.as_str())
-}
 
 /// The bytes of every achievement image this site publishes, by URL.
 fn image_bytes(
@@ -530,7 +549,7 @@ fn image_bytes(
 ) -> std::collections::HashMap<String, Vec<u8>> {
     let mut out = std::collections::HashMap::new();
     for a in library.achievements.values() {
-        let Some(url) = achievement_image_url(a) else { continue };
+        let Some(url) = super::earner::image_url(&a.value) else { continue };
         let Some(rel) = url.strip_prefix(config.base_url.as_str()) else { continue };
         if let Some(asset) = assets.iter().find(|x| x.rel == rel)
             && let Ok(bytes) = std::fs::read(&asset.path)

@@ -85,6 +85,11 @@ pub struct AchievementView {
     /// The date the achievement was retired (its file says `retired = …`), written for the
     /// page's language: earlier awards stay valid, no new ones are made.
     pub retired: Option<String>,
+    /// The bake bases the site publishes for its image (site-relative: `achievements/<slug>/
+    /// bake.png`, `…/bake.svg`), which the badge page's downloads bake the credential into.
+    /// Set by the renderer, and on a badge page only when the award states that same image.
+    pub bake_png: Option<String>,
+    pub bake_svg: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -280,6 +285,8 @@ pub fn achievement_as_stated(a: &Achievement, v: &Value, base: &str, lang: &str)
         name_lang: other_language(v.get("name"), lang),
         description_lang: other_language(v.get("description"), lang),
         criteria_lang: criteria.and_then(|c| other_language(c.get("narrative"), lang)),
+        bake_png: None,
+        bake_svg: None,
         retired: a.retired.map(|d| human_date(d, lang)),
         name,
     }
@@ -433,6 +440,8 @@ fn unreachable_achievement(base: &str) -> AchievementView {
         description_lang: None,
         criteria_lang: None,
         retired: None,
+        bake_png: None,
+        bake_svg: None,
     }
 }
 

@@ -447,3 +447,16 @@ if (readHead()) {
     setUpSave();
   });
 }
+
+// "Download the badge image" (share.html): bake.js bakes the page's credential into the
+// achievement's bake base, loaded on the first click only (issue #18). Without this script
+// the buttons stay hidden.
+for (const area of document.querySelectorAll('[data-bake-area]')) area.hidden = false;
+document.addEventListener('click', (e) => {
+  const button = e.target instanceof Element ? e.target.closest('[data-bake]') : null;
+  if (!button) return;
+  import('./bake.js').then((bake) => bake.download(button)).catch(() => {
+    const error = button.closest('[data-bake-area]')?.querySelector('[data-bake-error]');
+    if (error) error.hidden = false;
+  });
+});
