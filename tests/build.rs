@@ -136,7 +136,8 @@ fn build_and_check_report_the_same_size_and_fit() {
     let files = tree(&site.path().join("public"));
     let bytes: usize = files.values().map(Vec::len).sum();
     assert!(fit(&built).starts_with(&format!("site size: {} files, ", files.len())), "{}", fit(&built));
-    assert!(bytes > 1_000_000, "the sample site is {bytes} bytes");
+    // Pages, credentials, images and cards: not a tree of empty files.
+    assert!(bytes > 500_000, "the sample site is {bytes} bytes");
     golden("sample-site/fit.txt", &fit(&built));
 }
 

@@ -32,9 +32,10 @@ fn without_credential_files_the_pages_pass_the_reference_verifier() {
     copy_dir(&repo.join("badges"), &root.join("badges"));
     let out = site.path().join("public");
     check_site(&interop, &root, &out, false);
-    let json = std::fs::read_dir(out.join("awards")).expect("awards").flatten().filter(|e| {
-        e.path().extension().is_some_and(|x| x == "json")
-    });
+    let json = std::fs::read_dir(out.join("awards"))
+        .expect("awards")
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"));
     assert_eq!(json.count(), 0, "credential files were published");
 }
 

@@ -506,8 +506,9 @@ fn preview_cards(
         .into_par_iter()
         .map(|a| {
             let name = views::achievement(a, base, lang).name;
-            let background =
-                super::earner::image_url(&a.value).and_then(|url| images.get(url)).and_then(|i| i.background.as_ref());
+            let background = super::earner::image_url(&a.value)
+                .and_then(|url| images.get(url))
+                .and_then(|i| i.background.as_ref());
             let png = match background {
                 Some(b) => crate::card::render_card_on(b, &card(name, None)).ok(),
                 None => crate::card::render_card(&card(name, None)).ok(),
@@ -539,7 +540,6 @@ fn preview_cards(
     }
     Ok(cards)
 }
-
 
 /// The bytes of every achievement image this site publishes, by URL.
 fn image_bytes(
