@@ -10,6 +10,7 @@
 # <script type="application/ld+json">, the visible facts, and a list page. It then measures,
 # in the same run, wall time and peak resident memory (GNU time) of
 #   - rosette: a clean build (`--clean`: every signature verified, every page and card made),
+#     and the files and bytes it published per award,
 #   - hugo: rendering its site,
 # and prints badges per second, peak MiB and the ratio rosette/Hugo. For the 10,000 size
 # (or the largest below it) it also adds one award and times the incremental rebuild, as a
@@ -179,6 +180,12 @@ for n in ${SIZES//,/ }; do
     measure "$BENCH/r-$n.txt" "$ROSETTE" build "${CLEAN[@]}" --root "$site" --out "$BENCH/out-$n"
     read -r rs rk < "$BENCH/r-$n.txt"
     printf '%-8s %-8s %10s %12s %10s\n' "$n" rosette "$rs" "$(rate "$n" "$rs")" "$(mib "$rk")"
+    # What a static host counts (issue #18): files and bytes published, per award.
+    files=$(find "$BENCH/out-$n" -type f | wc -l)
+    bytes=$(du -sb "$BENCH/out-$n" | cut -f1)
+    printf '%-8s %-8s %s files (%s per award), %s MB (%s KB per award)\n' "$n" output "$files" \
+      "$(echo "scale=2; $files / $n" | bc)" "$(echo "scale=1; $bytes / 1000000" | bc)" \
+      "$(echo "scale=1; $bytes / $n / 1000" | bc)"
     # Above 60,000 awards the output is tens of GB, which the cache's hard links would keep
     # on disk after the next run deletes the tree: both go as soon as they are measured.
     if [ "$n" -gt 60000 ]; then

@@ -205,14 +205,16 @@ fn a_tampered_baked_image_is_rejected_by_both_verifiers() {
     assert!(text(&out).contains("damaged.png (credential baked in the PNG): FAILED: could not read the baked credential: the PNG chunk `iTXt`"), "{}", text(&out));
 
     // An image with nothing baked in is a failure when named, with a reason.
-    let out = site.verify(&[site.path(&format!("public/awards/{AWARD}/qr.svg"))]);
+    // The achievement's bake base: the badge image with nothing baked in.
+    let plain = site.path("public/achievements/data-literacy-foundations/bake.png");
+    let out = site.verify(&[plain.clone()]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
         text(&out).contains("FAILED: the image carries no baked Open Badges credential"),
         "{}",
         text(&out)
     );
-    let out = unbake(&site.path(&format!("public/awards/{AWARD}/qr.svg")));
+    let out = unbake(&plain);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(out.stdout.is_empty());
 
@@ -296,7 +298,11 @@ fn the_preview_card_is_a_1200_by_627_png_at_an_absolute_url() {
         let html = site.page(award);
         let url = meta_content(&html, "og:image");
         let rel = url.strip_prefix(BASE).unwrap_or_else(|| panic!("og:image `{url}` is not under {BASE}"));
-        assert!(rel.starts_with(&format!("awards/{award}/card-")) && rel.ends_with(".png"), "{url}");
+        // The achievement's card, published once for all its awards (issue #18).
+        assert!(
+            rel.starts_with("achievements/data-literacy-foundations/card-") && rel.ends_with(".png"),
+            "{url}"
+        );
         let png = site.read(&format!("public/{rel}"));
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{rel} is not a PNG");
         assert_eq!(&png[12..16], b"IHDR", "{rel}: IHDR first");

@@ -213,7 +213,8 @@ fn no_command_prints_or_publishes_the_secret_key() {
     ];
     let mut published = files_under(&t.path("site/public"));
     published.extend(files_under(&t.path("sample/public")));
-    assert!(published.len() > 100, "the scan must cover the built sites ({} files)", published.len());
+    // Two built sites: the sample's 60 files and a new site's (issue #18: two files an award).
+    assert!(published.len() > 80, "the scan must cover the built sites ({} files)", published.len());
     let mut leaks = Vec::new();
     for (which, key) in &keys {
         for pattern in key.leak_patterns() {
