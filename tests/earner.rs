@@ -207,7 +207,7 @@ fn a_tampered_baked_image_is_rejected_by_both_verifiers() {
     // An image with nothing baked in is a failure when named, with a reason.
     // The achievement's bake base: the badge image with nothing baked in.
     let plain = site.path("public/achievements/data-literacy-foundations/bake.png");
-    let out = site.verify(&[plain.clone()]);
+    let out = site.verify(std::slice::from_ref(&plain));
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
         text(&out).contains("FAILED: the image carries no baked Open Badges credential"),

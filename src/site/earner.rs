@@ -175,18 +175,22 @@ impl BakeBases {
     }
 }
 
-/// Makes the earner's files for `award`, with its achievement's prepared image (and that
-/// image's URL, `image_url`, for the embed snippets).
-pub fn make(
-    award: &Award<'_>,
-    config: &Config,
-    page_url: &str,
-    achievement: &str,
-    recipient: &str,
-    image: &PreparedImage,
-    shared_card: Option<&str>,
-    image_url: Option<&str>,
-) -> EarnerFiles {
+/// What the earner's files and links say of one award, from its page's view.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    pub page_url: &'a str,
+    pub achievement: &'a str,
+    pub recipient: &'a str,
+    /// The achievement's image as published, which the embed snippets show.
+    pub image_url: Option<&'a str>,
+    /// The shared preview card of the award's page (its achievement's, or the withdrawn card)
+    /// when it has no card of its own.
+    pub shared_card: Option<&'a str>,
+}
+
+/// Makes the earner's files for `award`, with its achievement's prepared image.
+pub fn make(award: &Award<'_>, config: &Config, image: &PreparedImage, subject: Subject<'_>) -> EarnerFiles {
+    let Subject { achievement, recipient, .. } = subject;
     let dir = award.page.as_str();
     let mut files = Vec::new();
     let path = |name: &str| OutPath::new(&format!("{dir}/{name}")).ok();
@@ -218,23 +222,14 @@ pub fn make(
     }
     let names: Vec<&str> =
         files.iter().map(|(p, _, _)| p.as_str().rsplit('/').next().unwrap_or_default()).collect();
-    let view = view(award, config, page_url, achievement, recipient, image_url, &names, shared_card);
+    let view = view(award, config, subject, &names);
     EarnerFiles { files, view }
 }
 
-/// The view of an award's earner files, from the names of the files made (`card-<hash>.png`,
-/// `qr.svg`): what the incremental cache keeps of them. `image_url` is the achievement's image
-/// as published, which the embed snippets show.
-pub fn view(
-    award: &Award<'_>,
-    config: &Config,
-    page_url: &str,
-    achievement: &str,
-    recipient: &str,
-    image_url: Option<&str>,
-    names: &[&str],
-    shared_card: Option<&str>,
-) -> EarnerView {
+/// The view of an award's earner files, from the names of the files made (`card-<hash>.png`):
+/// what the incremental cache keeps of them.
+pub fn view(award: &Award<'_>, config: &Config, subject: Subject<'_>, names: &[&str]) -> EarnerView {
+    let Subject { page_url, achievement, recipient, image_url, shared_card } = subject;
     let dir = award.page.as_str();
     let mut view = EarnerView { qr: crate::qr::qr_path(page_url).ok(), ..EarnerView::default() };
     for name in names {

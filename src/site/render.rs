@@ -336,19 +336,14 @@ fn earner_files(
     shared_card: Option<&str>,
     cx: &Context<'_>,
 ) -> Result<(EarnerView, Option<String>), CliError> {
-    let image_url = view.achievement.image.as_ref().map(|i| i.url.as_str());
-    let make = || {
-        super::earner::make(
-            award,
-            cx.config,
-            &view.url,
-            &view.achievement.name,
-            &view.recipient,
-            image,
-            shared_card,
-            image_url,
-        )
+    let subject = super::earner::Subject {
+        page_url: &view.url,
+        achievement: &view.achievement.name,
+        recipient: &view.recipient,
+        image_url: view.achievement.image.as_ref().map(|i| i.url.as_str()),
+        shared_card,
     };
+    let make = || super::earner::make(award, cx.config, image, subject);
     let Some(cache) = cx.cache else {
         let made = make();
         for (path, bytes, _) in &made.files {
@@ -370,16 +365,7 @@ fn earner_files(
             cx.staging.link(cache, &path, hash)?;
         }
         let names: Vec<&str> = unit.files.iter().map(|(name, _)| name.as_str()).collect();
-        let earner = super::earner::view(
-            award,
-            cx.config,
-            &view.url,
-            &view.achievement.name,
-            &view.recipient,
-            image_url,
-            &names,
-            shared_card,
-        );
+        let earner = super::earner::view(award, cx.config, subject, &names);
         cache.put_unit(key.clone(), unit.clone());
         return Ok((earner, Some(key)));
     }
