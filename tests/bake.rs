@@ -554,9 +554,8 @@ fn rosette(cwd: &Path, args: &[&str]) -> (i32, Vec<u8>, String) {
 /// The value of `data-base` on the award page's button for `format`, as a path under
 /// `public/` (the page is at `awards/<id>/`, two levels down).
 fn page_base(page: &str, format: &str) -> Option<String> {
-    let button = page.split("<button").find(|b| b.contains(&format!("data-bake={format}")))?;
-    let base = button.split("data-base=").nth(1)?.split([' ', '>']).next()?;
-    Some(base.trim_matches('"').strip_prefix("../../")?.to_string())
+    let button = page.split("<button").find(|b| common::has_attr(b, "data-bake", format))?;
+    Some(common::attribute(button, "data-base")?.strip_prefix("../../")?.to_string())
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 pub mod cache;
 pub mod canonical;
+mod compact;
 pub mod earner;
 pub mod fit;
 pub mod library;

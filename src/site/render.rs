@@ -67,14 +67,15 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
         }
         ctx
     };
-    let render_page = |template: &str, ctx: &tera::Context| -> Result<Vec<u8>, CliError> {
+    let render_page = |template: &str, ctx: &tera::Context, per_award: bool| -> Result<Vec<u8>, CliError> {
         let html = tera.render(template, ctx).map_err(|e| {
             CliError::invalid(format!("template `{template}` failed")).caused_by(tera_chain(&e))
         })?;
-        Ok(minify(html.as_bytes()))
+        // Once per site, the full minifier; once per award, the cheap trim (see compact.rs).
+        Ok(if per_award { super::compact::compact(&html).into_bytes() } else { minify(html.as_bytes()) })
     };
     let page = |template: &str, at: &OutPath, extra: &[(&str, &dyn erased::Ser)]| {
-        render_page(template, &context(at, extra))
+        render_page(template, &context(at, extra), false)
     };
     // A page of one award: the same template and context make the same bytes, so it is
     // cached under the hash of both.
@@ -95,7 +96,7 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
     };
     let cached_page = |template: &str, at: &OutPath, extra: &[(&str, &dyn erased::Ser)], extra_key: &str| {
         let Some(cache) = cx.cache else {
-            staging.write(at, &render_page(template, &context(at, extra))?)?;
+            staging.write(at, &render_page(template, &context(at, extra), true)?)?;
             return Ok(None);
         };
         // The context is `root` (from the path), the shared part, and `extra`.
@@ -113,7 +114,7 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
             return Ok(Some((key, hash)));
         }
         cache.stats.rendered.fetch_add(1, Ordering::Relaxed);
-        let stored = staging.store(Some(cache), at, &render_page(template, &context(at, extra))?)?;
+        let stored = staging.store(Some(cache), at, &render_page(template, &context(at, extra), true)?)?;
         if let Some(hash) = &stored {
             // Named by its path, so that an award's unit can list it through its key alone.
             let files = vec![(at.as_str().to_string(), hash.clone())];

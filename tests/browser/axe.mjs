@@ -45,7 +45,7 @@ for (const [lang, site] of Object.entries(sites)) {
     .readdirSync(path.join(site.public, 'awards'))
     .find((f) => /\bdata-rdfc=/.test(fs.readFileSync(path.join(site.public, 'awards', f, 'index.html'), { encoding: 'utf8', flag: 'r' }).slice(0, 20000)));
   const pageFile = path.join(tampered, 'awards', badge, 'index.html');
-  fs.writeFileSync(pageFile, fs.readFileSync(pageFile, 'utf8').replace(/data-fact=recipient-name>[^<]*/, 'data-fact=recipient-name>Mallory Mallet'));
+  fs.writeFileSync(pageFile, fs.readFileSync(pageFile, 'utf8').replace(/data-fact="?recipient-name"?>[^<]*/, 'data-fact="recipient-name">Mallory Mallet'));
   // Both at the site's real https:// address, one at a time (request routing).
   const good = siteAt(site.public, site.baseUrl);
   const bad = siteAt(tampered, site.baseUrl);

@@ -36,7 +36,7 @@ function rosette(args, options = {}) {
 
 /** The `data-base` of the page's `format` button, as a path under public/, or null. */
 function pageBase(html, format) {
-  const button = html.split('<button').find((b) => b.includes(`data-bake=${format}`));
+  const button = html.split('<button').find((b) => b.includes(`data-bake="${format}"`) || b.includes(`data-bake=${format} `) || b.includes(`data-bake=${format}>`));
   const base = button && /data-base=("[^"]*"|[^ >]+)/.exec(button);
   return base ? base[1].replace(/"/g, '').replace(/^(\.\.\/)+/, '') : null;
 }
@@ -145,7 +145,7 @@ async function main() {
       const pagePath = path.join(copy, 'awards', rdfc, 'index.html');
       const file = credentialOf(rdfc);
       const html = fs.readFileSync(pagePath, 'utf8');
-      const element = /(<script[^>]*id=rosette-credential[^>]*>)([\s\S]*?)(<\/script>)/;
+      const element = /(<script[^>]*id="?rosette-credential\b[^>]*>)([\s\S]*?)(<\/script>)/;
       assert(element.test(html), 'no #rosette-credential element');
       fs.writeFileSync(pagePath, html.replace(element, (all, tag, text, end) => rewrite(tag, text, file) + end));
       const page = await context.newPage();

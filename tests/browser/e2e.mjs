@@ -171,7 +171,7 @@ async function main() {
   // Where a build knows a revocation's reason it puts it on the page (issue 7's `--reason`).
   const revokedPage = path.join(site.public, 'awards/e2e-revoked/index.html');
   if (!read(revokedPage).includes('data-revocation-reason')) {
-    edit(revokedPage, 'id=rosette-credential', `data-revocation-reason="${REVOCATION_REASON}" id=rosette-credential`);
+    edit(revokedPage, 'id="rosette-credential"', `data-revocation-reason="${REVOCATION_REASON}" id="rosette-credential"`);
   }
 
   const awards = fs
@@ -322,7 +322,7 @@ async function main() {
   const jsonLd = (dir, slug, fn) => {
     const file = pageOf(dir, slug);
     const html = read(file);
-    const m = /(<script [^>]*\bid=rosette-credential\b[^>]*>)([\s\S]*?)(<\/script>)/.exec(html);
+    const m = /(<script [^>]*\bid="?rosette-credential\b[^>]*>)([\s\S]*?)(<\/script>)/.exec(html);
     assert(m, 'no embedded credential');
     const value = JSON.parse(m[2]);
     fn(value);
@@ -350,7 +350,7 @@ async function main() {
       write(f, JSON.stringify(doc, null, 2));
     }, 'failed', fatal);
   }
-  await variant(`${rdfc}: achievement name changed in the visible HTML → failed`, rdfc, (d) => edit(pageOf(d, rdfc), 'data-fact=achievement-name>Applied Machine Learning Practitioner<', 'data-fact=achievement-name>Applied Quantum Computing Practitioner<'), 'failed', fatal);
+  await variant(`${rdfc}: achievement name changed in the visible HTML → failed`, rdfc, (d) => edit(pageOf(d, rdfc), 'data-fact="achievement-name">Applied Machine Learning Practitioner<', 'data-fact="achievement-name">Applied Quantum Computing Practitioner<'), 'failed', fatal);
   // The page carries the credential and what was signed: a file beside it is a copy for
   // verifiers and wallets, which the page's check does not lean on.
   await variant(`${rdfc}: credential file beside the page changed → the page still verified`, rdfc, (d) => {
@@ -396,7 +396,7 @@ async function main() {
   await variant(`${rdfc}: embedded credential is not JSON any more → failed`, rdfc, (d) => {
     const file = pageOf(d, rdfc);
     const html = read(file);
-    const broken = html.replace(/(<script [^>]*\bid=rosette-credential\b[^>]*>)\s*\{/, '$1{{');
+    const broken = html.replace(/(<script [^>]*\bid="?rosette-credential\b[^>]*>)\s*\{/, '$1{{');
     assert(broken !== html, 'no embedded credential');
     write(file, broken);
   });

@@ -123,3 +123,33 @@ pub fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     crc.update(data);
     out.extend_from_slice(&crc.finalize().to_be_bytes());
 }
+
+/// The value of attribute `name` in the start tag `tag`, quoted or not (award pages keep their
+/// quotes; the minifier drops them where it can).
+#[allow(dead_code)]
+pub fn attribute(tag: &str, name: &str) -> Option<String> {
+    let mut rest = tag;
+    while let Some(at) = rest.find(&format!("{name}=")) {
+        let before = rest[..at].chars().last();
+        let value = &rest[at + name.len() + 1..];
+        if before.is_some_and(char::is_whitespace) {
+            return Some(match value.strip_prefix('"') {
+                Some(v) => v.split('"').next().unwrap_or_default().to_string(),
+                None => value.split([' ', '>']).next().unwrap_or_default().to_string(),
+            });
+        }
+        rest = value;
+    }
+    None
+}
+
+/// Whether some element of `html` has the attribute `name="value"`, quoted or not.
+#[allow(dead_code)]
+pub fn has_attr(html: &str, name: &str, value: &str) -> bool {
+    let quoted = format!(" {name}=\"{value}\"");
+    let bare = format!(" {name}={value}");
+    html.contains(&quoted)
+        || html.match_indices(&bare).any(|(at, m)| {
+            html[at + m.len()..].chars().next().is_none_or(|c| c == ' ' || c == '>' || c == '/')
+        })
+}
