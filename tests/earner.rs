@@ -265,9 +265,6 @@ fn linkedin_gets_the_utc_month_of_a_late_evening_award() {
     );
 }
 
-/// The value of attribute `name` in the start tag `tag`, quoted or not (as the minifier
-/// leaves it).
-
 /// The `content` of the `<meta property=…>` named `property`.
 fn meta_content(html: &str, property: &str) -> String {
     html.match_indices("<meta ")
