@@ -2,7 +2,7 @@
 
 use crate::cli::BuildArgs;
 use crate::error::{CliError, Exit};
-use crate::site::fit::{self, FitOptions};
+use crate::site::fit;
 use crate::site::{BuildOptions, BuildSummary};
 use crate::ui::{count, thousands};
 use std::path::Path;
@@ -12,7 +12,9 @@ pub fn run(args: &BuildArgs) -> Result<Exit, CliError> {
     let out = args.out.clone().unwrap_or_else(|| root.join("public"));
     let summary = build(root, &out, &BuildOptions { clean: args.clean })?;
     report(&summary, &out);
-    report_fit(&out, &summary.fit);
+    // Where the site fits (issue #18): advice, never a failure. Not for `serve`, whose output
+    // is a local preview.
+    crate::ui::status(fit::report(&summary.size, &summary.fit));
     Ok(Exit::Ok)
 }
 
@@ -44,16 +46,6 @@ pub fn report(summary: &BuildSummary, out: &Path) {
             count(summary.rendered, "page"),
             thousands(summary.units_reused),
         ));
-    }
-}
-
-/// The size of what was published and the hosts it fits (issue #18): advice, so neither an
-/// over-limit site nor a tree that cannot be measured fails the build. Not for `serve`, whose
-/// output is a local preview.
-pub fn report_fit(out: &Path, options: &FitOptions) {
-    match fit::measure(out) {
-        Ok(size) => crate::ui::status(fit::report(&size, options)),
-        Err(e) => crate::ui::warning(format!("could not measure `{}`: {e}", out.display())),
     }
 }
 

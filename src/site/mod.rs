@@ -56,6 +56,9 @@ impl std::fmt::Display for Problem {
 pub struct BuildSummary {
     /// What the configuration publishes, for the host-fit report.
     pub fit: fit::FitOptions,
+    /// The size of what was published, from the files the build wrote (not a walk of the
+    /// output: at 10,000 awards that walk was a tenth of an incremental build).
+    pub size: fit::TreeSize,
     pub awards: usize,
     pub achievements: usize,
     pub files: usize,
@@ -134,12 +137,13 @@ pub fn build(
     let mut warnings: Vec<Problem> = library.awards.iter().filter_map(library::Award::warning).collect();
     warnings.extend(library::stale_awards(&library, &input));
     let files = staging.len();
-    staging.finish(out)?;
+    let size = staging.finish(out)?;
     step.done(format!("published {}", crate::ui::count(files, "file")));
     let stats = &cache.stats;
     let count = |n: &std::sync::atomic::AtomicUsize| n.load(std::sync::atomic::Ordering::Relaxed);
     let summary = BuildSummary {
         fit: fit::FitOptions::of(&input.config, library.awards.len()),
+        size,
         awards: library.awards.len(),
         achievements: library.achievements.len(),
         files,

@@ -291,8 +291,9 @@ impl Staging {
     }
 
     /// Deletes what the staging tree holds that this build did not make, publishes it as
-    /// `out`, and keeps the tree it replaces for the next build.
-    pub fn finish(mut self, out: &Path) -> Result<(), CliError> {
+    /// `out`, and keeps the tree it replaces for the next build. Returns the size of what it
+    /// published.
+    pub fn finish(mut self, out: &Path) -> Result<super::fit::TreeSize, CliError> {
         let written =
             std::mem::take(&mut *self.written.lock().map_err(|_| CliError::io("a thread panicked"))?);
         if self.old.is_some() {
@@ -302,6 +303,7 @@ impl Staging {
         // missing or mixed, whenever the process dies.
         let old_tree = super::write::swap_in(&self.dir, out)?;
         self.finished = true;
+        let size = super::fit::TreeSize::from_files(written.iter().map(|(path, stamp)| (path.as_str(), stamp.1)));
         // The replaced tree is kept for the next build, when its record is known.
         let kept = match (self.published.take(), old_tree) {
             (Some(record), Some(old)) if old == self.prev || std::fs::rename(&old, &self.prev).is_ok() => {
@@ -329,7 +331,7 @@ impl Staging {
                 let _ = std::fs::remove_file(records);
             }
         }
-        Ok(())
+        Ok(size)
     }
 
     /// Removes the files of the kept tree's record that this build did not make, and the
