@@ -2,6 +2,7 @@
 # Benchmark of `rosette build` against Hugo (issues #5 and #7). Not a test: it prints figures.
 #
 #   scripts/bench-build.sh [--sizes 1000,10000,100000] [--runs 1] [--no-hugo] [--no-incremental]
+#                          [--out-dir DIR]
 #
 # For each size it generates (once, cached under target/bench/) a site of that many signed
 # awards of three achievements with SVG images, made by `rosette award --csv` (above 60,000,
@@ -15,19 +16,26 @@
 # and prints badges per second, peak MiB and the ratio rosette/Hugo. For the 10,000 size
 # (or the largest below it) it also adds one award and times the incremental rebuild, as a
 # percentage of the clean build. Hugo and GNU time come from apt-get when missing.
+#
+# Both tools write their output under --out-dir (default target/bench/). On a disk that has
+# just had tens of thousands of files deleted (every run deletes the last run's output), an
+# ext4 without a journal spends most of a build allocating inodes; `--out-dir /dev/shm/x`
+# measures the tools rather than the disk. Say which one a figure comes from.
 set -euo pipefail
 
 SIZES="1000,10000"
 RUNS=1
 HUGO=1
 INCREMENTAL=1
+OUT_DIR=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) SIZES="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
     --no-hugo) HUGO=0; shift ;;
     --no-incremental) INCREMENTAL=0; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --out-dir) OUT_DIR="$2"; shift 2 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -35,6 +43,8 @@ done
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BENCH="$ROOT/target/bench"
 mkdir -p "$BENCH"
+OUT="${OUT_DIR:-$BENCH}"
+mkdir -p "$OUT"
 
 need() { command -v "$1" >/dev/null 2>&1; }
 if ! [ -x /usr/bin/time ] || ! need bc || { [ "$HUGO" = 1 ] && ! need hugo; }; then
@@ -176,29 +186,29 @@ for n in ${SIZES//,/ }; do
   site="$(gen_site "$n")"
   for run in $(seq 1 "$RUNS"); do
     # A first build: no cache, no kept tree.
-    rm -rf "$BENCH/out-$n" "$BENCH/.out-$n.rosette-prev" "$site/.rosette-cache"
-    measure "$BENCH/r-$n.txt" "$ROSETTE" build "${CLEAN[@]}" --root "$site" --out "$BENCH/out-$n"
+    rm -rf "$OUT/out-$n" "$OUT/.out-$n.rosette-prev" "$site/.rosette-cache"
+    measure "$BENCH/r-$n.txt" "$ROSETTE" build "${CLEAN[@]}" --root "$site" --out "$OUT/out-$n"
     read -r rs rk < "$BENCH/r-$n.txt"
     printf '%-8s %-8s %10s %12s %10s\n' "$n" rosette "$rs" "$(rate "$n" "$rs")" "$(mib "$rk")"
     # What a static host counts (issue #18): files and bytes published, per award.
-    files=$(find "$BENCH/out-$n" -type f | wc -l)
-    bytes=$(du -sb "$BENCH/out-$n" | cut -f1)
+    files=$(find "$OUT/out-$n" -type f | wc -l)
+    bytes=$(du -sb "$OUT/out-$n" | cut -f1)
     printf '%-8s %-8s %s files (%s per award), %s MB (%s KB per award)\n' "$n" output "$files" \
       "$(echo "scale=2; $files / $n" | bc)" "$(echo "scale=1; $bytes / 1000000" | bc)" \
       "$(echo "scale=1; $bytes / $n / 1000" | bc)"
     # Above 60,000 awards the output is tens of GB, which the cache's hard links would keep
     # on disk after the next run deletes the tree: both go as soon as they are measured.
     if [ "$n" -gt 60000 ]; then
-      rm -rf "$BENCH/out-$n" "$BENCH/.out-$n.rosette-prev" "$site/.rosette-cache"
+      rm -rf "$OUT/out-$n" "$OUT/.out-$n.rosette-prev" "$site/.rosette-cache"
     fi
     if [ "$HUGO" = 1 ]; then
       hugo_dir="$(gen_hugo "$n" "$site")"
-      rm -rf "$BENCH/hugo-out-$n"
-      measure "$BENCH/h-$n.txt" hugo --quiet --source "$hugo_dir" --destination "$BENCH/hugo-out-$n"
+      rm -rf "$OUT/hugo-out-$n"
+      measure "$BENCH/h-$n.txt" hugo --quiet --source "$hugo_dir" --destination "$OUT/hugo-out-$n"
       read -r hs hk < "$BENCH/h-$n.txt"
       printf '%-8s %-8s %10s %12s %10s   rosette/hugo time %s\n' "$n" hugo "$hs" "$(rate "$n" "$hs")" \
         "$(mib "$hk")" "$(echo "scale=2; $rs / $hs" | bc)"
-      if [ "$n" -gt 60000 ]; then rm -rf "$BENCH/hugo-out-$n"; fi
+      if [ "$n" -gt 60000 ]; then rm -rf "$OUT/hugo-out-$n"; fi
     fi
   done
 done
