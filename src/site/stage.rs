@@ -303,7 +303,8 @@ impl Staging {
         // missing or mixed, whenever the process dies.
         let old_tree = super::write::swap_in(&self.dir, out)?;
         self.finished = true;
-        let size = super::fit::TreeSize::from_files(written.iter().map(|(path, stamp)| (path.as_str(), stamp.1)));
+        let size =
+            super::fit::TreeSize::from_files(written.iter().map(|(path, stamp)| (path.as_str(), stamp.1)));
         // The replaced tree is kept for the next build, when its record is known.
         let kept = match (self.published.take(), old_tree) {
             (Some(record), Some(old)) if old == self.prev || std::fs::rename(&old, &self.prev).is_ok() => {
