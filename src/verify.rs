@@ -7,7 +7,7 @@ use crate::did::{DidError, DocumentSource, Resolver, VerificationMethod};
 use crate::integrity::{self, ProofError};
 use crate::jsonld::JsonLdProcessor;
 use crate::model::credential::{Credential, CredentialKind};
-use crate::model::date::format_date_time;
+use crate::model::date::{format_date_time, parse_date_time};
 use crate::status::{self, StatusEntry};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -210,7 +210,9 @@ impl Verifier<'_> {
             )),
             Err(e) => checks.push(check(CheckName::Signature, State::Failed, e.to_string())),
         }
-        if method.assertion {
+        if let Some(problem) = self.retired_before(vm_id, proof) {
+            checks.push(check(CheckName::IssuerKey, State::Failed, problem));
+        } else if method.assertion {
             checks.push(check(
                 CheckName::IssuerKey,
                 State::Passed,
@@ -224,6 +226,39 @@ impl Verifier<'_> {
             ));
         }
         Some(method)
+    }
+
+    /// What the issuer's published key history (`keys.json` beside a did:web document, which
+    /// rosette publishes) says against this proof: made after its key was retired, or a
+    /// history that does not list the key. `build`, `verify --site` and the badge page apply
+    /// the same rule. Without a history (other issuers publish none) there is nothing to say.
+    fn retired_before(&self, vm_id: &str, proof: &serde_json::Map<String, Value>) -> Option<String> {
+        let controller = vm_id.split('#').next()?;
+        let did_url = crate::did::did_web_document_url(controller).ok()?;
+        let url = format!("{}keys.json", did_url.strip_suffix("did.json")?);
+        let bytes = self.source.get(&url)?.ok()?;
+        let Some(keys) = serde_json::from_slice::<Value>(&bytes)
+            .ok()
+            .filter(|doc| doc.get("controller").and_then(Value::as_str) == Some(controller))
+            .and_then(|doc| doc.get("keys").and_then(Value::as_array).cloned())
+        else {
+            return Some(format!("the key history `{url}` is not valid"));
+        };
+        let Some(entry) = keys.iter().find(|k| k.get("id").and_then(Value::as_str) == Some(vm_id)) else {
+            return Some(format!("key `{vm_id}` is not in the issuer's key history `{url}`"));
+        };
+        if entry.get("status").and_then(Value::as_str) != Some("retired") {
+            return None;
+        }
+        let retired = entry.get("retired").and_then(Value::as_str).and_then(parse_date_time)?;
+        let created = proof.get("created").and_then(Value::as_str).and_then(parse_date_time)?;
+        (created > retired).then(|| {
+            format!(
+                "signed with key `{vm_id}` on {}, after it was retired on {}",
+                format_date_time(created),
+                format_date_time(retired)
+            )
+        })
     }
 
     fn check_issuer(&self, credential: &Credential, method: Option<&VerificationMethod>) -> Check {

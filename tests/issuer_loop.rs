@@ -6,6 +6,7 @@
 
 mod common;
 use common::{interop_dir, tree};
+use serde_json::Value;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -483,6 +484,32 @@ fn rotation_keeps_earlier_badges_verifying_and_a_dropped_key_stops_the_build() {
     if let Some(report) = site.reference_verify(&[&old, &new]) {
         assert!(report.contains("2 passed, 0 failed"), "{report}");
     }
+
+    // A badge signed with the retired key after its retirement (`rosette sign` takes any key)
+    // is refused by every verifier that reads the published key history: `verify --site`
+    // (issue #19: it said "verified"), the build, and the badge page (e2e.mjs).
+    let retired = config["keys"][0]["retired"].as_str().expect("retired date").to_string();
+    let after = chrono::DateTime::parse_from_rfc3339(&retired).expect("date") + chrono::Duration::seconds(1);
+    let after = after.to_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let mut late: Value =
+        serde_json::from_str(&site.read(&format!("badges/awards/{}.json", slug(&old)))).expect("json");
+    late.as_object_mut().expect("object").remove("proof");
+    late["id"] = format!("{BASE}awards/late").into();
+    site.write("late-unsigned.json", &late.to_string());
+    let vm = "did:web:badges.example.org#key-1";
+    let args = ["sign", "--key", "signing-key.secret", "--verification-method", vm, "--created", &after];
+    site.rosette(&[&args[..], &["late-unsigned.json", "-o", "public/awards/late.json"]].concat()).ok();
+    let refused =
+        site.rosette(&["verify", "--site", "public", "--base-url", BASE, "public/awards/late.json"]).fails(1);
+    let why = format!("signed with key `{vm}` on {after}, after it was retired on {retired}");
+    assert!(refused.stdout.contains(&why), "{}", refused.stdout);
+    std::fs::copy(site.path("public/awards/late.json"), site.path("badges/awards/late.json")).expect("copy");
+    let before = tree(&site.path("public"));
+    let out = site.rosette(&["build"]).fails(1);
+    assert!(out.stderr.contains(&format!("`badges/awards/late.json`: issuer key check failed: {why}\n  hint: re-sign the award with an active key")), "{}", out.stderr);
+    assert_eq!(tree(&site.path("public")), before, "a refused build changed public/");
+    std::fs::remove_file(site.path("badges/awards/late.json")).expect("rm");
+    std::fs::remove_file(site.path("public/awards/late.json")).expect("rm");
 
     // Dropping the retired key would unpublish it: the build refuses, names the key and the
     // badge that needs it, and leaves public/ as it was.

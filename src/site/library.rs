@@ -138,6 +138,8 @@ pub struct Library<'a> {
     pub achievements: BTreeMap<String, Achievement>,
     pub status_lists: Vec<StatusList<'a>>,
     pub did_json: Vec<u8>,
+    /// `keys.json` beside it: each key's status and dates (see [`keys_document`]).
+    pub keys_json: Vec<u8>,
 }
 
 /// Verifies every credential and groups the awards. Returns every problem found.
@@ -159,7 +161,14 @@ pub fn build_library<'a>(
     let did_json = serde_json::to_vec_pretty(&did_doc).unwrap_or_default();
     let did_url = crate::did::did_web_document_url(&did).unwrap_or_default();
 
+    // The verifier reads the key history too: a proof made after its key was retired fails,
+    // here as in `rosette verify --site` and on the badge page.
+    let keys_json = keys_document(&did, keys);
+    let keys_url = did_url.strip_suffix("did.json").map(|dir| format!("{dir}keys.json"));
     let mut docs = HashMap::from([(did_url, did_json.clone())]);
+    if let Some(url) = keys_url {
+        docs.insert(url, keys_json.clone());
+    }
     // Status lists are read and held up front (every award's status check reads them);
     // awards are read by the verifier, one at a time.
     let mut lists: Vec<(&InputFile, Vec<u8>, Credential)> = Vec::new();
@@ -266,10 +275,6 @@ pub fn build_library<'a>(
             problems.push(Problem::new(&file.display, problem.0).hint(hint));
             continue;
         }
-        if let Some(p) = facts.retired_key {
-            problems.push(Problem::new(&file.display, p).hint("re-sign the award with an active key"));
-            continue;
-        }
         if let Some(id) = &facts.id
             && let Some(other) = ids.insert(id.clone(), &file.display)
         {
@@ -334,7 +339,7 @@ pub fn build_library<'a>(
             removed.push(RemovedAward { page, date });
         }
     }
-    Ok(Library { awards, removed, achievements, status_lists, did_json })
+    Ok(Library { awards, removed, achievements, status_lists, did_json, keys_json })
 }
 
 /// A verdict, its key in the incremental cache, and the cached objects of its canonical forms.
@@ -357,7 +362,6 @@ struct Facts {
     /// A key of this site that signed it but is not in rosette.toml (only looked for when the
     /// verdict fails).
     unlisted_key: Option<String>,
-    retired_key: Option<String>,
     /// An OB 3.0 AchievementCredential (not a status list).
     achievement_credential: bool,
     page: Result<OutPath, String>,
@@ -389,7 +393,6 @@ impl Facts {
         Facts {
             id: credential.id().map(str::to_string),
             unlisted_key: judge(verdict).and_then(|_| super::lint::unlisted_key(credential, keys, did)),
-            retired_key: retired_key_problem(credential, keys, did),
             achievement_credential: credential.conformance().map(|c| c.kind)
                 == Ok(CredentialKind::Achievement),
             page: award_path(credential, file, base),
@@ -526,6 +529,9 @@ fn judge(verdict: &Verdict) -> Option<(String, String)> {
         (CheckName::Signature, State::Failed) => {
             "the file changed after it was signed: restore it, or sign it again with `rosette sign`"
         }
+        (CheckName::IssuerKey, _) if check.message.contains("after it was retired") => {
+            "re-sign the award with an active key"
+        }
         (CheckName::IssuerKey, _) => "publish the key: add it to [[keys]] in rosette.toml",
         (CheckName::Issuer, _) => "the `issuer` must be the DID that controls the signing key",
         (CheckName::Format, _) => "rosette publishes Open Badges 3.0 AchievementCredentials",
@@ -551,22 +557,25 @@ pub fn status_flag(check: &crate::verify::Check) -> Option<&'static str> {
     ["revoked", "suspended"].into_iter().find(|w| check.message.starts_with(w))
 }
 
-/// A proof made by a key of this site after that key was retired.
-fn retired_key_problem(credential: &Credential, keys: &[SiteKey], did: &str) -> Option<String> {
-    for proof in crate::integrity::proofs(&credential.value) {
-        let vm = proof.get("verificationMethod").and_then(Value::as_str)?;
-        let fragment = vm.strip_prefix(did)?.strip_prefix('#')?;
-        let key = keys.iter().find(|k| k.fragment == fragment)?;
-        let created = proof.get("created").and_then(Value::as_str).and_then(parse_date_time);
-        if let (KeyStatus::Retired, Some(retired), Some(created)) = (key.status, key.retired, created)
-            && created > retired
-        {
-            return Some(format!(
-                "signed with key `{fragment}` on {created}, after it was retired on {retired}"
-            ));
-        }
-    }
-    None
+/// `keys.json`, published beside did.json: each key of `did` with its status and dates, which
+/// did.json cannot carry without making verifiers reject old badges. Verifiers that read it
+/// (rosette's, and the badge page's) refuse a proof made after its key was retired.
+pub fn keys_document(did: &str, keys: &[SiteKey]) -> Vec<u8> {
+    let list: Vec<Value> = keys
+        .iter()
+        .map(|k| {
+            serde_json::json!({
+                "id": format!("{did}#{}", k.fragment),
+                "status": match k.status { KeyStatus::Active => "active", KeyStatus::Retired => "retired" },
+                "validFrom": k.valid_from.map(crate::model::date::format_date_time),
+                "retired": k.retired.map(crate::model::date::format_date_time),
+            })
+        })
+        .collect();
+    let mut bytes = serde_json::to_vec_pretty(&serde_json::json!({ "controller": did, "keys": list }))
+        .unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
 }
 
 /// The page of an award: its id's path when the id is under `base_url`, else `awards/<file name>`.

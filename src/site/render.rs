@@ -293,7 +293,7 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
             }
         }
     }
-    staging.write(&keys_json_path(config), &keys_json(config)?)?;
+    staging.write(&keys_json_path(config), &library.keys_json)?;
     for (name, bytes) in &theme.statics {
         staging.write(&OutPath::new(&format!("assets/{name}")).map_err(CliError::invalid)?, bytes)?;
     }
@@ -606,27 +606,6 @@ pub fn keys_json_path(config: &Config) -> OutPath {
     let did = did_json_path(config);
     OutPath::new(&did.as_str().replace("did.json", "keys.json"))
         .unwrap_or_else(|_| OutPath::fixed("keys.json"))
-}
-
-fn keys_json(config: &Config) -> Result<Vec<u8>, CliError> {
-    let did = config.did();
-    let keys =
-        config.site_keys().map_err(|e| CliError::invalid("`rosette.toml` is not valid").caused_by(e))?;
-    let list: Vec<serde_json::Value> = keys
-        .iter()
-        .map(|k| {
-            serde_json::json!({
-                "id": format!("{did}#{}", k.fragment),
-                "status": match k.status { crate::config::KeyStatus::Active => "active", crate::config::KeyStatus::Retired => "retired" },
-                "validFrom": k.valid_from.map(crate::model::date::format_date_time),
-                "retired": k.retired.map(crate::model::date::format_date_time),
-            })
-        })
-        .collect();
-    let mut bytes = serde_json::to_vec_pretty(&serde_json::json!({ "controller": did, "keys": list }))
-        .map_err(|e| CliError::io(e.to_string()))?;
-    bytes.push(b'\n');
-    Ok(bytes)
 }
 
 /// `{{ url | local(root=root) }}`: a URL under `base_url` becomes relative to the page, so

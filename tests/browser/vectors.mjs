@@ -268,6 +268,25 @@ for (const [label, dir, docFile, signedFile] of [
     assert(n > 3, 'too few values');
   });
 }
+// The date-time grammar: the same table rosette's parser is tested against (src/model/date.rs).
+{
+  const { cases } = JSON.parse(fs.readFileSync(path.join(SAMPLE, '..', 'date-times.json'), 'utf8'));
+  const pad = (n, w) => String(n).padStart(w, '0');
+  // chrono's `%Y`: four digits, a sign before a fifth.
+  const year = (y) => (y > 9999 ? '+' + y : y < 0 ? '-' + pad(-y, 4) : pad(y, 4));
+  const show = (ms) => {
+    const d = new Date(ms);
+    return `${year(d.getUTCFullYear())}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}Z`;
+  };
+  await runner.case(`dateTimeStamp: ${cases.length} values read as rosette reads them`, () => {
+    const wrong = cases.filter(([text, utc]) => {
+      const ms = core.parseDateTime(text);
+      return (ms === null ? null : show(ms)) !== utc;
+    });
+    assert(wrong.length === 0, 'differ: ' + JSON.stringify(wrong.map(([t, u]) => [t, u, core.parseDateTime(t)])));
+  });
+}
+
 await runner.case('facts check: a value moved to another node is detected', () => {
   const d = path.join(V, 'ob3-examples/ldp-eddsa-rdfc-2022');
   const doc = withoutProof(readJson(d, 'signed-credential.json'));

@@ -686,20 +686,35 @@ export function cleanText(s) {
 /** Text as displayed: runs of white space are one space (the HTML minifier does this). */
 export const normalizeSpace = (s) => s.replace(/\s+/g, ' ').trim();
 
-/** Milliseconds since the epoch of an XML Schema dateTime (no offset = UTC), or null. */
+/**
+ * Milliseconds since the epoch of an XML Schema 1.1 dateTimeStamp, or null: rosette's
+ * `parse_date_time` (src/model/date.rs), tested against the same table
+ * (tests/fixtures/date-times.json). No offset = UTC; 24:00:00 = the next day's first instant;
+ * years of five digits or more; no lower-case `z`, no leap second.
+ */
 export function parseDateTime(text) {
   if (typeof text !== 'string') return null;
-  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?$/.exec(text);
+  const m = /^(-?)(\d{4,})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?$/.exec(text);
   if (!m) return null;
-  const [, y, mo, d, h, mi, s, frac, tz] = m;
-  if (+mo < 1 || +mo > 12 || +d < 1 || +d > 31 || +h > 23 || +mi > 59 || +s > 60) return null;
-  let ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, frac ? Math.floor(Number('0' + frac) * 1000) : 0);
-  if (new Date(ms).getUTCDate() !== +d) return null;
+  const [, neg, ys, mo, d, h, mi, s, frac, tz] = m;
+  if (ys.length > 4 && ys[0] === '0') return null;
+  if (+mo < 1 || +mo > 12 || +d < 1 || +h > 24 || +mi > 59 || +s > 59) return null;
+  const endOfDay = +h === 24;
+  if (endOfDay && (+mi !== 0 || +s !== 0 || /[1-9]/.test(frac || ''))) return null;
+  let offset = 0;
   if (tz && tz !== 'Z') {
-    const sign = tz[0] === '-' ? -1 : 1;
-    ms -= sign * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(4, 6))) * 60000;
+    const [th, tm] = [Number(tz.slice(1, 3)), Number(tz.slice(4, 6))];
+    if (!((th <= 13 && tm <= 59) || (th === 14 && tm === 0))) return null;
+    offset = (tz[0] === '-' ? -1 : 1) * (th * 60 + tm) * 60000;
   }
-  return ms;
+  const year = (neg ? -1 : 1) * Number(ys);
+  // Past what a Date holds: the far future or past.
+  if (Math.abs(year) > 270000) return neg ? -8.64e15 : 8.64e15;
+  const day = new Date(0);
+  day.setUTCFullYear(year, +mo - 1, +d);
+  if (day.getUTCDate() !== +d || day.getUTCMonth() !== +mo - 1) return null;
+  const ms = frac ? Math.floor(Number('0.' + frac) * 1000) : 0;
+  return day.getTime() + (((+h % 24) * 60 + +mi) * 60 + +s) * 1000 + ms + (endOfDay ? 86400000 : 0) - offset;
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
