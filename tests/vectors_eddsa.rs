@@ -39,6 +39,45 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// eddsa-jcs-2022 signs only the proof's contexts; an entry appended to the credential's
+/// `@context` after signing must not change what a JSON-LD reader sees (issue #19: one that
+/// redefined `name` verified).
+#[test]
+fn jcs_refuses_context_entries_that_change_the_meaning() {
+    let Some(vectors) = vectors() else {
+        return;
+    };
+    let v = vectors.iter().find(|v| v.name == "w3c eddsa-jcs-2022").expect("the JCS vector");
+    let jsonld = JsonLdProcessor::new();
+    let signed = json(&v.signed);
+    let key = SecretKey::from_multibase(&v.secret).expect("key").public_key();
+    let verify = |doc: &Value| {
+        let proof: Map<String, Value> = doc["proof"].as_object().cloned().expect("proof");
+        integrity::verify_proof(&jsonld, doc, &proof, &key).map(|_| ()).map_err(|e| e.to_string())
+    };
+    verify(&signed).expect("the untouched vector verifies");
+    let appended = |entry: Value| {
+        let mut doc = signed.clone();
+        doc["@context"].as_array_mut().expect("contexts").push(entry);
+        verify(&doc)
+    };
+    // Inline entries: the page cannot process them, so neither side accepts them.
+    for inline in [
+        serde_json::json!({"name": "https://evil.example/name"}),
+        serde_json::json!({"shoeSize": "https://example.org/vocab#shoeSize"}),
+    ] {
+        let err = appended(inline).expect_err("an inline entry");
+        assert_eq!(err, "an entry of `@context` that the proof did not sign is not a context URL");
+    }
+    let err = appended("https://evil.example/context.jsonld".into()).expect_err("unknown context");
+    assert!(err.contains("makes the credential invalid JSON-LD") && err.contains("evil.example"), "{err}");
+    // A context rosette embeds that redefines protected terms: the VC 1.1 base context.
+    let err = appended("https://www.w3.org/2018/credentials/v1".into()).expect_err("a clashing context");
+    assert!(err.contains("protected"), "{err}");
+    // A context rosette embeds that redefines nothing is what the suite allows.
+    appended("https://w3id.org/security/data-integrity/v2".into()).expect("a known context");
+}
+
 fn w3c(
     dir: &Path,
     sub: &str,

@@ -131,6 +131,8 @@ pub enum ProofError {
     BadProofValue,
     #[error("the proof's `@context` does not match the start of the credential's `@context`")]
     ContextMismatch,
+    #[error("an entry of `@context` that the proof did not sign {0}")]
+    UnsignedContext(String),
     #[error("a chained proof names a `previousProof` that the credential does not carry")]
     MissingPreviousProof,
     #[error("proof signature does not verify")]
@@ -295,6 +297,21 @@ pub fn verify_proof_detailed(
         if !starts {
             return Err(ProofError::ContextMismatch);
         }
+        // The suite hashes only the proof's contexts, so entries appended after signing are
+        // not covered by the signature; but a JSON-LD reader applies them. An appended entry
+        // that redefines a protected term, or that is not valid, would give the credential
+        // another meaning (or none) than the one verified: refused (issue #19).
+        // The badge page, which has no JSON-LD processor, holds them to the same rule: context
+        // URLs only, each one rosette embeds.
+        if unsecured.get("@context") != Some(proof_context) {
+            let appended = appended_contexts(unsecured.get("@context"), proof_context);
+            if appended.iter().any(|c| !c.is_string()) {
+                return Err(ProofError::UnsignedContext("is not a context URL".into()));
+            }
+            jsonld.to_rdf(&unsecured).map_err(|e| {
+                ProofError::UnsignedContext(format!("makes the credential invalid JSON-LD: {e}"))
+            })?;
+        }
         if let Value::Object(map) = &mut unsecured {
             map.insert("@context".into(), proof_context.clone());
         }
@@ -305,6 +322,15 @@ pub fn verify_proof_detailed(
         Ok(Verified { suite, canonical_proof_config: config, canonical_document: transformed })
     } else {
         Err(ProofError::SignatureInvalid)
+    }
+}
+
+/// The entries of the document's `@context` after the proof's.
+fn appended_contexts(document_context: Option<&Value>, proof_context: &Value) -> Vec<Value> {
+    let count = |v: &Value| if let Value::Array(a) = v { a.len() } else { 1 };
+    match document_context {
+        Some(Value::Array(all)) => all.iter().skip(count(proof_context)).cloned().collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -139,6 +139,32 @@ for (const [label, dir, suffix] of [
   });
 }
 
+// eddsa-jcs-2022 signs only the proof's contexts: what is appended after signing may only be a
+// context rosette embeds that clashes with nothing (rosette's verifier: tests/vectors_eddsa.rs).
+{
+  const d = path.join(V, 'vc-di-eddsa', 'eddsa-jcs-2022');
+  const signed = readJson(d, 'signedJCS.json');
+  const sigOf = async (extra) => {
+    const c = structuredClone(signed);
+    c['@context'] = [...[].concat(c['@context']), extra];
+    return (await pageVerify(c, {})).allChecks.find((x) => x.name === 'signature');
+  };
+  for (const [label, extra] of [
+    ['an inline entry redefining name', { name: 'https://evil.example/name' }],
+    ['an unknown context URL', 'https://evil.example/context.jsonld'],
+    ['a second base context', 'https://www.w3.org/2018/credentials/v1'],
+  ]) {
+    await runner.case(`eddsa-jcs-2022: ${label} appended after signing fails`, async () => {
+      const sig = await sigOf(extra);
+      assert(sig.state === 'failed' && sig.message.key === 'proof_context_unsigned', JSON.stringify(sig));
+    });
+  }
+  await runner.case('eddsa-jcs-2022: the data-integrity context appended after signing still verifies', async () => {
+    const sig = await sigOf('https://w3id.org/security/data-integrity/v2');
+    assert(sig.state === 'passed', JSON.stringify(sig));
+  });
+}
+
 // 1EdTech OB 3.0 eddsa-rdfc-2022 vector -------------------------------------------------
 {
   const d = path.join(V, 'ob3-examples/ldp-eddsa-rdfc-2022');

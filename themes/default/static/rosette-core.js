@@ -1255,6 +1255,13 @@ async function proofCheck(credential, proof, proofs, ctx, { canonP, methodP }) {
       const pc = flatten(options['@context']);
       const dc = flatten(unsecured['@context']);
       if (pc.some((c, i) => !jsonEqual(c, dc[i]))) return check('signature', 'failed', 'proof_context');
+      // Entries after the proof's are not signed, yet a JSON-LD reader applies them: only
+      // contexts rosette embeds, and not a second base context, whose protected terms would
+      // clash (rosette's verifier processes them and refuses the same ones).
+      const extra = dc.slice(pc.length);
+      if (extra.some((c) => typeof c !== 'string' || !KNOWN_CONTEXTS.has(c) || c === VC_V1 || c === VC_V2)) {
+        return check('signature', 'failed', 'proof_context_unsigned');
+      }
       unsecured['@context'] = options['@context'];
     }
     try {
