@@ -35,7 +35,7 @@ fn main() {
     let base = template(&key.public_key().did_key());
     let jsonld = JsonLdProcessor::new();
     let now = parse_date_time("2026-01-01T00:00:00Z").expect("now");
-    let verifier = Verifier { jsonld: &jsonld, source: &NoDocuments, now };
+    let verifier = Verifier { jsonld: &jsonld, source: &NoDocuments, now, require_open_badge: true };
     let tmp = tempfile::tempdir().expect("tmp");
     println!("rosette core benchmark: {COUNT} signed OB 3.0 credentials per suite, one thread (= per core)");
     let mut rdfc_verify_rate = 0.0;

@@ -314,6 +314,14 @@ pub enum BakeFormat {
     Svg,
 }
 
+/// What `rosette verify --require` demands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Require {
+    /// An Open Badges 3.0 credential (AchievementCredential, EndorsementCredential) or a
+    /// Bitstring Status List credential.
+    Ob3,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
@@ -339,6 +347,11 @@ pub struct VerifyArgs {
     /// and whatever they do not serve "could not be checked".
     #[arg(long)]
     pub offline: bool,
+    /// Require a kind of credential: `ob3`, an Open Badges 3.0 credential (or a status list).
+    /// Without it any Verifiable Credential is checked against the data model, and the Open
+    /// Badges rules apply to those that say they are Open Badges.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub require: Option<Require>,
     /// Credential files or baked badge images (PNG, SVG), directories searched for them, or
     /// https:// URLs of credentials or badge pages. Unless --offline, the did:web documents and
     /// status lists that no --site serves are fetched over HTTPS from their own hosts.

@@ -45,6 +45,9 @@ embedded! {
 pub const VC_V2: &str = "https://www.w3.org/ns/credentials/v2";
 /// The VC Data Model 1.1 base context, accepted when verifying older badges.
 pub const VC_V1: &str = "https://www.w3.org/2018/credentials/v1";
+/// The Data Integrity context, which defines the proof terms for documents whose own contexts
+/// do not (VC 1.1).
+pub const DATA_INTEGRITY_V2: &str = "https://w3id.org/security/data-integrity/v2";
 /// The newest Open Badges 3.0 context; what rosette signs with.
 pub const OB_V3P0: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
 

@@ -122,13 +122,21 @@ pub struct Verifier<'a> {
     pub jsonld: &'a JsonLdProcessor,
     pub source: &'a dyn DocumentSource,
     pub now: DateTime<Utc>,
+    /// Whether a credential must be an Open Badge (or a status list) to pass the format
+    /// check: a site publishes only those; `rosette verify` checks any VC unless asked.
+    pub require_open_badge: bool,
 }
 
 impl Verifier<'_> {
     /// Makes every check on `credential`.
     pub fn verify(&self, credential: &Credential) -> Verdict {
         let mut checks = Vec::with_capacity(6);
-        let kind = match credential.conformance() {
+        let shape = if self.require_open_badge {
+            credential.open_badge_conformance()
+        } else {
+            credential.conformance()
+        };
+        let kind = match shape {
             Ok(c) => {
                 checks.push(check(CheckName::Format, State::Passed, c.describe()));
                 Some(c.kind)
@@ -364,7 +372,9 @@ impl Verifier<'_> {
         };
         let list = Credential::parse(&bytes).map_err(|e| format!("status list `{}`: {e}", entry.list_url))?;
         // The list is a credential too: its signature and validity period must hold.
-        let verdict = Verifier { jsonld: self.jsonld, source: self.source, now: self.now }.verify(&list);
+        let verdict =
+            Verifier { jsonld: self.jsonld, source: self.source, now: self.now, require_open_badge: false }
+                .verify(&list);
         if let Some(problem) = verdict.checks.iter().find(|c| {
             c.check != CheckName::Issuer
                 && matches!(c.state, State::Failed | State::Unknown | State::Warning)

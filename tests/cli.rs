@@ -517,6 +517,87 @@ fn sign_refuses_what_is_not_a_verifiable_credential() {
     assert_golden("sign-not-a-credential.txt", &run.transcript());
 }
 
+/// `sign` refuses what the data model says a verifier must refuse, with `verify`'s own words
+/// (issue #19: it signed all of these, and the W3C VC 2.0 suite counted each as a failure).
+#[test]
+fn sign_refuses_what_the_data_model_forbids() {
+    type Edit = fn(&mut Value);
+    let cases: [(&str, Edit); 7] = [
+        ("`credentialSubject` is required", |v| {
+            v.as_object_mut().map(|o| o.remove("credentialSubject"));
+        }),
+        ("at least one claim", |v| v["credentialSubject"] = serde_json::json!({})),
+        ("every `credentialStatus` entry must have a `type`", |v| {
+            v["credentialStatus"] = serde_json::json!({"id": "https://example.org/status#3"})
+        }),
+        ("every `evidence` entry must have a `type`", |v| v["evidence"] = serde_json::json!([{"id": "x:y"}])),
+        ("`validFrom` is not a date-time", |v| v["validFrom"] = "Sat 25 Feb 2023 07:16:31 PM CST".into()),
+        ("`validFrom` is later than `validUntil`", |v| v["validUntil"] = "2020-01-01T00:00:00Z".into()),
+        ("`@context` must start with", |v| {
+            v["@context"].as_array_mut().expect("contexts").reverse();
+        }),
+    ];
+    let sb = Sandbox::new();
+    let key = sb.sample_key();
+    for (i, (needle, edit)) in cases.into_iter().enumerate() {
+        let file = format!("bad-{i}.json");
+        write_unsigned_with(&sb, &file, edit);
+        let run = sb.rosette(&["sign", "--key", key, &file]);
+        run.assert_code(1);
+        assert_one_line_naming(&run, &file);
+        assert!(run.stderr.contains(needle), "{needle}: {}", run.stderr);
+    }
+}
+
+/// VC 1.1 input: its context does not define the Data Integrity proof terms, so `sign` adds
+/// the Data Integrity context, for either suite, and the result verifies.
+#[test]
+fn sign_adds_the_data_integrity_context_to_vc_1_1_input() {
+    let sb = Sandbox::new();
+    write_unsigned_with(&sb, "v1.json", |v| {
+        let o = v.as_object_mut().expect("object");
+        o.insert(
+            "@context".into(),
+            serde_json::json!([
+                "https://www.w3.org/2018/credentials/v1",
+                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+            ]),
+        );
+        let from = o.remove("validFrom").expect("validFrom");
+        o.insert("issuanceDate".into(), from);
+    });
+    for suite in ["eddsa-rdfc-2022", "eddsa-jcs-2022"] {
+        let out = format!("v1-{suite}.json");
+        sign_sample(&sb, suite, "v1.json", &out);
+        let signed: Value = serde_json::from_str(&sb.read(&out)).expect("json");
+        assert_eq!(
+            signed["@context"][2], "https://w3id.org/security/data-integrity/v2",
+            "{suite}: {}",
+            signed["@context"]
+        );
+        sb.rosette(&["verify", "--now", NOW, &out]).assert_code(0);
+    }
+}
+
+/// `verify` checks any VC 2.0 credential; `--require ob3` asks for an Open Badge.
+#[test]
+fn verify_takes_any_verifiable_credential_unless_an_open_badge_is_required() {
+    let sb = Sandbox::new();
+    write_unsigned_with(&sb, "plain.json", |v| {
+        v["@context"] = serde_json::json!(["https://www.w3.org/ns/credentials/v2"]);
+        v["type"] = serde_json::json!(["VerifiableCredential"]);
+        v["credentialSubject"] = serde_json::json!({"id": "did:example:ada", "name": "Ada"});
+        v["issuer"] = v["issuer"]["id"].clone();
+    });
+    sign_sample(&sb, "eddsa-rdfc-2022", "plain.json", "plain-signed.json");
+    let run = sb.rosette(&["verify", "--now", NOW, "plain-signed.json"]);
+    run.assert_code(0);
+    assert!(run.stdout.contains("Verifiable Credential, not an Open Badge (VC 2.0)"), "{}", run.stdout);
+    let run = sb.rosette(&["verify", "--now", NOW, "--require", "ob3", "plain-signed.json"]);
+    run.assert_code(1);
+    assert!(run.stdout.contains("not an Open Badge"), "{}", run.stdout);
+}
+
 #[test]
 fn sign_refuses_a_second_proof_by_the_same_key() {
     let sb = Sandbox::new();

@@ -34,25 +34,27 @@ fn golden(name: &str, actual: &str) {
     );
 }
 
-/// A site of `awards` awards laid out as the sample's: nine files and two folders per award
-/// (three of the files directly in `awards/`), 25 files and 11 folders of its own;
-/// `per_award` bytes each.
-fn site_of(awards: u64, per_award: u64) -> TreeSize {
+/// A site of `awards` awards laid out as rosette builds it (issue #18): each award's page in
+/// its folder and its credential beside it in `awards/` (`files` per award, one more with
+/// per-award preview cards), 39 files and 10 folders of the site's own; `per_award` bytes
+/// each, and the feed as the largest file.
+fn site_of(awards: u64, files: u64, per_award: u64) -> TreeSize {
     TreeSize {
-        files: 9 * awards + 25,
-        bytes: per_award * awards + 150_000,
-        dirs: 2 * awards + 11,
-        largest: Some(("awards/2025-aml-0002/card-b42910824435.png".to_string(), 95_351)),
-        fullest_dir: Some(("awards/".to_string(), 3 * awards)),
+        files: files * awards + 39,
+        bytes: per_award * awards + 1_000_000,
+        dirs: awards + 10,
+        largest: Some(("feed.xml".to_string(), 2_800_000)),
+        fullest_dir: Some(("awards/".to_string(), 2 * awards)),
     }
 }
 
-/// 2,400 awards: over Cloudflare's free 20,000 files, and nothing else.
+/// 10,000 awards as `rosette init` and `award --csv` make them: over Cloudflare's free 20,000
+/// files, by the credential files, and nothing else.
 #[test]
 fn over_cloudflare_free_file_limit() {
-    let size = site_of(2_400, 171_000);
-    assert_eq!(size.files, 21_625);
-    let options = FitOptions { awards: 2_400, ..FitOptions::default() };
+    let size = site_of(10_000, 2, 21_300);
+    assert_eq!(size.files, 20_039);
+    let options = FitOptions { awards: 10_000, ..FitOptions::default() };
     let text = report(&size, &options) + "\n";
     golden("cloudflare-free.txt", &text);
     // The README shows this report as its example.
@@ -60,13 +62,13 @@ fn over_cloudflare_free_file_limit() {
     assert!(readme.contains(&format!("```\n{text}```\n")), "README's example is not:\n{text}");
 }
 
-/// 6,000 awards with a preview card each: over a gigabyte, and over Cloudflare's free plan
+/// 8,000 awards with a preview card each: over a gigabyte, and over Cloudflare's free plan
 /// first; the hint names both options that make fewer files.
 #[test]
 fn over_a_gigabyte_with_many_awards() {
-    let size = site_of(6_000, 180_000);
-    assert!(size.bytes > 1_000_000_000);
-    let options = FitOptions { credential_files: true, per_award_cards: true, awards: 6_000 };
+    let size = site_of(8_000, 3, 130_000);
+    assert!(size.bytes > 1_000_000_000 && size.files > 20_000);
+    let options = FitOptions { credential_files: true, per_award_cards: true, awards: 8_000 };
     golden("gigabyte-many-awards.txt", &(report(&size, &options) + "\n"));
 }
 

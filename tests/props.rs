@@ -35,7 +35,8 @@ fn verifies(value: &Value) -> bool {
     let bytes = serde_json::to_vec(value).expect("json");
     let Ok(credential) = Credential::parse(&bytes) else { return false };
     let now = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z").expect("date").to_utc();
-    let verifier = Verifier { jsonld: jsonld(), source: &rosette::did::NoDocuments, now };
+    let verifier =
+        Verifier { jsonld: jsonld(), source: &rosette::did::NoDocuments, now, require_open_badge: true };
     matches!(verifier.verify(&credential).outcome, Outcome::Verified | Outcome::Warning)
 }
 

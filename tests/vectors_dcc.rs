@@ -122,7 +122,7 @@ fn every_dcc_fixture_gives_the_expected_outcome() {
     let sites = sites(&dcc);
     let jsonld = JsonLdProcessor::new();
     let now = parse_date_time("2026-11-25T00:00:00Z").expect("now");
-    let verifier = Verifier { jsonld: &jsonld, source: &sites, now };
+    let verifier = Verifier { jsonld: &jsonld, source: &sites, now, require_open_badge: true };
     let dir = dcc.join("verifiableCredentials/v2/dataIntegrityProof");
     let mut failures = Vec::new();
     for (file, outcome, deciding, words) in TABLE {
@@ -148,7 +148,7 @@ fn a_tampered_dcc_fixture_fails_its_signature() {
     let sites = sites(&dcc);
     let jsonld = JsonLdProcessor::new();
     let now = parse_date_time("2026-11-25T00:00:00Z").expect("now");
-    let verifier = Verifier { jsonld: &jsonld, source: &sites, now };
+    let verifier = Verifier { jsonld: &jsonld, source: &sites, now, require_open_badge: true };
     let mut credential =
         load(&dcc.join("verifiableCredentials/v2/dataIntegrityProof/didweb/oidf-noStatus-notExpired.json"));
     credential.value["credentialSubject"]["name"] = Value::String("Mallory".into());
@@ -181,7 +181,8 @@ fn tampered_and_expired_status_lists_are_never_read_as_not_revoked() {
         let name = url.rsplit('/').next().expect("name");
         std::fs::copy(lists.join(list), tmp.path().join(name)).expect("copy");
         let sites = SiteDirs::new(vec![(format!("{base}/"), tmp.path().to_path_buf())]);
-        let verdict = Verifier { jsonld: &jsonld, source: &sites, now }.verify(&credential);
+        let verdict =
+            Verifier { jsonld: &jsonld, source: &sites, now, require_open_badge: true }.verify(&credential);
         let status = verdict.get(CheckName::Status).expect("status");
         assert_ne!(status.state, State::Passed, "{list}: {status:?}");
         assert!(matches!(status.state, State::Unknown | State::Failed), "{list}: {status:?}");

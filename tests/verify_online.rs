@@ -391,8 +391,8 @@ fn a_genuine_copy_on_another_host_verifies_with_the_key_from_the_issuers_host() 
 // ---------------------------------------------------------------------------------------------
 // A forged copy
 
-/// A forger copies the site to their own host, adds their key to the copy's did.json under
-/// the real issuer's DID, and re-signs an award with a changed name.
+/// A forger copies the site to their own host, adds their key to the copy's did.json (and key
+/// history) under the real issuer's DID, and re-signs an award with a changed name.
 #[test]
 fn a_forged_copy_on_another_host_fails_and_is_never_verified() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -416,6 +416,13 @@ fn a_forged_copy_on_another_host_fails_and_is_never_verified() {
     }));
     did["assertionMethod"].as_array_mut().expect("assertionMethod").push(forged_vm.clone().into());
     std::fs::write(&did_path, serde_json::to_vec_pretty(&did).expect("JSON")).expect("write");
+    // And to the copy's key history, which the verifier reads too.
+    let keys_path = copy.join(".well-known/keys.json");
+    let mut keys = read_json(&keys_path);
+    keys["keys"].as_array_mut().expect("keys").push(serde_json::json!({
+        "id": forged_vm, "status": "active", "validFrom": null, "retired": null,
+    }));
+    std::fs::write(&keys_path, serde_json::to_vec_pretty(&keys).expect("JSON")).expect("write");
 
     let award = copy.join(format!("awards/{slug}.json"));
     let mut credential = read_json(&award);

@@ -69,7 +69,11 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
         progress.inc(1);
         let at = if args.csv.is_some() { format!("row {}: ", i + 2) } else { String::new() };
         match make_award(&site, row, args.csv.is_some(), &mut registry, &mut random, &now) {
-            Ok((slug, unsigned)) => {
+            Ok((slug, mut unsigned)) => {
+                if let Err(reason) = crate::cmd::sign::prepare(&mut unsigned) {
+                    problems.push(format!("{at}cannot be signed: {reason}"));
+                    continue;
+                }
                 let options = ProofOptions {
                     suite: Cryptosuite::EddsaRdfc2022,
                     verification_method: vm.clone(),

@@ -16,8 +16,10 @@ pub const KEY_ENV: &str = "ROSETTE_SIGNING_KEY";
 pub fn run(args: &SignArgs) -> Result<Exit, CliError> {
     let key = load_key(args.key.as_deref())?;
     let (name, bytes) = read_input(&args.input)?;
-    let credential = Credential::parse(&bytes)
+    let mut credential = Credential::parse(&bytes)
         .map_err(|e| CliError::invalid(format!("`{name}` cannot be signed")).caused_by(e))?;
+    prepare(&mut credential.value)
+        .map_err(|reason| CliError::invalid(format!("`{name}` cannot be signed: {reason}")))?;
     let public = key.public_key();
     let vm = args.verification_method.clone().unwrap_or_else(|| public.did_key_vm());
     check_signable(&credential, &vm, &key)
@@ -93,11 +95,30 @@ fn read_input(path: &Path) -> Result<(String, Vec<u8>), CliError> {
     Ok((path.display().to_string(), crate::fs::read(path)?))
 }
 
+/// Makes an unsigned credential ready for a proof, or says why it must not get one: the proof
+/// terms defined (a VC 1.1 context does not define `DataIntegrityProof` or `cryptosuite`, so
+/// Data Integrity adds its own context, VC DI §2.1), then the same data-model and shape checks
+/// `rosette verify` makes, with the same messages (issue #19: never sign what a verifier must
+/// refuse). `award` runs it on every credential it makes.
+pub fn prepare(value: &mut serde_json::Value) -> Result<(), String> {
+    let credential = Credential { value: value.clone() };
+    if credential.version() == Some(crate::model::credential::VcVersion::V1_1)
+        && !credential.contexts().contains(&crate::contexts::DATA_INTEGRITY_V2)
+        && let Some(map) = value.as_object_mut()
+    {
+        let mut list = match map.remove("@context") {
+            Some(serde_json::Value::Array(list)) => list,
+            Some(one) => vec![one],
+            None => Vec::new(),
+        };
+        list.push(crate::contexts::DATA_INTEGRITY_V2.into());
+        map.insert("@context".into(), serde_json::Value::Array(list));
+    }
+    Credential { value: value.clone() }.conformance().map(|_| ())
+}
+
 /// The refusals of `rosette sign`, each a one-line reason.
 fn check_signable(credential: &Credential, vm: &str, key: &SecretKey) -> Result<(), String> {
-    if !credential.types().contains(&"VerifiableCredential") {
-        return Err("it is not a VerifiableCredential (`type` lacks `VerifiableCredential`)".into());
-    }
     if integrity::proofs(&credential.value)
         .iter()
         .any(|p| p.get("verificationMethod").and_then(serde_json::Value::as_str) == Some(vm))

@@ -8,7 +8,7 @@
 
 use crate::badge_page;
 use crate::bake::{self, ImageFormat};
-use crate::cli::{Format, UnbakeArgs, VerifyArgs};
+use crate::cli::{Format, Require, UnbakeArgs, VerifyArgs};
 use crate::error::{CliError, Exit};
 use crate::fs::SiteDirs;
 use crate::jsonld::JsonLdProcessor;
@@ -67,7 +67,12 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, CliError> {
     let client = if args.offline { None } else { Some(http_client()?) };
     let source = LocalThenNetwork { local: &sites, network: client.as_ref() };
     let jsonld = JsonLdProcessor::new();
-    let verifier = Verifier { jsonld: &jsonld, source: &source, now };
+    let verifier = Verifier {
+        jsonld: &jsonld,
+        source: &source,
+        now,
+        require_open_badge: args.require == Some(Require::Ob3),
+    };
     let reports: Vec<FileReport> = inputs
         .par_iter()
         .map(|input| match (input, &client) {

@@ -40,6 +40,8 @@ pub enum CredentialKind {
     Endorsement,
     /// A Bitstring Status List credential.
     StatusList,
+    /// Any other Verifiable Credential: the data model's rules hold, no Open Badges rule applies.
+    Plain,
 }
 
 /// The result of the shape check.
@@ -58,6 +60,7 @@ impl Conformance {
             CredentialKind::Achievement => "Open Badges 3.0 AchievementCredential",
             CredentialKind::Endorsement => "Open Badges 3.0 EndorsementCredential",
             CredentialKind::StatusList => "Bitstring Status List credential",
+            CredentialKind::Plain => "Verifiable Credential, not an Open Badge",
         };
         let version = match self.version {
             VcVersion::V2 => "VC 2.0",
@@ -140,23 +143,12 @@ impl Credential {
         }
     }
 
-    /// Checks the shape rules a verifier checks before any signature (OB 3.0 §Verification
-    /// step 1, VC 2.0 §4), and says what kind of credential this is.
+    /// Checks the shape rules a verifier checks before any signature (VC 2.0 §4 for every
+    /// credential; OB 3.0 §Verification step 1 for one that says it is an Open Badge), and
+    /// says what kind of credential this is. `sign` runs the same checks before it signs.
     pub fn conformance(&self) -> Result<Conformance, String> {
-        let ctx = self.contexts();
-        let version = self.version().ok_or_else(|| {
-            format!("`@context` must start with `{}` (or `{}` for VC 1.1)", contexts::VC_V2, contexts::VC_V1)
-        })?;
-        // rosette never fetches a context, whichever suite signed the credential.
-        if let Some(unknown) = ctx.iter().find(|c| contexts::get(c).is_none()) {
-            return Err(format!(
-                "unknown JSON-LD context `{unknown}`: rosette only uses the contexts it embeds"
-            ));
-        }
+        let version = self.data_model()?;
         let types = self.types();
-        if !types.contains(&"VerifiableCredential") {
-            return Err("`type` does not include `VerifiableCredential`".into());
-        }
         let kind = if types.iter().any(|t| *t == "AchievementCredential" || *t == "OpenBadgeCredential") {
             CredentialKind::Achievement
         } else if types.contains(&"EndorsementCredential") {
@@ -164,30 +156,78 @@ impl Credential {
         } else if types.contains(&"BitstringStatusListCredential") {
             CredentialKind::StatusList
         } else {
-            return Err(
-                "not an Open Badge: `type` must include `AchievementCredential` or `OpenBadgeCredential`"
-                    .into(),
-            );
+            CredentialKind::Plain
         };
-        if kind != CredentialKind::StatusList && !ctx.get(1).is_some_and(|c| contexts::is_ob_v3p0(c)) {
+        let open_badge = matches!(kind, CredentialKind::Achievement | CredentialKind::Endorsement);
+        if open_badge && !self.contexts().get(1).is_some_and(|c| contexts::is_ob_v3p0(c)) {
             return Err(format!(
                 "the second `@context` must be the Open Badges 3.0 context (`{}`)",
                 contexts::OB_V3P0
             ));
         }
+        if open_badge && version == VcVersion::V2 && self.value.get("validFrom").is_none() {
+            return Err("`validFrom` is required".into());
+        }
+        let mut anonymous_subject = false;
+        if kind == CredentialKind::Achievement {
+            let subject = self
+                .value
+                .get("credentialSubject")
+                .and_then(Value::as_object)
+                .ok_or("`credentialSubject` must be one object")?;
+            anonymous_subject = subject.get("id").is_none() && subject.get("identifier").is_none();
+            let achievement = subject
+                .get("achievement")
+                .and_then(Value::as_object)
+                .ok_or("`credentialSubject.achievement` is required")?;
+            for key in ["id", "name", "criteria"] {
+                if achievement.get(key).is_none() {
+                    return Err(format!("`credentialSubject.achievement.{key}` is required"));
+                }
+            }
+        }
+        Ok(Conformance { version, kind, anonymous_subject })
+    }
+
+    /// [`Credential::conformance`] for a verifier or a site that takes only Open Badges (and
+    /// the status lists that go with them).
+    pub fn open_badge_conformance(&self) -> Result<Conformance, String> {
+        let c = self.conformance()?;
+        if c.kind == CredentialKind::Plain {
+            return Err(
+                "not an Open Badge: `type` must include `AchievementCredential` or `OpenBadgeCredential`"
+                    .into(),
+            );
+        }
+        Ok(c)
+    }
+
+    /// The VC data model's rules, which hold whatever a credential claims to be (VC 2.0 §4;
+    /// VC 1.1 for a credential written in it). Returns the version it is written in.
+    fn data_model(&self) -> Result<VcVersion, String> {
+        let version = self.version().ok_or_else(|| {
+            format!("`@context` must start with `{}` (or `{}` for VC 1.1)", contexts::VC_V2, contexts::VC_V1)
+        })?;
+        // rosette never fetches a context, whichever suite signed the credential.
+        if let Some(unknown) = self.contexts().iter().find(|c| contexts::get(c).is_none()) {
+            return Err(format!(
+                "unknown JSON-LD context `{unknown}`: rosette only uses the contexts it embeds"
+            ));
+        }
+        if !self.types().contains(&"VerifiableCredential") {
+            return Err("`type` does not include `VerifiableCredential`".into());
+        }
         if self.issuer_id().is_none() {
             return Err("`issuer` must be a URL or a Profile with an `id`".into());
         }
         match version {
-            VcVersion::V2 => match self.value.get("validFrom") {
-                None if kind == CredentialKind::StatusList => {}
-                None => return Err("`validFrom` is required".into()),
-                Some(v) => {
-                    if v.as_str().and_then(parse_date_time).is_none() {
-                        return Err(format!("`validFrom` is not a date-time: {v}"));
-                    }
+            VcVersion::V2 => {
+                if let Some(v) = self.value.get("validFrom")
+                    && v.as_str().and_then(parse_date_time).is_none()
+                {
+                    return Err(format!("`validFrom` is not a date-time: {v}"));
                 }
-            },
+            }
             VcVersion::V1_1 => {
                 if self.date("issuanceDate").is_none() {
                     return Err("`issuanceDate` is required in a VC 1.1 credential".into());
@@ -206,30 +246,64 @@ impl Credential {
         {
             return Err("`validFrom` is later than `validUntil`".into());
         }
-        let subject = self.value.get("credentialSubject");
-        let mut anonymous_subject = false;
-        match kind {
-            CredentialKind::Achievement => {
-                let subject =
-                    subject.and_then(Value::as_object).ok_or("`credentialSubject` must be one object")?;
-                anonymous_subject = subject.get("id").is_none() && subject.get("identifier").is_none();
-                let achievement = subject
-                    .get("achievement")
-                    .and_then(Value::as_object)
-                    .ok_or("`credentialSubject.achievement` is required")?;
-                for key in ["id", "name", "criteria"] {
-                    if achievement.get(key).is_none() {
-                        return Err(format!("`credentialSubject.achievement.{key}` is required"));
-                    }
+        // "credentialSubject ... MUST contain one or more claims" (VC 2.0 §4.8): an object, or
+        // a list of them, each saying something.
+        let subjects: Vec<&Value> = match self.value.get("credentialSubject") {
+            None => return Err("`credentialSubject` is required".into()),
+            Some(Value::Array(list)) => list.iter().collect(),
+            Some(one) => vec![one],
+        };
+        if subjects.is_empty() || subjects.iter().any(|s| s.as_object().is_none_or(serde_json::Map::is_empty))
+        {
+            return Err(
+                "`credentialSubject` must be an object with at least one claim, or a list of them".into()
+            );
+        }
+        // Entries the data model types (VC 2.0 §4.10, §4.11, §5.5, §5.6, §5.7): each one an
+        // object with a `type`; a schema also needs its `id`.
+        for key in ["credentialStatus", "credentialSchema", "termsOfUse", "evidence", "refreshService"] {
+            let entries: Vec<&Value> = match self.value.get(key) {
+                None => continue,
+                Some(Value::Array(list)) => list.iter().collect(),
+                Some(one) => vec![one],
+            };
+            for entry in entries {
+                let Some(entry) = entry.as_object() else {
+                    return Err(format!("`{key}` entries must be objects"));
+                };
+                if entry.get("type").is_none() {
+                    return Err(format!("every `{key}` entry must have a `type`"));
                 }
-            }
-            CredentialKind::Endorsement | CredentialKind::StatusList => {
-                if subject.is_none() {
-                    return Err("`credentialSubject` is required".into());
+                if key == "credentialSchema" && entry.get("id").and_then(Value::as_str).is_none() {
+                    return Err("every `credentialSchema` entry must have an `id`".into());
                 }
             }
         }
-        Ok(Conformance { version, kind, anonymous_subject })
+        // Related resources (VC 2.0 §5.3): each names its resource and a digest of it, once.
+        if let Some(related) = self.value.get("relatedResource") {
+            let list: Vec<&Value> = match related {
+                Value::Array(list) => list.iter().collect(),
+                one => vec![one],
+            };
+            let mut seen = std::collections::HashSet::new();
+            for entry in list {
+                let entry = entry.as_object().ok_or("`relatedResource` entries must be objects")?;
+                let id = entry
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .ok_or("every `relatedResource` entry must have an `id`")?;
+                if !seen.insert(id) {
+                    return Err(format!("`relatedResource` lists `{id}` twice"));
+                }
+                let digest = ["digestSRI", "digestMultibase"]
+                    .iter()
+                    .any(|k| entry.get(*k).is_some_and(Value::is_string));
+                if !digest {
+                    return Err(format!("`relatedResource` `{id}` has no `digestSRI` or `digestMultibase`"));
+                }
+            }
+        }
+        Ok(version)
     }
 }
 
@@ -303,6 +377,66 @@ mod tests {
         ];
         for (needle, edit) in cases {
             let mut v = badge();
+            edit(&mut v);
+            let err = Credential { value: v }.open_badge_conformance().expect_err(needle);
+            assert!(err.contains(needle), "{err} should contain {needle}");
+        }
+    }
+
+    /// A VC 2.0 credential that is not an Open Badge.
+    fn plain() -> Value {
+        json!({
+            "@context": [contexts::VC_V2],
+            "type": ["VerifiableCredential"],
+            "issuer": "did:example:issuer",
+            "credentialSubject": {"id": "did:example:subject", "name": "Ada"}
+        })
+    }
+
+    #[test]
+    fn a_plain_credential_conforms_as_one() {
+        let conf = Credential { value: plain() }.conformance().expect("conforms");
+        assert_eq!(conf.describe(), "Verifiable Credential, not an Open Badge (VC 2.0)");
+        assert!(Credential { value: plain() }.open_badge_conformance().is_err());
+    }
+
+    /// The data model's rules hold for every credential (the refusals the W3C VC 2.0 suite
+    /// expects of an issuer and a verifier, issue #19).
+    #[test]
+    fn data_model_defects_are_named_for_any_credential() {
+        let cases: [(&str, Edit); 13] = [
+            ("`credentialSubject` is required", |v| {
+                v.as_object_mut().map(|o| o.remove("credentialSubject"));
+            }),
+            ("at least one claim", |v| v["credentialSubject"] = json!({})),
+            ("at least one claim", |v| v["credentialSubject"] = json!([])),
+            ("at least one claim", |v| v["credentialSubject"] = json!("did:example:subject")),
+            ("`validFrom` is not a date-time", |v| v["validFrom"] = json!("Sat 25 Feb 2023 07:16:31 PM CST")),
+            ("`validUntil` is not a date-time", |v| v["validUntil"] = json!("FUTURE DATE")),
+            ("later than", |v| {
+                v["validFrom"] = json!("2025-01-01T00:00:00Z");
+                v["validUntil"] = json!("2024-01-01T00:00:00Z");
+            }),
+            ("every `credentialStatus` entry must have a `type`", |v| {
+                v["credentialStatus"] = json!({"id": "https://example.org/status#1"})
+            }),
+            ("every `termsOfUse` entry must have a `type`", |v| v["termsOfUse"] = json!([{"id": "x:y"}])),
+            ("every `evidence` entry must have a `type`", |v| v["evidence"] = json!({"id": "x:y"})),
+            ("every `credentialSchema` entry must have an `id`", |v| {
+                v["credentialSchema"] = json!({"type": "JsonSchema"})
+            }),
+            ("has no `digestSRI` or `digestMultibase`", |v| {
+                v["relatedResource"] = json!([{"id": "https://example.org/a.png"}])
+            }),
+            ("lists `https://example.org/a.png` twice", |v| {
+                v["relatedResource"] = json!([
+                    {"id": "https://example.org/a.png", "digestSRI": "sha384-x"},
+                    {"id": "https://example.org/a.png", "digestSRI": "sha384-x"}
+                ])
+            }),
+        ];
+        for (needle, edit) in cases {
+            let mut v = plain();
             edit(&mut v);
             let err = Credential { value: v }.conformance().expect_err(needle);
             assert!(err.contains(needle), "{err} should contain {needle}");

@@ -226,7 +226,7 @@ pub fn build_library<'a>(
     let shared = shared.finish();
     let source = BuildSource { base_url: base.to_string(), docs };
     let jsonld = JsonLdProcessor::new();
-    let verifier = Verifier { jsonld: &jsonld, source: &source, now };
+    let verifier = Verifier { jsonld: &jsonld, source: &source, now, require_open_badge: true };
     // Each credential is read, verified, and reduced to its [`Facts`] in one step, so that
     // only one parsed credential per thread is alive at a time.
     let bar = crate::ui::progress(credentials.len() as u64, "verifying");
