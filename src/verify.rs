@@ -147,8 +147,9 @@ impl Verifier<'_> {
             }
         };
         let mut signed = None;
-        let method = self.check_proof(credential, &mut checks, &mut signed);
-        checks.push(self.check_issuer(credential, method.as_ref()));
+        let mut others = Vec::new();
+        let method = self.check_proof(credential, &mut checks, &mut signed, &mut others);
+        checks.push(self.check_issuer(credential, method.as_ref(), &others));
         checks.push(self.check_validity(credential));
         if kind != Some(CredentialKind::StatusList) {
             checks.push(self.check_status(credential));
@@ -162,6 +163,7 @@ impl Verifier<'_> {
         credential: &Credential,
         checks: &mut Vec<Check>,
         signed: &mut Option<integrity::Verified>,
+        others: &mut Vec<String>,
     ) -> Option<VerificationMethod> {
         let proofs = integrity::proofs(&credential.value);
         let Some(proof) = proofs.first() else {
@@ -206,7 +208,13 @@ impl Verifier<'_> {
             }
             let other_vm = other.get("verificationMethod").and_then(Value::as_str).unwrap_or_default();
             outcome = match Resolver::new(self.source).method(other_vm) {
-                Ok(m) => integrity::verify_proof(self.jsonld, &credential.value, other, &m.public_key),
+                Ok(m) => {
+                    // Its controller may be the issuer (a proof chain whose issuer signed second).
+                    if m.assertion && self.retired_before(other_vm, other).is_none() {
+                        others.push(m.controller.clone());
+                    }
+                    integrity::verify_proof(self.jsonld, &credential.value, other, &m.public_key)
+                }
                 Err(e) => Err(ProofError::UnsupportedSuite(format!("second proof: {e}"))),
             };
         }
@@ -269,7 +277,14 @@ impl Verifier<'_> {
         })
     }
 
-    fn check_issuer(&self, credential: &Credential, method: Option<&VerificationMethod>) -> Check {
+    /// The issuer must control the key of a proof: the first, or, in a proof set or chain
+    /// whose every proof verified, another (VC Data Integrity §4.3; issue #19).
+    fn check_issuer(
+        &self,
+        credential: &Credential,
+        method: Option<&VerificationMethod>,
+        others: &[String],
+    ) -> Check {
         let Some(method) = method else {
             return check(CheckName::Issuer, State::NotApplicable, "no key to compare with");
         };
@@ -277,6 +292,11 @@ impl Verifier<'_> {
             Some(issuer) if issuer == method.controller => {
                 check(CheckName::Issuer, State::Passed, format!("`{issuer}` controls the signing key"))
             }
+            Some(issuer) if others.iter().any(|c| c == issuer) => check(
+                CheckName::Issuer,
+                State::Passed,
+                format!("`{issuer}` controls the key of another proof of the set"),
+            ),
             Some(issuer) => check(
                 CheckName::Issuer,
                 State::Failed,
@@ -396,5 +416,54 @@ fn participle(purpose: &str) -> String {
         "revocation" => "revoked".into(),
         "suspension" => "suspended".into(),
         other => format!("flagged for {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::integrity::{Cryptosuite, ProofOptions};
+    use crate::keys::SecretKey;
+
+    fn issuer_state(verdict: &Verdict) -> State {
+        verdict.checks.iter().find(|c| c.check == CheckName::Issuer).map(|c| c.state).expect("issuer check")
+    }
+
+    /// A proof set whose issuer signed the second proof, not the first, verifies (VC Data
+    /// Integrity §4.3: every proof verifies, one by the issuer's key); one the issuer signed
+    /// no proof of does not (issue #19).
+    #[test]
+    fn the_issuer_may_sign_any_proof_of_a_set() {
+        let jsonld = JsonLdProcessor::new();
+        let (a, b) = (SecretKey::from_seed(&[1; 32]).expect("a"), SecretKey::from_seed(&[2; 32]).expect("b"));
+        let vm = |k: &SecretKey| k.public_key().did_key_vm();
+        let issuer = vm(&b).split('#').next().expect("did").to_string();
+        let doc = serde_json::json!({
+            "@context": [crate::contexts::VC_V2],
+            "type": ["VerifiableCredential"],
+            "issuer": issuer,
+            "credentialSubject": {"id": "did:example:ada", "name": "Ada"}
+        });
+        let sign = |doc: &Value, k: &SecretKey| {
+            let options = ProofOptions {
+                suite: Cryptosuite::EddsaRdfc2022,
+                verification_method: vm(k),
+                created: Some("2024-01-01T00:00:00Z".into()),
+            };
+            integrity::create_proof(&jsonld, doc, &options, k).expect("signs")
+        };
+        let by_a = sign(&doc, &a);
+        let by_a_then_b = sign(&by_a, &b);
+        let verifier = Verifier {
+            jsonld: &jsonld,
+            source: &crate::did::NoDocuments,
+            now: Utc::now(),
+            require_open_badge: false,
+        };
+        let both = verifier.verify(&Credential { value: by_a_then_b });
+        assert_eq!(issuer_state(&both), State::Passed, "{both:?}");
+        assert_eq!(both.outcome, Outcome::Verified, "{both:?}");
+        let only_a = verifier.verify(&Credential { value: by_a });
+        assert_eq!(issuer_state(&only_a), State::Failed, "{only_a:?}");
     }
 }

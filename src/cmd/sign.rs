@@ -31,6 +31,22 @@ pub fn run(args: &SignArgs) -> Result<Exit, CliError> {
         }
         None => format_date_time(chrono::Utc::now()),
     };
+    if args.suite == Suite::Jcs
+        && credential.conformance().is_ok_and(|c| {
+            matches!(
+                c.kind,
+                crate::model::credential::CredentialKind::Achievement
+                    | crate::model::credential::CredentialKind::Endorsement
+            )
+        })
+    {
+        // Measured with @digitalcredentials/verifier-core 1.0.0-beta.11 (issue #19).
+        crate::ui::warning(format!(
+            "`{name}`: eddsa-jcs-2022 Open Badges are rejected as \"signature is not valid\" by the Digital \
+             Credentials Consortium's verifier and Learner Credential Wallet today; Open Badges 3.0 names \
+             eddsa-rdfc-2022 (the default)"
+        ));
+    }
     let options = ProofOptions {
         suite: match args.suite {
             Suite::Rdfc => Cryptosuite::EddsaRdfc2022,
