@@ -2,7 +2,12 @@
 // HTTP) can test it. It adds no judgement of its own: every answer is what `rosette sign`
 // or `rosette verify` said, mapped onto VC-API status codes.
 //
-//   node tests/w3c/adapter.mjs [--port N]      (or ROSETTE_ADAPTER_PORT; 0 picks a free one)
+//   node tests/w3c/adapter.mjs [--port N] [--tls CERT KEY]
+//
+// --port (or ROSETTE_ADAPTER_PORT) 0 picks a free port. --tls serves HTTPS: the data model
+// suite unwraps the VC-API `{verifiableCredential}` answer only on its HTTPS code path (over
+// plain HTTP it takes the wrapper for the credential), and the suites accept self-signed
+// certificates.
 //
 // Once listening it prints one JSON line, {"url": …, "did": …}, so a script can point the
 // suites at it and tell them which issuer id to use.
@@ -10,6 +15,7 @@
 import {execFile} from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -152,7 +158,12 @@ async function main() {
   if(code !== 0 || !did) {
     throw new Error(`rosette keygen failed (${bin}): ${stderr.trim()}`);
   }
-  const server = http.createServer(async (req, res) => {
+  const arg = name => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv.slice(i + 1) : [];
+  };
+  const [cert, tlsKey] = arg('--tls');
+  const handle = async (req, res) => {
     let status;
     let answer;
     try {
@@ -169,12 +180,13 @@ async function main() {
     }
     res.writeHead(status, {'content-type': 'application/json'});
     res.end(JSON.stringify(answer));
-  });
-  const flagged = process.argv.indexOf('--port');
-  const port = Number(flagged > 0 ? process.argv[flagged + 1] :
-    process.env.ROSETTE_ADAPTER_PORT ?? 0);
+  };
+  const server = cert ?
+    https.createServer({cert: fs.readFileSync(cert), key: fs.readFileSync(tlsKey)}, handle) :
+    http.createServer(handle);
+  const port = Number(arg('--port')[0] ?? process.env.ROSETTE_ADAPTER_PORT ?? 0);
   server.listen(port, '127.0.0.1', () => {
-    const url = `http://127.0.0.1:${server.address().port}`;
+    const url = `${cert ? 'https' : 'http'}://127.0.0.1:${server.address().port}`;
     console.log(JSON.stringify({url, did}));
   });
   const stop = () => {
