@@ -72,15 +72,16 @@ fi
 adapter_pid=
 stop_adapter() { [[ -n $adapter_pid ]] && kill "$adapter_pid" 2>/dev/null || true; }
 trap stop_adapter EXIT
+rm -f "$out/adapter.out"
 ROSETTE_ADAPTER_LOG=1 node "$repo/tests/w3c/adapter.mjs" --port 0 --tls "$tls/cert.pem" "$tls/key.pem" \
   >"$out/adapter.out" 2>"$out/adapter.log" &
 adapter_pid=$!
 for _ in $(seq 50); do
-  [[ -s $out/adapter.out ]] && break
+  grep -q '}$' "$out/adapter.out" 2>/dev/null && break
   kill -0 "$adapter_pid" 2>/dev/null || die "the adapter did not start: $(cat "$out/adapter.log")"
   sleep 0.2
 done
-[[ -s $out/adapter.out ]] || die "the adapter did not start in 10 s"
+grep -q '}$' "$out/adapter.out" || die "the adapter did not start in 10 s"
 read -r url did < <(node -e \
   'const a = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(a.url, a.did)' \
   "$out/adapter.out")

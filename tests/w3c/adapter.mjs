@@ -41,10 +41,11 @@ function rosette(args) {
   });
 }
 
-// The last `error: …` line is rosette's one-line reason for a refusal.
+// rosette's reason for a refusal: its last `error: …` line and the `caused by: …` lines under it.
 function reason(stderr) {
-  const lines = stderr.trim().split('\n');
-  return lines.findLast(l => l.startsWith('error:')) || lines.at(-1) || 'refused';
+  const lines = stderr.trim().split('\n').map(l => l.trim());
+  const at = lines.findLastIndex(l => l.startsWith('error:'));
+  return (at < 0 ? lines : lines.slice(at)).join(' ') || 'refused';
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rosette-w3c-'));
