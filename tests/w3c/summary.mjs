@@ -1,0 +1,88 @@
+// Summarise the mocha JSON reports of the W3C suites: counts per suite and per group, and the
+// failing tests with the first line of their assertion, to stdout and to results.json.
+//
+//   node tests/w3c/summary.mjs OUT_DIR SUITE=INSTALL_SECS,RUN_SECS...
+
+import fs from 'node:fs';
+import path from 'node:path';
+
+const [outDir, ...timed] = process.argv.slice(2);
+
+// The eddsa suite names its cryptosuite in every describe title, which is the split its
+// report uses; the data model suite is split by file (one per spec section).
+function group(test) {
+  return /eddsa-(rdfc|jcs)-2022/.exec(test.fullTitle)?.[0] ??
+    path.basename(test.file || '?', '.js');
+}
+
+function count(tests, key) {
+  const groups = {};
+  for(const t of tests) {
+    (groups[group(t)] ??= {passed: 0, failed: 0, pending: 0})[key]++;
+  }
+  return groups;
+}
+
+// rosette has no presentations and the adapter answers 501 for them. Tests about presentations
+// then fail when they want one accepted, and pass vacuously when they want one rejected (the
+// suites count any error as a rejection): count them apart so neither is read as a result.
+// Only a suite configured with a VP verifier can meet the 501.
+const aboutPresentations = t =>
+  /verifiable presentation/i.test(t.fullTitle) || /\bVP\b/.test(t.err?.message || '');
+
+const results = {suites: {}};
+for(const arg of timed) {
+  const [name, times] = arg.split('=');
+  const [install, run] = times.split(',').map(Number);
+  const report = JSON.parse(fs.readFileSync(path.join(outDir, `${name}.json`), 'utf8'));
+  const hasVp = fs.readFileSync(path.join(outDir, name, 'localConfig.cjs'), 'utf8')
+    .includes('vpVerifiers');
+  const isVp = t => hasVp && aboutPresentations(t);
+  const groups = {};
+  for(const [key, list] of
+    [['passed', report.passes], ['failed', report.failures], ['pending', report.pending]]) {
+    for(const [g, c] of Object.entries(count(list, key))) {
+      groups[g] ??= {passed: 0, failed: 0, pending: 0};
+      groups[g][key] += c[key];
+    }
+  }
+  results.suites[name] = {
+    install_seconds: install,
+    run_seconds: run,
+    passed: report.stats.passes,
+    failed: report.stats.failures,
+    pending: report.stats.pending,
+    groups,
+    presentations: {
+      passed: report.passes.filter(isVp).length,
+      failed: report.failures.filter(isVp).length,
+    },
+    failures: report.failures.map(t => ({
+      title: t.fullTitle,
+      file: path.basename(t.file || ''),
+      // A failed hook skips the tests under it: mocha counts it as one failure.
+      presentation: isVp(t),
+      hook: /"(before|after)( all| each)?" hook/.test(t.title),
+      message: (t.err?.message || '').split('\n')[0],
+    })),
+  };
+}
+fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+
+for(const [name, r] of Object.entries(results.suites)) {
+  console.log(`\n== ${name}: ${r.passed} passed, ${r.failed} failed, ${r.pending} pending ` +
+    `(install ${r.install_seconds} s, run ${r.run_seconds} s)`);
+  for(const [g, c] of Object.entries(r.groups).sort()) {
+    console.log(`   ${g}: ${c.passed} passed, ${c.failed} failed, ${c.pending} pending`);
+  }
+  const vp = r.presentations;
+  if(vp.passed + vp.failed) {
+    console.log(`   of which about presentations (out of scope, answered 501): ` +
+      `${vp.passed} passed vacuously, ${vp.failed} failed`);
+  }
+  for(const f of r.failures) {
+    const tags = [f.hook && '(hook)', f.presentation && '(presentation)'].filter(Boolean);
+    console.log(`  FAIL ${[...tags, f.title].join(' ')}\n       ${f.message}`);
+  }
+}
+console.log(`\nwritten ${path.join(outDir, 'results.json')}`);
