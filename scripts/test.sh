@@ -175,6 +175,10 @@ main() {
     setup_browser_tests
     run_browser_tests
     lint_workflows
+    # The W3C vc-di-eddsa and VC 2.0 suites through the VC-API adapter (issue #19): any failure
+    # tests/w3c/expected.json does not list fails the run.
+    log "bash scripts/w3c-suites.sh"
+    ROSETTE_SHARED=$ROSETTE_SHARED bash "$ROOT/scripts/w3c-suites.sh" || die "the W3C suites found a regression
   fi
   log "all tests passed"
 }

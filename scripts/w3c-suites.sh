@@ -6,16 +6,17 @@
 #
 # Environment:
 #   ROSETTE_BIN     the rosette binary (default: target/release/rosette, built if missing)
-#   W3C_SUITES_DIR  the vendored suites and their deps/ (default: /work/shared/w3c-suites)
+#   W3C_SUITES_DIR  the vendored suites and their deps/ (default: $ROSETTE_SHARED/w3c-suites,
+#                   ROSETTE_SHARED defaulting to ../shared beside the repository)
 #
 # Results: a summary on stdout, target/w3c/results.json, the mocha JSON and log of each suite
-# and the adapter's request log under target/w3c/. Test failures do not make the exit status
-# non-zero (yet): only a run that could not be made does.
+# and the adapter's request log under target/w3c/. Exit status 1 when a test fails that
+# tests/w3c/expected.json does not list with its reason; 2 when the run could not be made.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 out=$repo/target/w3c
-src=${W3C_SUITES_DIR:-/work/shared/w3c-suites}
+src=${W3C_SUITES_DIR:-${ROSETTE_SHARED:-$repo/../shared}/w3c-suites}
 suites=(vc-di-eddsa-test-suite vc-data-model-2.0-test-suite)
 
 die() { echo "w3c-suites: $*" >&2; exit 2; }
@@ -26,6 +27,11 @@ if [[ -z ${ROSETTE_BIN:-} ]]; then
 fi
 [[ -x $ROSETTE_BIN ]] || die "no rosette binary at $ROSETTE_BIN"
 export ROSETTE_BIN
+# The adapter serves HTTPS with a throwaway certificate that openssl makes.
+if ! command -v openssl >/dev/null && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null) ||
+    die "could not install openssl"
+fi
 for tool in node npm openssl; do
   command -v $tool >/dev/null || die "$tool is needed"
 done

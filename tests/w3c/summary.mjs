@@ -2,6 +2,9 @@
 // failing tests with the first line of their assertion, to stdout and to results.json.
 //
 //   node tests/w3c/summary.mjs OUT_DIR SUITE=INSTALL_SECS,RUN_SECS...
+//
+// Exits 1 when a test fails that tests/w3c/expected.json does not list (with its reason): a
+// regression. A listed test that now passes is reported, to be taken off the list.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -86,3 +89,21 @@ for(const [name, r] of Object.entries(results.suites)) {
   }
 }
 console.log(`\nwritten ${path.join(outDir, 'results.json')}`);
+
+const expected = JSON.parse(
+  fs.readFileSync(new URL('./expected.json', import.meta.url), 'utf8')).expected_failures;
+let regressions = 0;
+for(const [name, r] of Object.entries(results.suites)) {
+  const listed = new Set((expected[name] || []).map(e => e.title));
+  const failed = new Set(r.failures.map(f => f.title));
+  for(const f of r.failures.filter(f => !listed.has(f.title))) {
+    regressions++;
+    console.log(`UNEXPECTED FAILURE (${name}): ${f.title}\n       ${f.message}`);
+  }
+  for(const title of [...listed].filter(t => !failed.has(t))) {
+    console.log(`now passes (${name}), take it off tests/w3c/expected.json: ${title}`);
+  }
+  console.log(`${name}: ${r.passed} passed, ${r.failed} failed ` +
+    `(${r.failed - r.failures.filter(f => !listed.has(f.title)).length} of them expected)`);
+}
+process.exitCode = regressions ? 1 : 0;
