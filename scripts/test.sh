@@ -178,7 +178,7 @@ main() {
     # The W3C vc-di-eddsa and VC 2.0 suites through the VC-API adapter (issue #19): any failure
     # tests/w3c/expected.json does not list fails the run.
     log "bash scripts/w3c-suites.sh"
-    ROSETTE_SHARED=$ROSETTE_SHARED bash "$ROOT/scripts/w3c-suites.sh" || die "the W3C suites found a regression
+    ROSETTE_SHARED=$ROSETTE_SHARED bash "$ROOT/scripts/w3c-suites.sh" || die "the W3C suites found a regression"
   fi
   log "all tests passed"
 }
