@@ -101,6 +101,12 @@ pub fn did_web_document_url(did: &str) -> Result<String, String> {
     })
 }
 
+/// The key history rosette publishes beside a did:web document (`…/keys.json` beside
+/// `…/did.json`): each key's status and dates, read by rosette's verifier and the badge page.
+pub fn key_history_url(did_document_url: &str) -> Option<String> {
+    did_document_url.strip_suffix("did.json").map(|dir| format!("{dir}keys.json"))
+}
+
 /// Resolves verification method ids to keys, checking they may assert credentials.
 pub struct Resolver<'a> {
     source: &'a dyn DocumentSource,

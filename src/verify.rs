@@ -251,7 +251,7 @@ impl Verifier<'_> {
     fn retired_before(&self, vm_id: &str, proof: &serde_json::Map<String, Value>) -> Option<String> {
         let controller = vm_id.split('#').next()?;
         let did_url = crate::did::did_web_document_url(controller).ok()?;
-        let url = format!("{}keys.json", did_url.strip_suffix("did.json")?);
+        let url = crate::did::key_history_url(&did_url)?;
         let bytes = self.source.get(&url)?.ok()?;
         let Some(keys) = serde_json::from_slice::<Value>(&bytes)
             .ok()

@@ -69,11 +69,13 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
         progress.inc(1);
         let at = if args.csv.is_some() { format!("row {}: ", i + 2) } else { String::new() };
         match make_award(&site, row, args.csv.is_some(), &mut registry, &mut random, &now) {
-            Ok((slug, mut unsigned)) => {
-                if let Err(reason) = crate::cmd::sign::prepare(&mut unsigned) {
+            Ok((slug, unsigned)) => {
+                let mut credential = crate::model::Credential { value: unsigned };
+                if let Err(reason) = crate::cmd::sign::prepare(&mut credential) {
                     problems.push(format!("{at}cannot be signed: {reason}"));
                     continue;
                 }
+                let unsigned = credential.value;
                 let options = ProofOptions {
                     suite: Cryptosuite::EddsaRdfc2022,
                     verification_method: vm.clone(),

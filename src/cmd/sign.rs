@@ -6,6 +6,7 @@ use crate::integrity::{self, Cryptosuite, ProofOptions};
 use crate::jsonld::JsonLdProcessor;
 use crate::keys::SecretKey;
 use crate::model::Credential;
+use crate::model::credential::Conformance;
 use crate::model::date::{format_date_time, parse_date_time};
 use std::io::Read;
 use std::path::Path;
@@ -18,7 +19,7 @@ pub fn run(args: &SignArgs) -> Result<Exit, CliError> {
     let (name, bytes) = read_input(&args.input)?;
     let mut credential = Credential::parse(&bytes)
         .map_err(|e| CliError::invalid(format!("`{name}` cannot be signed")).caused_by(e))?;
-    prepare(&mut credential.value)
+    let conformance = prepare(&mut credential)
         .map_err(|reason| CliError::invalid(format!("`{name}` cannot be signed: {reason}")))?;
     let public = key.public_key();
     let vm = args.verification_method.clone().unwrap_or_else(|| public.did_key_vm());
@@ -31,15 +32,7 @@ pub fn run(args: &SignArgs) -> Result<Exit, CliError> {
         }
         None => format_date_time(chrono::Utc::now()),
     };
-    if args.suite == Suite::Jcs
-        && credential.conformance().is_ok_and(|c| {
-            matches!(
-                c.kind,
-                crate::model::credential::CredentialKind::Achievement
-                    | crate::model::credential::CredentialKind::Endorsement
-            )
-        })
-    {
+    if args.suite == Suite::Jcs && conformance.kind.is_open_badge() {
         // Measured with @digitalcredentials/verifier-core 1.0.0-beta.11 (issue #19).
         crate::ui::warning(format!(
             "`{name}`: eddsa-jcs-2022 Open Badges are rejected as \"signature is not valid\" by the Digital \
@@ -116,11 +109,10 @@ fn read_input(path: &Path) -> Result<(String, Vec<u8>), CliError> {
 /// Data Integrity adds its own context, VC DI §2.1), then the same data-model and shape checks
 /// `rosette verify` makes, with the same messages (issue #19: never sign what a verifier must
 /// refuse). `award` runs it on every credential it makes.
-pub fn prepare(value: &mut serde_json::Value) -> Result<(), String> {
-    let credential = Credential { value: value.clone() };
+pub fn prepare(credential: &mut Credential) -> Result<Conformance, String> {
     if credential.version() == Some(crate::model::credential::VcVersion::V1_1)
         && !credential.contexts().contains(&crate::contexts::DATA_INTEGRITY_V2)
-        && let Some(map) = value.as_object_mut()
+        && let Some(map) = credential.value.as_object_mut()
     {
         let mut list = match map.remove("@context") {
             Some(serde_json::Value::Array(list)) => list,
@@ -130,7 +122,7 @@ pub fn prepare(value: &mut serde_json::Value) -> Result<(), String> {
         list.push(crate::contexts::DATA_INTEGRITY_V2.into());
         map.insert("@context".into(), serde_json::Value::Array(list));
     }
-    Credential { value: value.clone() }.conformance().map(|_| ())
+    credential.conformance()
 }
 
 /// The refusals of `rosette sign`, each a one-line reason.

@@ -44,6 +44,13 @@ pub enum CredentialKind {
     Plain,
 }
 
+impl CredentialKind {
+    /// An Open Badges 3.0 credential (an achievement or an endorsement), not a status list.
+    pub fn is_open_badge(self) -> bool {
+        matches!(self, CredentialKind::Achievement | CredentialKind::Endorsement)
+    }
+}
+
 /// The result of the shape check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conformance {
@@ -158,7 +165,7 @@ impl Credential {
         } else {
             CredentialKind::Plain
         };
-        let open_badge = matches!(kind, CredentialKind::Achievement | CredentialKind::Endorsement);
+        let open_badge = kind.is_open_badge();
         if open_badge && !self.contexts().get(1).is_some_and(|c| contexts::is_ob_v3p0(c)) {
             return Err(format!(
                 "the second `@context` must be the Open Badges 3.0 context (`{}`)",
@@ -248,11 +255,10 @@ impl Credential {
         }
         // "credentialSubject ... MUST contain one or more claims" (VC 2.0 §4.8): an object, or
         // a list of them, each saying something.
-        let subjects: Vec<&Value> = match self.value.get("credentialSubject") {
-            None => return Err("`credentialSubject` is required".into()),
-            Some(Value::Array(list)) => list.iter().collect(),
-            Some(one) => vec![one],
+        let Some(subject) = self.value.get("credentialSubject") else {
+            return Err("`credentialSubject` is required".into());
         };
+        let subjects = values(Some(subject));
         if subjects.is_empty() || subjects.iter().any(|s| s.as_object().is_none_or(serde_json::Map::is_empty))
         {
             return Err(
@@ -262,12 +268,7 @@ impl Credential {
         // Entries the data model types (VC 2.0 §4.10, §4.11, §5.5, §5.6, §5.7): each one an
         // object with a `type`; a schema also needs its `id`.
         for key in ["credentialStatus", "credentialSchema", "termsOfUse", "evidence", "refreshService"] {
-            let entries: Vec<&Value> = match self.value.get(key) {
-                None => continue,
-                Some(Value::Array(list)) => list.iter().collect(),
-                Some(one) => vec![one],
-            };
-            for entry in entries {
+            for entry in values(self.value.get(key)) {
                 let Some(entry) = entry.as_object() else {
                     return Err(format!("`{key}` entries must be objects"));
                 };
@@ -280,30 +281,32 @@ impl Credential {
             }
         }
         // Related resources (VC 2.0 §5.3): each names its resource and a digest of it, once.
-        if let Some(related) = self.value.get("relatedResource") {
-            let list: Vec<&Value> = match related {
-                Value::Array(list) => list.iter().collect(),
-                one => vec![one],
-            };
-            let mut seen = std::collections::HashSet::new();
-            for entry in list {
-                let entry = entry.as_object().ok_or("`relatedResource` entries must be objects")?;
-                let id = entry
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .ok_or("every `relatedResource` entry must have an `id`")?;
-                if !seen.insert(id) {
-                    return Err(format!("`relatedResource` lists `{id}` twice"));
-                }
-                let digest = ["digestSRI", "digestMultibase"]
-                    .iter()
-                    .any(|k| entry.get(*k).is_some_and(Value::is_string));
-                if !digest {
-                    return Err(format!("`relatedResource` `{id}` has no `digestSRI` or `digestMultibase`"));
-                }
+        let mut seen = std::collections::HashSet::new();
+        for entry in values(self.value.get("relatedResource")) {
+            let entry = entry.as_object().ok_or("`relatedResource` entries must be objects")?;
+            let id = entry
+                .get("id")
+                .and_then(Value::as_str)
+                .ok_or("every `relatedResource` entry must have an `id`")?;
+            if !seen.insert(id) {
+                return Err(format!("`relatedResource` lists `{id}` twice"));
+            }
+            let digest =
+                ["digestSRI", "digestMultibase"].iter().any(|k| entry.get(*k).is_some_and(Value::is_string));
+            if !digest {
+                return Err(format!("`relatedResource` `{id}` has no `digestSRI` or `digestMultibase`"));
             }
         }
         Ok(version)
+    }
+}
+
+/// The values of a JSON value that may be one value or an array of them (none when absent).
+pub fn values(v: Option<&Value>) -> Vec<&Value> {
+    match v {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(other) => vec![other],
+        None => Vec::new(),
     }
 }
 

@@ -164,7 +164,7 @@ pub fn build_library<'a>(
     // The verifier reads the key history too: a proof made after its key was retired fails,
     // here as in `rosette verify --site` and on the badge page.
     let keys_json = keys_document(&did, keys);
-    let keys_url = did_url.strip_suffix("did.json").map(|dir| format!("{dir}keys.json"));
+    let keys_url = crate::did::key_history_url(&did_url);
     let mut docs = HashMap::from([(did_url, did_json.clone())]);
     if let Some(url) = keys_url {
         docs.insert(url, keys_json.clone());

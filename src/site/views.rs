@@ -5,6 +5,7 @@
 use super::library::{Achievement, Award, Library, Source};
 use crate::config::Config;
 use crate::markdown::{is_safe_url, to_safe_html};
+use crate::model::credential::values;
 use crate::model::lang::pick;
 use crate::verify::{CheckName, State};
 use chrono::{DateTime, Datelike, Utc};
@@ -227,14 +228,6 @@ fn image(v: Option<&Value>, fallback_alt: &str) -> Option<ImageView> {
     Some(ImageView { url, alt: clean_text(&alt) })
 }
 
-fn list(v: Option<&Value>) -> Vec<&Value> {
-    match v {
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(other) => vec![other],
-        None => Vec::new(),
-    }
-}
-
 /// A date for people: `31 January 2024` in English, `2024年1月31日` in Chinese.
 pub fn human_date(d: DateTime<Utc>, lang: &str) -> String {
     if lang.starts_with("zh") {
@@ -269,8 +262,8 @@ pub fn achievement_as_stated(a: &Achievement, v: &Value, base: &str, lang: &str)
         human_code: text(v.get("humanCode"), lang),
         field_of_study: text(v.get("fieldOfStudy"), lang),
         credits: v.get("creditsAvailable").and_then(Value::as_f64).map(|c| format!("{c}")),
-        tags: list(v.get("tag")).into_iter().filter_map(Value::as_str).map(clean_text).collect(),
-        alignments: list(v.get("alignment"))
+        tags: values(v.get("tag")).into_iter().filter_map(Value::as_str).map(clean_text).collect(),
+        alignments: values(v.get("alignment"))
             .into_iter()
             .map(|al| LinkView {
                 name: text(al.get("targetName"), lang).unwrap_or_default(),
@@ -356,7 +349,7 @@ pub fn award(
         expired: until.is_some_and(|u| u < now),
         description: text(c.get("description"), lang),
         narrative_html: pick(subject.get("narrative"), lang).map(|n| to_safe_html(&n)),
-        evidence: list(c.get("evidence"))
+        evidence: values(c.get("evidence"))
             .into_iter()
             .map(|e| EvidenceView {
                 name: text(e.get("name"), lang),
@@ -365,7 +358,7 @@ pub fn award(
                 narrative_html: pick(e.get("narrative"), lang).map(|n| to_safe_html(&n)),
             })
             .collect(),
-        results: list(subject.get("result"))
+        results: values(subject.get("result"))
             .into_iter()
             .map(|r| LinkView {
                 name: text(r.get("value"), lang).or_else(|| text(r.get("status"), lang)).unwrap_or_default(),
@@ -413,7 +406,7 @@ pub fn award(
 fn result_label(result: &Value, credential: &Value) -> Option<String> {
     let target = result.get("resultDescription").and_then(Value::as_str)?;
     let descriptions = &credential["credentialSubject"]["achievement"]["resultDescription"];
-    list(Some(descriptions))
+    values(Some(descriptions))
         .into_iter()
         .find(|d| d.get("id").and_then(Value::as_str) == Some(target))
         .and_then(|d| text(d.get("name"), "en"))
