@@ -132,7 +132,7 @@ module.exports = {
     implementation: 'rosette',
     issuers: [{
       id: '$did',
-      endpoint: '$url/rdfc/credentials/issue',
+      endpoint: '$url/credentials/issue',
       tags: ['vc2.0']
     }],
     verifiers: [{

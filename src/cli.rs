@@ -262,9 +262,10 @@ pub struct SignArgs {
     /// environment variable ROSETTE_SIGNING_KEY (for CI secrets).
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
-    /// The cryptosuite of the proof.
-    #[arg(long, value_enum, default_value = "eddsa-rdfc-2022")]
-    pub suite: Suite,
+    /// The cryptosuite of the proof. Default: eddsa-rdfc-2022, or eddsa-jcs-2022 for a
+    /// credential with a text direction (`@direction`), which RDF canonicalization would drop.
+    #[arg(long, value_enum)]
+    pub suite: Option<Suite>,
     /// The key's id as the issuer publishes it, for example `did:web:badges.example.org#key-1`.
     /// Default: the key's did:key.
     #[arg(long, value_name = "ID")]

@@ -586,6 +586,44 @@ fn sign_adds_the_data_integrity_context_to_vc_1_1_input() {
     }
 }
 
+/// A text direction cannot be signed by eddsa-rdfc-2022 (its RDF has no `rdfDirection`), so
+/// `sign` without `--suite` signs such a credential with eddsa-jcs-2022, says so, and the
+/// direction is then protected; asked for rdfc, it refuses with a hint (issue #19).
+#[test]
+fn sign_signs_a_text_direction_with_jcs_unless_rdfc_is_asked_for() {
+    let sb = Sandbox::new();
+    write_unsigned_with(&sb, "rtl.json", |v| {
+        v["issuer"]["name"] =
+            serde_json::json!({"@value": "معهد نورثفيلد", "@language": "ar", "@direction": "rtl"});
+    });
+    let key = sb.sample_key();
+    let run = sb.rosette(&["sign", "--key", key, "--created", CREATED, "rtl.json", "-o", "rtl-signed.json"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains("signed with eddsa-jcs-2022, because eddsa-rdfc-2022 would not sign the text direction (@direction) of `issuer.name`"),
+        "{}",
+        run.stderr
+    );
+    let signed = sb.read("rtl-signed.json");
+    assert!(signed.contains("\"cryptosuite\": \"eddsa-jcs-2022\""), "{signed}");
+    sb.rosette(&["verify", "--now", NOW, "rtl-signed.json"]).assert_code(0);
+    // The direction is signed: turning it around breaks the signature.
+    sb.write("turned.json", &signed.replacen("\"rtl\"", "\"ltr\"", 1));
+    sb.rosette(&["verify", "--now", NOW, "turned.json"]).assert_code(1);
+
+    let run = sb.rosette(&["sign", "--key", key, "--suite", "eddsa-rdfc-2022", "rtl.json"]);
+    run.assert_code(1);
+    assert!(run.stderr.contains("text direction (@direction) of"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: sign with --suite eddsa-jcs-2022"), "{}", run.stderr);
+
+    // Without a direction, the default stays eddsa-rdfc-2022.
+    write_unsigned_with(&sb, "plain.json", |_| {});
+    let run = sb.rosette(&["sign", "--key", key, "--created", CREATED, "plain.json"]);
+    run.assert_code(0);
+    assert!(run.stdout.contains("\"cryptosuite\": \"eddsa-rdfc-2022\""), "{}", run.stdout);
+    assert!(!run.stderr.contains("eddsa-jcs-2022"), "{}", run.stderr);
+}
+
 /// `verify` checks any VC 2.0 credential; `--require ob3` asks for an Open Badge.
 #[test]
 fn verify_takes_any_verifiable_credential_unless_an_open_badge_is_required() {

@@ -32,7 +32,43 @@ pub fn run(args: &SignArgs) -> Result<Exit, CliError> {
         }
         None => format_date_time(chrono::Utc::now()),
     };
-    if args.suite == Suite::Jcs && conformance.kind.is_open_badge() {
+    let jsonld = JsonLdProcessor::new();
+    let mut options = ProofOptions {
+        suite: match args.suite {
+            Some(Suite::Rdfc) | None => Cryptosuite::EddsaRdfc2022,
+            Some(Suite::Jcs) => Cryptosuite::EddsaJcs2022,
+        },
+        verification_method: vm,
+        created: Some(created),
+    };
+    let signed = match integrity::create_proof(&jsonld, &credential.value, &options, &key) {
+        // The default suite cannot sign a text direction: its JSON-LD to RDF step runs without
+        // the JSON-LD API's `rdfDirection` option (null by default; jsonld.js refuses such a
+        // value in safe mode), so the direction would not be signed. JCS signs the JSON as
+        // written, direction included (issue #19).
+        Err(e) if args.suite.is_none() && direction_at(&e).is_some() => {
+            crate::ui::warning(format!(
+                "`{name}`: signed with eddsa-jcs-2022, because eddsa-rdfc-2022 would not sign the text \
+                 direction (@direction) of `{}`",
+                direction_at(&e).unwrap_or_default()
+            ));
+            options.suite = Cryptosuite::EddsaJcs2022;
+            integrity::create_proof(&jsonld, &credential.value, &options, &key)
+        }
+        other => other,
+    }
+    .map_err(|e| {
+        let hint = direction_at(&e).is_some().then_some(
+            "sign with --suite eddsa-jcs-2022 (or leave --suite out): it signs the JSON as written, text \
+             direction included",
+        );
+        let error = CliError::invalid(format!("`{name}` cannot be signed")).caused_by(e);
+        match hint {
+            Some(h) => error.hint(h),
+            None => error,
+        }
+    })?;
+    if options.suite == Cryptosuite::EddsaJcs2022 && conformance.kind.is_open_badge() {
         // Measured with @digitalcredentials/verifier-core 1.0.0-beta.11 (issue #19).
         crate::ui::warning(format!(
             "`{name}`: eddsa-jcs-2022 Open Badges are rejected as \"signature is not valid\" by the Digital \
@@ -40,16 +76,6 @@ pub fn run(args: &SignArgs) -> Result<Exit, CliError> {
              eddsa-rdfc-2022 (the default)"
         ));
     }
-    let options = ProofOptions {
-        suite: match args.suite {
-            Suite::Rdfc => Cryptosuite::EddsaRdfc2022,
-            Suite::Jcs => Cryptosuite::EddsaJcs2022,
-        },
-        verification_method: vm,
-        created: Some(created),
-    };
-    let signed = integrity::create_proof(&JsonLdProcessor::new(), &credential.value, &options, &key)
-        .map_err(|e| CliError::invalid(format!("`{name}` cannot be signed")).caused_by(e))?;
     let mut out = serde_json::to_vec_pretty(&signed).map_err(|e| CliError::io(e.to_string()))?;
     out.push(b'\n');
     match &args.output {
@@ -62,6 +88,18 @@ pub fn run(args: &SignArgs) -> Result<Exit, CliError> {
         }
     }
     Ok(Exit::Ok)
+}
+
+/// Where the text direction is, when signing failed only because RDF canonicalization would
+/// drop it.
+fn direction_at(e: &integrity::ProofError) -> Option<&str> {
+    match e {
+        integrity::ProofError::JsonLd(crate::jsonld::JsonLdError::Unsafe {
+            path,
+            violation: crate::jsonld::SafeModeViolation::RdfDirectionNotSet(_),
+        }) => Some(path),
+        _ => None,
+    }
 }
 
 /// The secret key from `--key FILE`, else from `ROSETTE_SIGNING_KEY`.

@@ -24,10 +24,13 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const bin = process.env.ROSETTE_BIN || path.join(repo, 'target/release/rosette');
 
 // One issuer endpoint per cryptosuite, because the suites pick issuers by tag and send no
-// cryptosuite option of their own.
+// cryptosuite option of their own; and one with rosette's own choice (`sign` without
+// --suite: eddsa-rdfc-2022, or eddsa-jcs-2022 for a credential with a text direction), which
+// is what an issuer gets who does not pick.
 const issuers = {
   '/rdfc/credentials/issue': 'eddsa-rdfc-2022',
   '/jcs/credentials/issue': 'eddsa-jcs-2022',
+  '/credentials/issue': null,
 };
 
 function rosette(args) {
@@ -86,7 +89,8 @@ function fillIssuer(credential, did) {
 async function issue(body, cryptosuite, did) {
   const credential = fillIssuer(body.credential, did);
   const {code, stdout, stderr} = await withFile(credential, file =>
-    rosette(['sign', '--quiet', '--key', key, '--suite', cryptosuite, file]));
+    rosette(['sign', '--quiet', '--key', key,
+      ...(cryptosuite ? ['--suite', cryptosuite] : []), file]));
   if(code === 0) {
     return [201, {verifiableCredential: JSON.parse(stdout)}];
   }
@@ -125,7 +129,7 @@ async function route(req, body, did) {
   if(req.method !== 'POST') {
     return [405, {error: 'only POST'}];
   }
-  if(issuers[url]) {
+  if(url in issuers) {
     return issue(body, issuers[url], did);
   }
   if(url === '/credentials/verify') {
