@@ -121,8 +121,8 @@ module.exports = {
   }]
 };
 EOF
-# rosette has no presentations; the VP verifier is there so those tests meet a plain 501
-# rather than being skipped by a missing endpoint (which would count some as passed).
+# The VC 2.0 suite issues through rosette's own suite choice (`sign` without --suite), and
+# verifies presentations with `rosette verify --challenge --domain`.
 cat >"$out/vc-data-model-2.0-test-suite/localConfig.cjs" <<EOF
 // Written by scripts/w3c-suites.sh: rosette through tests/w3c/adapter.mjs.
 module.exports = {

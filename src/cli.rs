@@ -353,7 +353,14 @@ pub struct VerifyArgs {
     /// Badges rules apply to those that say they are Open Badges.
     #[arg(long, value_enum, value_name = "KIND")]
     pub require: Option<Require>,
-    /// Credential files or baked badge images (PNG, SVG), directories searched for them, or
+    /// For a presentation: the challenge you asked the holder to sign. Without it, a copy of an
+    /// earlier presentation would pass (the check warns).
+    #[arg(long, value_name = "TEXT")]
+    pub challenge: Option<String>,
+    /// For a presentation: the domain you asked the holder to sign for (your own, usually).
+    #[arg(long, value_name = "TEXT")]
+    pub domain: Option<String>,
+    /// Credential or presentation files, baked badge images (PNG, SVG), directories searched for them, or
     /// https:// URLs of credentials or badge pages. Unless --offline, the did:web documents and
     /// status lists that no --site serves are fetched over HTTPS from their own hosts.
     #[arg(value_name = "PATH-OR-URL", required = true)]

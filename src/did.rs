@@ -41,6 +41,9 @@ pub struct VerificationMethod {
     /// Whether the controller lists it under `assertionMethod`, that is, lets it sign
     /// credentials.
     pub assertion: bool,
+    /// Whether the controller lists it under `authentication`, that is, lets it prove who is
+    /// presenting (the proof of a verifiable presentation).
+    pub authentication: bool,
 }
 
 /// A source of published documents by URL (for example a site directory). Returns `None`
@@ -182,6 +185,7 @@ fn did_key_method(vm_id: &str, did: &str, mb: &str) -> Result<VerificationMethod
         controller: did.to_string(),
         public_key: key,
         assertion: true,
+        authentication: true,
     })
 }
 
@@ -201,10 +205,13 @@ pub fn find_method(doc: &Value, controller: &str, vm_id: &str) -> Result<Verific
     };
     let assertion = as_array(doc.get("assertionMethod"));
     let listed_for_assertion = assertion.iter().any(listed);
-    // The method itself is embedded either in assertionMethod or in verificationMethod.
+    let authentication = as_array(doc.get("authentication"));
+    let listed_for_authentication = authentication.iter().any(listed);
+    // The method itself is embedded in a relationship or in verificationMethod.
     let described = as_array(doc.get("verificationMethod"));
     let method = assertion
         .iter()
+        .chain(authentication.iter())
         .chain(described.iter())
         .filter_map(Value::as_object)
         .find(|m| m.get("id").and_then(Value::as_str) == Some(vm_id))
@@ -232,6 +239,7 @@ pub fn find_method(doc: &Value, controller: &str, vm_id: &str) -> Result<Verific
         controller: controller.to_string(),
         public_key,
         assertion: listed_for_assertion,
+        authentication: listed_for_authentication,
     })
 }
 

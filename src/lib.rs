@@ -7,7 +7,7 @@
 //! | layer | modules | owns |
 //! |---|---|---|
 //! | app | `main.rs`, [`cli`], [`cmd`], [`ui`] | arguments, one `run` per subcommand, exit codes, output levels, colour and progress |
-//! | domain (pure) | [`model`], [`jsonld`], [`canon`], [`integrity`], [`keys`], [`did`], [`status`], [`verify`] | OB 3.0 / VC types, embedded [`contexts`], JSON-LD → RDF, RDFC-1.0 and JCS, the two EdDSA cryptosuites, Multikey, did:key/did:web, Bitstring Status List, verdicts |
+//! | domain (pure) | [`model`], [`jsonld`], [`canon`], [`integrity`], [`keys`], [`did`], [`status`], [`verify`], [`presentation`] | OB 3.0 / VC types, embedded [`contexts`], JSON-LD → RDF, RDFC-1.0 and JCS, the two EdDSA cryptosuites, Multikey, did:key/did:web, Bitstring Status List, verdicts on credentials and presentations |
 //! | site | [`site`] (load, library, render, cache, write, fit), [`achievement`], [`award`], [`registry`], [`templates`], [`card`], [`badge_art`], [`bake`], [`qr`], [`markdown`] | `rosette.toml` and `badges/`, issuing, the pages and per-award files, preview cards, init's default badge image, baking, QR codes, the output's size against hosts' limits |
 //! | foundation | [`error`], [`fs`], [`json`], [`net`], [`badge_page`] | errors with context and exit codes, file helpers, atomic writes, strict JSON, documents over HTTPS, the credential of a badge page |
 //!
@@ -36,6 +36,7 @@ pub mod keys;
 pub mod markdown;
 pub mod model;
 pub mod net;
+pub mod presentation;
 pub mod qr;
 pub mod registry;
 pub mod site;

@@ -29,6 +29,14 @@ pub enum CheckName {
     Validity,
     /// Revocation and suspension (Bitstring Status List).
     Status,
+    /// A presentation's key is published by its controller for `authentication`.
+    HolderKey,
+    /// A presentation's holder controls its key.
+    Holder,
+    /// A presentation was made for this verifier's challenge and domain.
+    Challenge,
+    /// The credentials a presentation carries.
+    Credentials,
 }
 
 impl CheckName {
@@ -40,6 +48,10 @@ impl CheckName {
             CheckName::Issuer => "issuer",
             CheckName::Validity => "validity",
             CheckName::Status => "status",
+            CheckName::HolderKey => "holder key",
+            CheckName::Holder => "holder",
+            CheckName::Challenge => "challenge",
+            CheckName::Credentials => "credentials",
         }
     }
 }
@@ -86,9 +98,14 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    fn from_checks(checks: Vec<Check>) -> Self {
+    pub(crate) fn from_checks(checks: Vec<Check>) -> Self {
+        Verdict { outcome: Self::outcome_of(&checks), checks, signed: None }
+    }
+
+    /// The outcome of a list of checks: the worst state among them.
+    pub(crate) fn outcome_of(checks: &[Check]) -> Outcome {
         let has = |s: State| checks.iter().any(|c| c.state == s);
-        let outcome = if has(State::Failed) {
+        if has(State::Failed) {
             Outcome::Failed
         } else if has(State::Unknown) {
             Outcome::Unknown
@@ -96,8 +113,7 @@ impl Verdict {
             Outcome::Warning
         } else {
             Outcome::Verified
-        };
-        Verdict { outcome, checks, signed: None }
+        }
     }
 
     /// The first failed (else unknown) check: what a one-line report names.

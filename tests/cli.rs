@@ -624,6 +624,92 @@ fn sign_signs_a_text_direction_with_jcs_unless_rdfc_is_asked_for() {
     assert!(!run.stderr.contains("eddsa-jcs-2022"), "{}", run.stderr);
 }
 
+/// A presentation signed by Digital Bazaar's libraries (tests/w3c/make-presentations.mjs): the
+/// holder's proof, made for the verifier's challenge and domain, and every credential inside.
+#[test]
+fn verify_checks_a_presentation_and_the_credentials_in_it() {
+    const VP_NOW: &str = "2026-12-07T00:00:00Z";
+    let sb = Sandbox::new();
+    let signed = fixture_text("presentations/signed.json");
+    sb.write("vp.json", &signed);
+    let ok = [
+        "verify",
+        "--offline",
+        "--now",
+        VP_NOW,
+        "--challenge",
+        "c0ffee-2026-12-07",
+        "--domain",
+        "hiring.example",
+    ];
+    let run = sb.rosette(&[&ok[..], &["vp.json"]].concat());
+    run.assert_code(0);
+    for want in [
+        "vp.json: presentation verified",
+        "holder key   listed under `authentication`",
+        "challenge    made for challenge `c0ffee-2026-12-07` and domain `hiring.example`",
+        "credentials  1 credential verified",
+        "credential 1: verified",
+    ] {
+        assert!(run.stdout.contains(want), "{want}\n{}", run.stdout);
+    }
+    // Without the challenge it cannot tell a replay: it says so.
+    let run = sb.rosette(&["verify", "--offline", "--now", VP_NOW, "vp.json"]);
+    run.assert_code(0);
+    assert!(run.stdout.contains("warn  challenge    not compared"), "{}", run.stdout);
+    // Made for another request, or another verifier.
+    let run = sb.rosette(&["verify", "--offline", "--now", VP_NOW, "--challenge", "other", "vp.json"]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains("FAILED: the proof's challenge is `c0ffee-2026-12-07`, not `other`"),
+        "{}",
+        run.stdout
+    );
+    let run = sb.rosette(&[
+        "verify",
+        "--offline",
+        "--now",
+        VP_NOW,
+        "--challenge",
+        "c0ffee-2026-12-07",
+        "--domain",
+        "x.example",
+        "vp.json",
+    ]);
+    run.assert_code(1);
+    // A changed credential breaks both its own proof and the holder's.
+    sb.write("changed.json", &signed.replacen("Ada Lovelace", "Ada Lovelacf", 1));
+    let run = sb.rosette(&[&ok[..], &["changed.json"]].concat());
+    run.assert_code(1);
+    assert!(run.stdout.contains("FAIL  signature    proof signature does not verify"), "{}", run.stdout);
+    assert!(run.stdout.contains("credential 1: FAILED: proof signature does not verify"), "{}", run.stdout);
+    // Unsigned, or signed for the wrong purpose.
+    let mut unsigned: Value = serde_json::from_str(&signed).expect("json");
+    unsigned.as_object_mut().expect("object").remove("proof");
+    sb.write("unsigned.json", &unsigned.to_string());
+    let run = sb.rosette(&[&ok[..], &["unsigned.json"]].concat());
+    run.assert_code(1);
+    assert!(run.stdout.contains("has no `proof`"), "{}", run.stdout);
+    sb.write(
+        "purpose.json",
+        &signed.replacen("\"proofPurpose\": \"authentication\"", "\"proofPurpose\": \"assertionMethod\"", 1),
+    );
+    let run = sb.rosette(&[&ok[..], &["purpose.json"]].concat());
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains("proof purpose is `assertionMethod`, expected `authentication`"),
+        "{}",
+        run.stdout
+    );
+    // JSON output: the presentation's checks and a verdict per credential.
+    let run = sb.rosette(&[&ok[..], &["--format", "json", "vp.json"]].concat());
+    run.assert_code(0);
+    let report: Value = serde_json::from_str(&run.stdout).expect("json report");
+    assert_eq!(report[0]["outcome"], "verified");
+    assert_eq!(report[0]["credentials"][0]["outcome"], "verified");
+    assert!(report[0]["checks"].as_array().expect("checks").iter().any(|c| c["check"] == "holder-key"));
+}
+
 /// `verify` checks any VC 2.0 credential; `--require ob3` asks for an Open Badge.
 #[test]
 fn verify_takes_any_verifiable_credential_unless_an_open_badge_is_required() {

@@ -15,7 +15,8 @@ use crate::jsonld::JsonLdProcessor;
 use crate::model::Credential;
 use crate::model::date::parse_date_time;
 use crate::net::{self, HttpClient, HttpOptions, LocalThenNetwork};
-use crate::verify::{Outcome, State, Verdict, Verifier};
+use crate::presentation::{Expected, PresentationVerdict};
+use crate::verify::{Check, Outcome, State, Verdict, Verifier};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -50,7 +51,18 @@ pub struct FileReport {
 #[serde(untagged)]
 pub enum FileResult {
     Verdict(Verdict),
+    Presentation(PresentationVerdict),
     Unreadable { outcome: Outcome, error: String },
+}
+
+impl FileResult {
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            FileResult::Verdict(v) => v.outcome,
+            FileResult::Presentation(p) => p.outcome,
+            FileResult::Unreadable { outcome, .. } => *outcome,
+        }
+    }
 }
 
 pub fn run(args: &VerifyArgs) -> Result<Exit, CliError> {
@@ -73,15 +85,16 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, CliError> {
         now,
         require_open_badge: args.require == Some(Require::Ob3),
     };
+    let expected = Expected { challenge: args.challenge.clone(), domain: args.domain.clone() };
     let reports: Vec<FileReport> = inputs
         .par_iter()
         .map(|input| match (input, &client) {
             (Input::File(path), _) => {
-                let (baked, result) = verify_file(&verifier, path);
+                let (baked, result) = verify_file(&verifier, &expected, path);
                 FileReport { file: path.display().to_string(), baked, result }
             }
             (Input::Url(url), Some(client)) => {
-                let (baked, result) = verify_url(&verifier, client, url);
+                let (baked, result) = verify_url(&verifier, &expected, client, url);
                 FileReport { file: url.clone(), baked, result }
             }
             // `collect_inputs` refuses URLs with --offline.
@@ -102,9 +115,7 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, CliError> {
             println!("{json}");
         }
     }
-    let all_good = reports.iter().all(|r| {
-        matches!(&r.result, FileResult::Verdict(v) if matches!(v.outcome, Outcome::Verified | Outcome::Warning))
-    });
+    let all_good = reports.iter().all(|r| matches!(r.result.outcome(), Outcome::Verified | Outcome::Warning));
     Ok(if all_good { Exit::Ok } else { Exit::Invalid })
 }
 
@@ -131,9 +142,13 @@ fn http_client() -> Result<HttpClient, CliError> {
         .map_err(|e| CliError::io("could not set up HTTPS").caused_by(format!("{ENV_CA_FILE}: {e}")))
 }
 
-fn verify_file(verifier: &Verifier<'_>, path: &Path) -> (Option<&'static str>, FileResult) {
+fn verify_file(
+    verifier: &Verifier<'_>,
+    expected: &Expected,
+    path: &Path,
+) -> (Option<&'static str>, FileResult) {
     match std::fs::read(path) {
-        Ok(bytes) => verify_bytes(verifier, bytes),
+        Ok(bytes) => verify_bytes(verifier, expected, bytes),
         Err(e) => {
             let error = format!("could not read: {}", crate::error::plain_io(&e));
             (None, FileResult::Unreadable { outcome: Outcome::Unknown, error })
@@ -143,9 +158,14 @@ fn verify_file(verifier: &Verifier<'_>, path: &Path) -> (Option<&'static str>, F
 
 /// Fetches `url` (a credential, a badge page or a baked image) and verifies what it holds.
 /// A URL that cannot be had is "could not check", like a key that cannot be had.
-fn verify_url(verifier: &Verifier<'_>, client: &HttpClient, url: &str) -> (Option<&'static str>, FileResult) {
+fn verify_url(
+    verifier: &Verifier<'_>,
+    expected: &Expected,
+    client: &HttpClient,
+    url: &str,
+) -> (Option<&'static str>, FileResult) {
     match fetch_credential(client, url) {
-        Ok(bytes) => verify_bytes(verifier, bytes),
+        Ok(bytes) => verify_bytes(verifier, expected, bytes),
         Err(e) => {
             let error = format!("could not check: {e}");
             (None, FileResult::Unreadable { outcome: Outcome::Unknown, error })
@@ -182,7 +202,11 @@ fn starts_json(bytes: &[u8]) -> bool {
 }
 
 /// Verifies a credential, or the credential baked into a PNG or SVG image.
-fn verify_bytes(verifier: &Verifier<'_>, bytes: Vec<u8>) -> (Option<&'static str>, FileResult) {
+fn verify_bytes(
+    verifier: &Verifier<'_>,
+    expected: &Expected,
+    bytes: Vec<u8>,
+) -> (Option<&'static str>, FileResult) {
     let format = if starts_json(&bytes) { None } else { ImageFormat::sniff(&bytes) };
     let (baked, json) = match format {
         None => (None, bytes),
@@ -200,6 +224,9 @@ fn verify_bytes(verifier: &Verifier<'_>, bytes: Vec<u8>) -> (Option<&'static str
         }
     };
     let result = match Credential::parse(&json) {
+        Ok(doc) if crate::presentation::is_presentation(&doc.value) => {
+            FileResult::Presentation(verifier.verify_presentation(&doc.value, expected))
+        }
         Ok(credential) => FileResult::Verdict(verifier.verify(&credential)),
         Err(e) => FileResult::Unreadable { outcome: Outcome::Failed, error: e.to_string() },
     };
@@ -314,54 +341,60 @@ fn file_label(report: &FileReport) -> String {
     }
 }
 
+/// A verdict's headline: the warnings, or the first problem.
+fn headline(outcome: Outcome, checks: &[Check]) -> String {
+    let first = |state: State| checks.iter().find(|c| c.state == state).map(|c| c.message.as_str());
+    match outcome {
+        Outcome::Verified => "verified".to_string(),
+        Outcome::Warning => {
+            let warnings: Vec<&str> =
+                checks.iter().filter(|c| c.state == State::Warning).map(|c| c.message.as_str()).collect();
+            format!("verified, with warnings: {}", warnings.join("; "))
+        }
+        Outcome::Failed => format!("FAILED: {}", first(State::Failed).unwrap_or_default()),
+        Outcome::Unknown => format!("NOT VERIFIED: {}", first(State::Unknown).unwrap_or_default()),
+    }
+}
+
+fn write_checks(out: &mut String, checks: &[Check], indent: &str, width: usize) {
+    use std::fmt::Write;
+    for c in checks {
+        let _ =
+            writeln!(out, "{indent}{:<4}  {:<width$}  {}", state_word(c.state), c.check.label(), c.message);
+    }
+}
+
 /// The text report: a headline per file, one line per check, then a summary.
 pub fn render_text(reports: &[FileReport]) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let (mut verified, mut warned, mut failed, mut unknown) = (0, 0, 0, 0);
+    let mut tally = |outcome: Outcome| match outcome {
+        Outcome::Verified => verified += 1,
+        Outcome::Warning => warned += 1,
+        Outcome::Failed => failed += 1,
+        Outcome::Unknown => unknown += 1,
+    };
     for report in reports {
         match &report.result {
             FileResult::Unreadable { outcome, error } => {
-                let headline = if *outcome == Outcome::Unknown {
-                    unknown += 1;
-                    "NOT VERIFIED"
-                } else {
-                    failed += 1;
-                    "FAILED"
-                };
+                tally(*outcome);
+                let headline = if *outcome == Outcome::Unknown { "NOT VERIFIED" } else { "FAILED" };
                 let _ = writeln!(out, "{}: {headline}: {error}", file_label(report));
             }
             FileResult::Verdict(v) => {
-                let headline = match v.outcome {
-                    Outcome::Verified => {
-                        verified += 1;
-                        "verified".to_string()
-                    }
-                    Outcome::Warning => {
-                        warned += 1;
-                        let warnings: Vec<&str> = v
-                            .checks
-                            .iter()
-                            .filter(|c| c.state == State::Warning)
-                            .map(|c| c.message.as_str())
-                            .collect();
-                        format!("verified, with warnings: {}", warnings.join("; "))
-                    }
-                    Outcome::Failed => {
-                        failed += 1;
-                        let problem = v.first_problem().map(|c| c.message.as_str()).unwrap_or_default();
-                        format!("FAILED: {problem}")
-                    }
-                    Outcome::Unknown => {
-                        unknown += 1;
-                        let problem = v.first_problem().map(|c| c.message.as_str()).unwrap_or_default();
-                        format!("NOT VERIFIED: {problem}")
-                    }
-                };
-                let _ = writeln!(out, "{}: {headline}", file_label(report));
-                for c in &v.checks {
-                    let _ =
-                        writeln!(out, "  {:<4}  {:<10}  {}", state_word(c.state), c.check.label(), c.message);
+                tally(v.outcome);
+                let _ = writeln!(out, "{}: {}", file_label(report), headline(v.outcome, &v.checks));
+                write_checks(&mut out, &v.checks, "  ", 10);
+            }
+            FileResult::Presentation(p) => {
+                tally(p.outcome);
+                let _ =
+                    writeln!(out, "{}: presentation {}", file_label(report), headline(p.outcome, &p.checks));
+                write_checks(&mut out, &p.checks, "  ", 11);
+                for (i, v) in p.credentials.iter().enumerate() {
+                    let _ = writeln!(out, "  credential {}: {}", i + 1, headline(v.outcome, &v.checks));
+                    write_checks(&mut out, &v.checks, "    ", 11);
                 }
             }
         }

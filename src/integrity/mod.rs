@@ -17,6 +17,8 @@ use sha2::{Digest, Sha256};
 
 /// The proof purpose rosette creates and accepts: asserting a credential.
 pub const ASSERTION_METHOD: &str = "assertionMethod";
+/// The proof purpose of a presentation's proof: the holder proving who presents.
+pub const AUTHENTICATION: &str = "authentication";
 
 /// The ways a proof can be computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,8 +125,8 @@ pub enum ProofError {
     MissingField(&'static str),
     #[error("unsupported proof suite `{0}`: rosette verifies eddsa-rdfc-2022 and eddsa-jcs-2022")]
     UnsupportedSuite(String),
-    #[error("proof purpose is `{0}`, expected `assertionMethod`")]
-    WrongPurpose(String),
+    #[error("proof purpose is `{0}`, expected `{1}`")]
+    WrongPurpose(String, &'static str),
     #[error("proof `created` is not a date-time: `{0}`")]
     BadCreated(String),
     #[error("`proofValue` is not a base58btc Ed25519 signature")]
@@ -254,13 +256,25 @@ pub fn verify_proof_detailed(
     proof: &Map<String, Value>,
     key: &PublicKey,
 ) -> Result<Verified, ProofError> {
+    verify_proof_for(jsonld, document, proof, key, ASSERTION_METHOD)
+}
+
+/// [`verify_proof_detailed`] for a proof made for `purpose`: `assertionMethod` for a credential,
+/// `authentication` for a presentation.
+pub fn verify_proof_for(
+    jsonld: &JsonLdProcessor,
+    document: &Value,
+    proof: &Map<String, Value>,
+    key: &PublicKey,
+    purpose: &'static str,
+) -> Result<Verified, ProofError> {
     let suite = Cryptosuite::of_proof(proof)?;
-    let purpose = proof.get("proofPurpose").and_then(Value::as_str).unwrap_or_default();
-    if purpose.is_empty() {
+    let stated = proof.get("proofPurpose").and_then(Value::as_str).unwrap_or_default();
+    if stated.is_empty() {
         return Err(ProofError::MissingField("proofPurpose"));
     }
-    if purpose != ASSERTION_METHOD {
-        return Err(ProofError::WrongPurpose(purpose.to_string()));
+    if stated != purpose {
+        return Err(ProofError::WrongPurpose(stated.to_string(), purpose));
     }
     if proof.get("verificationMethod").and_then(Value::as_str).is_none() {
         return Err(ProofError::MissingField("verificationMethod"));

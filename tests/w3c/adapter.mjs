@@ -99,9 +99,19 @@ async function issue(body, cryptosuite, did) {
   return [code === 1 ? 400 : 500, {error: reason(stderr)}];
 }
 
-async function verify(body) {
+// VC-API: the challenge and domain the verifier asked the holder to sign for come as options.
+async function verifyPresentation(body) {
+  const {challenge, domain} = body.options ?? {};
+  const flags = [
+    ...(typeof challenge === 'string' ? ['--challenge', challenge] : []),
+    ...(typeof domain === 'string' ? ['--domain', domain] : []),
+  ];
+  return verify({verifiableCredential: body.verifiablePresentation}, flags);
+}
+
+async function verify(body, flags = []) {
   const {code, stdout, stderr} = await withFile(body.verifiableCredential, file =>
-    rosette(['verify', '--quiet', '--offline', '--format', 'json', file]));
+    rosette(['verify', '--quiet', '--offline', '--format', 'json', ...flags, file]));
   let report;
   try {
     [report] = JSON.parse(stdout);
@@ -135,9 +145,8 @@ async function route(req, body, did) {
   if(url === '/credentials/verify') {
     return verify(body);
   }
-  if(url.startsWith('/presentations/')) {
-    // rosette has no presentations: say so plainly rather than guess.
-    return [501, {error: 'presentations are not supported by rosette'}];
+  if(url === '/presentations/verify') {
+    return verifyPresentation(body);
   }
   return [404, {error: `no endpoint ${url}`}];
 }
