@@ -25,6 +25,8 @@
 // Ed25519Signature2020). Negative controls: a tampered copy of an rdfc award, and the site's
 // own awards against a did.json with another key, must both be rejected.
 // Exit status 0 when everything is as expected, 1 otherwise (each failure named with its file).
+// Compiling the 1EdTech schema, verifier-core's ajv prints two 'strict mode: "items" is
+// 2-tuple' warnings: they are about the schema, not failures.
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
