@@ -3,7 +3,8 @@
 # ../shared, the interop tests against the independent Node.js verifier, and the browser tests
 # of the badge page (tests/browser, in headless Debian Chromium, installed here when missing),
 # the sample site served by nginx (tests/hosts.rs; Debian's nginx, installed here when
-# missing), and actionlint over the GitHub workflows (tests/workflows).
+# missing), actionlint over the GitHub workflows (tests/workflows), DCC's verifier on the
+# sample site (scripts/dcc-peer.sh, offline) and the W3C suites (scripts/w3c-suites.sh).
 #
 #   bash scripts/test.sh            # from anywhere; the first run installs the verifier's npm
 #                                   # packages into target/interop (later runs reuse them)
@@ -175,6 +176,11 @@ main() {
     setup_browser_tests
     run_browser_tests
     lint_workflows
+    # DCC's verifier (verifier-core, tests/dcc) as the third interop peer, offline, on the
+    # sample site built with the release binary: every eddsa-rdfc-2022 award must verify.
+    log "bash scripts/dcc-peer.sh"
+    ROSETTE_SHARED=$ROSETTE_SHARED ROSETTE_BIN=$ROSETTE_BIN bash "$ROOT/scripts/dcc-peer.sh" ||
+      die "DCC's verifier disagreed with rosette on the sample site"
     # The W3C vc-di-eddsa and VC 2.0 suites through the VC-API adapter (issue #19): any failure
     # tests/w3c/expected.json does not list fails the run.
     log "bash scripts/w3c-suites.sh"
