@@ -26,21 +26,11 @@ function count(tests, key) {
   return groups;
 }
 
-// rosette has no presentations and the adapter answers 501 for them. Tests about presentations
-// then fail when they want one accepted, and pass vacuously when they want one rejected (the
-// suites count any error as a rejection): count them apart so neither is read as a result.
-// Only a suite configured with a VP verifier can meet the 501.
-const aboutPresentations = t =>
-  /verifiable presentation/i.test(t.fullTitle) || /\bVP\b/.test(t.err?.message || '');
-
 const results = {suites: {}};
 for(const arg of timed) {
   const [name, times] = arg.split('=');
   const [install, run] = times.split(',').map(Number);
   const report = JSON.parse(fs.readFileSync(path.join(outDir, `${name}.json`), 'utf8'));
-  const hasVp = fs.readFileSync(path.join(outDir, name, 'localConfig.cjs'), 'utf8')
-    .includes('vpVerifiers');
-  const isVp = t => hasVp && aboutPresentations(t);
   const groups = {};
   for(const [key, list] of
     [['passed', report.passes], ['failed', report.failures], ['pending', report.pending]]) {
@@ -56,15 +46,10 @@ for(const arg of timed) {
     failed: report.stats.failures,
     pending: report.stats.pending,
     groups,
-    presentations: {
-      passed: report.passes.filter(isVp).length,
-      failed: report.failures.filter(isVp).length,
-    },
     failures: report.failures.map(t => ({
       title: t.fullTitle,
       file: path.basename(t.file || ''),
       // A failed hook skips the tests under it: mocha counts it as one failure.
-      presentation: isVp(t),
       hook: /"(before|after)( all| each)?" hook/.test(t.title),
       message: (t.err?.message || '').split('\n')[0],
     })),
@@ -78,13 +63,8 @@ for(const [name, r] of Object.entries(results.suites)) {
   for(const [g, c] of Object.entries(r.groups).sort()) {
     console.log(`   ${g}: ${c.passed} passed, ${c.failed} failed, ${c.pending} pending`);
   }
-  const vp = r.presentations;
-  if(vp.passed + vp.failed) {
-    console.log(`   of which about presentations (out of scope, answered 501): ` +
-      `${vp.passed} passed vacuously, ${vp.failed} failed`);
-  }
   for(const f of r.failures) {
-    const tags = [f.hook && '(hook)', f.presentation && '(presentation)'].filter(Boolean);
+    const tags = [f.hook && '(hook)'].filter(Boolean);
     console.log(`  FAIL ${[...tags, f.title].join(' ')}\n       ${f.message}`);
   }
 }
