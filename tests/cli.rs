@@ -607,6 +607,14 @@ fn sign_signs_a_text_direction_with_jcs_unless_rdfc_is_asked_for() {
     let signed = sb.read("rtl-signed.json");
     assert!(signed.contains("\"cryptosuite\": \"eddsa-jcs-2022\""), "{signed}");
     sb.rosette(&["verify", "--now", NOW, "rtl-signed.json"]).assert_code(0);
+    // A context appended after signing is checked as JSON-LD, where the direction is fine.
+    let mut appended: Value = serde_json::from_str(&signed).expect("json");
+    appended["@context"]
+        .as_array_mut()
+        .expect("contexts")
+        .push("https://w3id.org/security/data-integrity/v2".into());
+    sb.write("appended.json", &appended.to_string());
+    sb.rosette(&["verify", "--now", NOW, "appended.json"]).assert_code(0);
     // The direction is signed: turning it around breaks the signature.
     sb.write("turned.json", &signed.replacen("\"rtl\"", "\"ltr\"", 1));
     sb.rosette(&["verify", "--now", NOW, "turned.json"]).assert_code(1);

@@ -322,7 +322,7 @@ pub fn verify_proof_for(
             if appended.iter().any(|c| !c.is_string()) {
                 return Err(ProofError::UnsignedContext("is not a context URL".into()));
             }
-            jsonld.to_rdf(&unsecured).map_err(|e| {
+            jsonld.check_json_signed(&unsecured).map_err(|e| {
                 ProofError::UnsignedContext(format!("makes the credential invalid JSON-LD: {e}"))
             })?;
         }

@@ -137,11 +137,28 @@ pub(crate) struct Expander<'d, 's> {
     /// so [`to_rdf`](super::JsonLdProcessor::to_rdf) re-runs a failed document sorted, to report
     /// the error `jsonld.js` reports whatever order serde_json keeps keys in.
     sorted: bool,
+    /// Let a text direction go unconverted, as JSON-LD does without `rdfDirection`, instead of
+    /// refusing it: for a document whose JSON, not its RDF, is signed (`eddsa-jcs-2022`).
+    drop_direction: bool,
 }
 
 impl<'d, 's> Expander<'d, 's> {
     pub(crate) fn new(store: &'s ContextStore, seed: u64, sorted: bool) -> Self {
-        Self { store, sink: QuadSink::new(seed), labels: HashMap::new(), path: Vec::new(), depth: 0, sorted }
+        Self {
+            store,
+            sink: QuadSink::new(seed),
+            labels: HashMap::new(),
+            path: Vec::new(),
+            depth: 0,
+            sorted,
+            drop_direction: false,
+        }
+    }
+
+    /// See [`Expander::drop_direction`].
+    pub(crate) fn dropping_direction(mut self) -> Self {
+        self.drop_direction = true;
+        self
     }
 
     /// Converts a whole document.
@@ -368,7 +385,7 @@ impl<'d, 's> Expander<'d, 's> {
                         Some(d) => d,
                         None => ctx.direction,
                     };
-                    if direction.is_some() {
+                    if direction.is_some() && !self.drop_direction {
                         return Err(self.unsafe_(SafeModeViolation::RdfDirectionNotSet(value.to_string())));
                     }
                 }
@@ -673,7 +690,7 @@ impl<'d, 's> Expander<'d, 's> {
         if language.is_some() && !value.is_string() {
             return Err(self.invalid("invalid language-tagged value", "only strings can have a @language"));
         }
-        if direction {
+        if direction && !self.drop_direction {
             return Err(self.unsafe_(SafeModeViolation::RdfDirectionNotSet(value.to_string())));
         }
         if index {
@@ -1259,7 +1276,7 @@ impl<'d, 's> Expander<'d, 's> {
                 match s {
                     Value::Null => {}
                     Value::String(_) => {
-                        if direction.is_some() {
+                        if direction.is_some() && !self.drop_direction {
                             return Err(self.unsafe_(SafeModeViolation::RdfDirectionNotSet(s.to_string())));
                         }
                         let lit = literal(s, None, language.as_deref()).map_err(|m| self.unsupported(m))?;

@@ -31,7 +31,9 @@
 //! - that has no well-formed N-Quads form: IRIs that are not RFC 3987 IRIs, ill-formed language
 //!   tags in term definitions, and a relative `@base` (documents have no base IRI).
 //!
-//! Text direction (`@direction`) is always refused: `eddsa-rdfc-2022` sets no `rdfDirection`.
+//! Text direction (`@direction`) is refused: `eddsa-rdfc-2022` sets no `rdfDirection`, so it
+//! would not be signed. [`JsonLdProcessor::check_json_signed`] lets it through, for documents
+//! whose JSON is signed (`eddsa-jcs-2022`).
 //!
 //! # Numbers
 //!
@@ -96,6 +98,18 @@ impl JsonLdProcessor {
                 Ok(_) => first,
             }
         })
+    }
+}
+
+impl JsonLdProcessor {
+    /// Checks that `document` is JSON-LD that [`to_rdf`](Self::to_rdf) takes, except that a
+    /// text direction is let through: for a document whose JSON is what is signed
+    /// (`eddsa-jcs-2022`), where the direction is signed with the rest.
+    pub fn check_json_signed(&self, document: &serde_json::Value) -> Result<(), JsonLdError> {
+        expand::Expander::new(&self.store, self.seed, true)
+            .dropping_direction()
+            .document(document)
+            .map(|_| ())
     }
 }
 
