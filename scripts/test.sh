@@ -19,7 +19,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-log() { printf '==> %s\n' "$*" >&2; }
+# Seconds since the script began on each line, so the slow steps show in a CI log.
+log() { printf '==> [%4ds] %s\n' "$SECONDS" "$*" >&2; }
 die() {
   printf 'error: %s\n' "$1" >&2
   [ $# -lt 2 ] || printf 'hint: %s\n' "$2" >&2
