@@ -2,15 +2,15 @@
 # Runs every test of rosette: the Rust unit and integration tests, the official vectors from
 # ../shared, the interop tests against the independent Node.js verifier, and the browser tests
 # of the badge page (tests/browser, in headless Debian Chromium, installed here when missing),
-# the sample site served by nginx (tests/hosts.rs; Debian's nginx, installed here when
+# the sample site served by nginx (tests/integration/hosts.rs; Debian's nginx, installed here when
 # missing), actionlint over the GitHub workflows (tests/workflows), DCC's verifier on the
 # sample site (scripts/dcc-peer.sh, offline) and the W3C suites (scripts/w3c-suites.sh).
 #
 #   bash scripts/test.sh            # from anywhere; the first run installs the verifier's npm
 #                                   # packages into target/interop (later runs reuse them)
 #   ROSETTE_SHARED=/path/to/shared bash scripts/test.sh
-#   bash scripts/test.sh --test cli  # arguments go to `cargo test` (browser tests left out)
-#   eval "$(bash scripts/test.sh --setup-only)"  # then `cargo test --test interop` works
+#   bash scripts/test.sh --test integration cli::  # arguments go to `cargo test` (browser tests left out)
+#   eval "$(bash scripts/test.sh --setup-only)"  # then `cargo test --test integration interop::` works
 #
 # Needs: Rust, Node.js 20+ with npm, and the shared/ folder beside the repository.
 # Exits non-zero when anything fails. Behaves the same with or without CI=true: the shared
@@ -84,7 +84,7 @@ ensure_chromium() {
     "install Debian's \`chromium\` package, or set ROSETTE_CHROMIUM=/path/to/chromium"
 }
 
-# nginx for tests/hosts.rs (the sample site served with docs/nginx.conf), installed from
+# nginx for tests/integration/hosts.rs (the sample site served with docs/nginx.conf), installed from
 # Debian's packages when missing (as root). The test runs its own nginx on 127.0.0.1 with a
 # temporary prefix; it never uses the package's service or configuration.
 ensure_nginx() {

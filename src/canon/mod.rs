@@ -9,7 +9,7 @@
 //!   wrapper over the `serde_json_canonicalizer` crate.
 //!
 //! Neither algorithm is implemented here: both crates are checked byte-for-byte against the
-//! official test suites (`tests/vectors_rdf_canon.rs`, `tests/vectors_jcs.rs`).
+//! official test suites (`tests/integration/vectors_rdf_canon.rs`, `tests/integration/vectors_jcs.rs`).
 
 mod jcs;
 mod rdfc;

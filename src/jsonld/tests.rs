@@ -1,5 +1,5 @@
 //! Behaviour of [`JsonLdProcessor`] on small documents. Expected N-Quads were checked against
-//! jsonld.js 9 (`safe: true`); `tests/jsonld_differential.rs` compares whole credentials.
+//! jsonld.js 9 (`safe: true`); `tests/integration/jsonld_differential.rs` compares whole credentials.
 
 use serde_json::{Value, json};
 

@@ -762,7 +762,7 @@ fn feed(config: &Config, library: &Library<'_>, awards: &[&AwardSummary]) -> Str
 /// as `application/n-quads`, credentials and their N-Quads readable from other origins
 /// (badge pages on copies of the site, verifiers, wallets), and status lists revalidated on
 /// every read, so that a revocation shows at once. `docs/nginx.conf` says the same to nginx
-/// (`tests/hosts.rs` holds them to it).
+/// (`tests/integration/hosts.rs` holds them to it).
 ///
 /// Each header is set by one rule only for any path: Cloudflare Pages joins the values of a
 /// header that two matching rules set (`*, *`, which browsers refuse as CORS), so did.json

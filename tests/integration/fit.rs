@@ -1,37 +1,20 @@
 //! Where the site fits (issue #18): the report of sites too large for a host, simulated as
 //! sizes (no test writes 20,000 files or a gigabyte), pinned as golden files under
-//! `tests/fixtures/golden/fit/`. The sample site's report is pinned by `tests/build.rs`.
+//! `tests/fixtures/golden/fit/`. The sample site's report is pinned by `build.rs`.
 //!
 //! ```sh
-//! ROSETTE_BLESS=1 cargo test --test fit
+//! ROSETTE_BLESS=1 cargo test --test integration fit::
 //! git diff tests/fixtures/golden/fit/
 //! ```
 
-mod common;
+use crate::common;
 
 use rosette::site::fit::{FitOptions, TreeSize, report};
 
-/// Compares `actual` with `tests/fixtures/golden/fit/<name>`; `ROSETTE_BLESS=1` rewrites it.
+/// Compares `actual` with `tests/fixtures/golden/fit/<name>`.
 #[track_caller]
 fn golden(name: &str, actual: &str) {
-    let path = common::repo_root().join("tests/fixtures/golden/fit").join(name);
-    if std::env::var_os("ROSETTE_BLESS").is_some_and(|v| v == "1") {
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&path, actual).expect("bless");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "golden file `{}` cannot be read ({e}): run with ROSETTE_BLESS=1 and review it",
-            path.display()
-        )
-    });
-    assert!(
-        expected == actual,
-        "`{}` differs from the golden file (ROSETTE_BLESS=1 rewrites it; review the diff):\n\
-         --- expected\n{expected}\n--- actual\n{actual}",
-        path.display()
-    );
+    common::assert_golden(&format!("golden/fit/{name}"), actual);
 }
 
 /// A site of `awards` awards laid out as rosette builds it (issue #18): each award's page in

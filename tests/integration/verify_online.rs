@@ -8,7 +8,7 @@
 //! badge, a server that hangs, an oversized response, an untrusted certificate, and the
 //! refusals (`--offline` with a URL, plain http).
 
-mod common;
+use crate::common;
 use common::{BIN, EPOCH, copy_dir, copy_sample_site};
 
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! The Digital Credentials Consortium fixtures: real OB 3.0 credentials signed by Digital
 //! Bazaar tooling, each with the outcome the table in their PROVENANCE.md expects.
 
-mod common;
+use crate::common;
 
 use rosette::fs::SiteDirs;
 use rosette::jsonld::JsonLdProcessor;

@@ -421,7 +421,7 @@ fn the_reference_rejects_what_it_does_not_support() {
     assert!(ran.stdout.contains("insufficient proofs matched"), "{ran}");
 }
 
-/// The golden `eddsa-rdfc-2022` credential of `tests/cli.rs` (sample key, fixed `created`)
+/// The golden `eddsa-rdfc-2022` credential of `tests/integration/cli.rs` (sample key, fixed `created`)
 /// passes the reference, and the reference, signing the same credential with the same key at
 /// the same time, writes the very same `proofValue`: both canonicalize byte for byte alike.
 #[test]

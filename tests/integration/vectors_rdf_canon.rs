@@ -4,7 +4,7 @@
 //! Every entry of `manifest.jsonld` is run; the counts per test type are asserted so that a
 //! dropped or unrecognised entry fails the test instead of shrinking it.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -2,7 +2,7 @@
 //! byte: canonical document, canonical proof configuration, both hashes, signature and
 //! `proofValue`; then each signed vector verifies and the created proof equals the published one.
 
-mod common;
+use crate::common;
 
 use rosette::integrity::{self, Cryptosuite, ProofOptions, hash_data};
 use rosette::jsonld::JsonLdProcessor;

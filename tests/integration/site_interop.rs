@@ -2,7 +2,7 @@
 //! Bazaar's libraries (`../shared/interop/verify.mjs --html --status`): every credential file
 //! and every embedded JSON-LD passes, except the outcomes the sample is built to show.
 
-mod common;
+use crate::common;
 use common::interop_dir;
 
 use std::path::PathBuf;

@@ -1,7 +1,7 @@
 //! `rosette build` as a user runs it: the sample site, determinism, golden pages and file
 //! list, and one-defect bad inputs that must stop the build and leave `public/` untouched.
 
-mod common;
+use crate::common;
 use common::{BIN, EPOCH, tree};
 
 use serde_json::Value;
@@ -54,22 +54,10 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Compares `actual` with a golden file; `ROSETTE_BLESS=1` rewrites it.
+/// Compares `actual` with `tests/fixtures/golden/<rel>`.
+#[track_caller]
 fn golden(rel: &str, actual: &str) {
-    let path = common::repo_root().join("tests/fixtures/golden").join(rel);
-    if std::env::var_os("ROSETTE_BLESS").is_some() {
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&path, actual).expect("bless");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!("no golden file `{}`: run with ROSETTE_BLESS=1 and review it", path.display())
-    });
-    assert!(
-        expected == actual,
-        "`{}` differs from the golden file (ROSETTE_BLESS=1 rewrites it; review the diff):\n--- expected\n{expected}\n--- actual\n{actual}",
-        path.display()
-    );
+    common::assert_golden(&format!("golden/{rel}"), actual);
 }
 
 /// The `<main>` element of a page: what a theme change to the frame does not touch.

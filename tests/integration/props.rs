@@ -4,7 +4,7 @@
 //! `public/`. Case counts keep the whole file well under a minute in the debug profile;
 //! `PROPTEST_CASES` raises them for a longer run.
 
-mod common;
+use crate::common;
 
 use proptest::prelude::*;
 use rosette::jsonld::JsonLdProcessor;

@@ -2,7 +2,7 @@
 //! PROVENANCE.md) and the W3C `eddsa-jcs-2022` vectors, run through `rosette::canon::jcs`,
 //! byte for byte.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::{BufRead, BufReader};

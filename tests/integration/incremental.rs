@@ -2,7 +2,7 @@
 //! `.rosette-cache/` must write exactly the tree a clean build writes, and must say what it
 //! reused (so a cache that silently stopped working fails here too).
 
-mod common;
+use crate::common;
 use common::{BIN, EPOCH, SAMPLE_KEY, tree};
 
 use serde_json::Value;

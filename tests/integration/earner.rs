@@ -5,7 +5,7 @@
 //! LinkedIn "Add to profile" link gets the month right; the preview card is a 1200×627 PNG at
 //! an absolute URL.
 
-mod common;
+use crate::common;
 use common::attribute;
 use common::{BIN, EPOCH, interop_dir};
 

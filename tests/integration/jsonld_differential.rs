@@ -9,7 +9,7 @@
 //!
 //! A document rosette refuses must be listed as an expected refusal, with its error code.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -8,10 +8,11 @@
 //! When an output changes on purpose, rewrite the golden files and review the diff:
 //!
 //! ```sh
-//! ROSETTE_BLESS=1 cargo test --test cli
+//! ROSETTE_BLESS=1 cargo test --test integration cli::
 //! git diff tests/fixtures/cli/
 //! ```
 
+use crate::common;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -160,70 +161,10 @@ fn set_mode(path: &Path, mode: u32) {
 #[cfg(not(unix))]
 fn set_mode(_path: &Path, _mode: u32) {}
 
-/// Compares `actual` with the golden file `tests/fixtures/cli/<name>`; with `ROSETTE_BLESS=1`
-/// rewrites the file instead.
+/// Compares `actual` with the golden file `tests/fixtures/cli/<name>`.
 #[track_caller]
 fn assert_golden(name: &str, actual: &str) {
-    let path = fixtures().join("cli").join(name);
-    if std::env::var_os("ROSETTE_BLESS").is_some_and(|v| v == "1") {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("create the golden directory");
-        }
-        std::fs::write(&path, actual).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        return;
-    }
-    let expected = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) => panic!(
-            "golden file `{}` cannot be read ({e}); create it with `ROSETTE_BLESS=1 cargo test \
-             --test cli` and review it",
-            path.display()
-        ),
-    };
-    if expected != actual {
-        panic!(
-            "output differs from the golden file `{}` (- golden, + actual):\n{}\n\
-             if the change is intended: `ROSETTE_BLESS=1 cargo test --test cli`, then review \
-             `git diff tests/fixtures/cli/`",
-            path.display(),
-            line_diff(&expected, actual)
-        );
-    }
-}
-
-/// A line diff (longest common subsequence), enough for golden files of a few hundred lines.
-fn line_diff(expected: &str, actual: &str) -> String {
-    let a: Vec<&str> = expected.split_inclusive('\n').collect();
-    let b: Vec<&str> = actual.split_inclusive('\n').collect();
-    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
-        }
-    }
-    let mut out = String::new();
-    let (mut i, mut j) = (0, 0);
-    let mut line = |sign: char, text: &str| {
-        out.push(sign);
-        out.push_str(text);
-        if !text.ends_with('\n') {
-            out.push_str("\n\\ no newline at end\n");
-        }
-    };
-    while i < a.len() || j < b.len() {
-        if i < a.len() && j < b.len() && a[i] == b[j] {
-            line(' ', a[i]);
-            i += 1;
-            j += 1;
-        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            line('+', b[j]);
-            j += 1;
-        } else {
-            line('-', a[i]);
-            i += 1;
-        }
-    }
-    out
+    common::assert_golden(&format!("cli/{name}"), actual);
 }
 
 /// Signs `input` in the sandbox with the sample key at the fixed time, to `output`.

@@ -3,7 +3,7 @@
 //! README's copy of the nginx configuration. Both hosts must give each kind of file the same
 //! headers: what the badge page's check and other origins' verifiers depend on.
 
-mod common;
+use crate::common;
 use common::{BIN, EPOCH};
 
 use std::collections::BTreeMap;

@@ -153,3 +153,69 @@ pub fn has_attr(html: &str, name: &str, value: &str) -> bool {
             html[at + m.len()..].chars().next().is_none_or(|c| c == ' ' || c == '>' || c == '/')
         })
 }
+
+/// Compares `actual` with the golden file `tests/fixtures/<rel>`: what users see, pinned. The
+/// one bless rule: with `ROSETTE_BLESS=1` the file is rewritten instead; review the diff.
+#[track_caller]
+pub fn assert_golden(rel: &str, actual: &str) {
+    let path = repo_root().join("tests/fixtures").join(rel);
+    if std::env::var_os("ROSETTE_BLESS").is_some_and(|v| v == "1") {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create the golden directory");
+        }
+        std::fs::write(&path, actual).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        return;
+    }
+    let expected = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) => panic!(
+            "golden file `{}` cannot be read ({e}); create it with `ROSETTE_BLESS=1 cargo test \
+             --test integration` and review it",
+            path.display()
+        ),
+    };
+    if expected != actual {
+        panic!(
+            "output differs from the golden file `{}` (- golden, + actual):\n{}\n\
+             if the change is intended: `ROSETTE_BLESS=1 cargo test --test integration`, then \
+             review `git diff tests/fixtures/`",
+            path.display(),
+            line_diff(&expected, actual)
+        );
+    }
+}
+
+/// A line diff (longest common subsequence), enough for golden files of a few hundred lines.
+fn line_diff(expected: &str, actual: &str) -> String {
+    let a: Vec<&str> = expected.split_inclusive('\n').collect();
+    let b: Vec<&str> = actual.split_inclusive('\n').collect();
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+        }
+    }
+    let mut out = String::new();
+    let (mut i, mut j) = (0, 0);
+    let mut line = |sign: char, text: &str| {
+        out.push(sign);
+        out.push_str(text);
+        if !text.ends_with('\n') {
+            out.push_str("\n\\ no newline at end\n");
+        }
+    };
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            line(' ', a[i]);
+            i += 1;
+            j += 1;
+        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            line('+', b[j]);
+            j += 1;
+        } else {
+            line('-', a[i]);
+            i += 1;
+        }
+    }
+    out
+}

@@ -8,7 +8,7 @@
 //! where that is not available the test says it skipped, and an output whose parent is a file
 //! (ENOTDIR) still stands for an output that cannot be written.
 
-mod common;
+use crate::common;
 use common::{BIN, EPOCH, tree};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -2,7 +2,7 @@
 //! real binary and must end as the manifest says — a clear error naming the file and the
 //! reason with `public/` untouched, or a published page on which the input is inert.
 
-mod common;
+use crate::common;
 use common::{BIN, EPOCH, copy_dir, tree};
 
 use serde::Deserialize;

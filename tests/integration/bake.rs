@@ -3,7 +3,7 @@
 //! bake bases that fill to exactly what baking gives (issue #18), hostile inputs from
 //! `tests/fixtures/bake/`, and a deterministic mutation loop that must never panic.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -4,7 +4,7 @@
 //! `badges/` and `public/`. Where the reference verifier (`../shared/interop/verify.mjs`) is
 //! set up, it checks the published result too.
 
-mod common;
+use crate::common;
 use common::{interop_dir, tree};
 use serde_json::Value;
 

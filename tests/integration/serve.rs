@@ -4,7 +4,7 @@
 //!
 //! Waits poll with a generous deadline; nothing asserts how long anything took.
 
-mod common;
+use crate::common;
 use common::copy_dir;
 
 use std::io::{BufRead, BufReader, Read, Write};

@@ -3,7 +3,7 @@
 //! it publishes is scanned for the key in every encoding (`SecretKey::leak_patterns`: secret
 //! Multikey, hex in both cases, base64, base64url, base58).
 
-mod common;
+use crate::common;
 use common::BIN;
 
 use rosette::keys::SecretKey;
