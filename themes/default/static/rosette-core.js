@@ -107,7 +107,7 @@ export const FATAL_CHECKS = ['format', 'signature', 'issuer-key', 'issuer'];
 const VC_V2 = 'https://www.w3.org/ns/credentials/v2';
 const VC_V1 = 'https://www.w3.org/2018/credentials/v1';
 const OB_CONTEXT = /^https:\/\/purl\.imsglobal\.org\/spec\/ob\/v3p0\/context(-3\.\d+\.\d+)?\.json$/;
-/** The contexts rosette embeds (contexts/index.json); a credential naming another is refused. */
+/** The contexts rosette embeds (src/contexts.rs, whose tests hold the two lists equal); a credential naming another is refused. */
 export const KNOWN_CONTEXTS = new Set([
   VC_V2,
   VC_V1,
