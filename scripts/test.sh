@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of rosette: the Rust unit and integration tests, the official vectors from
 # ../shared, the interop tests against the independent Node.js verifier, and the browser tests
-# of the badge page (tests/browser, in headless Debian Chromium, installed here when missing),
+# of the badge page (tests/browser: tsc over its scripts' JSDoc types, then headless Debian
+# Chromium, installed here when missing),
 # the sample site served by nginx (tests/integration/hosts.rs; Debian's nginx, installed here when
 # missing), actionlint over the GitHub workflows (tests/workflows), DCC's verifier on the
 # sample site (scripts/dcc-peer.sh, offline) and the W3C suites (scripts/w3c-suites.sh).
@@ -100,7 +101,7 @@ ensure_nginx() {
   export ROSETTE_NGINX=$nginx
 }
 
-# tests/browser's npm packages (playwright-core, axe-core); `npm ci` runs again only when
+# tests/browser's npm packages (playwright-core, axe-core, typescript); `npm ci` runs again only when
 # package-lock.json changed. playwright-core downloads no browser.
 setup_browser_tests() {
   local dir=$ROOT/tests/browser
@@ -113,6 +114,16 @@ setup_browser_tests() {
       die "npm ci failed in \`$dir\`" "check that the npm registry is reachable"
     cp "$dir/package-lock.json" "$stamp"
   fi
+}
+
+# The badge page's scripts (themes/default/static/*.js) against their JSDoc types, with tsc from
+# tests/browser's npm packages (tests/browser/tsconfig.json: strict, nothing emitted); a second
+# or two, before any browser starts.
+typecheck_browser() {
+  log "tsc --noEmit -p tests/browser/tsconfig.json"
+  (cd "$ROOT/tests/browser" && npx --no-install tsc --noEmit -p tsconfig.json) ||
+    die "tsc found type errors in the badge page's scripts (\`themes/default/static/\`)" \
+      "fix the code or its JSDoc types; \`cd tests/browser && npx tsc --noEmit -p tsconfig.json\` checks again"
 }
 
 # The badge page's check in the browser (issue 6): the page's verifier on the official
@@ -179,6 +190,7 @@ main() {
   if [ $# -eq 0 ]; then
     ensure_chromium
     setup_browser_tests
+    typecheck_browser
     run_browser_tests
     lint_workflows
     # DCC's verifier (verifier-core, tests/dcc) as the third interop peer, offline, on the

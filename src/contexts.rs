@@ -64,6 +64,128 @@ pub fn is_ob_v3p0(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
+
+    /// The badge page's verifier, which keeps its own copies of the lists below: it runs in the
+    /// visitor's browser, without this crate.
+    const ROSETTE_CORE_JS: &str = include_str!("../themes/default/static/rosette-core.js");
+
+    /// The right-hand side of `const NAME = …;` in rosette-core.js, as written.
+    fn js_const(name: &str) -> &'static str {
+        ROSETTE_CORE_JS
+            .lines()
+            .find_map(|line| line.trim_start_matches("export ").strip_prefix(&format!("const {name} = ")))
+            .and_then(|rest| rest.strip_suffix(';'))
+            .unwrap_or_else(|| panic!("rosette-core.js has no line `const {name} = …;`"))
+    }
+
+    /// A JavaScript string constant of rosette-core.js: a literal in single quotes, or the name
+    /// of another such constant.
+    fn js_string(expr: &str) -> String {
+        match expr.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
+            Some(literal) if !literal.contains(['\\', '\'']) => literal.to_string(),
+            Some(_) => panic!(
+                "rosette-core.js: `{expr}` is not one plain string literal (one entry a line, no escapes)"
+            ),
+            None if expr.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') => {
+                js_string(js_const(expr))
+            }
+            None => panic!("rosette-core.js: `{expr}` is neither a string literal nor a constant's name"),
+        }
+    }
+
+    /// The URLs of rosette-core.js's `KNOWN_CONTEXTS = new Set([…])`, one entry a line.
+    fn js_known_contexts() -> Vec<String> {
+        let start = "export const KNOWN_CONTEXTS = new Set([";
+        let from =
+            ROSETTE_CORE_JS.find(start).expect("rosette-core.js has no `KNOWN_CONTEXTS` set") + start.len();
+        let body = &ROSETTE_CORE_JS[from..];
+        let body = &body[..body.find("]);").expect("`KNOWN_CONTEXTS` is not closed by `]);`")];
+        body.lines()
+            .map(|line| line.trim().trim_end_matches(','))
+            .filter(|entry| !entry.is_empty() && !entry.starts_with("//"))
+            .map(js_string)
+            .collect()
+    }
+
+    /// The badge page refuses a credential whose context rosette would refuse, and accepts the
+    /// others: `KNOWN_CONTEXTS` in rosette-core.js is [`CONTEXTS`], URL for URL (issue #20).
+    #[test]
+    fn the_browser_knows_the_contexts_rosette_embeds() {
+        let js = js_known_contexts();
+        let browser: BTreeSet<&str> = js.iter().map(String::as_str).collect();
+        assert_eq!(browser.len(), js.len(), "`KNOWN_CONTEXTS` in rosette-core.js lists a URL twice");
+        let embedded: BTreeSet<&str> = CONTEXTS.iter().map(|c| c.url).collect();
+        assert_eq!(embedded.len(), CONTEXTS.len(), "`CONTEXTS` in src/contexts.rs lists a URL twice");
+        let only_embedded: Vec<_> = embedded.difference(&browser).collect();
+        let only_browser: Vec<_> = browser.difference(&embedded).collect();
+        assert!(
+            only_embedded.is_empty() && only_browser.is_empty(),
+            "the contexts of src/contexts.rs and of `KNOWN_CONTEXTS` in \
+             themes/default/static/rosette-core.js differ\n  \
+             missing in rosette-core.js: {only_embedded:?}\n  \
+             missing in src/contexts.rs: {only_browser:?}"
+        );
+    }
+
+    /// The VC base contexts, which decide the data model version, are spelled the same.
+    #[test]
+    fn the_browser_names_the_same_base_contexts() {
+        assert_eq!(js_string(js_const("VC_V2")), VC_V2, "`VC_V2` in rosette-core.js");
+        assert_eq!(js_string(js_const("VC_V1")), VC_V1, "`VC_V1` in rosette-core.js");
+    }
+
+    /// rosette-core.js's `OB_CONTEXT`, the pattern of the Open Badges contexts, as written there.
+    const JS_OB_CONTEXT: &str =
+        r"/^https:\/\/purl\.imsglobal\.org\/spec\/ob\/v3p0\/context(-3\.\d+\.\d+)?\.json$/";
+
+    /// Whether [`JS_OB_CONTEXT`] matches `url`, spelled out.
+    fn js_ob_context_matches(url: &str) -> bool {
+        let Some(version) = url
+            .strip_prefix("https://purl.imsglobal.org/spec/ob/v3p0/context")
+            .and_then(|rest| rest.strip_suffix(".json"))
+        else {
+            return false;
+        };
+        let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        version.is_empty()
+            || version
+                .strip_prefix("-3.")
+                .and_then(|v| v.split_once('.'))
+                .is_some_and(|(a, b)| number(a) && number(b))
+    }
+
+    /// The badge page and rosette agree on which embedded contexts make a credential an Open
+    /// Badge (its second context): `OB_CONTEXT` in rosette-core.js and [`is_ob_v3p0`].
+    #[test]
+    fn the_browser_knows_the_same_open_badges_contexts() {
+        assert_eq!(
+            js_const("OB_CONTEXT"),
+            JS_OB_CONTEXT,
+            "`OB_CONTEXT` in rosette-core.js changed: update `js_ob_context_matches` here to match it"
+        );
+        for c in CONTEXTS {
+            assert_eq!(
+                js_ob_context_matches(c.url),
+                is_ob_v3p0(c.url),
+                "{}: rosette-core.js says otherwise",
+                c.url
+            );
+        }
+        // What the pattern means, read as a JavaScript RegExp.
+        let ob = "https://purl.imsglobal.org/spec/ob/v3p0/";
+        for (file, matches) in [
+            ("context.json", true),
+            ("context-3.0.3.json", true),
+            ("context-3.10.0.json", true),
+            ("context-3.0.json", false),
+            ("context-4.0.0.json", false),
+            ("context-3.0.3.jsonld", false),
+            ("extensions.json", false),
+        ] {
+            assert_eq!(js_ob_context_matches(&format!("{ob}{file}")), matches, "{file}");
+        }
+    }
 
     #[test]
     fn every_embedded_context_is_json_with_a_context() {

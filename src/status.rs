@@ -197,6 +197,30 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The badge page reads status lists too (themes/default/static/rosette-core.js), with the
+    /// same limits: `MIN_STATUS_ENTRIES` is [`MIN_ENTRIES`], `MAX_LIST_BYTES` is [`MAX_LIST_BYTES`].
+    #[test]
+    fn the_browser_reads_status_lists_within_the_same_limits() {
+        let js = include_str!("../themes/default/static/rosette-core.js");
+        // `const NAME = 16 * 1024 * 1024;`: a product of integers.
+        let value = |name: &str| -> usize {
+            let expr = js
+                .lines()
+                .find_map(|line| line.trim_start_matches("export ").strip_prefix(&format!("const {name} = ")))
+                .and_then(|rest| rest.strip_suffix(';'))
+                .unwrap_or_else(|| panic!("rosette-core.js has no line `const {name} = …;`"));
+            expr.split('*')
+                .map(|n| {
+                    n.trim().parse::<usize>().unwrap_or_else(|_| {
+                        panic!("rosette-core.js: `{name} = {expr}` is not a product of integers")
+                    })
+                })
+                .product()
+        };
+        assert_eq!(value("MIN_STATUS_ENTRIES"), MIN_ENTRIES, "`MIN_STATUS_ENTRIES` in rosette-core.js");
+        assert_eq!(value("MAX_LIST_BYTES"), MAX_LIST_BYTES, "`MAX_LIST_BYTES` in rosette-core.js");
+    }
+
     #[test]
     fn spec_sample_list_is_all_zero_and_minimum_size() {
         let bits = Bitstring::decode("uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA")

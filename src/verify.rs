@@ -441,6 +441,51 @@ mod tests {
     use crate::integrity::{Cryptosuite, ProofOptions};
     use crate::keys::SecretKey;
 
+    /// The badge page's checks (themes/default/static/rosette-core.js) go by the names and
+    /// states rosette gives them (`rosette verify --json`, and the build's checks in the page):
+    /// `CHECK_NAMES` (and the `CheckName` type) is the credential checks here and the browser's
+    /// own `recipient`, and the `CheckState` type is every [`State`].
+    #[test]
+    fn the_browser_names_checks_and_states_as_rosette_does() {
+        let js = include_str!("../themes/default/static/rosette-core.js");
+        // The quoted words between `start` and `end` on one line: `'a', 'b'` or `'a' | 'b'`.
+        let words = |start: &str, end: &str| -> Vec<String> {
+            let list = js
+                .lines()
+                .find_map(|l| {
+                    l.strip_prefix(start).and_then(|rest| rest.split_once(end)).map(|(list, _)| list)
+                })
+                .unwrap_or_else(|| panic!("rosette-core.js has no line `{start}…{end}`"));
+            list.split([',', '|']).map(|w| w.trim().trim_matches('\'').to_string()).collect()
+        };
+        let json = |v: Value| v.as_str().expect("a string").to_string();
+        let checks = [
+            CheckName::Format,
+            CheckName::Signature,
+            CheckName::IssuerKey,
+            CheckName::Issuer,
+            CheckName::Validity,
+            CheckName::Status,
+        ];
+        let mut expected: Vec<String> =
+            checks.iter().map(|c| json(serde_json::to_value(c).expect("json"))).collect();
+        expected.push("recipient".into());
+        assert_eq!(words("export const CHECK_NAMES = [", "]"), expected, "`CHECK_NAMES` in rosette-core.js");
+        assert_eq!(
+            words("/** @typedef {", "} CheckName */"),
+            expected,
+            "the `CheckName` type in rosette-core.js"
+        );
+        let states = [State::Passed, State::Warning, State::Failed, State::Unknown, State::NotApplicable];
+        let expected: Vec<String> =
+            states.iter().map(|s| json(serde_json::to_value(s).expect("json"))).collect();
+        assert_eq!(
+            words("/** @typedef {", "} CheckState */"),
+            expected,
+            "the `CheckState` type in rosette-core.js"
+        );
+    }
+
     fn issuer_state(verdict: &Verdict) -> State {
         verdict.checks.iter().find(|c| c.check == CheckName::Issuer).map(|c| c.state).expect("issuer check")
     }

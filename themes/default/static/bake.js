@@ -1,3 +1,4 @@
+// @ts-check
 // bake.js: the badge page's "Download the badge image" buttons (issue #18).
 //
 // The site publishes, once per achievement, the image to bake (`bake.png`: the PNG without a
@@ -13,9 +14,13 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Characters XML 1.0 cannot carry (§2.2 Char); an SVG with one would not parse. */
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
+/** @type {Uint32Array | null} */
 let crcTable = null;
 
-/** CRC-32 (ISO 3309, as PNG §5.3 uses it) of `bytes`. */
+/**
+ * CRC-32 (ISO 3309, as PNG §5.3 uses it) of `bytes`.
+ * @param {Uint8Array} bytes
+ */
 function crc32(bytes) {
   if (!crcTable) {
     crcTable = new Uint32Array(256);
@@ -34,6 +39,8 @@ function crc32(bytes) {
  * Bakes `credential` into the PNG base `base` (a Uint8Array without a credential): one
  * uncompressed iTXt chunk, keyword `openbadgecredential`, empty language tag and translated
  * keyword, right after IHDR (Open Badges 3.0 §Baked Badge; PNG §11.3.3.4).
+ * @param {Uint8Array} base
+ * @param {string} credential
  */
 export function bakePng(base, credential) {
   if (!credential) throw new Error('the credential is empty');
@@ -64,6 +71,8 @@ export function bakePng(base, credential) {
 /**
  * Bakes `credential` into the SVG template `template`: the marker, inside a CDATA section of
  * `<openbadges:credential>`, becomes the credential, a `]]>` in it split across two sections.
+ * @param {string} template
+ * @param {string} credential
  */
 export function bakeSvg(template, credential) {
   if (!credential) throw new Error('the credential is empty');
@@ -77,6 +86,7 @@ export function bakeSvg(template, credential) {
  * The page's credential exactly as signed: the text of #rosette-credential, or, when that
  * element has `data-exact`, the UTF-8 bytes that attribute holds in base64 (for a credential
  * the HTML could not carry as it is).
+ * @param {Document} [doc]
  */
 export function exactCredential(doc = document) {
   const element = doc.getElementById('rosette-credential');
@@ -89,7 +99,11 @@ export function exactCredential(doc = document) {
   return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
 }
 
-/** Saves `blob` as the file `name`, through a temporary link. */
+/**
+ * Saves `blob` as the file `name`, through a temporary link.
+ * @param {Blob} blob
+ * @param {string} name
+ */
 function save(blob, name) {
   const link = document.createElement('a');
   link.href = URL.createObjectURL(blob);
@@ -105,11 +119,13 @@ function save(blob, name) {
 /**
  * The click on a download button: `data-bake` (png | svg), `data-base` (the base, a URL of this
  * site) and `data-filename`. Fetches the base, bakes the page's credential into it, saves it.
+ * @param {HTMLElement} button
  */
 export async function download(button) {
   const kind = button.dataset.bake;
   if (kind !== 'png' && kind !== 'svg') throw new Error(`unknown image format ${kind}`);
-  const url = new URL(button.dataset.base, document.baseURI);
+  // share.html sets `data-base` beside `data-bake`.
+  const url = new URL(/** @type {string} */ (button.dataset.base), document.baseURI);
   if (url.origin !== location.origin) throw new Error('the bake base is not on this site');
   const response = await fetch(url, { credentials: 'same-origin' });
   if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);

@@ -1,3 +1,4 @@
+// @ts-check
 // check-file.js: "Check a file" on a badge page, loaded only when the visitor uses it.
 //
 // Takes a credential JSON, a baked PNG (iTXt chunk `openbadgecredential`, uncompressed) or a
@@ -11,6 +12,9 @@
 import * as core from './rosette-core.js';
 import { t, page, showVerdict, showChecks, verdictWords, getText, canonicalForms } from './verify.js';
 
+/** @import { JsonValue } from './rosette-core.js' */
+/** @import { LooseJson, ShownVerdict } from './verify.js' */
+
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
 const OB3_SVG_NS = 'https://purl.imsglobal.org/ob/v3p0';
 const OB2_SVG_NS = 'http://openbadges.org';
@@ -20,6 +24,8 @@ class Unreadable extends Error {}
 /**
  * The canonical forms carried by the badge page of `credential` on this site (this page's own
  * when it is that page): [document, proof], or null when there are none to be had.
+ * @param {LooseJson} credential
+ * @returns {Promise<[string, string] | null>}
  */
 async function publishedCanonical(credential) {
   const pageUrl = typeof credential.id === 'string' ? page.local(credential.id) : null;
@@ -36,9 +42,13 @@ async function publishedCanonical(credential) {
   }
 }
 
+/** @param {Uint8Array} bytes */
 const latin1 = (bytes) => String.fromCharCode(...bytes);
 
-/** The credential text baked into a PNG (OB 3.0 §Baked Badge, PNG). */
+/**
+ * The credential text baked into a PNG (OB 3.0 §Baked Badge, PNG).
+ * @param {Uint8Array} bytes
+ */
 export function credentialFromPng(bytes) {
   const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
   if (!sig.every((b, i) => bytes[i] === b)) throw new Unreadable('file_not_png');
@@ -70,7 +80,10 @@ export function credentialFromPng(bytes) {
   throw new Unreadable(legacy ? 'file_ob2' : 'file_not_baked');
 }
 
-/** The credential text baked into an SVG (OB 3.0 §Baked Badge, SVG). */
+/**
+ * The credential text baked into an SVG (OB 3.0 §Baked Badge, SVG).
+ * @param {string} text
+ */
 export function credentialFromSvg(text) {
   const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
   if (doc.getElementsByTagName('parsererror').length) throw new Unreadable('file_svg_bad');
@@ -82,7 +95,11 @@ export function credentialFromSvg(text) {
   return el.textContent;
 }
 
-/** The credential in a file: JSON, baked PNG or baked SVG. */
+/**
+ * The credential in a file: JSON, baked PNG or baked SVG.
+ * @param {Uint8Array} bytes
+ * @returns {JsonValue}
+ */
 export function credentialFromFile(bytes) {
   if (bytes[0] === 0x89) return JSON.parse(credentialFromPng(bytes));
   let text;
@@ -98,6 +115,13 @@ export function credentialFromFile(bytes) {
   throw new Unreadable('file_unknown');
 }
 
+/**
+ * A new element with attributes and text.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {{[name: string]: string}} [attrs]
+ * @param {string} [text]
+ */
 function element(tag, attrs = {}, text) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -105,15 +129,20 @@ function element(tag, attrs = {}, text) {
   return e;
 }
 
-/** Checks one file and shows the result in #rosette-file-result. */
+/**
+ * Checks one file and shows the result in #rosette-file-result.
+ * @param {File} file
+ */
 export async function checkFile(file) {
-  const out = document.getElementById('rosette-file-result');
+  // In #rosette-file, which verify.js found before it loaded this.
+  const out = /** @type {HTMLElement} */ (document.getElementById('rosette-file-result'));
   const box = element('p', { id: 'rosette-file-verdict', class: 'verdict', role: 'status', 'aria-live': 'polite' });
   const list = element('ul', { class: 'checks', id: 'rosette-file-checks' });
   const said = element('p', { class: 'file-name' }, t('file_name', { name: file.name }));
   out.replaceChildren(said, box, list);
   showVerdict(box, 'pending', t('pending'), '');
 
+  /** @type {LooseJson} */
   let credential;
   try {
     if (file.size > MAX_FILE_BYTES) throw new Unreadable('file_too_large');
@@ -129,6 +158,7 @@ export async function checkFile(file) {
   // eddsa-rdfc-2022), which the check compares the file with.
   const forms = await publishedCanonical(credential);
   const canonical = forms ? Promise.resolve(forms) : null;
+  /** @type {ShownVerdict} */
   let result;
   try {
     result = await core.verifyCredential(credential, {
@@ -149,18 +179,20 @@ export async function checkFile(file) {
   if (!result.fatal) {
     const s = credential.credentialSubject || {};
     const a = s.achievement || {};
+    /** @param {LooseJson} v */
     const name = (v) => {
       const x = core.pick(v, page.language);
       return x === null ? null : core.cleanText(x);
     };
-    const what = [
+    const what = /** @type {[string, string | null][]} */ ([
       ['file_achievement', name(a.name)],
       ['file_recipient', name(s.name)],
       ['file_issuer', credential.issuer && typeof credential.issuer === 'object' ? name(credential.issuer.name) : core.issuerId(credential)],
-    ].filter(([, v]) => v);
+    ]).filter(([, v]) => v);
     if (what.length) {
       const dl = element('dl', { class: 'file-facts' });
-      for (const [k, v] of what) dl.append(element('dt', {}, t(k)), element('dd', {}, v));
+      // `v` is not null: the filter above.
+      for (const [k, v] of what) dl.append(element('dt', {}, t(k)), element('dd', {}, /** @type {string} */ (v)));
       out.append(dl);
     }
   }

@@ -1,3 +1,4 @@
+// @ts-check
 // embed.js: the site's one embed page (`embed/#awards/<id>`). It reads the award its fragment
 // names from that award's own page (same origin), runs the badge page's check on the
 // credential the page carries, and shows the achievement, the recipient and the verdict.
@@ -7,7 +8,10 @@
 import * as core from './rosette-core.js';
 import { t, page, makeLocal, remoteOf, getText, verdictWords, canonicalForms } from './verify.js';
 
-const card = document.getElementById('rosette-embed');
+/** @import { LooseJson } from './verify.js' */
+
+/** The embed page's card (embed.html); `show` runs only when it is there. */
+const card = /** @type {HTMLAnchorElement} */ (document.getElementById('rosette-embed'));
 
 /** The award path the fragment names (`awards/x`), or null when it is not one. */
 function awardPath() {
@@ -17,14 +21,18 @@ function awardPath() {
   return raw;
 }
 
+/**
+ * @param {import('./rosette-core.js').Outcome | 'pending'} outcome
+ * @param {string} text
+ */
 function setVerdict(outcome, text) {
-  const v = card.querySelector('.embed-verify');
+  const v = /** @type {HTMLElement} */ (card.querySelector('.embed-verify'));
   v.dataset.verdict = outcome;
   v.textContent = text;
 }
 
 async function show() {
-  const base = (document.querySelector('meta[name="rosette-base"]') || {}).content || '';
+  const base = (/** @type {HTMLMetaElement | null} */ (document.querySelector('meta[name="rosette-base"]')) || {}).content || '';
   const root = new URL(card.dataset.root || '../', document.baseURI);
   page.base = base;
   page.issuerOrigin = base.startsWith('https://') ? new URL(base).origin : null;
@@ -36,14 +44,17 @@ async function show() {
   if (!path) return setVerdict('unknown', t('embed_no_award'));
   card.href = base + path + '/';
   setVerdict('pending', t('pending'));
+  /** @type {HTMLElement} */
   let el;
   try {
     const html = await getText(new URL(path + '/', root).href);
     if (html === null) return setVerdict('failed', t('embed_not_found'));
-    el = new DOMParser().parseFromString(html, 'text/html').getElementById('rosette-credential');
+    // Null when that page has no credential; JSON.parse('') below throws then, before `el` is used.
+    el = /** @type {HTMLElement} */ (new DOMParser().parseFromString(html, 'text/html').getElementById('rosette-credential'));
   } catch {
     return setVerdict('unknown', t('embed_unreadable'));
   }
+  /** @type {LooseJson} */
   let credential;
   try {
     credential = JSON.parse(el ? el.textContent : '');
@@ -52,15 +63,17 @@ async function show() {
   }
   const subject = (credential && credential.credentialSubject) || {};
   const achievement = subject.achievement || {};
+  /** @param {LooseJson} v */
   const name = (v) => core.pick(v, page.language) || '';
-  card.querySelector('.embed-name').textContent = name(achievement.name);
-  card.querySelector('.embed-recipient').textContent = name(subject.name);
+  // The card's parts (embed.html).
+  /** @type {HTMLElement} */ (card.querySelector('.embed-name')).textContent = name(achievement.name);
+  /** @type {HTMLElement} */ (card.querySelector('.embed-recipient')).textContent = name(subject.name);
   const issuer = credential.issuer && typeof credential.issuer === 'object' ? name(credential.issuer.name) : '';
-  if (issuer) card.querySelector('.embed-issuer').textContent = issuer;
+  if (issuer) /** @type {HTMLElement} */ (card.querySelector('.embed-issuer')).textContent = issuer;
   const image = achievement.image && (typeof achievement.image === 'string' ? achievement.image : achievement.image.id);
   const local = typeof image === 'string' ? page.local(image) : null;
   if (local) {
-    const img = card.querySelector('.embed-image');
+    const img = /** @type {HTMLImageElement} */ (card.querySelector('.embed-image'));
     img.src = local;
     img.hidden = false;
   }

@@ -1,3 +1,4 @@
+// @ts-check
 // rosette-core.js: the badge page's verifier, without the page. Pure functions over values
 // and bytes; cryptography only through WebCrypto (`crypto.subtle`: Ed25519 and SHA-256).
 // The same file runs in the browser (imported by verify.js and check-file.js) and in Node
@@ -17,15 +18,96 @@
 //
 // Every message is a key plus parameters ({key, params}); the page turns them into words in
 // its language (i18n catalogues of the theme), tests ignore them.
+//
+// Types are JSDoc, checked by `tsc` (tests/browser/tsconfig.json); the file is served as it is.
 
+/**
+ * A JSON value as `JSON.parse` gives it. A credential is one until its checks have looked at
+ * it: every member is read as any JSON value and tested before use.
+ * @typedef {null | boolean | number | string | JsonValue[] | JsonObject} JsonValue
+ */
+/** @typedef {{[member: string]: JsonValue}} JsonObject */
+/**
+ * A credential (or a status list, which is one too) as parsed JSON: the members the checks
+ * read, none of them checked yet.
+ * @typedef {JsonObject & {
+ *   '@context'?: JsonValue, id?: JsonValue, type?: JsonValue, issuer?: JsonValue,
+ *   name?: JsonValue, description?: JsonValue, credentialSubject?: JsonValue,
+ *   validFrom?: JsonValue, validUntil?: JsonValue, issuanceDate?: JsonValue,
+ *   expirationDate?: JsonValue, credentialStatus?: JsonValue, proof?: JsonValue,
+ * }} Credential
+ */
+/**
+ * A Data Integrity proof as parsed JSON (VC-DATA-INTEGRITY §2.1), none of it checked yet.
+ * @typedef {JsonObject & {
+ *   '@context'?: JsonValue, type?: JsonValue, cryptosuite?: JsonValue,
+ *   verificationMethod?: JsonValue, proofPurpose?: JsonValue, created?: JsonValue,
+ *   proofValue?: JsonValue,
+ * }} Proof
+ */
+
+/** @typedef {'format' | 'signature' | 'issuer-key' | 'issuer' | 'validity' | 'status' | 'recipient'} CheckName */
+/** @typedef {'passed' | 'warning' | 'failed' | 'unknown' | 'not-applicable'} CheckState */
+/** A message's parameters: strings, numbers (dates in ms), lists, or other messages. @typedef {{[name: string]: unknown}} Params */
+/** What the page says, before it is put into words: `verify_<key>` in the catalogue. @typedef {{key: string, params: Params}} Message */
+/** One check's result. @typedef {{name: CheckName, state: CheckState, message: Message}} Check */
+/** @typedef {'verified' | 'warning' | 'failed' | 'unknown'} Outcome */
+/**
+ * The verdict on a credential (see summarize).
+ * @typedef {object} Verdict
+ * @property {Outcome} outcome
+ * @property {Message} headline  the verdict in one message (`verdict_…`)
+ * @property {Check[]} checks  what to show: only the failed fatal checks when `fatal`
+ * @property {Check[]} allChecks  every check, hidden ones too
+ * @property {boolean} fatal  a fatal check failed: nothing else on the page can be trusted
+ */
+/**
+ * An element of the page marked `data-fact`: which fact, its text, and its `datetime`
+ * attribute (dates).
+ * @typedef {{fact: string, text: string, datetime?: string | null}} DisplayedFact
+ */
+/**
+ * A displayed fact that is not what was signed (`shown` null: not on the page; `signed`
+ * null: nothing signed says it).
+ * @typedef {{fact: string, shown: string | null, signed: string | null}} FactProblem
+ */
+/**
+ * What an eddsa-rdfc-2022 proof signed: the canonical document and proof configuration
+ * (N-Quads); null where one is not published.
+ * @typedef {[string | null, string | null]} CanonicalForms
+ */
+/**
+ * What verifyCredential reads; see there.
+ * @typedef {object} VerifyEnv
+ * @property {Date | number} [now]
+ * @property {SubtleCrypto} [subtle]
+ * @property {(url: string) => string | null} [local]
+ * @property {(url: string) => string | null} [remote]
+ * @property {(url: string, options: {fresh: boolean}) => Promise<string | null>} get
+ * @property {Map<string, Promise<string | null>>} [cache]  reads shared between checks
+ * @property {string | null} [published]
+ * @property {Promise<CanonicalForms> | CanonicalForms | null} [canonical]
+ * @property {DisplayedFact[] | Promise<DisplayedFact[]>} [facts]
+ * @property {string} [pagePath]
+ * @property {string} [baseUrl]
+ * @property {string} [language]
+ * @property {string | null} [revocationReason]
+ */
+/**
+ * Where WebCrypto is: `subtle` (default: globalThis.crypto.subtle), and the keys already
+ * imported, by their hex.
+ * @typedef {{subtle?: SubtleCrypto, keys?: Map<string, Promise<CryptoKey | null>>}} CryptoEnv
+ */
+
+/** @type {CheckName[]} */
 export const CHECK_NAMES = ['format', 'signature', 'issuer-key', 'issuer', 'validity', 'status', 'recipient'];
-/** Checks whose failure means the credential, its key or the page cannot be trusted at all. */
+/** Checks whose failure means the credential, its key or the page cannot be trusted at all. @type {CheckName[]} */
 export const FATAL_CHECKS = ['format', 'signature', 'issuer-key', 'issuer'];
 
 const VC_V2 = 'https://www.w3.org/ns/credentials/v2';
 const VC_V1 = 'https://www.w3.org/2018/credentials/v1';
 const OB_CONTEXT = /^https:\/\/purl\.imsglobal\.org\/spec\/ob\/v3p0\/context(-3\.\d+\.\d+)?\.json$/;
-/** The contexts rosette embeds (contexts/index.json); a credential naming another is refused. */
+/** The contexts rosette embeds (src/contexts.rs, whose tests hold the two lists equal); a credential naming another is refused. */
 export const KNOWN_CONTEXTS = new Set([
   VC_V2,
   VC_V1,
@@ -51,22 +133,29 @@ export const MIN_STATUS_ENTRIES = 131072;
 /** A decoded status list larger than this is refused (as src/status.rs does). */
 const MAX_LIST_BYTES = 16 * 1024 * 1024;
 
+/** @type {(key: string, params?: Params) => Message} */
 const msg = (key, params = {}) => ({ key, params });
+/** @type {(name: CheckName, state: CheckState, key: string, params?: Params) => Check} */
 const check = (name, state, key, params) => ({ name, state, message: msg(key, params) });
 
 // ---------------------------------------------------------------------------------------
 // Bytes and encodings
 
 const utf8 = new TextEncoder();
+/** @param {string} text */
 export const toBytes = (text) => utf8.encode(text);
 
+/** @param {Uint8Array} bytes */
 export function hex(bytes) {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 
-/** base58btc (Bitcoin alphabet) to bytes; null when a character is not in the alphabet. */
+/**
+ * base58btc (Bitcoin alphabet) to bytes; null when a character is not in the alphabet.
+ * @param {string} text
+ */
 export function base58Decode(text) {
   let zeros = 0;
   while (zeros < text.length && text[zeros] === '1') zeros++;
@@ -89,7 +178,10 @@ export function base58Decode(text) {
   return out;
 }
 
-/** Multibase base64url without padding (`u…`) to bytes; null when not valid. */
+/**
+ * Multibase base64url without padding (`u…`) to bytes; null when not valid.
+ * @param {string} text
+ */
 export function base64urlDecode(text) {
   if (!/^[A-Za-z0-9_-]*={0,2}$/.test(text)) return null;
   const b64 = text.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
@@ -104,6 +196,7 @@ export function base64urlDecode(text) {
 /**
  * The 32-byte Ed25519 key of a Multikey `publicKeyMultibase` (`z6Mk…` = base58btc of
  * 0xed 0x01 ‖ key). VC-DI-EDDSA §2.1.1: any other prefix is an error. Null when not one.
+ * @param {unknown} multibase
  */
 export function ed25519KeyFromMultibase(multibase) {
   if (typeof multibase !== 'string' || !multibase.startsWith('z')) return null;
@@ -112,7 +205,10 @@ export function ed25519KeyFromMultibase(multibase) {
   return bytes.slice(2);
 }
 
-/** The 64-byte signature of a `proofValue` (`z` + base58btc); null when not one. */
+/**
+ * The 64-byte signature of a `proofValue` (`z` + base58btc); null when not one.
+ * @param {unknown} proofValue
+ */
 export function signatureFromProofValue(proofValue) {
   if (typeof proofValue !== 'string' || !proofValue.startsWith('z')) return null;
   const bytes = base58Decode(proofValue.slice(1));
@@ -124,12 +220,17 @@ export function signatureFromProofValue(proofValue) {
 
 export class MissingPrimitive extends Error {}
 
+/** @param {CryptoEnv} env */
 function subtleOf(env) {
   const subtle = env.subtle || (globalThis.crypto && globalThis.crypto.subtle);
   if (!subtle) throw new MissingPrimitive('crypto.subtle');
   return subtle;
 }
 
+/**
+ * @param {BufferSource} bytes
+ * @param {CryptoEnv} [env]
+ */
 export async function sha256(bytes, env = {}) {
   return new Uint8Array(await subtleOf(env).digest('SHA-256', bytes));
 }
@@ -137,25 +238,39 @@ export async function sha256(bytes, env = {}) {
 /**
  * Ed25519 verification through WebCrypto. Throws MissingPrimitive when the browser has no
  * Ed25519 (the page then says "Could not check", never "Verified").
+ * @param {Uint8Array<ArrayBuffer>} publicKey  32 bytes
+ * @param {Uint8Array<ArrayBuffer>} signature  64 bytes
+ * @param {BufferSource | Promise<BufferSource>} data
+ * @param {CryptoEnv} [env]
  */
 export async function ed25519Verify(publicKey, signature, data, env = {}) {
-  const key = await (env.keys ? importOnce(publicKey, env) : importEd25519(publicKey, env));
+  const key = await (env.keys ? importOnce(publicKey, /** @type {Required<CryptoEnv>} */ (env)) : importEd25519(publicKey, env));
   return key !== null && subtleOf(env).verify({ name: 'Ed25519' }, key, signature, await data);
 }
 
-/** One import per key (a credential and its status list are signed by the same key). */
+/**
+ * One import per key (a credential and its status list are signed by the same key).
+ * @param {Uint8Array<ArrayBuffer>} publicKey
+ * @param {Required<CryptoEnv>} env
+ * @returns {Promise<CryptoKey | null>}
+ */
 function importOnce(publicKey, env) {
   const id = hex(publicKey);
   if (!env.keys.has(id)) env.keys.set(id, importEd25519(publicKey, env));
-  return env.keys.get(id);
+  return /** @type {Promise<CryptoKey | null>} */ (env.keys.get(id));
 }
 
-/** A raw Ed25519 public key as a CryptoKey; null when the key is bad, MissingPrimitive when the browser has no Ed25519. */
+/**
+ * A raw Ed25519 public key as a CryptoKey; null when the key is bad, MissingPrimitive when the browser has no Ed25519.
+ * @param {Uint8Array<ArrayBuffer>} publicKey
+ * @param {CryptoEnv} [env]
+ * @returns {Promise<CryptoKey | null>}
+ */
 export async function importEd25519(publicKey, env = {}) {
   const subtle = subtleOf(env);
   try {
     return await subtle.importKey('raw', publicKey, { name: 'Ed25519' }, false, ['verify']);
-  } catch (e) {
+  } catch (/** @type {any} */ e) {
     if (e && (e.name === 'NotSupportedError' || e.name === 'TypeError' || e.name === 'SyntaxError')) {
       throw new MissingPrimitive('Ed25519');
     }
@@ -164,7 +279,12 @@ export async function importEd25519(publicKey, env = {}) {
   }
 }
 
-/** Data Integrity EdDSA hashData: SHA-256(canonical proof configuration) ‖ SHA-256(document). */
+/**
+ * Data Integrity EdDSA hashData: SHA-256(canonical proof configuration) ‖ SHA-256(document).
+ * @param {string} canonicalProofConfig
+ * @param {string} canonicalDocument
+ * @param {CryptoEnv} [env]
+ */
 export async function hashData(canonicalProofConfig, canonicalDocument, env = {}) {
   const [p, d] = await Promise.all([
     sha256(toBytes(canonicalProofConfig), env),
@@ -183,6 +303,8 @@ export async function hashData(canonicalProofConfig, canonicalDocument, env = {}
  * RFC 8785 JSON Canonicalization Scheme: object members sorted by UTF-16 code units, no
  * whitespace, ECMAScript number serialization, minimal string escaping (what
  * JSON.stringify does for strings and finite numbers).
+ * @param {JsonValue | undefined} value  undefined only as a member, where it is left out
+ * @returns {string}
  */
 export function jcs(value) {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') {
@@ -200,7 +322,7 @@ export function jcs(value) {
   throw new TypeError('JCS: not a JSON value');
 }
 
-/** Deep equality of two JSON values (member order ignored). */
+/** Deep equality of two JSON values (member order ignored). @type {(a: JsonValue, b: JsonValue) => boolean} */
 export const jsonEqual = (a, b) => jcs(a) === jcs(b);
 
 // ---------------------------------------------------------------------------------------
@@ -210,13 +332,16 @@ export const jsonEqual = (a, b) => jcs(a) === jcs(b);
  * Parses N-Quads (as RDFC-1.0 writes them) into quads of terms
  * `{kind: 'iri'|'blank'|'literal', value, datatype?, language?}`; `graph` is null for the
  * default graph. Throws a SyntaxError naming the line on anything else.
+ * @param {string} text
  */
 export function parseNQuads(text) {
+  /** @type {Quad[]} */
   const quads = [];
   const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n].replace(/\r$/, '');
     if (/^\s*(#.*)?$/.test(line)) continue;
+    /** @type {Cursor} */
     const p = { s: line, i: 0, n: n + 1 };
     const subject = term(p);
     const predicate = term(p);
@@ -237,14 +362,35 @@ export function parseNQuads(text) {
   return quads;
 }
 
+/**
+ * An RDF term (RDF 1.1 §3); `datatype` and `language` for literals only.
+ * @typedef {object} Term
+ * @property {'iri' | 'blank' | 'literal'} kind
+ * @property {string} value  the IRI, the blank node's label (without `_:`), or the lexical form
+ * @property {string} [datatype]
+ * @property {string | null} [language]
+ */
+/** @typedef {{subject: Term, predicate: Term, object: Term, graph: Term | null}} Quad */
+/** Where the parser is: the line `s`, the index `i` in it, the line number `n`. @typedef {{s: string, i: number, n: number}} Cursor */
+
+/**
+ * @param {Cursor} p
+ * @param {string} what
+ * @returns {never}
+ */
 function fail(p, what) {
   throw new SyntaxError(`N-Quads line ${p.n}: ${what}`);
 }
 
+/** @param {Cursor} p */
 function skipWs(p) {
   while (p.s[p.i] === ' ' || p.s[p.i] === '\t') p.i++;
 }
 
+/**
+ * @param {Cursor} p
+ * @returns {Term}
+ */
 function term(p) {
   skipWs(p);
   const c = p.s[p.i];
@@ -270,7 +416,7 @@ function term(p) {
       if (ch === '"') break;
       if (ch === '\\') {
         const e = p.s[i + 1];
-        const simple = { t: '\t', b: '\b', n: '\n', r: '\r', f: '\f', '"': '"', "'": "'", '\\': '\\' }[e];
+        const simple = /** @type {{[escape: string]: string}} */ ({ t: '\t', b: '\b', n: '\n', r: '\r', f: '\f', '"': '"', "'": "'", '\\': '\\' })[e];
         if (simple !== undefined) {
           value += simple;
           i += 2;
@@ -289,6 +435,7 @@ function term(p) {
       }
     }
     p.i = i + 1;
+    /** @type {Term} */
     const lit = { kind: 'literal', value, datatype: XSD_STRING, language: null };
     if (p.s.startsWith('^^', p.i)) {
       p.i += 2;
@@ -306,6 +453,10 @@ function term(p) {
   fail(p, 'expected an IRI, blank node or literal');
 }
 
+/**
+ * @param {string} s
+ * @param {Cursor} p
+ */
 function unescapeUchar(s, p) {
   return s.replace(/\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})|\\(.)/g, (all, a, b, other) => {
     if (other !== undefined) fail(p, 'bad escape in IRI');
@@ -329,6 +480,7 @@ const NUMERIC = /[#:](integer|decimal|double|float|long|int|short|byte|nonNegati
  * Terms of the Open Badges and VC contexts whose IRI does not end in the term itself
  * (found by listing every term of the embedded contexts): `tag` is schema.org `keywords`, …
  */
+/** @type {{[term: string]: string}} */
 const TERM_IRI_NAMES = {
   tag: 'keywords',
   mediatype: 'encodingformat',
@@ -344,35 +496,64 @@ const TERM_IRI_NAMES = {
   keyagreement: 'keyagreementmethod',
 };
 
+/** @param {string} iri */
 const localName = (iri) => iri.slice(Math.max(iri.lastIndexOf('#'), iri.lastIndexOf('/')) + 1).toLowerCase();
 
+/**
+ * @param {string} key
+ * @param {string} iri
+ */
 function termNamesIri(key, iri) {
   const name = localName(iri);
   const k = key.toLowerCase();
   return name === k || TERM_IRI_NAMES[k] === name;
 }
 
-/** Types whose IRI does not end in their name (`Alignment` is schema.org `AlignmentObject`). */
+/** Types whose IRI does not end in their name (`Alignment` is schema.org `AlignmentObject`). @type {{[type: string]: string}} */
 const TYPE_IRI_NAMES = { alignment: 'alignmentobject', achievementcredential: 'openbadgecredential' };
 
+/**
+ * @param {string} type
+ * @param {string} iri
+ */
 function typeNamesIri(type, iri) {
   return stringNamesIri(type, iri) || TYPE_IRI_NAMES[type.toLowerCase()] === localName(iri);
 }
 
-/** A JSON string that a context expanded to an IRI (`@type: @id` or `@vocab`). */
+/**
+ * A JSON string that a context expanded to an IRI (`@type: @id` or `@vocab`).
+ * @param {string} s
+ * @param {string} iri
+ */
 function stringNamesIri(s, iri) {
   return iri === s || iri.endsWith('#' + s) || iri.endsWith('/' + s);
 }
 
+/** An IRI or blank node as N-Quads writes it. @param {Term} t */
 const termKey = (t) => (t.kind === 'iri' ? '<' + t.value + '>' : '_:' + t.value);
+/**
+ * A JSON object (a node, a value object, a list object), not an array or null.
+ * @param {unknown} v
+ * @returns {v is JsonObject}
+ */
 const isNode = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+/**
+ * @param {JsonObject} o
+ * @returns {string | null}
+ */
 const idOf = (o) => (typeof o.id === 'string' ? o.id : typeof o['@id'] === 'string' ? o['@id'] : null);
 
 /** Keys that carry no triple of their own. */
 const SKIPPED_KEYS = new Set(['@context', 'id', '@id', 'type', '@type']);
 
-/** A node object's data members as [key, values[]], arrays and `@set` flattened, nulls dropped. */
+/** A member of a node object: its key and its values. @typedef {[string, JsonValue[]]} Member */
+
+/**
+ * A node object's data members as [key, values[]], arrays and `@set` flattened, nulls dropped.
+ * @param {JsonObject} obj
+ */
 function membersOf(obj) {
+  /** @type {Member[]} */
   const out = [];
   for (const [key, raw] of Object.entries(obj)) {
     if (SKIPPED_KEYS.has(key)) continue;
@@ -382,7 +563,13 @@ function membersOf(obj) {
   return out;
 }
 
+/**
+ * A member's values: the member itself, or the items of its array or `@set`; nulls dropped.
+ * @param {JsonValue | undefined} raw
+ * @returns {JsonValue[]}
+ */
 function flatten(raw) {
+  /** @type {JsonValue[]} */
   const out = [];
   for (const v of Array.isArray(raw) ? raw : [raw]) {
     if (v === null || v === undefined) continue;
@@ -392,6 +579,7 @@ function flatten(raw) {
   return out;
 }
 
+/** @param {JsonObject} obj */
 const typesOf = (obj) => flatten(obj.type !== undefined ? obj.type : obj['@type']).filter((t) => typeof t === 'string');
 
 /**
@@ -405,48 +593,71 @@ const typesOf = (obj) => flatten(obj.type !== undefined ? obj.type : obj['@type'
  * proof configuration is compared with its own quads.
  *
  * Returns null when they agree, else `{path}`: where the first difference was found.
+ * @param {JsonValue} json
+ * @param {Quad[]} quads
  */
 export function compareWithQuads(json, quads) {
   const m = new Matcher(quads);
   return m.run(json);
 }
 
+/** Where in the JSON: member names and array indexes. @typedef {Array<string | number>} JsonPath */
+/** A difference between the JSON and the quads: where, and what. @typedef {{path: JsonPath, what: string}} Difference */
+/** The blank nodes a match reached, as "graph _:label". @typedef {Set<string>} Reached */
+
 class Matcher {
+  /** @param {Quad[]} quads */
   constructor(quads) {
+    /** @type {Map<string, Quad[]>} */
     this.bySubject = new Map(); // "graph subject" → quads
+    /** @type {Set<string>} */
     this.blankObjects = new Set(); // "graph _:label" of every blank node used as an object
+    /** @type {Set<string>} */
     this.graphs = new Set(); // blank graph names
+    /** @type {Difference | null} */
     this.failure = null;
     for (const q of quads) {
       const g = q.graph ? termKey(q.graph) : '';
       if (q.graph && q.graph.kind === 'blank') this.graphs.add(q.graph.value);
       const k = g + ' ' + termKey(q.subject);
       if (!this.bySubject.has(k)) this.bySubject.set(k, []);
-      this.bySubject.get(k).push(q);
+      /** @type {Quad[]} */ (this.bySubject.get(k)).push(q);
       if (q.object.kind === 'blank') this.blankObjects.add(g + ' ' + termKey(q.object));
     }
   }
 
+  /**
+   * Keeps the deepest difference found (the most telling one) and fails this match.
+   * @param {JsonPath} path
+   * @param {string} what
+   * @returns {null}
+   */
   miss(path, what) {
     if (!this.failure || path.length >= this.failure.path.length) this.failure = { path, what };
     return null;
   }
 
+  /**
+   * @param {JsonValue} json
+   * @returns {Difference | null}
+   */
   run(json) {
     if (!isNode(json)) return { path: [], what: 'not an object' };
     // JSON-LD merges every object with the same id into one node: do the same. Objects
     // inside a nested proof live in that proof's graph and are matched there.
+    /** @type {Map<string, {members: Map<string, JsonValue[]>, types: Set<string>, path: JsonPath}>} */
     const nodes = new Map();
+    /** @type {(v: JsonValue | undefined, path: JsonPath) => void} */
     const collect = (v, path) => {
       if (Array.isArray(v)) return v.forEach((x) => collect(x, path));
       if (!isNode(v) || '@value' in v) return;
       const id = idOf(v);
       if (id !== null) {
         if (!nodes.has(id)) nodes.set(id, { members: new Map(), types: new Set(), path });
-        const node = nodes.get(id);
+        const node = /** @type {{members: Map<string, JsonValue[]>, types: Set<string>}} */ (nodes.get(id));
         for (const [k, vals] of membersOf(v)) {
           if (!node.members.has(k)) node.members.set(k, []);
-          node.members.get(k).push(...vals);
+          /** @type {JsonValue[]} */ (node.members.get(k)).push(...vals);
         }
         typesOf(v).forEach((t) => node.types.add(t));
       }
@@ -457,6 +668,7 @@ class Matcher {
     collect(json, []);
     const reached = new Set();
     for (const [id, node] of nodes) {
+      /** @type {Term} */
       const subject = id.startsWith('_:') ? { kind: 'blank', value: id.slice(2) } : { kind: 'iri', value: id };
       const got = this.matchNode([...node.members], [...node.types], subject, '', node.path);
       if (!got) return this.failure || { path: node.path, what: 'differs' };
@@ -482,8 +694,12 @@ class Matcher {
     return null;
   }
 
-  /** Blank subjects of graph `g` that no triple of `g` points to. */
+  /**
+   * Blank subjects of graph `g` that no triple of `g` points to.
+   * @param {string} g
+   */
   rootsOf(g) {
+    /** @type {Term[]} */
     const out = [];
     for (const key of this.bySubject.keys()) {
       const [kg, subject] = key.split(' ');
@@ -495,12 +711,20 @@ class Matcher {
   /**
    * Matches members and types of one JSON node with the triples of `subject` in graph `g`.
    * Returns the set of blank nodes reached (for the final coverage check), or null.
+   * @param {Member[]} members
+   * @param {string[]} types
+   * @param {Term} subject
+   * @param {string} g
+   * @param {JsonPath} path
+   * @returns {Reached | null}
    */
   matchNode(members, types, subject, g, path) {
     const triples = this.bySubject.get(g + ' ' + termKey(subject)) || [];
+    /** @type {Reached} */
     const reached = new Set();
     // Every type names a signed rdf:type, and every signed rdf:type is named.
     const typeIris = triples.filter((q) => q.predicate.value === RDF_TYPE).map((q) => q.object.value);
+    /** @type {Set<string>} */
     const named = new Set();
     for (const t of types) {
       const hits = typeIris.filter((iri) => typeNamesIri(t, iri));
@@ -508,16 +732,18 @@ class Matcher {
       hits.forEach((iri) => named.add(iri));
     }
     if (named.size !== typeIris.length) return this.miss(path.concat('type'), 'types differ');
+    /** @type {Map<string, Term[]>} */
     const byPredicate = new Map();
     for (const q of triples) {
       if (q.predicate.value === RDF_TYPE) continue;
       if (!byPredicate.has(q.predicate.value)) byPredicate.set(q.predicate.value, []);
-      byPredicate.get(q.predicate.value).push(q.object);
+      /** @type {Term[]} */ (byPredicate.get(q.predicate.value)).push(q.object);
     }
     const free = new Set(byPredicate.keys());
+    /** @type {(key: string, values: JsonValue[], candidates: string[]) => boolean} */
     const take = (key, values, candidates) => {
       for (const p of candidates) {
-        const got = this.matchValues(values, byPredicate.get(p), g, path.concat(key));
+        const got = this.matchValues(values, /** @type {Term[]} */ (byPredicate.get(p)), g, path.concat(key));
         if (got) {
           free.delete(p);
           got.forEach((b) => reached.add(b));
@@ -527,6 +753,7 @@ class Matcher {
       return false;
     };
     // Members whose name matches a predicate's; then the rest, by their values.
+    /** @type {Member[]} */
     const pending = [];
     for (const [key, values] of members) {
       const candidates = [...free].filter((p) => termNamesIri(key, p));
@@ -541,8 +768,14 @@ class Matcher {
     return reached;
   }
 
-  /** The items of an RDF list starting at `head`, or null when `head` is not a list. */
+  /**
+   * The items of an RDF list starting at `head`, or null when `head` is not a list.
+   * @param {Term} head
+   * @param {string} g
+   * @param {Reached} reached  gets the list's blank nodes
+   */
   listItems(head, g, reached) {
+    /** @type {Term[]} */
     const items = [];
     let node = head;
     for (let guard = 0; guard < 100000; guard++) {
@@ -559,10 +792,20 @@ class Matcher {
     return null;
   }
 
+  /**
+   * Matches the values of one member with the objects of one predicate.
+   * @param {JsonValue[]} values
+   * @param {Term[]} objects
+   * @param {string} g
+   * @param {JsonPath} path
+   * @returns {Reached | null}
+   */
   matchValues(values, objects, g, path) {
+    /** @type {Reached} */
     const reached = new Set();
     // A list (`@list`, or a term whose container is @list): same items, same order.
     if (objects.length === 1) {
+      /** @type {Reached} */
       const listReached = new Set();
       const items = this.listItems(objects[0], g, listReached);
       if (items) {
@@ -578,6 +821,7 @@ class Matcher {
       }
     }
     // A set: RDF keeps one of identical values.
+    /** @type {Set<string>} */
     const seen = new Set();
     const distinct = values.filter((v) => {
       if (isNode(v) && !('@value' in v) && idOf(v) === null) return true;
@@ -587,6 +831,7 @@ class Matcher {
       return true;
     });
     if (distinct.length !== objects.length) return this.miss(path, 'number of values differs');
+    /** @type {Set<number>} */
     const used = new Set();
     for (const v of distinct) {
       let found = false;
@@ -604,7 +849,16 @@ class Matcher {
     return reached;
   }
 
+  /**
+   * Matches one JSON value with one RDF term.
+   * @param {JsonValue} v
+   * @param {Term} o
+   * @param {string} g
+   * @param {JsonPath} path
+   * @returns {Reached | null}
+   */
   matchValue(v, o, g, path) {
+    /** @type {Reached} */
     const none = new Set();
     if (isNode(v)) {
       if ('@value' in v) {
@@ -640,6 +894,10 @@ class Matcher {
   }
 }
 
+/**
+ * @param {JsonValue | undefined} v
+ * @param {Term} o  a literal
+ */
 function literalMatches(v, o) {
   if (typeof v === 'string') return o.value === v;
   if (typeof v === 'boolean') return o.value === String(v);
@@ -653,8 +911,14 @@ function literalMatches(v, o) {
 // ---------------------------------------------------------------------------------------
 // Language values, displayed text, dates
 
-/** Every `{value, language}` a `name`/`description` carries (string, value object, array). */
+/** A text and its language tag (null: none given). @typedef {{value: string, language: string | null}} LangText */
+
+/**
+ * Every `{value, language}` a `name`/`description` carries (string, value object, array).
+ * @param {JsonValue | undefined} v
+ */
 export function texts(v) {
+  /** @type {LangText[]} */
   const out = [];
   for (const x of Array.isArray(v) ? v : [v]) {
     if (typeof x === 'string') out.push({ value: x, language: null });
@@ -665,9 +929,15 @@ export function texts(v) {
   return out;
 }
 
-/** The text for `language`, exactly as rosette's `model::lang::pick` chooses it. */
+/**
+ * The text for `language`, exactly as rosette's `model::lang::pick` chooses it.
+ * @param {JsonValue | undefined} v
+ * @param {string | null} [language]  a BCP 47 tag; English when none
+ * @returns {string | null}
+ */
 export function pick(v, language) {
   const all = texts(v);
+  /** @param {string} tag */
   const primary = (tag) => tag.split('-')[0].toLowerCase();
   const want = primary(language || 'en');
   const t =
@@ -678,12 +948,15 @@ export function pick(v, language) {
   return t ? t.value : null;
 }
 
-/** rosette's `clean_text`: drops bidi overrides and control characters except \n and \t. */
+/**
+ * rosette's `clean_text`: drops bidi overrides and control characters except \n and \t.
+ * @param {string} s
+ */
 export function cleanText(s) {
   return s.replace(/[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]|[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, '');
 }
 
-/** Text as displayed: runs of white space are one space (the HTML minifier does this). */
+/** Text as displayed: runs of white space are one space (the HTML minifier does this). @param {string} s */
 export const normalizeSpace = (s) => s.replace(/\s+/g, ' ').trim();
 
 /**
@@ -691,6 +964,8 @@ export const normalizeSpace = (s) => s.replace(/\s+/g, ' ').trim();
  * `parse_date_time` (src/model/date.rs), tested against the same table
  * (tests/fixtures/date-times.json). No offset = UTC; 24:00:00 = the next day's first instant;
  * years of five digits or more; no lower-case `z`, no leap second.
+ * @param {unknown} text
+ * @returns {number | null}
  */
 export function parseDateTime(text) {
   if (typeof text !== 'string') return null;
@@ -719,7 +994,11 @@ export function parseDateTime(text) {
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
-/** A date for people, as rosette's `human_date`: `31 January 2024`, `2024年1月31日` (UTC). */
+/**
+ * A date for people, as rosette's `human_date`: `31 January 2024`, `2024年1月31日` (UTC).
+ * @param {number} ms
+ * @param {string | null} [language]
+ */
 export function humanDate(ms, language) {
   const d = new Date(ms);
   if (String(language || '').toLowerCase().startsWith('zh')) {
@@ -731,23 +1010,51 @@ export function humanDate(ms, language) {
 // ---------------------------------------------------------------------------------------
 // The credential
 
+/** @param {JsonValue | undefined} v */
 const strings = (v) => flatten(v).filter((x) => typeof x === 'string');
+/** @param {Credential} c */
 export const contextsOf = (c) => strings(c['@context']);
+/** @param {Credential} c */
 export const typesOfCredential = (c) => strings(c.type);
+/**
+ * The issuer's id: `issuer` itself, or its `id`; null when there is none.
+ * @param {Credential} c
+ * @returns {string | null}
+ */
 export function issuerId(c) {
   const i = c.issuer;
   if (typeof i === 'string') return i;
   if (isNode(i) && typeof i.id === 'string') return i.id;
   return null;
 }
+/** @type {(c: Credential) => Proof[]} */
 export const proofsOf = (c) => flatten(c.proof).filter(isNode);
+/** `validFrom` (VC 2.0) or `issuanceDate` (VC 1.1). @param {Credential} c */
 const validFromOf = (c) => (c.validFrom !== undefined ? c.validFrom : c.issuanceDate);
+/** `validUntil` (VC 2.0) or `expirationDate` (VC 1.1). @param {Credential} c */
 const validUntilOf = (c) => (c.validUntil !== undefined ? c.validUntil : c.expirationDate);
+
+/**
+ * Why something could not pass: one of the message keys `K`, and its parameters. (The members
+ * other results have are declared absent, so that `if (r.error)` tells the two apart.)
+ * @template {string} K
+ * @typedef {{error: K, params?: Params, kind?: undefined, version?: undefined, key?: undefined, retired?: undefined}} Failure
+ */
+/**
+ * What the format check found the credential to be (`version`: of the VC data model), or why
+ * it is not one (`verify_format_<error>`).
+ * @typedef {{kind: 'achievement' | 'endorsement' | 'status-list', version: 1 | 2, error?: undefined, params?: undefined}
+ *   | Failure<'not_object' | 'context_first' | 'context_unknown' | 'not_vc' | 'not_badge' | 'context_ob' | 'no_issuer'
+ *     | 'no_valid_from' | 'no_issuance_date' | 'bad_date' | 'dates_reversed' | 'subject_one' | 'subject_id'
+ *     | 'no_achievement' | 'achievement_field'>} Conformance
+ */
 
 /**
  * The format check (rosette's `Credential::conformance`): VC 2.0 or 1.1, only embedded
  * contexts, an Open Badge (or a status list), issuer, dates, a subject with id or identifier
  * and an achievement with id, name and criteria. Returns {kind} or {error: messageKey, params}.
+ * @param {JsonValue} c
+ * @returns {Conformance}
  */
 export function conformance(c) {
   if (!isNode(c)) return { error: 'not_object' };
@@ -758,6 +1065,7 @@ export function conformance(c) {
   if (unknown) return { error: 'context_unknown', params: { url: unknown } };
   const types = typesOfCredential(c);
   if (!types.includes('VerifiableCredential')) return { error: 'not_vc' };
+  /** @type {'achievement' | 'endorsement' | 'status-list'} */
   let kind;
   if (types.includes('AchievementCredential') || types.includes('OpenBadgeCredential')) kind = 'achievement';
   else if (types.includes('EndorsementCredential')) kind = 'endorsement';
@@ -771,7 +1079,8 @@ export function conformance(c) {
   } else if (parseDateTime(from) === null) return { error: 'bad_date', params: { field: version === 2 ? 'validFrom' : 'issuanceDate' } };
   const until = validUntilOf(c);
   if (until !== undefined && parseDateTime(until) === null) return { error: 'bad_date', params: { field: 'validUntil' } };
-  if (from !== undefined && until !== undefined && parseDateTime(from) > parseDateTime(until)) return { error: 'dates_reversed' };
+  // Both parsed above: numbers here.
+  if (from !== undefined && until !== undefined && /** @type {number} */ (parseDateTime(from)) > /** @type {number} */ (parseDateTime(until))) return { error: 'dates_reversed' };
   if (kind === 'achievement') {
     const s = c.credentialSubject;
     if (!isNode(s)) return { error: 'subject_one' };
@@ -788,11 +1097,28 @@ export function conformance(c) {
 // ---------------------------------------------------------------------------------------
 // Keys: did:key, did:web
 
-/** `did:web:host[:path…]` → the https URL of its did.json (did:web §Read). Null if not one. */
+/** An issuer's Ed25519 key and the DID that controls it. @typedef {{key: Uint8Array<ArrayBuffer>, controller: string}} Method */
+/**
+ * @typedef {(Method & {error?: undefined, params?: undefined})
+ *   | Failure<'did_not_json' | 'did_wrong_id' | 'key_not_published' | 'key_wrong_controller' | 'key_not_ed25519' | 'key_not_assertion'>} MethodResult
+ */
+/**
+ * What keys.json says of a key: when it was retired (null: no date), that it is active, or
+ * why the proof may not use it.
+ * @typedef {{retired: number | null, error?: undefined, params?: undefined}
+ *   | {active: true, retired?: undefined, error?: undefined, params?: undefined}
+ *   | Failure<'keys_json_bad' | 'key_not_in_history' | 'key_retired'>} KeyHistory
+ */
+
+/**
+ * `did:web:host[:path…]` → the https URL of its did.json (did:web §Read). Null if not one.
+ * @param {unknown} did
+ */
 export function didWebDocumentUrl(did) {
   if (typeof did !== 'string' || !did.startsWith('did:web:')) return null;
   const parts = did.slice(8).split(':');
-  const host = parts.shift().replace(/%3A/gi, ':');
+  // split gives at least one part.
+  const host = /** @type {string} */ (parts.shift()).replace(/%3A/gi, ':');
   if (!host || /[/@?#]/.test(host)) return null;
   if (parts.some((p) => p === '' || p === '.' || p === '..' || /[/?#]/.test(p))) return null;
   return parts.length ? `https://${host}/${parts.join('/')}/did.json` : `https://${host}/.well-known/did.json`;
@@ -801,13 +1127,14 @@ export function didWebDocumentUrl(did) {
 /**
  * The domain that vouches for a did:web DID (its host, with a port if it names one): what a
  * visitor can compare with the address bar. Null for any other DID.
+ * @param {unknown} did
  */
 export function didWebDomain(did) {
   const url = didWebDocumentUrl(did);
   return url ? new URL(url).host : null;
 }
 
-/** The DID (without fragment) of a verification method id. */
+/** The DID (without fragment) of a verification method id. @param {string} vmId */
 export const controllerDid = (vmId) => vmId.split('#')[0];
 
 /**
@@ -815,6 +1142,9 @@ export const controllerDid = (vmId) => vmId.split('#')[0];
  * the document's id is the DID, the method's id is exactly `vmId`, its controller is the DID,
  * it is an Ed25519 Multikey, and it is listed under `assertionMethod`.
  * Returns {key, controller} or {error: key, params}.
+ * @param {JsonValue} doc
+ * @param {string} vmId
+ * @returns {MethodResult}
  */
 export function methodFromDidDocument(doc, vmId) {
   const did = controllerDid(vmId);
@@ -831,7 +1161,11 @@ export function methodFromDidDocument(doc, vmId) {
   return { key, controller: did };
 }
 
-/** A did:key verification method: the key is the DID itself. */
+/**
+ * A did:key verification method: the key is the DID itself.
+ * @param {string} vmId
+ * @returns {MethodResult}
+ */
 export function methodFromDidKey(vmId) {
   const did = controllerDid(vmId);
   const multibase = did.slice('did:key:'.length);
@@ -845,11 +1179,15 @@ export function methodFromDidKey(vmId) {
 /**
  * The key history rosette publishes beside did.json (keys.json): a proof made after its key
  * was retired is refused (as the build does).
+ * @param {JsonValue} keysJson
+ * @param {string} vmId
+ * @param {JsonValue | undefined} created  the proof's `created`
+ * @returns {KeyHistory}
  */
 export function keyHistoryProblem(keysJson, vmId, created) {
   if (!isNode(keysJson) || !Array.isArray(keysJson.keys)) return { error: 'keys_json_bad' };
   if (keysJson.controller !== controllerDid(vmId)) return { error: 'keys_json_bad' };
-  const entry = keysJson.keys.find((k) => isNode(k) && k.id === vmId);
+  const entry = /** @type {JsonObject | undefined} */ (keysJson.keys.find((k) => isNode(k) && k.id === vmId));
   if (!entry) return { error: 'key_not_in_history', params: { key: vmId } };
   if (entry.status === 'retired') {
     const retired = parseDateTime(entry.retired);
@@ -865,7 +1203,10 @@ export function keyHistoryProblem(keysJson, vmId, created) {
 // ---------------------------------------------------------------------------------------
 // Bitstring Status List
 
-/** Decodes an `encodedList` (`u` + base64url(gzip(bits))). Returns bytes; throws on error. */
+/**
+ * Decodes an `encodedList` (`u` + base64url(gzip(bits))). Returns bytes; throws on error.
+ * @param {JsonValue | undefined} encoded
+ */
 export async function decodeStatusList(encoded) {
   if (typeof encoded !== 'string' || !encoded.startsWith('u')) throw new Error('status_not_multibase');
   const compressed = base64urlDecode(encoded.slice(1));
@@ -873,6 +1214,7 @@ export async function decodeStatusList(encoded) {
   if (typeof DecompressionStream !== 'function') throw new MissingPrimitive('DecompressionStream');
   const stream = new Blob([compressed]).stream().pipeThrough(new DecompressionStream('gzip'));
   const reader = stream.getReader();
+  /** @type {Uint8Array[]} */
   const chunks = [];
   let total = 0;
   try {
@@ -886,7 +1228,7 @@ export async function decodeStatusList(encoded) {
       }
       chunks.push(value);
     }
-  } catch (e) {
+  } catch (/** @type {any} */ e) {
     if (e.message === 'status_too_large') throw e;
     throw new Error('status_bad_gzip');
   }
@@ -899,7 +1241,12 @@ export async function decodeStatusList(encoded) {
   return out;
 }
 
-/** The status value of entry `index` (`size` bits each; bit 0 = MSB of byte 0), or null. */
+/**
+ * The status value of entry `index` (`size` bits each; bit 0 = MSB of byte 0), or null.
+ * @param {Uint8Array} bits
+ * @param {number} index
+ * @param {number} [size]
+ */
 export function statusAt(bits, index, size = 1) {
   const entries = Math.floor((bits.length * 8) / size);
   if (index >= entries) return null;
@@ -911,14 +1258,24 @@ export function statusAt(bits, index, size = 1) {
   return value;
 }
 
-/** A `credentialStatus` entry of type BitstringStatusListEntry, or {error}. */
+/**
+ * A `credentialStatus` entry: its purpose, its index in the list at URL `list`, the bits per
+ * entry, and the list's status messages (unchecked).
+ * @typedef {{purpose: string, index: number, list: string, size: number, messages: JsonValue | undefined, error?: undefined, params?: undefined}} StatusEntry
+ */
+
+/**
+ * A `credentialStatus` entry of type BitstringStatusListEntry, or {error}.
+ * @param {JsonValue} e
+ * @returns {StatusEntry | Failure<'status_unsupported' | 'status_bad_index' | 'status_incomplete'>}
+ */
 export function parseStatusEntry(e) {
   if (!isNode(e) || e.type !== 'BitstringStatusListEntry') {
     return { error: 'status_unsupported', params: { type: isNode(e) ? String(e.type) : '' } };
   }
   if (typeof e.statusListIndex !== 'string' || !/^\d+$/.test(e.statusListIndex)) return { error: 'status_bad_index' };
   if (typeof e.statusPurpose !== 'string' || typeof e.statusListCredential !== 'string') return { error: 'status_incomplete' };
-  const size = e.statusSize === undefined ? 1 : e.statusSize;
+  const size = /** @type {number} checked on the next line */ (e.statusSize === undefined ? 1 : e.statusSize);
   if (!Number.isInteger(size) || size < 1 || size > 8) return { error: 'status_bad_index' };
   return { purpose: e.statusPurpose, index: Number(e.statusListIndex), list: e.statusListCredential, size, messages: e.statusMessage };
 }
@@ -931,11 +1288,17 @@ export function parseStatusEntry(e) {
  * `sha256$` + hex SHA-256 of address ‖ salt, hex in either case; or plain text when not
  * hashed). Returns 'match' | 'no-match' | 'no-email' | 'unsupported' (only MD5 hashes).
  * The address is only hashed here, never sent anywhere.
+ * @param {JsonValue} credential
+ * @param {string} email
+ * @param {CryptoEnv} [env]
+ * @returns {Promise<'match' | 'no-match' | 'no-email' | 'unsupported'>}
  */
 export async function recipientMatches(credential, email, env = {}) {
   const subject = isNode(credential) ? credential.credentialSubject : null;
-  const ids = flatten(isNode(subject) ? subject.identifier : undefined).filter(
-    (i) => isNode(i) && i.identityType === 'emailAddress' && typeof i.identityHash === 'string',
+  const ids = /** @type {Array<JsonObject & {identityHash: string}>} */ (
+    flatten(isNode(subject) ? subject.identifier : undefined).filter(
+      (i) => isNode(i) && i.identityType === 'emailAddress' && typeof i.identityHash === 'string',
+    )
   );
   if (!ids.length) return 'no-email';
   let unsupported = false;
@@ -962,18 +1325,28 @@ export async function recipientMatches(credential, email, env = {}) {
  * What the page shows (elements marked `data-fact`) against the signed credential. `facts`
  * is a list of {fact, text, datetime?}. Returns the differences: {fact, shown, signed}.
  * A page must mark at least the achievement's and the recipient's names.
+ * @param {Credential} c
+ * @param {DisplayedFact[]} facts
+ * @param {string} [language]
+ * @returns {FactProblem[]}
  */
 export function displayedFactProblems(c, facts, language) {
+  /** @type {JsonObject} */
   const s = isNode(c.credentialSubject) ? c.credentialSubject : {};
+  /** @type {JsonObject} */
   const a = isNode(s.achievement) ? s.achievement : {};
+  /** @param {JsonValue | undefined} v */
   const text = (v) => {
     const t = pick(v, language);
     const cleaned = t === null ? '' : cleanText(t);
     return cleaned.trim() === '' ? null : cleaned;
   };
   // Any language the issuer signed the text in may be shown (the page picks one).
+  /** @param {JsonValue | undefined} v */
   const variants = (v) => texts(v).map((x) => normalizeSpace(cleanText(x.value)));
+  /** @type {Proof} */
   const proof = proofsOf(c)[0] || {};
+  /** @type {{[fact: string]: string | null}} */
   const expected = {
     'achievement-name': text(a.name) ?? 'Untitled achievement',
     'achievement-description': text(a.description) ?? '',
@@ -986,6 +1359,7 @@ export function displayedFactProblems(c, facts, language) {
     suite: String(proof.cryptosuite || proof.type || ''),
     'key-id': String(proof.verificationMethod || ''),
   };
+  /** @type {{[fact: string]: string[]}} */
   const signedTexts = {
     'achievement-name': variants(a.name),
     'achievement-description': variants(a.description),
@@ -995,8 +1369,11 @@ export function displayedFactProblems(c, facts, language) {
     'credential-name': variants(c.name),
     'credential-description': variants(c.description),
   };
+  /** @type {{[fact: string]: JsonValue | undefined}} */
   const dates = { 'valid-from': validFromOf(c), 'valid-until': validUntilOf(c) };
+  /** @type {FactProblem[]} */
   const problems = [];
+  /** @type {Set<string>} */
   const present = new Set();
   for (const f of facts) {
     present.add(f.fact);
@@ -1053,9 +1430,13 @@ export function displayedFactProblems(c, facts, language) {
  *   revocationReason  a reason the site publishes for a revocation (shown only if revoked)
  * Returns {outcome, headline, checks, allChecks, fatal} (see summarize): outcome
  * `verified|warning|failed|unknown`.
+ * @param {JsonValue} credential
+ * @param {VerifyEnv} env
+ * @returns {Promise<Verdict>}
  */
 export async function verifyCredential(credential, env) {
   const ctx = new Context(env);
+  /** @type {Check[]} */
   const checks = [];
   const form = conformance(credential);
   checks.push(
@@ -1076,22 +1457,43 @@ export async function verifyCredential(credential, env) {
   return summarize(checks, credential);
 }
 
+/**
+ * A JSON document read: its value, or that it is not there, or not JSON.
+ * @typedef {{value: JsonValue, missing?: undefined, invalid?: undefined}
+ *   | {missing: true, value?: undefined, invalid?: undefined}
+ *   | {invalid: true, value?: undefined, missing?: undefined}} JsonRead
+ */
+
+/** One verification's reads, keys and clock. */
 class Context {
+  /** @param {VerifyEnv} env */
   constructor(env) {
     this.env = env;
     this.now = env.now === undefined ? Date.now() : +env.now;
+    /** @type {Map<string, Promise<string | null>>} */
     this.cache = env.cache || new Map();
+    /** @type {Map<string, Promise<CryptoKey | null>>} */
     this.keys = new Map();
   }
-  /** Reads a same-origin URL once, however many checks ask for it (`fresh`: bypass caches). */
+  /**
+   * Reads a same-origin URL once, however many checks ask for it (`fresh`: bypass caches).
+   * @param {string} url
+   * @param {boolean} [fresh]
+   * @returns {Promise<string | null>}
+   */
   get(url, fresh = false) {
     if (!this.cache.has(url)) {
       const p = Promise.resolve().then(() => this.env.get(url, { fresh }));
       p.catch(() => {});
       this.cache.set(url, p);
     }
-    return this.cache.get(url);
+    return /** @type {Promise<string | null>} */ (this.cache.get(url));
   }
+  /**
+   * @param {string} url
+   * @param {boolean} [fresh]
+   * @returns {Promise<JsonRead>}
+   */
   async getJson(url, fresh = false) {
     const text = await this.get(url, fresh);
     if (text === null) return { missing: true };
@@ -1101,22 +1503,43 @@ class Context {
       return { invalid: true };
     }
   }
+  /** @param {string} url */
   local(url) {
     return this.env.local ? this.env.local(url) : null;
   }
-  /** Where to read a document that vouches for the credential: its own host, when allowed. */
+  /**
+   * Where to read a document that vouches for the credential: its own host, when allowed.
+   * @param {string} url
+   */
   remote(url) {
     return this.env.remote ? this.env.remote(url) : this.local(url);
   }
 }
 
-/** The `.nq` and `.proof.nq` published beside a credential JSON at `jsonUrl`. */
+/**
+ * The `.nq` and `.proof.nq` published beside a credential JSON at `jsonUrl`.
+ * @param {string} jsonUrl
+ */
 export function canonicalUrls(jsonUrl) {
   const stem = jsonUrl.replace(/\.json$/, '');
   return { document: stem + '.nq', proof: stem + '.proof.nq' };
 }
 
-/** Finds the key a proof names; {method} or {check: state, key, params}. */
+/**
+ * Where a proof's key was found: the method and how, or why not (`state` and a message key;
+ * with `method` when the key is there but keys.json does not vouch for it).
+ * @typedef {{method: Method, how: 'did_key' | 'did_web', retired?: number | null, state?: undefined, key?: undefined, params?: undefined}
+ *   | {state: 'failed' | 'unknown', key: string, params?: Params, method?: undefined, how?: undefined}
+ *   | {state: 'failed' | 'unknown', key: string, params?: Params, method: Method, how?: undefined}} Resolved
+ */
+
+/**
+ * Finds the key a proof names; {method} or {check: state, key, params}.
+ * @param {JsonValue | undefined} vmId  the proof's `verificationMethod`
+ * @param {JsonValue | undefined} created  the proof's `created`
+ * @param {Context} ctx
+ * @returns {Promise<Resolved>}
+ */
 async function resolveMethod(vmId, created, ctx) {
   if (typeof vmId !== 'string' || !vmId) return { state: 'failed', key: 'proof_no_key' };
   const did = controllerDid(vmId);
@@ -1151,6 +1574,10 @@ async function resolveMethod(vmId, created, ctx) {
 /**
  * The signature and issuer-key checks of the first proof (a proof set needs every proof;
  * rosette signs one). Returns {signature, issuerKey, method}.
+ * @param {JsonValue} credential
+ * @param {Context} ctx
+ * @param {{published?: string | null, canonical?: VerifyEnv['canonical'], page: VerifyEnv | null}} reads
+ * @returns {Promise<{signature: Check, issuerKey: Check, method?: Method | null}>}
  */
 async function verifyProof(credential, ctx, { published, canonical, page }) {
   const proofs = isNode(credential) ? proofsOf(credential) : [];
@@ -1173,7 +1600,8 @@ async function verifyProof(credential, ctx, { published, canonical, page }) {
   }
   canonP && canonP.catch(() => {});
 
-  const signature = await signatureCheck(credential, proof, proofs, ctx, { canonP, methodP, published, page });
+  // A proof was found: the credential is an object.
+  const signature = await signatureCheck(/** @type {Credential} */ (credential), proof, proofs, ctx, { canonP, methodP, published, page });
   const resolved = await methodP;
   let issuerKey;
   if (resolved.method && !resolved.state) {
@@ -1192,6 +1620,12 @@ async function verifyProof(credential, ctx, { published, canonical, page }) {
  * The signature check: what the page shows (`pageCheck`, once the page is there) and the
  * proof itself (`proofCheck`, started at once). A page that shows what was not signed fails
  * even when the key cannot be had.
+ * @param {Credential} credential
+ * @param {Proof} proof
+ * @param {Proof[]} proofs
+ * @param {Context} ctx
+ * @param {Reads} reads
+ * @returns {Promise<Check>}
  */
 async function signatureCheck(credential, proof, proofs, ctx, reads) {
   const proofP = proofCheck(credential, proof, proofs, ctx, reads);
@@ -1217,13 +1651,25 @@ async function signatureCheck(credential, proof, proofs, ctx, reads) {
   if (!signedProofs[0]) return result;
   const p = signedProofs[0];
   const methodP = p.verificationMethod === proof.verificationMethod ? reads.methodP : resolveMethod(p.verificationMethod, p.created, ctx);
-  const fileCheck = await proofCheck(signed, p, signedProofs, ctx, { ...reads, methodP });
+  // `signed` has a proof: it is not null.
+  const fileCheck = await proofCheck(/** @type {Credential} */ (signed), p, signedProofs, ctx, { ...reads, methodP });
   if (fileCheck.state !== 'passed') return result;
-  const problems = displayedFactProblems(signed, facts, page.language);
+  const problems = displayedFactProblems(/** @type {Credential} */ (signed), facts, page.language);
   return problems.length ? check('signature', 'failed', 'page_altered', { problems }) : check('signature', 'failed', 'page_json_altered');
 }
 
-/** What the page shows, and where it is, must be what was signed. Null when it is. */
+/**
+ * What a signature check reads: the canonical forms (eddsa-rdfc-2022; null when there are
+ * none), the key, the credential as published, and the page's facts.
+ * @typedef {{canonP: Promise<CanonicalForms> | null, methodP: Promise<Resolved>, published?: string | null, page?: VerifyEnv | null}} Reads
+ */
+
+/**
+ * What the page shows, and where it is, must be what was signed. Null when it is.
+ * @param {Credential} credential
+ * @param {DisplayedFact[]} facts
+ * @param {VerifyEnv} page
+ */
 function pageCheck(credential, facts, page) {
   const problems = displayedFactProblems(credential, facts, page.language);
   if (problems.length) return check('signature', 'failed', 'page_altered', { problems });
@@ -1235,6 +1681,15 @@ function pageCheck(credential, facts, page) {
   return null;
 }
 
+/**
+ * The proof itself: its suite and purpose, what it signed, and the signature with its key.
+ * @param {Credential} credential
+ * @param {Proof} proof
+ * @param {Proof[]} proofs
+ * @param {Context} ctx
+ * @param {Reads} reads
+ * @returns {Promise<Check>}
+ */
 async function proofCheck(credential, proof, proofs, ctx, { canonP, methodP }) {
   const vmId = String(proof.verificationMethod || '');
   const suite = proof.cryptosuite;
@@ -1279,7 +1734,7 @@ async function proofCheck(credential, proof, proofs, ctx, { canonP, methodP }) {
       return check('signature', 'unknown', 'rdfc_unreadable');
     }
     if (texts[0] === null || texts[1] === null) return check('signature', 'unknown', 'rdfc_missing');
-    [docCanon, proofCanon] = texts;
+    [docCanon, proofCanon] = /** @type {[string, string]} neither null */ (texts);
     // The facts check: the JSON here must say exactly what the signed quads say.
     let docQuads, proofQuads;
     try {
@@ -1310,6 +1765,10 @@ async function proofCheck(credential, proof, proofs, ctx, { canonP, methodP }) {
   return check('signature', 'passed', 'signature_ok', { suite, key: vmId });
 }
 
+/**
+ * @param {JsonValue} credential
+ * @param {Method | null | undefined} method  the proof's key, when it was found
+ */
 function issuerCheck(credential, method) {
   if (!method) return check('issuer', 'not-applicable', 'issuer_no_key');
   const id = isNode(credential) ? issuerId(credential) : null;
@@ -1318,6 +1777,10 @@ function issuerCheck(credential, method) {
   return check('issuer', 'passed', 'issuer_ok', { issuer: id });
 }
 
+/**
+ * @param {JsonValue} credential
+ * @param {number} now  ms since the epoch
+ */
 function validityCheck(credential, now) {
   if (!isNode(credential)) return check('validity', 'unknown', 'validity_none');
   const from = parseDateTime(validFromOf(credential));
@@ -1330,9 +1793,16 @@ function validityCheck(credential, now) {
   return check('validity', 'passed', 'validity_none');
 }
 
+/**
+ * @param {Credential} credential
+ * @param {Context} ctx
+ * @param {string | null} [revocationReason]
+ * @returns {Promise<Check>}
+ */
 async function statusCheck(credential, ctx, revocationReason) {
   const entries = flatten(credential.credentialStatus);
   if (!entries.length) return check('status', 'not-applicable', 'status_none');
+  /** @type {string[]} */
   const passed = [];
   let warning = null;
   let listDate = null;
@@ -1343,7 +1813,8 @@ async function statusCheck(credential, ctx, revocationReason) {
     if (r.state) return check('status', r.state, r.key, r.params);
     if (r.listDate !== null && (listDate === null || r.listDate > listDate)) listDate = r.listDate;
     if (r.value !== 0) {
-      const message = entry.messages && flatten(entry.messages).find((m) => isNode(m) && parseInt(m.status, 16) === r.value);
+      // parseInt reads any value as a string, as it does here.
+      const message = entry.messages && /** @type {JsonObject | undefined} */ (flatten(entry.messages).find((m) => isNode(m) && parseInt(/** @type {string} */ (m.status), 16) === r.value));
       const reason = message && typeof message.message === 'string' ? message.message : entry.purpose === 'revocation' ? revocationReason || null : null;
       const key = entry.purpose === 'revocation' ? 'status_revoked' : entry.purpose === 'suspension' ? 'status_suspended' : 'status_set';
       return check('status', 'failed', dated(key, r.listDate), { purpose: entry.purpose, reason, date: r.listDate });
@@ -1356,12 +1827,17 @@ async function statusCheck(credential, ctx, revocationReason) {
   return check('status', 'passed', dated('status_ok', listDate), params);
 }
 
-/** A status message names the list's date (its validFrom) when the list has one. */
+/** A status message names the list's date (its validFrom) when the list has one. @type {(key: string, date: number | null | undefined) => string} */
 const dated = (key, date) => (date === null || date === undefined ? key + '_undated' : key);
 
 /**
  * Reads one entry from its status list, which is a credential too: its proof, key and
  * validity period must hold. The list's proof is checked over its own published N-Quads.
+ * Returns the entry's value, the list's date and its length when short, or why not.
+ * @param {StatusEntry} entry
+ * @param {Context} ctx
+ * @returns {Promise<{value: number, listDate: number | null, short: number | null, state?: undefined}
+ *   | {state: CheckState, key: string, params?: Params, value?: undefined}>}
  */
 async function readStatus(entry, ctx) {
   // From the list's own host, as the key: a copy must not replay an older list.
@@ -1379,7 +1855,8 @@ async function readStatus(entry, ctx) {
   }
   if (list.missing) return { state: 'unknown', key: 'status_missing', params: { url: entry.list } };
   if (list.invalid) return { state: 'failed', key: 'status_list_bad', params: { url: entry.list } };
-  const c = list.value;
+  // Not an object unless conformance (next) says it is a status list.
+  const c = /** @type {Credential} */ (list.value);
   const form = conformance(c);
   if (form.error || form.kind !== 'status-list') return { state: 'failed', key: 'status_list_bad', params: { url: entry.list } };
   const { signature, issuerKey } = await verifyProof(c, ctx, { published: local, page: null });
@@ -1389,6 +1866,7 @@ async function readStatus(entry, ctx) {
   }
   const validity = validityCheck(c, ctx.now);
   if (validity.state !== 'passed') return { state: 'unknown', key: 'status_list_stale', params: { url: entry.list } };
+  /** @type {JsonObject} */
   const subject = isNode(c.credentialSubject) ? c.credentialSubject : {};
   if (!strings(subject.statusPurpose).includes(entry.purpose)) {
     return { state: 'unknown', key: 'status_purpose', params: { purpose: entry.purpose } };
@@ -1413,6 +1891,7 @@ async function readStatus(entry, ctx) {
 /**
  * Who signed, in the words a visitor can check: the issuer's name and the domain its key was
  * read from (`domain` is the DID itself for a DID without one, such as did:key).
+ * @param {JsonValue} credential
  */
 function signer(credential) {
   const id = isNode(credential) ? issuerId(credential) : null;
@@ -1425,12 +1904,17 @@ function signer(credential) {
  * The verdict from the checks, in the words of issue 6: a failed format, signature, key or
  * issuer is fatal (the other checks are hidden: they may be forged); then revoked,
  * suspended, not yet valid; then "could not check"; then expired (a warning); else verified.
+ * @param {Check[]} checks
+ * @param {JsonValue} credential
+ * @returns {Verdict}
  */
 export function summarize(checks, credential) {
   const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
+  /** @param {string} n */
   const failed = (n) => byName[n] && byName[n].state === 'failed';
   const fatal = FATAL_CHECKS.filter(failed);
-  let outcome, headline;
+  /** @type {Outcome} */
+  let outcome, headline; // headline: the Message msg() makes
   if (fatal.length) {
     outcome = 'failed';
     headline = msg('verdict_altered', { reason: byName[fatal[0]].message });
@@ -1446,16 +1930,16 @@ export function summarize(checks, credential) {
     headline = msg('verdict_not_yet_valid', byName.validity.message.params);
   } else if (checks.some((c) => c.state === 'failed')) {
     outcome = 'failed';
-    headline = msg('verdict_altered', { reason: checks.find((c) => c.state === 'failed').message });
+    headline = msg('verdict_altered', { reason: /** @type {Check} */ (checks.find((c) => c.state === 'failed')).message });
   } else if (checks.some((c) => c.state === 'unknown')) {
     outcome = 'unknown';
-    headline = msg('verdict_unknown', { reason: checks.find((c) => c.state === 'unknown').message });
+    headline = msg('verdict_unknown', { reason: /** @type {Check} */ (checks.find((c) => c.state === 'unknown')).message });
   } else if (byName.validity && byName.validity.state === 'warning') {
     outcome = 'warning';
     headline = msg('verdict_expired', { ...byName.validity.message.params, ...signer(credential) });
   } else if (checks.some((c) => c.state === 'warning')) {
     outcome = 'warning';
-    headline = msg('verdict_warning', { reason: checks.find((c) => c.state === 'warning').message });
+    headline = msg('verdict_warning', { reason: /** @type {Check} */ (checks.find((c) => c.state === 'warning')).message });
   } else {
     outcome = 'verified';
     headline = msg('verdict_verified', signer(credential));

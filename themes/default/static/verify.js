@@ -1,3 +1,4 @@
+// @ts-check
 // verify.js: the badge page checks itself in the visitor's browser (issue 6).
 //
 // It reads the signed credential embedded in the page (#rosette-credential), reads only
@@ -10,19 +11,67 @@
 import * as core from './rosette-core.js';
 import siteStrings from './verify-strings.js';
 
+/** @import { CheckName, CheckState, FactProblem, JsonValue, Message, Outcome, Params, Verdict } from './rosette-core.js' */
+
+/**
+ * A verdict as the page shows it: core.summarize's, or one made here when the check itself
+ * could not run.
+ * @typedef {Omit<Verdict, 'allChecks'>} ShownVerdict
+ */
+/**
+ * What the page's scripts share (verify.js, check-file.js, embed.js): read from the head of the
+ * badge page (readHead), or set by embed.js on the embed page (its first six members), before
+ * anything reads them.
+ * @typedef {object} Page
+ * @property {string} base  the site's base URL (`<meta name="rosette-base">`), or ''
+ * @property {string | null} issuerOrigin  the base URL's origin when it is https
+ * @property {URL} root  the site's root
+ * @property {(url: unknown) => string | null} local  see makeLocal
+ * @property {Map<string, Promise<string | null>>} cache  reads shared by every check of the page
+ * @property {string} language
+ * @property {string | null} file  the credential's JSON file as the site published it
+ * @property {string | null} revocationReason
+ * @property {string} exact  the credential's text exactly as signed
+ * @property {Promise<[string, string]> | null} canonical  what an eddsa-rdfc-2022 proof signed
+ * @property {JsonValue | null} credential  null: the page's credential is not JSON
+ * @property {HTMLLIElement} [recipientItem]  the recipient check's line
+ * @property {HTMLElement} [section]  #rosette-verify
+ */
+/**
+ * JSON read loosely for display, member by member, where a member that is not there, or of
+ * another kind, reads as undefined: how the page shows a credential's names (the checks in
+ * rosette-core.js read it as JsonValue, strictly).
+ * @typedef {any} LooseJson
+ */
+
 /**
  * The interface strings (the theme's i18n catalogue, keys `verify_…`): the module the build
  * writes for the site's language, which a page may amend with a #rosette-i18n JSON script.
+ * @type {{[key: string]: string}}
  */
 let strings = siteStrings;
 let language = 'en';
 
+/**
+ * The words for message `key` (`verify_<key>` in the strings) with its `{parameters}` filled
+ * in; the key itself when there are none.
+ * @param {string} key
+ * @param {Params} [params]
+ * @returns {string}
+ */
 export function t(key, params = {}) {
   const text = strings['verify_' + key];
   if (text === undefined) return key;
   return text.replace(/\{(\w+)\}/g, (all, name) => (name in params ? formatParam(name, params[name]) : all));
 }
 
+/**
+ * A message parameter in words: dates in the page's language, lists joined, messages and fact
+ * problems in words.
+ * @param {string} name
+ * @param {unknown} value
+ * @returns {string}
+ */
 function formatParam(name, value) {
   if (value === null || value === undefined) return '';
   if (['date', 'from', 'until', 'created'].includes(name) && typeof value === 'number') return core.humanDate(value, language);
@@ -31,10 +80,11 @@ function formatParam(name, value) {
   }
   if (name === 'problems' && Array.isArray(value)) return value.map(describeProblem).join(' ');
   if (name === 'reason' && typeof value === 'string') return t('reason', { text: value });
-  if (typeof value === 'object' && value.key) return message(value);
+  if (typeof value === 'object' && /** @type {Message} */ (value).key) return message(/** @type {Message} */ (value));
   return String(value);
 }
 
+/** @param {FactProblem} p */
 function describeProblem(p) {
   const what = strings['verify_fact_' + p.fact.replace(/-/g, '_')] || p.fact;
   if (p.shown === null) return t('fact_missing', { what });
@@ -42,14 +92,26 @@ function describeProblem(p) {
   return t('fact_differs', { what, shown: p.shown, signed: p.signed });
 }
 
-/** The words for a core message ({key, params}). */
+/**
+ * The words for a core message ({key, params}).
+ * @param {Message} m
+ */
 export function message(m) {
   return t(m.key, m.params);
 }
 
+/** @type {{[state: string]: string}} */
 const ICONS = { passed: '✓', warning: '!', failed: '✕', unknown: '?', 'not-applicable': '–', pending: '…' };
+/** @type {{[outcome: string]: string}} */
 const VERDICT_ICONS = { verified: '✓', warning: '!', failed: '✕', unknown: '?', pending: '…' };
 
+/**
+ * A new element with a class and text.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {string} [className]
+ * @param {string} [text]
+ */
 function el(tag, className, text) {
   const e = document.createElement(tag);
   if (className) e.className = className;
@@ -62,6 +124,7 @@ function el(tag, className, text) {
  * parts: a <wbr> after `/` and `:` (not in a time of day) and before `#`, never inside a
  * domain name. The text a
  * reader copies, and textContent, are unchanged.
+ * @param {string} text
  */
 export function breakable(text) {
   const frag = document.createDocumentFragment();
@@ -72,7 +135,12 @@ export function breakable(text) {
   return frag;
 }
 
-/** One check as a list item: icon and state in words, the check's name, what it means. */
+/**
+ * One check as a list item: icon and state in words, the check's name, what it means.
+ * @param {CheckName} name
+ * @param {CheckState} state
+ * @param {string} text
+ */
 export function checkItem(name, state, text) {
   const li = el('li', 'check');
   li.dataset.check = name;
@@ -88,7 +156,13 @@ export function checkItem(name, state, text) {
   return li;
 }
 
-/** Writes a verdict: its element's data-verdict, an icon, the title and one line of meaning. */
+/**
+ * Writes a verdict: its element's data-verdict, an icon, the title and one line of meaning.
+ * @param {HTMLElement} box
+ * @param {Outcome | 'pending'} outcome
+ * @param {string} title
+ * @param {string} detail
+ */
 export function showVerdict(box, outcome, title, detail) {
   box.dataset.verdict = outcome;
   box.classList.remove('verdict-static');
@@ -105,19 +179,32 @@ export function showVerdict(box, outcome, title, detail) {
   box.append(icon, words);
 }
 
-/** Title and detail of a result from core.summarize. */
+/**
+ * Title and detail of a result from core.summarize.
+ * @param {ShownVerdict} result
+ */
 export function verdictWords(result) {
   const h = result.headline;
   return { title: t(h.key, h.params), detail: t(h.key + '_detail', h.params) };
 }
 
-/** Writes a result's checks into `list` (the fatal case shows only what failed). */
+/**
+ * Writes a result's checks into `list` (the fatal case shows only what failed).
+ * @param {HTMLElement} list
+ * @param {ShownVerdict} result
+ * @param {HTMLElement[]} [extra]  lines after the checks
+ */
 export function showChecks(list, result, extra = []) {
   list.replaceChildren(...result.checks.map((c) => checkItem(c.name, c.state, message(c.message))), ...extra);
   if (result.fatal) list.append(el('li', 'checks-hidden', t('checks_hidden')));
 }
 
-/** The URL this site publishes `url` at, relative to this page; null for anything else. */
+/**
+ * The URL this site publishes `url` at, relative to this page; null for anything else.
+ * @param {string} base
+ * @param {URL} root
+ * @returns {(url: unknown) => string | null}
+ */
 export function makeLocal(base, root) {
   return (url) => {
     if (!base || typeof url !== 'string' || !url.startsWith(base)) return null;
@@ -133,6 +220,7 @@ export function makeLocal(base, root) {
  * status lists): at their own https address, as did:web §Read says, never from the site that
  * serves this page, which may be a copy. On the issuer's site that is this origin; elsewhere
  * it is a CORS request to the issuer's domain (which the page's CSP allows, and no other).
+ * @param {unknown} url
  */
 export function remoteOf(url) {
   return typeof url === 'string' && url.startsWith('https://') ? url.split('#')[0] : null;
@@ -141,6 +229,9 @@ export function remoteOf(url) {
 /**
  * Reads a URL of this page's origin or of the issuer's domain: its text, null when it is not
  * there, an error otherwise.
+ * @param {string} url
+ * @param {{fresh?: boolean}} [options]  `fresh`: not from a cache
+ * @returns {Promise<string | null>}
  */
 export async function getText(url, { fresh = false } = {}) {
   const origin = new URL(url).origin;
@@ -153,7 +244,7 @@ export async function getText(url, { fresh = false } = {}) {
   return r.text();
 }
 
-export const page = {};
+export const page = /** @type {Page} */ ({});
 
 /**
  * What the check needs from the head of the page: the strings, the base URL, and the
@@ -172,7 +263,7 @@ function readHead() {
     }
   }
   language = document.documentElement.lang || 'en';
-  const baseMeta = document.querySelector('meta[name="rosette-base"]');
+  const baseMeta = /** @type {HTMLMetaElement | null} */ (document.querySelector('meta[name="rosette-base"]'));
   page.base = baseMeta ? baseMeta.content : '';
   page.issuerOrigin = page.base.startsWith('https://') ? new URL(page.base).origin : null;
   page.root = new URL(el.dataset.root || './', document.baseURI);
@@ -200,10 +291,12 @@ function readHead() {
   return true;
 }
 
+/** @param {string} text */
 function base64Bytes(text) {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
+/** @param {Uint8Array} bytes */
 function utf8(bytes) {
   return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
 }
@@ -211,6 +304,8 @@ function utf8(bytes) {
 /**
  * The canonical document and proof configuration from the page's `data-rdfc`: base64 of
  * zlib(document NUL proof), as `rosette build` writes it (src/site/canonical.rs).
+ * @param {string} blob
+ * @returns {Promise<[string, string]>}
  */
 export async function canonicalForms(blob) {
   const stream = new Blob([base64Bytes(blob)]).stream().pipeThrough(new DecompressionStream('deflate'));
@@ -220,20 +315,25 @@ export async function canonicalForms(blob) {
   return [text.slice(0, cut), text.slice(cut + 1)];
 }
 
+/** @type {Promise<void>} */
 const whenParsed = new Promise((resolve) => {
   if (document.readyState !== 'loading') resolve();
   else document.addEventListener('DOMContentLoaded', () => resolve(), { once: true });
 });
 
+/** @returns {import('./rosette-core.js').DisplayedFact[]} */
 function displayedFacts() {
-  return Array.from(document.querySelectorAll('[data-fact]'), (e) => ({
-    fact: e.dataset.fact,
+  return Array.from(/** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-fact]')), (e) => ({
+    fact: /** @type {string} the selector's attribute */ (e.dataset.fact),
     text: e.textContent,
     datetime: e.getAttribute('datetime'),
   }));
 }
 
-/** Starts the check at once: every read and the cryptography run while the page parses. */
+/**
+ * Starts the check at once: every read and the cryptography run while the page parses.
+ * @returns {Promise<Verdict>}
+ */
 function start() {
   const credential = page.credential;
   if (credential === null) return Promise.reject(new SyntaxError('no credential'));
@@ -256,13 +356,20 @@ function start() {
   });
 }
 
+/**
+ * Shows the check's verdict and its checks when it is done, and sets up the tools.
+ * @param {HTMLElement} section  #rosette-verify
+ * @param {Promise<Verdict>} pending
+ */
 async function show(section, pending) {
-  const box = document.getElementById('rosette-verdict');
-  const list = section.querySelector('.checks');
+  // The badge page's template has both inside #rosette-verify.
+  const box = /** @type {HTMLElement} */ (document.getElementById('rosette-verdict'));
+  const list = /** @type {HTMLElement} */ (section.querySelector('.checks'));
   const credential = page.credential;
   showElsewhere(credential);
   showVerdict(box, 'pending', t('pending'), '');
   box.setAttribute('aria-busy', 'true');
+  /** @type {ShownVerdict} */
   let result;
   try {
     result = await pending;
@@ -277,6 +384,7 @@ async function show(section, pending) {
     };
   }
   const { title, detail } = verdictWords(result);
+  /** @type {HTMLElement[]} */
   const extra = [];
   if (!result.fatal && credential) {
     page.recipientItem = checkItem('recipient', 'not-applicable', t(hasEmail(credential) ? 'recipient_not_checked' : 'recipient_no_email'));
@@ -288,7 +396,7 @@ async function show(section, pending) {
   if (intro) intro.remove();
   if (result.fatal) markUnverified(result);
   // The technical checks sit behind "How this was checked"; open it when something did not pass.
-  const how = document.getElementById('rosette-how');
+  const how = /** @type {HTMLDetailsElement | null} */ (document.getElementById('rosette-how'));
   if (how && result.outcome !== 'verified') how.open = true;
   showVerdict(box, result.outcome, title, detail);
   box.removeAttribute('aria-busy');
@@ -307,12 +415,14 @@ async function show(section, pending) {
 /**
  * After a fatal failure, marks what the page shows as not verified, where it is shown (the
  * header included): the facts the check found altered, or every fact when it cannot say which.
+ * @param {ShownVerdict} result
  */
 function markUnverified(result) {
+  /** @type {FactProblem[]} */
   const problems = result.checks.flatMap((c) => (c.message.params && Array.isArray(c.message.params.problems) ? c.message.params.problems : []));
   const altered = new Set(problems.map((p) => p.fact));
-  for (const e of document.querySelectorAll('[data-fact]')) {
-    if (altered.size === 0 || altered.has(e.dataset.fact)) e.dataset.unverified = t('unverified_mark');
+  for (const e of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-fact]'))) {
+    if (altered.size === 0 || altered.has(/** @type {string} the selector's attribute */ (e.dataset.fact))) e.dataset.unverified = t('unverified_mark');
   }
 }
 
@@ -320,6 +430,7 @@ function markUnverified(result) {
  * When this page is not at the address it was issued for (a copy, a mirror, a local
  * preview), says so first and names the real one: only the address bar tells a visitor whose
  * site this is.
+ * @param {LooseJson} credential
  */
 function showElsewhere(credential) {
   const note = document.getElementById('rosette-elsewhere');
@@ -340,15 +451,17 @@ function showElsewhere(credential) {
   note.hidden = false;
 }
 
+/** @param {LooseJson} c */
 function hasEmail(c) {
   const s = c && c.credentialSubject;
+  /** @type {LooseJson[]} */
   const ids = s ? [].concat(s.identifier || []) : [];
   return ids.some((i) => i && i.identityType === 'emailAddress');
 }
 
 function setUpRecipient() {
   const form = document.getElementById('rosette-recipient-form');
-  const input = document.getElementById('rosette-email');
+  const input = /** @type {HTMLInputElement | null} */ (document.getElementById('rosette-email'));
   const out = document.getElementById('rosette-recipient-result');
   if (!form || !input || !out) return;
   form.addEventListener('submit', async (event) => {
@@ -360,6 +473,7 @@ function setUpRecipient() {
       out.textContent = t('recipient_empty');
       return;
     }
+    /** @type {'match' | 'no-match' | 'no-email' | 'unsupported'} */
     let answer;
     try {
       answer = await core.recipientMatches(page.credential, email);
@@ -370,7 +484,7 @@ function setUpRecipient() {
     } catch {
       answer = 'unsupported';
     }
-    const state = { match: 'passed', 'no-match': 'failed', 'no-email': 'not-applicable', unsupported: 'unknown' }[answer];
+    const state = /** @type {const} */ ({ match: 'passed', 'no-match': 'failed', 'no-email': 'not-applicable', unsupported: 'unknown' })[answer];
     const key = { match: 'recipient_match', 'no-match': 'recipient_no_match', 'no-email': 'recipient_no_email', unsupported: 'recipient_unsupported' }[answer];
     let text = t(key);
     if (email !== typed) text += ' ' + t('recipient_trimmed', { email });
@@ -387,11 +501,13 @@ function setUpRecipient() {
 
 /** "Check a file": check-file.js is loaded on first use only. */
 function setUpFileCheck() {
-  const input = document.getElementById('rosette-file-input');
-  const panel = document.getElementById('rosette-file');
+  const input = /** @type {HTMLInputElement | null} */ (document.getElementById('rosette-file-input'));
+  const panel = /** @type {HTMLDetailsElement | null} */ (document.getElementById('rosette-file'));
   if (!input || !panel) return;
+  /** @type {Promise<typeof import('./check-file.js')> | null} */
   let loaded = null;
   const load = () => (loaded = loaded || import('./check-file.js'));
+  /** @param {File} file */
   const check = async (file) => {
     panel.open = true;
     const mod = await load();
@@ -420,7 +536,7 @@ function setUpFileCheck() {
 
 /** "Download credential" when the site publishes no credential file: the page's, as signed. */
 function setUpSave() {
-  const button = document.querySelector('[data-save-credential]');
+  const button = /** @type {HTMLElement | null} */ (document.querySelector('[data-save-credential]'));
   if (!button || typeof page.exact !== 'string') return;
   button.hidden = false;
   button.addEventListener('click', () => {
@@ -451,12 +567,12 @@ if (readHead()) {
 // "Download the badge image" (share.html): bake.js bakes the page's credential into the
 // achievement's bake base, loaded on the first click only (issue #18). Without this script
 // the buttons stay hidden.
-for (const area of document.querySelectorAll('[data-bake-area]')) area.hidden = false;
+for (const area of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-bake-area]'))) area.hidden = false;
 document.addEventListener('click', (e) => {
-  const button = e.target instanceof Element ? e.target.closest('[data-bake]') : null;
+  const button = e.target instanceof Element ? /** @type {HTMLElement | null} */ (e.target.closest('[data-bake]')) : null;
   if (!button) return;
   import('./bake.js').then((bake) => bake.download(button)).catch(() => {
-    const error = button.closest('[data-bake-area]')?.querySelector('[data-bake-error]');
+    const error = /** @type {HTMLElement | null | undefined} */ (button.closest('[data-bake-area]')?.querySelector('[data-bake-error]'));
     if (error) error.hidden = false;
   });
 });
