@@ -244,7 +244,7 @@ impl Config {
     pub fn parse(text: &str) -> Result<Self, ConfigError> {
         let mut config: Config = toml::from_str(text).map_err(|e| ConfigError {
             message: e.message().trim_end().to_string(),
-            position: e.span().map(|span| line_column(text, span.start)),
+            position: e.span().map(|span| crate::json::line_column(text, span.start)),
         })?;
         config.validate()?;
         if !config.base_url.ends_with('/') {
@@ -325,17 +325,8 @@ impl Config {
     }
 }
 
-/// 1-based line and column (in characters) of byte offset `at`.
-pub fn line_column(text: &str, at: usize) -> (usize, usize) {
-    let mut end = at.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let before = &text[..end];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
+
+pub use crate::json::line_column;
 
 /// The host (and port) of an `https://` base URL (validation guarantees the scheme).
 pub fn base_url_host(base_url: &str) -> &str {

@@ -89,7 +89,7 @@ fn check_depth(text: &str, max: usize) -> Result<(), JsonError> {
             b'[' | b'{' => {
                 depth += 1;
                 if depth > max {
-                    let (line, column) = crate::config::line_column(text, i);
+                    let (line, column) = line_column(text, i);
                     return Err(JsonError::TooDeep { max, line, column });
                 }
             }
@@ -169,6 +169,18 @@ impl<'de> Visitor<'de> for StrictValue {
         }
         Ok(Value::Object(out))
     }
+}
+
+/// 1-based line and column (in characters) of byte offset `at`.
+pub fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let mut end = at.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
 }
 
 #[cfg(test)]
