@@ -89,7 +89,10 @@ pub fn run(args: &ReissueArgs) -> Result<Exit, CliError> {
             unchanged += 1;
             continue;
         }
-        let suite = match credential["proof"]["cryptosuite"].as_str() {
+        // The suite it was signed with: `proof` is one object in awards signed before rosette
+        // wrote proof sets, an array since.
+        let first = integrity::proofs(&credential).first().and_then(|p| p.get("cryptosuite"));
+        let suite = match first.and_then(Value::as_str) {
             Some("eddsa-jcs-2022") => Cryptosuite::EddsaJcs2022,
             _ => Cryptosuite::EddsaRdfc2022,
         };

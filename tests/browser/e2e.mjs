@@ -17,6 +17,7 @@ import {
   bakeSvg,
   buildSite,
   encodedList,
+  firstProof,
   HERE,
   launch,
   loadCore,
@@ -230,7 +231,7 @@ async function main() {
   for (const { slug, credential } of awards.filter((a) => !a.slug.startsWith('e2e-'))) {
     const expected = expectationOf(credential);
     const label = expected.status ? `failed (${expected.status})` : expected.verdict;
-    await runner.case(`${slug} (${credential.proof.cryptosuite}) → ${label}`, () =>
+    await runner.case(`${slug} (${firstProof(credential).cryptosuite}) → ${label}`, () =>
       expectVerdict(main, slug, expected.verdict, (r) => {
         for (const name of ['format', 'signature', 'issuer-key', 'issuer', 'validity', 'status', 'recipient']) {
           assert(r.checks.some((c) => c.name === name), `no ${name} check`);
@@ -253,10 +254,10 @@ async function main() {
   // The facts check on what rosette published: each rdfc award's JSON says what its N-Quads
   // say, and any changed value would be seen (in Node: no browser needed for this part).
   const core = await loadCore();
-  for (const { slug, credential } of awards.filter((a) => a.credential.proof.cryptosuite === 'eddsa-rdfc-2022')) {
+  for (const { slug, credential } of awards.filter((a) => firstProof(a.credential).cryptosuite === 'eddsa-rdfc-2022')) {
     await runner.case(`${slug}: the page's JSON and N-Quads agree; every changed value detected`, () => {
-      const { proof, ...doc } = credential;
-      const { proofValue, ...options } = proof;
+      const { proof: _proofs, ...doc } = credential;
+      const { proofValue, ...options } = firstProof(credential);
       const [docNq, proofNq] = canonicalOf(path.join(site.public, 'awards', slug, 'index.html'));
       mutationsDetected(core, doc, core.parseNQuads(docNq));
       mutationsDetected(core, options, core.parseNQuads(proofNq));
@@ -308,7 +309,7 @@ async function main() {
 
   // Tampered variants, each in its own copy of the site.
   const rdfc = '2024-aml-0001';
-  const jcsAward = awards.find((a) => a.credential.proof.cryptosuite === 'eddsa-jcs-2022');
+  const jcsAward = awards.find((a) => firstProof(a.credential).cryptosuite === 'eddsa-jcs-2022');
   const name = (slug) => awards.find((a) => a.slug === slug).credential.credentialSubject.name;
   const variant = async (label, slug, change, expected = 'failed', check) => {
     await runner.case(label, async () => {
@@ -333,10 +334,22 @@ async function main() {
     assert(!r.checks.some((c) => c.name === 'validity'), 'other checks shown after a fatal failure');
   };
   for (const slug of [rdfc, jcsAward.slug]) {
+    // What rosette signed before issue #19 wrote `proof` as one object: the same signature.
+    await variant(`${slug}: proof as one object (page and file) → verified`, slug, (d) => {
+      const single = (c) => (c.proof = firstProof(c));
+      jsonLd(d, slug, single);
+      const f = path.join(d, 'awards', slug + '.json');
+      const c = JSON.parse(read(f));
+      single(c);
+      write(f, JSON.stringify(c, null, 2));
+    }, 'verified');
     await variant(`${slug}: recipient name changed in the JSON-LD → failed`, slug, (d) => jsonLd(d, slug, (c) => (c.credentialSubject.name = 'Mallory Mallet')), 'failed', fatal);
     await variant(`${slug}: recipient name changed in the visible HTML → failed`, slug, (d) => edit(pageOf(d, slug), `>${name(slug)}<`, '>Mallory Mallet<'), 'failed', fatal);
     await variant(`${slug}: proofValue changed (page and file) → failed`, slug, (d) => {
-      const swap = (c) => (c.proof.proofValue = c.proof.proofValue.slice(0, -4) + (c.proof.proofValue.endsWith('AAAA') ? 'BBBB' : 'AAAA'));
+      const swap = (c) => {
+        const p = firstProof(c);
+        p.proofValue = p.proofValue.slice(0, -4) + (p.proofValue.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+      };
       jsonLd(d, slug, swap);
       const f = path.join(d, 'awards', slug + '.json');
       const c = JSON.parse(read(f));
