@@ -22,6 +22,7 @@ import {
   launch,
   loadCore,
   mutationsDetected,
+  ROOT,
   rosetteBinary,
   routeSites,
   Runner,
@@ -78,6 +79,18 @@ function addStatus(dir) {
     };
     signWithSampleKey(c, path.join(dir, 'badges/awards', slug + '.json'));
   }
+}
+
+/**
+ * An award signed as rosette signed multilingual badges before issue #19: the credential's and
+ * the achievement's name and description as language value objects (en, zh-Hans). Published
+ * awards like it must keep verifying and showing in either language.
+ */
+function addLegacyLanguages(dir) {
+  const c = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/fixtures/legacy/language-value-objects.json'), 'utf8'));
+  c.id = BASE + 'awards/e2e-languages';
+  delete c.credentialStatus; // its sample index belongs to 2025-dlf-0003
+  signWithSampleKey(c, path.join(dir, 'badges/awards/e2e-languages.json'));
 }
 
 /**
@@ -161,7 +174,13 @@ function editCanonical(pageFile, change) {
 async function main() {
   const runner = new Runner();
   const source = sampleSource();
-  const site = buildSite({ source, edit: addStatus });
+  const site = buildSite({
+    source,
+    edit(dir) {
+      addStatus(dir);
+      addLegacyLanguages(dir);
+    },
+  });
   const listsAfter = revokedLists(source);
   // The revoked state: the lists re-signed with bits on (and their N-Quads) replace the old ones.
   for (const purpose of Object.keys(LISTS)) {
@@ -273,6 +292,7 @@ async function main() {
       const text = read(f);
       assert(/^language = "en"$/m.test(text), 'rosette.toml has no `language = "en"` line');
       write(f, text.replace(/^language = "en"$/m, 'language = "zh-Hans"'));
+      addLegacyLanguages(dir);
     },
   });
   const zhServer = await open(zh.public);
@@ -287,6 +307,24 @@ async function main() {
         }
       }),
     );
+  }
+
+  // Multilingual achievements (issue #19): the Chinese page takes the achievement's text from
+  // its signed `Related` translation (2025-dlf-0003), or from the language value objects of an
+  // award signed before (e2e-languages); the English page from the achievement's own text.
+  const fact = (page, name) => page.$eval(`[data-fact="${name}"]`, (e) => e.textContent.trim());
+  const DLF = { en: 'Data Literacy Foundations', zh: '数据素养基础' };
+  for (const [srv, lang] of [[main, 'en'], [zhServer, 'zh']]) {
+    for (const slug of ['2025-dlf-0003', 'e2e-languages']) {
+      await runner.case(`${lang} ${slug}: the achievement's name in ${lang} → verified`, () =>
+        expectVerdict(srv, slug, 'verified', async (r, page) => {
+          const shown = await fact(page, 'achievement-name');
+          assert(shown === DLF[lang], `achievement name shown: ${shown}`);
+          const description = await fact(page, 'achievement-description');
+          assert(/[\u4e00-\u9fff]/.test(description) === (lang === 'zh'), `description shown: ${description}`);
+        }),
+      );
+    }
   }
 
   await runner.case('status list, entry clear → verified, status passed with the list date', () =>

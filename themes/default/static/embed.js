@@ -53,7 +53,7 @@ async function show() {
   const subject = (credential && credential.credentialSubject) || {};
   const achievement = subject.achievement || {};
   const name = (v) => core.pick(v, page.language) || '';
-  card.querySelector('.embed-name').textContent = name(achievement.name);
+  card.querySelector('.embed-name').textContent = core.pickAchievement(achievement, 'name', page.language) || '';
   card.querySelector('.embed-recipient').textContent = name(subject.name);
   const issuer = credential.issuer && typeof credential.issuer === 'object' ? name(credential.issuer.name) : '';
   if (issuer) card.querySelector('.embed-issuer').textContent = issuer;

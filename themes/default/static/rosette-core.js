@@ -667,14 +667,42 @@ export function texts(v) {
 
 /** The text for `language`, exactly as rosette's `model::lang::pick` chooses it. */
 export function pick(v, language) {
-  const all = texts(v);
+  const t = best(texts(v), language);
+  return t ? t.value : null;
+}
+
+/** The `{value, language}` of `all` for `language`: rosette's `model::lang::best`. */
+export function best(all, language) {
   const primary = (tag) => tag.split('-')[0].toLowerCase();
   const want = primary(language || 'en');
-  const t =
+  return (
     all.find((t) => t.language && t.language.toLowerCase() === (language || '').toLowerCase()) ||
     all.find((t) => t.language && primary(t.language) === want) ||
     all.find((t) => t.language === null) ||
-    all[0];
+    all[0] ||
+    null
+  );
+}
+
+/**
+ * Every text an Open Badges 3.0 Achievement gives for `field` (`name`, `description`): its own
+ * (a string is in its `inLanguage`), then each translation in `related` (OB 3.0 `Related`
+ * entries with an `inLanguage`), as rosette's `model::lang::achievement_texts`.
+ */
+export function achievementTexts(a, field) {
+  if (!isNode(a)) return [];
+  const own = typeof a.inLanguage === 'string' ? a.inLanguage : null;
+  const out = texts(a[field]).map((t) => ({ value: t.value, language: t.language ?? own }));
+  for (const r of flatten(a.related)) {
+    if (!isNode(r) || typeof r.inLanguage !== 'string') continue;
+    for (const t of texts(r[field])) out.push({ value: t.value, language: t.language ?? r.inLanguage });
+  }
+  return out;
+}
+
+/** The achievement's `field` for a page in `language`, from its own text or a translation. */
+export function pickAchievement(a, field, language) {
+  const t = best(achievementTexts(a, field), language);
   return t ? t.value : null;
 }
 
@@ -966,17 +994,19 @@ export async function recipientMatches(credential, email, env = {}) {
 export function displayedFactProblems(c, facts, language) {
   const s = isNode(c.credentialSubject) ? c.credentialSubject : {};
   const a = isNode(s.achievement) ? s.achievement : {};
-  const text = (v) => {
-    const t = pick(v, language);
+  const shown = (t) => {
     const cleaned = t === null ? '' : cleanText(t);
     return cleaned.trim() === '' ? null : cleaned;
   };
+  const text = (v) => shown(pick(v, language));
+  const achievementText = (field) => shown(pickAchievement(a, field, language));
   // Any language the issuer signed the text in may be shown (the page picks one).
-  const variants = (v) => texts(v).map((x) => normalizeSpace(cleanText(x.value)));
+  const variantsOf = (all) => all.map((x) => normalizeSpace(cleanText(x.value)));
+  const variants = (v) => variantsOf(texts(v));
   const proof = proofsOf(c)[0] || {};
   const expected = {
-    'achievement-name': text(a.name) ?? 'Untitled achievement',
-    'achievement-description': text(a.description) ?? '',
+    'achievement-name': achievementText('name') ?? 'Untitled achievement',
+    'achievement-description': achievementText('description') ?? '',
     'human-code': text(a.humanCode),
     'recipient-name': text(s.name) ?? 'the recipient',
     'issuer-name': isNode(c.issuer) ? text(c.issuer.name) : null,
@@ -987,8 +1017,8 @@ export function displayedFactProblems(c, facts, language) {
     'key-id': String(proof.verificationMethod || ''),
   };
   const signedTexts = {
-    'achievement-name': variants(a.name),
-    'achievement-description': variants(a.description),
+    'achievement-name': variantsOf(achievementTexts(a, 'name')),
+    'achievement-description': variantsOf(achievementTexts(a, 'description')),
     'human-code': variants(a.humanCode),
     'recipient-name': variants(s.name),
     'issuer-name': isNode(c.issuer) ? variants(c.issuer.name) : [],
