@@ -119,6 +119,8 @@ pub fn hash_data(canonical_proof_config: &str, canonical_document: &str) -> [u8;
 pub enum ProofError {
     #[error("the credential has no `proof`")]
     MissingProof,
+    #[error("`proof` holds something that is not a proof object")]
+    NotAProof,
     #[error("the proof has no `{0}`")]
     MissingField(&'static str),
     #[error("unsupported proof suite `{0}`: rosette verifies eddsa-rdfc-2022 and eddsa-jcs-2022")]
@@ -160,6 +162,18 @@ pub fn proofs(document: &Value) -> Vec<&Map<String, Value>> {
         Some(Value::Object(p)) => vec![p],
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_object).collect(),
         _ => Vec::new(),
+    }
+}
+
+/// Whether `proof` holds anything but proof objects: a set with a string in it, say. Such a
+/// proof set is malformed (VC Data Integrity §4.2: each proof is a map), and the proofs in
+/// it that are maps must not vouch for it, since taking `proof` out before hashing would hide
+/// whatever else it holds.
+pub fn has_non_proof(document: &Value) -> bool {
+    match document.get("proof") {
+        Some(Value::Array(set)) => set.iter().any(|p| !p.is_object()),
+        Some(Value::Object(_)) | None => false,
+        Some(_) => true,
     }
 }
 

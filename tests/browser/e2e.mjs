@@ -381,6 +381,15 @@ async function main() {
       single(c);
       write(f, JSON.stringify(c, null, 2));
     }, 'verified');
+    // Taking `proof` out before hashing must not hide what else it holds.
+    await variant(`${slug}: a string added to the proof set (page and file) → failed`, slug, (d) => {
+      const padded = (c) => (c.proof = ['inserted', ...[].concat(c.proof)]);
+      jsonLd(d, slug, padded);
+      const f = path.join(d, 'awards', slug + '.json');
+      const c = JSON.parse(read(f));
+      padded(c);
+      write(f, JSON.stringify(c, null, 2));
+    }, 'failed', fatal);
     await variant(`${slug}: recipient name changed in the JSON-LD → failed`, slug, (d) => jsonLd(d, slug, (c) => (c.credentialSubject.name = 'Mallory Mallet')), 'failed', fatal);
     await variant(`${slug}: recipient name changed in the visible HTML → failed`, slug, (d) => edit(pageOf(d, slug), `>${name(slug)}<`, '>Mallory Mallet<'), 'failed', fatal);
     await variant(`${slug}: proofValue changed (page and file) → failed`, slug, (d) => {

@@ -1185,6 +1185,13 @@ async function resolveMethod(vmId, created, ctx) {
 async function verifyProof(credential, ctx, { published, canonical, page }) {
   const proofs = isNode(credential) ? proofsOf(credential) : [];
   const proof = proofs[0];
+  // A proof set is of proofs (VC Data Integrity §4.2): anything else in it is not ignored.
+  if (proof && flatten(credential.proof).some((p) => !isNode(p))) {
+    return {
+      signature: check('signature', 'failed', 'proof_malformed'),
+      issuerKey: check('issuer-key', 'not-applicable', 'key_no_proof'),
+    };
+  }
   if (!proof) {
     return {
       signature: check('signature', 'failed', 'proof_missing'),
