@@ -74,7 +74,7 @@ pub fn build_credential(config: &Config, achievement: &Achievement, request: &Aw
         }
     }
     subject.insert("name".into(), request.recipient.name.clone().into());
-    subject.insert("achievement".into(), achievement.to_json(&config.base_url));
+    subject.insert("achievement".into(), achievement.to_json(&config.base_url, &config.language));
 
     let mut issuer = Map::new();
     issuer.insert("id".into(), config.did().into());
@@ -95,7 +95,7 @@ pub fn build_credential(config: &Config, achievement: &Achievement, request: &Aw
     c.insert("@context".into(), json!([crate::contexts::VC_V2, crate::contexts::OB_V3P0]));
     c.insert("id".into(), award_id(config, &request.slug).into());
     c.insert("type".into(), json!(["VerifiableCredential", "OpenBadgeCredential"]));
-    c.insert("name".into(), achievement.file.name.to_json());
+    c.insert("name".into(), achievement.name(&config.language).into());
     c.insert("issuer".into(), Value::Object(issuer));
     c.insert("validFrom".into(), request.valid_from.clone().into());
     if let Some(until) = &request.valid_until {

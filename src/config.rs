@@ -325,7 +325,6 @@ impl Config {
     }
 }
 
-
 pub use crate::json::line_column;
 
 /// The host (and port) of an `https://` base URL (validation guarantees the scheme).

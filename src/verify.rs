@@ -182,6 +182,11 @@ impl Verifier<'_> {
         others: &mut Vec<String>,
     ) -> Option<VerificationMethod> {
         let proofs = integrity::proofs(&credential.value);
+        if integrity::has_non_proof(&credential.value) {
+            checks.push(check(CheckName::Signature, State::Failed, ProofError::NotAProof.to_string()));
+            checks.push(check(CheckName::IssuerKey, State::NotApplicable, "no proof to take a key from"));
+            return None;
+        }
         let Some(proof) = proofs.first() else {
             checks.push(check(CheckName::Signature, State::Failed, ProofError::MissingProof.to_string()));
             checks.push(check(CheckName::IssuerKey, State::NotApplicable, "no proof to take a key from"));
@@ -521,10 +526,19 @@ mod tests {
             now: Utc::now(),
             require_open_badge: false,
         };
-        let both = verifier.verify(&Credential { value: by_a_then_b });
+        let both = verifier.verify(&Credential { value: by_a_then_b.clone() });
         assert_eq!(issuer_state(&both), State::Passed, "{both:?}");
         assert_eq!(both.outcome, Outcome::Verified, "{both:?}");
-        let only_a = verifier.verify(&Credential { value: by_a });
+        let only_a = verifier.verify(&Credential { value: by_a.clone() });
         assert_eq!(issuer_state(&only_a), State::Failed, "{only_a:?}");
+
+        // Issue #19 (found by tests/integration/props.rs once proofs became sets): a set with something
+        // that is not a proof in it fails, though its one proof object would verify.
+        let mut padded = by_a_then_b;
+        padded["proof"].as_array_mut().expect("a set").insert(0, "inserted".into());
+        let verdict = verifier.verify(&Credential { value: padded });
+        let signature = verdict.checks.iter().find(|c| c.check == CheckName::Signature).expect("signature");
+        assert_eq!(signature.state, State::Failed, "{verdict:?}");
+        assert_eq!(signature.message, "`proof` holds something that is not a proof object");
     }
 }

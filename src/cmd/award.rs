@@ -48,6 +48,7 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
             visibility: args.visibility,
         }],
     };
+    warn_untranslated(&site, rows.iter().map(|r| r.achievement.as_str()));
     let key = crate::cmd::sign::load_key(args.key.as_deref())?;
     let vm = site.signing_method(&key)?;
     let _lock = crate::fs::lock(&site.badges.join("status"))?;
@@ -145,6 +146,29 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
         crate::ui::count(made.len(), "badge")
     ));
     Ok(Exit::Ok)
+}
+
+/// Warns, once per achievement, about text given in languages the credential cannot carry
+/// (see [`Achievement::untranslated`]).
+pub fn warn_untranslated<'a>(site: &Site, slugs: impl IntoIterator<Item = &'a str>) {
+    let used: std::collections::BTreeSet<&str> = slugs.into_iter().collect();
+    let language = site.config.language.as_str();
+    for a in used.into_iter().filter_map(|slug| site.achievements.get(slug)) {
+        let fields = a.untranslated(language);
+        if fields.is_empty() {
+            continue;
+        }
+        let own = a.language(language).unwrap_or_else(|| language.to_string());
+        let named: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+        crate::ui::warning(format!(
+            "achievement `{}`: its {} in languages other than `{own}` {} left out of the credential\n  \
+             hint: Open Badges 3.0 gives an achievement's translations (`related`, with `inLanguage`) a name \
+             and a description only",
+            a.slug,
+            named.join(" and "),
+            if fields.len() == 1 { "is" } else { "are" }
+        ));
+    }
 }
 
 fn pretty(v: &serde_json::Value) -> Vec<u8> {

@@ -53,12 +53,13 @@ pub fn run(args: &ReissueArgs) -> Result<Exit, CliError> {
         .achievements
         .values()
         .map(|a| {
-            let json = a.to_json(&base);
+            let json = a.to_json(&base, &site.config.language);
             let digest = crate::site::library::achievement_digest(&json);
             (json["id"].as_str().unwrap_or_default().to_string(), (a, json, digest))
         })
         .collect();
     let mut jobs = Vec::new();
+    let mut used = std::collections::BTreeSet::new();
     let mut unchanged = 0;
     let mut found = vec![false; wanted.len()];
     let dir = site.badges.join("awards");
@@ -89,15 +90,19 @@ pub fn run(args: &ReissueArgs) -> Result<Exit, CliError> {
             unchanged += 1;
             continue;
         }
-        let suite = match credential["proof"]["cryptosuite"].as_str() {
+        // The suite it was signed with: `proof` is one object in awards signed before rosette
+        // wrote proof sets, an array since.
+        let first = integrity::proofs(&credential).first().and_then(|p| p.get("cryptosuite"));
+        let suite = match first.and_then(Value::as_str) {
             Some("eddsa-jcs-2022") => Cryptosuite::EddsaJcs2022,
             _ => Cryptosuite::EddsaRdfc2022,
         };
         if let Some(c) = credential.as_object_mut() {
             c.remove("proof");
-            c.insert("name".into(), achievement.file.name.to_json());
+            c.insert("name".into(), achievement.name(&site.config.language).into());
         }
         credential["credentialSubject"]["achievement"] = text.clone();
+        used.insert(achievement.slug.clone());
         jobs.push(Job { path, id, unsigned: credential, suite });
     }
     let missing: Vec<&str> =
@@ -116,6 +121,7 @@ pub fn run(args: &ReissueArgs) -> Result<Exit, CliError> {
         return Ok(Exit::Ok);
     }
 
+    super::award::warn_untranslated(&site, used.iter().map(String::as_str));
     let jsonld = JsonLdProcessor::new();
     let now = format_date_time(chrono::Utc::now());
     let progress = crate::ui::progress(jobs.len() as u64, "signing");

@@ -32,6 +32,9 @@ pub fn run(args: &SignArgs) -> Result<Exit, CliError> {
         }
         None => format_date_time(chrono::Utc::now()),
     };
+    if conformance.kind.is_open_badge() {
+        warn_language_value_objects(&name, &credential.value);
+    }
     let jsonld = JsonLdProcessor::new();
     let mut options = ProofOptions {
         suite: match args.suite {
@@ -100,6 +103,26 @@ fn direction_at(e: &integrity::ProofError) -> Option<&str> {
         }) => Some(path),
         _ => None,
     }
+}
+
+/// Language value objects are valid VC 2.0 (§11.1) and are signed as given, but 1EdTech's
+/// Open Badges 3.0 JSON Schema types `name` and `description` as strings, so validators that
+/// use it refuse them (issue #19): say so, and where rosette puts translations instead.
+fn warn_language_value_objects(name: &str, credential: &serde_json::Value) {
+    let members = crate::model::lang::value_object_members(credential);
+    if members.is_empty() {
+        return;
+    }
+    let listed: Vec<String> = members.iter().map(|m| format!("`{m}`")).collect();
+    crate::ui::warning(format!(
+        "`{name}`: {} {} language value objects, which VC 2.0 allows but the 1EdTech Open Badges 3.0 JSON Schema \
+         refuses (it types `name` and `description` as strings); signed as given\n  \
+         hint: `rosette award` writes an achievement's text as a string in the site's language, named by its \
+         `inLanguage`, and each translation as a `Related` entry of `credentialSubject.achievement.related` \
+         with its own `inLanguage`, `name` and `description`",
+        listed.join(", "),
+        if members.len() == 1 { "holds" } else { "hold" }
+    ));
 }
 
 /// The secret key from `--key FILE`, else from `ROSETTE_SIGNING_KEY`.

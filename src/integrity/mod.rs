@@ -121,6 +121,8 @@ pub fn hash_data(canonical_proof_config: &str, canonical_document: &str) -> [u8;
 pub enum ProofError {
     #[error("the credential has no `proof`")]
     MissingProof,
+    #[error("`proof` holds something that is not a proof object")]
+    NotAProof,
     #[error("the proof has no `{0}`")]
     MissingField(&'static str),
     #[error("unsupported proof suite `{0}`: rosette verifies eddsa-rdfc-2022 and eddsa-jcs-2022")]
@@ -165,6 +167,18 @@ pub fn proofs(document: &Value) -> Vec<&Map<String, Value>> {
     }
 }
 
+/// Whether `proof` holds anything but proof objects: a set with a string in it, say. Such a
+/// proof set is malformed (VC Data Integrity §4.2: each proof is a map), and the proofs in
+/// it that are maps must not vouch for it, since taking `proof` out before hashing would hide
+/// whatever else it holds.
+pub fn has_non_proof(document: &Value) -> bool {
+    match document.get("proof") {
+        Some(Value::Array(set)) => set.iter().any(|p| !p.is_object()),
+        Some(Value::Object(_)) | None => false,
+        Some(_) => true,
+    }
+}
+
 /// The document without its `proof`.
 pub fn unsecured(document: &Value) -> Value {
     let mut doc = document.clone();
@@ -175,7 +189,8 @@ pub fn unsecured(document: &Value) -> Value {
 }
 
 /// Adds a proof to `document` (Create Proof, vc-di-eddsa §3.2.1 / §3.3.1) and returns the
-/// secured document. A document that already carries a proof by the same key is refused.
+/// secured document, whose `proof` is an array (a proof set, of one when it had none). A
+/// document that already carries a proof by the same key is refused.
 pub fn create_proof(
     jsonld: &JsonLdProcessor,
     document: &Value,
@@ -211,20 +226,18 @@ pub fn create_proof(
     let signature = key.sign(&hash_data(&config, &transformed));
     proof.insert("proofValue".into(), keys::encode_signature(&signature).into());
 
+    // Always a set, even of one: VC Data Integrity §2.1 allows a single object or a set,
+    // and 1EdTech's Open Badges 3.0 JSON Schema accepts only the set (`proof` is
+    // `{"type": "array"}` there), so one form serves every credential rosette signs.
     let mut secured = document.clone();
     if let Value::Object(map) = &mut secured {
-        match map.remove("proof") {
-            None => {
-                map.insert("proof".into(), Value::Object(proof));
-            }
-            Some(Value::Array(mut set)) => {
-                set.push(Value::Object(proof));
-                map.insert("proof".into(), Value::Array(set));
-            }
-            Some(existing) => {
-                map.insert("proof".into(), Value::Array(vec![existing, Value::Object(proof)]));
-            }
-        }
+        let mut set = match map.remove("proof") {
+            None => Vec::new(),
+            Some(Value::Array(set)) => set,
+            Some(existing) => vec![existing],
+        };
+        set.push(Value::Object(proof));
+        map.insert("proof".into(), Value::Array(set));
     }
     Ok(secured)
 }
@@ -365,4 +378,41 @@ fn check_created(created: &str) -> Result<(), ProofError> {
     crate::model::date::parse_date_time(created)
         .map(|_| ())
         .ok_or_else(|| ProofError::BadCreated(created.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Issue #19: `proof` is a set even of one (1EdTech's OB 3.0 schema accepts nothing else),
+    /// a second proof joins it, and a proof that was one object, as rosette wrote them before,
+    /// still verifies, as a set does: taking the proof out is the same for both.
+    #[test]
+    fn proofs_are_written_as_a_set_and_read_in_either_form() {
+        let jsonld = JsonLdProcessor::new();
+        let (a, b) = (SecretKey::from_seed(&[1; 32]).expect("a"), SecretKey::from_seed(&[2; 32]).expect("b"));
+        let doc = json!({
+            "@context": [crate::contexts::VC_V2],
+            "type": ["VerifiableCredential"],
+            "issuer": "did:example:issuer",
+            "credentialSubject": {"id": "did:example:ada"}
+        });
+        let options = |k: &SecretKey| ProofOptions {
+            suite: Cryptosuite::EddsaJcs2022,
+            verification_method: k.public_key().did_key_vm(),
+            created: Some("2024-01-01T00:00:00Z".into()),
+        };
+        let one = create_proof(&jsonld, &doc, &options(&a), &a).expect("signs");
+        assert_eq!(one["proof"].as_array().map(Vec::len), Some(1), "{}", one["proof"]);
+        let proof = proofs(&one)[0].clone();
+        verify_proof(&jsonld, &one, &proof, &a.public_key()).expect("the set verifies");
+
+        let mut single = one.clone();
+        single["proof"] = Value::Object(proof.clone());
+        verify_proof(&jsonld, &single, &proof, &a.public_key()).expect("one object verifies");
+        let two = create_proof(&jsonld, &single, &options(&b), &b).expect("signs again");
+        assert_eq!(two["proof"][0], Value::Object(proof), "the first proof stays first");
+        assert_eq!(proofs(&two).len(), 2);
+    }
 }

@@ -430,7 +430,7 @@ pub fn stale_awards(library: &Library<'_>, input: &SiteInput) -> Vec<Problem> {
     let mut warnings = Vec::new();
     for (name, parsed) in &input.achievements {
         let Ok(achievement) = parsed else { continue };
-        let current = achievement.to_json(base);
+        let current = achievement.to_json(base, &input.config.language);
         let Some(id) = current["id"].as_str() else { continue };
         let digest = achievement_digest(&current);
         let stale: Vec<&str> = library
@@ -614,7 +614,8 @@ fn group(
             }
         };
         let value = source.credential.value["credentialSubject"]["achievement"].take();
-        let name = crate::model::lang::pick(value.get("name"), "en").unwrap_or_default();
+        let names = crate::model::lang::achievement_texts(&value, "name");
+        let name = crate::model::lang::best(&names, "en").map(|t| t.value.clone()).unwrap_or_default();
         let rel = under_base(&award.achievement, base)
             .unwrap_or_else(|| format!("achievements/{}", slugify(&name)));
         let page = match OutPath::new(&rel) {

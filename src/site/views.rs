@@ -6,7 +6,7 @@ use super::library::{Achievement, Award, Library, Source};
 use crate::config::Config;
 use crate::markdown::{is_safe_url, to_safe_html};
 use crate::model::credential::values;
-use crate::model::lang::pick;
+use crate::model::lang::{Tagged, achievement_texts, best, pick, primary, texts};
 use crate::verify::{CheckName, State};
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
@@ -191,14 +191,21 @@ fn absolute(url_or_path: &str, base: &str) -> String {
 /// its primary language differs from the page's: what a `lang` attribute must then say.
 /// Untagged text gets `None`: its language is not known, so none is claimed.
 pub fn other_language(v: Option<&Value>, lang: &str) -> Option<String> {
-    let picked = pick(v, lang)?;
-    let tag = crate::model::lang::texts(v).into_iter().find(|t| t.value == picked)?.language?;
-    let primary = |t: &str| t.split('-').next().unwrap_or(t).to_ascii_lowercase();
+    other_language_of(&texts(v), lang)
+}
+
+/// [`other_language`] among texts already gathered (an achievement's, with its translations).
+fn other_language_of(all: &[Tagged], lang: &str) -> Option<String> {
+    let tag = best(all, lang)?.language.clone()?;
     (primary(&tag) != primary(lang)).then_some(tag)
 }
 
 fn text(v: Option<&Value>, lang: &str) -> Option<String> {
-    pick(v, lang).map(|s| clean_text(&s)).filter(|s| !s.is_empty())
+    text_of(&texts(v), lang)
+}
+
+fn text_of(all: &[Tagged], lang: &str) -> Option<String> {
+    best(all, lang).map(|t| clean_text(&t.value)).filter(|s| !s.is_empty())
 }
 
 /// Removes bidirectional-override and other invisible control characters that could make
@@ -244,13 +251,25 @@ pub fn achievement(a: &Achievement, base: &str, lang: &str) -> AchievementView {
 /// The achievement as one credential states it (an older award may word it differently from
 /// the newest), with the achievement page's address.
 pub fn achievement_as_stated(a: &Achievement, v: &Value, base: &str, lang: &str) -> AchievementView {
-    let name = text(v.get("name"), lang).unwrap_or_else(|| "Untitled achievement".into());
+    // Its name and description in the page's language: its own text, or a translation from
+    // `related` (OB 3.0 `Related` with `inLanguage`), or language value objects in older awards.
+    let names = achievement_texts(v, "name");
+    let descriptions = achievement_texts(v, "description");
+    let name = text_of(&names, lang).unwrap_or_else(|| "Untitled achievement".into());
     let criteria = v.get("criteria");
+    // The criteria are in the achievement's language too (`inLanguage`), unless tagged.
+    let narratives: Vec<Tagged> = texts(criteria.and_then(|c| c.get("narrative")))
+        .into_iter()
+        .map(|t| Tagged {
+            language: t.language.or_else(|| v.get("inLanguage").and_then(Value::as_str).map(str::to_string)),
+            ..t
+        })
+        .collect();
     AchievementView {
         url: format!("{base}{}/", a.page.as_str()),
         path: format!("{}/", a.page.as_str()),
-        description: text(v.get("description"), lang).unwrap_or_default(),
-        criteria_html: criteria.and_then(|c| pick(c.get("narrative"), lang)).map(|n| to_safe_html(&n)),
+        description: text_of(&descriptions, lang).unwrap_or_default(),
+        criteria_html: best(&narratives, lang).map(|n| to_safe_html(&n.value)),
         criteria_url: criteria.and_then(|c| safe_url(c.get("id"))),
         image: image(v.get("image"), &name),
         kind: v.get("achievementType").and_then(Value::as_str).map(split_camel),
@@ -275,9 +294,9 @@ pub fn achievement_as_stated(a: &Achievement, v: &Value, base: &str, lang: &str)
             })
             .collect(),
         award_count: None,
-        name_lang: other_language(v.get("name"), lang),
-        description_lang: other_language(v.get("description"), lang),
-        criteria_lang: criteria.and_then(|c| other_language(c.get("narrative"), lang)),
+        name_lang: other_language_of(&names, lang),
+        description_lang: other_language_of(&descriptions, lang),
+        criteria_lang: other_language_of(&narratives, lang),
         bake_png: None,
         bake_svg: None,
         retired: a.retired.map(|d| human_date(d, lang)),

@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { assert, buildSite, launch, ROOT, rosetteBinary, routeSites, Runner, sampleSource, siteAt, tempDir } from './lib.mjs';
+import { assert, buildSite, firstProof, launch, ROOT, rosetteBinary, routeSites, Runner, sampleSource, siteAt, tempDir } from './lib.mjs';
 
 const BASE = 'https://badges.northfield.example/';
 const FORMATS = ['png', 'svg'];
@@ -115,7 +115,7 @@ async function main() {
           // The reference verifier knows eddsa-rdfc-2022 only, and fails an expired credential.
           const c = JSON.parse(again.toString('utf8'));
           const current = !c.validUntil || Date.parse(c.validUntil) > Date.now();
-          if (c.proof.cryptosuite === 'eddsa-rdfc-2022' && current) {
+          if (firstProof(c).cryptosuite === 'eddsa-rdfc-2022' && current) {
             fs.writeFileSync(path.join(unbaked, `${slug}-${format}.json`), again);
           }
         }

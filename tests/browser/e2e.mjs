@@ -17,10 +17,12 @@ import {
   bakeSvg,
   buildSite,
   encodedList,
+  firstProof,
   HERE,
   launch,
   loadCore,
   mutationsDetected,
+  ROOT,
   rosetteBinary,
   routeSites,
   Runner,
@@ -77,6 +79,18 @@ function addStatus(dir) {
     };
     signWithSampleKey(c, path.join(dir, 'badges/awards', slug + '.json'));
   }
+}
+
+/**
+ * An award signed as rosette signed multilingual badges before issue #19: the credential's and
+ * the achievement's name and description as language value objects (en, zh-Hans). Published
+ * awards like it must keep verifying and showing in either language.
+ */
+function addLegacyLanguages(dir) {
+  const c = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/fixtures/legacy/language-value-objects.json'), 'utf8'));
+  c.id = BASE + 'awards/e2e-languages';
+  delete c.credentialStatus; // its sample index belongs to 2025-dlf-0003
+  signWithSampleKey(c, path.join(dir, 'badges/awards/e2e-languages.json'));
 }
 
 /**
@@ -160,7 +174,13 @@ function editCanonical(pageFile, change) {
 async function main() {
   const runner = new Runner();
   const source = sampleSource();
-  const site = buildSite({ source, edit: addStatus });
+  const site = buildSite({
+    source,
+    edit(dir) {
+      addStatus(dir);
+      addLegacyLanguages(dir);
+    },
+  });
   const listsAfter = revokedLists(source);
   // The revoked state: the lists re-signed with bits on (and their N-Quads) replace the old ones.
   for (const purpose of Object.keys(LISTS)) {
@@ -230,7 +250,7 @@ async function main() {
   for (const { slug, credential } of awards.filter((a) => !a.slug.startsWith('e2e-'))) {
     const expected = expectationOf(credential);
     const label = expected.status ? `failed (${expected.status})` : expected.verdict;
-    await runner.case(`${slug} (${credential.proof.cryptosuite}) → ${label}`, () =>
+    await runner.case(`${slug} (${firstProof(credential).cryptosuite}) → ${label}`, () =>
       expectVerdict(main, slug, expected.verdict, (r) => {
         for (const name of ['format', 'signature', 'issuer-key', 'issuer', 'validity', 'status', 'recipient']) {
           assert(r.checks.some((c) => c.name === name), `no ${name} check`);
@@ -253,10 +273,10 @@ async function main() {
   // The facts check on what rosette published: each rdfc award's JSON says what its N-Quads
   // say, and any changed value would be seen (in Node: no browser needed for this part).
   const core = await loadCore();
-  for (const { slug, credential } of awards.filter((a) => a.credential.proof.cryptosuite === 'eddsa-rdfc-2022')) {
+  for (const { slug, credential } of awards.filter((a) => firstProof(a.credential).cryptosuite === 'eddsa-rdfc-2022')) {
     await runner.case(`${slug}: the page's JSON and N-Quads agree; every changed value detected`, () => {
-      const { proof, ...doc } = credential;
-      const { proofValue, ...options } = proof;
+      const { proof: _proofs, ...doc } = credential;
+      const { proofValue, ...options } = firstProof(credential);
       const [docNq, proofNq] = canonicalOf(path.join(site.public, 'awards', slug, 'index.html'));
       mutationsDetected(core, doc, core.parseNQuads(docNq));
       mutationsDetected(core, options, core.parseNQuads(proofNq));
@@ -272,6 +292,7 @@ async function main() {
       const text = read(f);
       assert(/^language = "en"$/m.test(text), 'rosette.toml has no `language = "en"` line');
       write(f, text.replace(/^language = "en"$/m, 'language = "zh-Hans"'));
+      addLegacyLanguages(dir);
     },
   });
   const zhServer = await open(zh.public);
@@ -286,6 +307,24 @@ async function main() {
         }
       }),
     );
+  }
+
+  // Multilingual achievements (issue #19): the Chinese page takes the achievement's text from
+  // its signed `Related` translation (2025-dlf-0003), or from the language value objects of an
+  // award signed before (e2e-languages); the English page from the achievement's own text.
+  const fact = (page, name) => page.$eval(`[data-fact="${name}"]`, (e) => e.textContent.trim());
+  const DLF = { en: 'Data Literacy Foundations', zh: '数据素养基础' };
+  for (const [srv, lang] of [[main, 'en'], [zhServer, 'zh']]) {
+    for (const slug of ['2025-dlf-0003', 'e2e-languages']) {
+      await runner.case(`${lang} ${slug}: the achievement's name in ${lang} → verified`, () =>
+        expectVerdict(srv, slug, 'verified', async (r, page) => {
+          const shown = await fact(page, 'achievement-name');
+          assert(shown === DLF[lang], `achievement name shown: ${shown}`);
+          const description = await fact(page, 'achievement-description');
+          assert(/[\u4e00-\u9fff]/.test(description) === (lang === 'zh'), `description shown: ${description}`);
+        }),
+      );
+    }
   }
 
   await runner.case('status list, entry clear → verified, status passed with the list date', () =>
@@ -308,7 +347,7 @@ async function main() {
 
   // Tampered variants, each in its own copy of the site.
   const rdfc = '2024-aml-0001';
-  const jcsAward = awards.find((a) => a.credential.proof.cryptosuite === 'eddsa-jcs-2022');
+  const jcsAward = awards.find((a) => firstProof(a.credential).cryptosuite === 'eddsa-jcs-2022');
   const name = (slug) => awards.find((a) => a.slug === slug).credential.credentialSubject.name;
   const variant = async (label, slug, change, expected = 'failed', check) => {
     await runner.case(label, async () => {
@@ -333,10 +372,31 @@ async function main() {
     assert(!r.checks.some((c) => c.name === 'validity'), 'other checks shown after a fatal failure');
   };
   for (const slug of [rdfc, jcsAward.slug]) {
+    // What rosette signed before issue #19 wrote `proof` as one object: the same signature.
+    await variant(`${slug}: proof as one object (page and file) → verified`, slug, (d) => {
+      const single = (c) => (c.proof = firstProof(c));
+      jsonLd(d, slug, single);
+      const f = path.join(d, 'awards', slug + '.json');
+      const c = JSON.parse(read(f));
+      single(c);
+      write(f, JSON.stringify(c, null, 2));
+    }, 'verified');
+    // Taking `proof` out before hashing must not hide what else it holds.
+    await variant(`${slug}: a string added to the proof set (page and file) → failed`, slug, (d) => {
+      const padded = (c) => (c.proof = ['inserted', ...[].concat(c.proof)]);
+      jsonLd(d, slug, padded);
+      const f = path.join(d, 'awards', slug + '.json');
+      const c = JSON.parse(read(f));
+      padded(c);
+      write(f, JSON.stringify(c, null, 2));
+    }, 'failed', fatal);
     await variant(`${slug}: recipient name changed in the JSON-LD → failed`, slug, (d) => jsonLd(d, slug, (c) => (c.credentialSubject.name = 'Mallory Mallet')), 'failed', fatal);
     await variant(`${slug}: recipient name changed in the visible HTML → failed`, slug, (d) => edit(pageOf(d, slug), `>${name(slug)}<`, '>Mallory Mallet<'), 'failed', fatal);
     await variant(`${slug}: proofValue changed (page and file) → failed`, slug, (d) => {
-      const swap = (c) => (c.proof.proofValue = c.proof.proofValue.slice(0, -4) + (c.proof.proofValue.endsWith('AAAA') ? 'BBBB' : 'AAAA'));
+      const swap = (c) => {
+        const p = firstProof(c);
+        p.proofValue = p.proofValue.slice(0, -4) + (p.proofValue.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+      };
       jsonLd(d, slug, swap);
       const f = path.join(d, 'awards', slug + '.json');
       const c = JSON.parse(read(f));

@@ -254,6 +254,9 @@ export function assert(cond, message) {
 }
 
 export const SAMPLE = path.join(ROOT, 'tests/fixtures/sample-site');
+
+/** A credential's first proof: rosette writes `proof` as a set (an array), older files as one object. */
+export const firstProof = (credential) => [].concat(credential.proof)[0];
 export const SAMPLE_VM = 'did:web:badges.northfield.example#key-1';
 
 /** Signs a credential (a value) with the sample key into `out`, as scripts/sign-samples.sh does. */

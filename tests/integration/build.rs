@@ -295,8 +295,8 @@ fn bad_inputs_stop_the_build_and_leave_public_untouched() {
             "tampered proof",
             |s| {
                 let mut c = s.award("2024-aml-0001.json");
-                let pv = c["proof"]["proofValue"].as_str().expect("pv").replace('a', "b");
-                c["proof"]["proofValue"] = pv.into();
+                let pv = c["proof"][0]["proofValue"].as_str().expect("pv").replace('a', "b");
+                c["proof"][0]["proofValue"] = pv.into();
                 std::fs::write(s.path().join("badges/awards/2024-aml-0001.json"), c.to_string()).expect("w");
             },
             &["`badges/awards/2024-aml-0001.json`: proof signature does not verify"],
@@ -305,7 +305,7 @@ fn bad_inputs_stop_the_build_and_leave_public_untouched() {
             "key not in did.json",
             |s| {
                 let mut c = s.award("2024-dlf-0001.json");
-                c["proof"]["verificationMethod"] = "did:web:badges.northfield.example#key-9".into();
+                c["proof"][0]["verificationMethod"] = "did:web:badges.northfield.example#key-9".into();
                 std::fs::write(s.path().join("badges/awards/2024-dlf-0001.json"), c.to_string()).expect("w");
             },
             &[

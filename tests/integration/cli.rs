@@ -389,9 +389,11 @@ fn sign_eddsa_rdfc_2022_output_is_pinned() {
     assert_eq!(run.stderr, "", "{}", run.transcript());
     assert_golden("signed-rdfc.json", &run.stdout);
     let signed: Value = serde_json::from_str(&run.stdout).expect("signed output is JSON");
-    assert_eq!(signed["proof"]["cryptosuite"], "eddsa-rdfc-2022");
-    assert_eq!(signed["proof"]["verificationMethod"], sample_vm().as_str());
-    assert_eq!(signed["proof"]["created"], CREATED);
+    // One proof, as a set: the 1EdTech schema wants `proof` to be an array.
+    assert_eq!(signed["proof"].as_array().map(Vec::len), Some(1), "{}", signed["proof"]);
+    assert_eq!(signed["proof"][0]["cryptosuite"], "eddsa-rdfc-2022");
+    assert_eq!(signed["proof"][0]["verificationMethod"], sample_vm().as_str());
+    assert_eq!(signed["proof"][0]["created"], CREATED);
 }
 
 #[test]

@@ -388,3 +388,47 @@ fn text_in_another_language_is_marked_with_it() {
     let plain = site.page(AWARD);
     assert_eq!(attribute(fact_tag(&plain, "achievement-name"), "lang"), None);
 }
+
+/// The text of the element carrying `data-fact=<fact>` (up to its first child element).
+fn fact_text<'a>(html: &'a str, fact: &str) -> &'a str {
+    let tag = fact_tag(html, fact);
+    let at = html.find(tag).expect("the tag") + tag.len() + 1;
+    &html[at..at + html[at..].find('<').expect("an end tag")]
+}
+
+/// Issue #19: a multilingual achievement shows in the site's language, whether the award
+/// carries its other language as an OB 3.0 `Related` entry (as rosette signs them since) or as
+/// language value objects (as awards signed before do); the criteria, given in the
+/// achievement's own language only, are marked with it.
+#[test]
+fn a_multilingual_achievement_shows_in_the_site_s_language_in_either_form() {
+    let root = common::repo_root();
+    let mut legacy: Value = serde_json::from_slice(
+        &std::fs::read(root.join("tests/fixtures/legacy/language-value-objects.json")).expect("legacy"),
+    )
+    .expect("json");
+    legacy["id"] = format!("{BASE}awards/legacy-languages").into();
+    legacy.as_object_mut().expect("object").remove("credentialStatus");
+    for (language, name, description) in [
+        ("en", "Data Literacy Foundations", "Awarded to learners who can find"),
+        ("zh-Hans", "数据素养基础", "授予能够查找"),
+    ] {
+        let site = Site::sample();
+        let config = std::fs::read_to_string(site.path("rosette.toml")).expect("rosette.toml");
+        let config = config.replace("language = \"en\"", &format!("language = \"{language}\""));
+        std::fs::write(site.path("rosette.toml"), config).expect("write rosette.toml");
+        site.add_signed("awards/legacy-languages.json", &legacy);
+        site.build();
+        for award in ["2025-dlf-0003", "legacy-languages"] {
+            let html = site.page(award);
+            assert_eq!(fact_text(&html, "achievement-name"), name, "{language} {award}");
+            assert_eq!(attribute(fact_tag(&html, "achievement-name"), "lang"), None, "{language} {award}");
+            let shown = fact_text(&html, "achievement-description");
+            assert!(shown.starts_with(description), "{language} {award}: {shown}");
+        }
+        // The sample's criteria are English; the achievement says so (`inLanguage`).
+        let html = site.page("2025-dlf-0003");
+        let marked = html.contains("class=prose lang=en") || html.contains("class=\"prose\" lang=\"en\"");
+        assert_eq!(marked, language != "en", "{language}: criteria marked English only on a Chinese page");
+    }
+}

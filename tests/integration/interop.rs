@@ -203,11 +203,26 @@ fn variants(base: &Value) -> Vec<(&'static str, Value)> {
     languages["credentialSubject"]["achievement"]["description"] =
         json!({"@value": "完成 40 小时的 Rust 基础课程。", "@language": "zh-Hans"});
 
+    // Issue #19: the form `rosette award` writes, which 1EdTech's schema accepts: the
+    // achievement's text in one language (`inLanguage`), its translation a `Related` entry.
+    let mut related = hashed_email.clone();
+    let achievement = &mut related["credentialSubject"]["achievement"];
+    let translation = format!("{}#zh-Hans", achievement["id"].as_str().unwrap_or("urn:example:achievement"));
+    achievement["inLanguage"] = "en".into();
+    achievement["related"] = json!([{
+        "id": translation,
+        "type": ["Related"],
+        "inLanguage": "zh-Hans",
+        "name": "Rust 基础",
+        "description": "完成 40 小时的 Rust 基础课程。"
+    }]);
+
     vec![
         ("subject-id", subject_id),
         ("hashed-email", hashed_email),
         ("valid-until", valid_until),
         ("zh-hans", languages),
+        ("related-translation", related),
     ]
 }
 
@@ -446,6 +461,7 @@ fn the_reference_reproduces_the_pinned_eddsa_rdfc_2022_signature() {
     ran.expect_code(0);
     let theirs: Value = serde_json::from_str(&ran.stdout).expect("sign.mjs prints JSON");
     let ours: Value = serde_json::from_str(&read("cli/signed-rdfc.json")).expect("golden JSON");
-    assert_eq!(theirs["proof"]["verificationMethod"], ours["proof"]["verificationMethod"]);
-    assert_eq!(theirs["proof"]["proofValue"], ours["proof"]["proofValue"], "{ran}");
+    // The reference writes one proof as an object, rosette as a set of one: the same proof.
+    assert_eq!(theirs["proof"]["verificationMethod"], ours["proof"][0]["verificationMethod"]);
+    assert_eq!(theirs["proof"]["proofValue"], ours["proof"][0]["proofValue"], "{ran}");
 }

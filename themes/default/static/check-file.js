@@ -179,13 +179,12 @@ export async function checkFile(file) {
   if (!result.fatal) {
     const s = credential.credentialSubject || {};
     const a = s.achievement || {};
+    /** @param {string | null} x */
+    const clean = (x) => (x === null ? null : core.cleanText(x));
     /** @param {LooseJson} v */
-    const name = (v) => {
-      const x = core.pick(v, page.language);
-      return x === null ? null : core.cleanText(x);
-    };
+    const name = (v) => clean(core.pick(v, page.language));
     const what = /** @type {[string, string | null][]} */ ([
-      ['file_achievement', name(a.name)],
+      ['file_achievement', clean(core.pickAchievement(a, 'name', page.language))],
       ['file_recipient', name(s.name)],
       ['file_issuer', credential.issuer && typeof credential.issuer === 'object' ? name(credential.issuer.name) : core.issuerId(credential)],
     ]).filter(([, v]) => v);

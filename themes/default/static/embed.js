@@ -66,7 +66,8 @@ async function show() {
   /** @param {LooseJson} v */
   const name = (v) => core.pick(v, page.language) || '';
   // The card's parts (embed.html).
-  /** @type {HTMLElement} */ (card.querySelector('.embed-name')).textContent = name(achievement.name);
+  /** @type {HTMLElement} */ (card.querySelector('.embed-name')).textContent =
+    core.pickAchievement(achievement, 'name', page.language) || '';
   /** @type {HTMLElement} */ (card.querySelector('.embed-recipient')).textContent = name(subject.name);
   const issuer = credential.issuer && typeof credential.issuer === 'object' ? name(credential.issuer.name) : '';
   if (issuer) /** @type {HTMLElement} */ (card.querySelector('.embed-issuer')).textContent = issuer;

@@ -936,15 +936,57 @@ export function texts(v) {
  * @returns {string | null}
  */
 export function pick(v, language) {
-  const all = texts(v);
+  const t = best(texts(v), language);
+  return t ? t.value : null;
+}
+
+/**
+ * The `{value, language}` of `all` for `language`: rosette's `model::lang::best`.
+ * @param {LangText[]} all
+ * @param {string | null} [language]
+ * @returns {LangText | null}
+ */
+export function best(all, language) {
   /** @param {string} tag */
   const primary = (tag) => tag.split('-')[0].toLowerCase();
   const want = primary(language || 'en');
-  const t =
+  return (
     all.find((t) => t.language && t.language.toLowerCase() === (language || '').toLowerCase()) ||
     all.find((t) => t.language && primary(t.language) === want) ||
     all.find((t) => t.language === null) ||
-    all[0];
+    all[0] ||
+    null
+  );
+}
+
+/**
+ * Every text an Open Badges 3.0 Achievement gives for `field` (`name`, `description`): its own
+ * (a string is in its `inLanguage`), then each translation in `related` (OB 3.0 `Related`
+ * entries with an `inLanguage`), as rosette's `model::lang::achievement_texts`.
+ * @param {JsonValue | undefined} a
+ * @param {string} field
+ * @returns {LangText[]}
+ */
+export function achievementTexts(a, field) {
+  if (!isNode(a)) return [];
+  const own = typeof a.inLanguage === 'string' ? a.inLanguage : null;
+  const out = texts(a[field]).map((t) => ({ value: t.value, language: t.language ?? own }));
+  for (const r of flatten(a.related)) {
+    if (!isNode(r) || typeof r.inLanguage !== 'string') continue;
+    for (const t of texts(r[field])) out.push({ value: t.value, language: t.language ?? r.inLanguage });
+  }
+  return out;
+}
+
+/**
+ * The achievement's `field` for a page in `language`, from its own text or a translation.
+ * @param {JsonValue | undefined} a
+ * @param {string} field
+ * @param {string | null} [language]
+ * @returns {string | null}
+ */
+export function pickAchievement(a, field, language) {
+  const t = best(achievementTexts(a, field), language);
   return t ? t.value : null;
 }
 
@@ -1335,21 +1377,26 @@ export function displayedFactProblems(c, facts, language) {
   const s = isNode(c.credentialSubject) ? c.credentialSubject : {};
   /** @type {JsonObject} */
   const a = isNode(s.achievement) ? s.achievement : {};
-  /** @param {JsonValue | undefined} v */
-  const text = (v) => {
-    const t = pick(v, language);
+  /** @param {string | null} t */
+  const shown = (t) => {
     const cleaned = t === null ? '' : cleanText(t);
     return cleaned.trim() === '' ? null : cleaned;
   };
-  // Any language the issuer signed the text in may be shown (the page picks one).
   /** @param {JsonValue | undefined} v */
-  const variants = (v) => texts(v).map((x) => normalizeSpace(cleanText(x.value)));
+  const text = (v) => shown(pick(v, language));
+  /** @param {string} field */
+  const achievementText = (field) => shown(pickAchievement(a, field, language));
+  // Any language the issuer signed the text in may be shown (the page picks one).
+  /** @param {LangText[]} all */
+  const variantsOf = (all) => all.map((x) => normalizeSpace(cleanText(x.value)));
+  /** @param {JsonValue | undefined} v */
+  const variants = (v) => variantsOf(texts(v));
   /** @type {Proof} */
   const proof = proofsOf(c)[0] || {};
   /** @type {{[fact: string]: string | null}} */
   const expected = {
-    'achievement-name': text(a.name) ?? 'Untitled achievement',
-    'achievement-description': text(a.description) ?? '',
+    'achievement-name': achievementText('name') ?? 'Untitled achievement',
+    'achievement-description': achievementText('description') ?? '',
     'human-code': text(a.humanCode),
     'recipient-name': text(s.name) ?? 'the recipient',
     'issuer-name': isNode(c.issuer) ? text(c.issuer.name) : null,
@@ -1361,8 +1408,8 @@ export function displayedFactProblems(c, facts, language) {
   };
   /** @type {{[fact: string]: string[]}} */
   const signedTexts = {
-    'achievement-name': variants(a.name),
-    'achievement-description': variants(a.description),
+    'achievement-name': variantsOf(achievementTexts(a, 'name')),
+    'achievement-description': variantsOf(achievementTexts(a, 'description')),
     'human-code': variants(a.humanCode),
     'recipient-name': variants(s.name),
     'issuer-name': isNode(c.issuer) ? variants(c.issuer.name) : [],
@@ -1582,6 +1629,14 @@ async function resolveMethod(vmId, created, ctx) {
 async function verifyProof(credential, ctx, { published, canonical, page }) {
   const proofs = isNode(credential) ? proofsOf(credential) : [];
   const proof = proofs[0];
+  // A proof set is of proofs (VC Data Integrity §4.2): anything else in it is not ignored.
+  // `proof` is set only for an object credential (above).
+  if (proof && flatten(/** @type {JsonObject} */ (credential).proof).some((p) => !isNode(p))) {
+    return {
+      signature: check('signature', 'failed', 'proof_malformed'),
+      issuerKey: check('issuer-key', 'not-applicable', 'key_no_proof'),
+    };
+  }
   if (!proof) {
     return {
       signature: check('signature', 'failed', 'proof_missing'),
