@@ -317,6 +317,11 @@ async function main() {
           ? results.map((r) => `${path.basename(r.schema)} ${r.result.valid ? 'valid' : `invalid (${(r.result.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')})`}`).join(', ')
           : String(results);
         schemaNotes.set(note, (schemaNotes.get(note) ?? 0) + 1);
+        // Every credential rosette signs passes 1EdTech's schema (issue #19): DCC's check of it
+        // must say valid, or the wallet shows the earner a schema warning.
+        if (!Array.isArray(results) || results.length === 0 || !results.every((r) => r.result.valid)) {
+          fail(file, `DCC's 1EdTech schema check: ${note}`);
+        }
       }
     } else if (suites.length === 1 && suites[0] === JCS) {
       counts.jcs++;
@@ -375,7 +380,7 @@ async function main() {
   for (const f of fetched) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
   console.log(`fetches served offline: ${Object.entries(byKind).map(([k, n]) => `${n} ${k}`).join(', ')}; refused: ${refused.length}`);
-  for (const [note, n] of schemaNotes) console.log(`schema check (additional information, not asserted), ${n} award(s): ${note}`);
+  for (const [note, n] of schemaNotes) console.log(`schema check, ${n} award(s): ${note}`);
   console.log(
     `DCC verifier-core ${DCC_VERSION}: ${counts.rdfcOk}/${counts.rdfc} ${RDFC} verified ` +
       `(${counts.expired} expired, ${counts.revoked} revoked), ` +
