@@ -18,23 +18,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 DIR=$ROOT/tests/dcc
-
-log() { printf '==> %s\n' "$*" >&2; }
-die() {
-  printf 'error: %s\n' "$1" >&2
-  [ $# -lt 2 ] || printf 'hint: %s\n' "$2" >&2
-  exit 1
-}
-
-find_shared() {
-  local shared=${ROSETTE_SHARED:-$ROOT/../shared}
-  [ -d "$shared/schemas" ] && [ -f "$shared/contexts/index.json" ] ||
-    die "no schemas/ or contexts/index.json in \`$shared\`" \
-      "put the shared/ folder beside the repository, or set ROSETTE_SHARED=/path/to/shared"
-  ROSETTE_SHARED=$(cd "$shared" && pwd)
-  export ROSETTE_SHARED
-}
 
 find_rosette() {
   if [ -z "${ROSETTE_BIN:-}" ]; then
@@ -75,7 +61,7 @@ build_sample() {
 }
 
 main() {
-  find_shared
+  find_shared schemas contexts/index.json
   find_rosette
   setup_dcc
   # Global, for the EXIT trap.

@@ -19,24 +19,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-
-# Seconds since the script began on each line, so the slow steps show in a CI log.
-log() { printf '==> [%4ds] %s\n' "$SECONDS" "$*" >&2; }
-die() {
-  printf 'error: %s\n' "$1" >&2
-  [ $# -lt 2 ] || printf 'hint: %s\n' "$2" >&2
-  exit 1
-}
-
-# The shared/ folder: official vectors and the interop verifier.
-find_shared() {
-  local shared=${ROSETTE_SHARED:-$ROOT/../shared}
-  [ -d "$shared/interop" ] ||
-    die "no interop verifier at \`$shared/interop\`" \
-      "put the shared/ folder beside the repository, or set ROSETTE_SHARED=/path/to/shared"
-  ROSETTE_SHARED=$(cd "$shared" && pwd)
-  export ROSETTE_SHARED
-}
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 
 # Node.js 20 or newer, installed from Debian's packages when missing (as root).
 ensure_node() {
@@ -177,7 +161,7 @@ lint_workflows() {
 }
 
 main() {
-  find_shared
+  find_shared interop
   ensure_node
   setup_interop
   if [ "${1:-}" = --setup-only ]; then
