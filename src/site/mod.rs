@@ -13,6 +13,7 @@ pub mod lint;
 pub mod load;
 pub mod paths;
 pub mod render;
+mod script;
 pub mod stage;
 pub mod views;
 pub mod write;

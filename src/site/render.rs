@@ -295,7 +295,11 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
     }
     staging.write(&keys_json_path(config), &library.keys_json)?;
     for (name, bytes) in &theme.statics {
-        staging.write(&OutPath::new(&format!("assets/{name}")).map_err(CliError::invalid)?, bytes)?;
+        let at = OutPath::new(&format!("assets/{name}")).map_err(CliError::invalid)?;
+        match name.ends_with(".js").then(|| super::script::strip(bytes)).flatten() {
+            Some(stripped) => staging.write(&at, &stripped)?,
+            None => staging.write(&at, bytes)?,
+        }
     }
     // The check's strings are one more asset, unless the theme ships its own.
     if !theme.statics.contains_key(VERIFY_STRINGS) {
