@@ -98,7 +98,9 @@ try {
       }
       for (const key of ['plain', 'zh']) {
         const dir = path.join(site.public, 'awards', BADGES[key]);
+        // Cards are per achievement unless the site asks for one per award (issue #18).
         const card = fs.readdirSync(dir).find((f) => /^card-.*\.png$/.test(f));
+        if (!card) continue;
         const file = `${lang}-card-${key}.png`;
         fs.copyFileSync(path.join(dir, card), path.join(OUT, file));
         written.push(file);
