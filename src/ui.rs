@@ -78,25 +78,7 @@ pub fn warning(message: impl std::fmt::Display) {
     eprintln!("{}", paint(&format!("warning: {message}")));
 }
 
-/// `n` and its noun, in the number the count needs: `1 award`, `0 awards`, `10,000 files`.
-/// Every count the CLI prints goes through here, so that none reads "1 achievements" (issue
-/// #17). The nouns rosette counts all take a plain `-s` (`status list` → `status lists`).
-pub fn count(n: usize, noun: &str) -> String {
-    format!("{} {noun}{}", thousands(n), if n == 1 { "" } else { "s" })
-}
-
-/// `9999` as `9,999`.
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::text::{count, thousands};
 
 /// An error report (a [`crate::error::CliError`] or a problem list), coloured on a terminal.
 pub fn error(message: impl std::fmt::Display) {
@@ -158,24 +140,29 @@ pub fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
     bar
 }
 
+/// The site layer's [`Report`](crate::site::report::Report) on this terminal: a progress bar
+/// per step (hidden when quiet or not a terminal) and `--verbose` details.
+pub struct Terminal;
+
+impl crate::site::report::Report for Terminal {
+    fn step(&self, what: &str, len: u64) -> Box<dyn crate::site::report::Progress> {
+        Box::new(progress(len, what))
+    }
+
+    fn detail(&self, message: &str) {
+        detail(message);
+    }
+}
+
+impl crate::site::report::Progress for indicatif::ProgressBar {
+    fn advance(&self) {
+        self.inc(1);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn counts_agree_with_their_number() {
-        let cases = [
-            (0, "award", "0 awards"),
-            (1, "award", "1 award"),
-            (2, "achievement", "2 achievements"),
-            (1, "status list", "1 status list"),
-            (12_345, "file", "12,345 files"),
-            (1_000_000, "credential", "1,000,000 credentials"),
-        ];
-        for (n, noun, expected) in cases {
-            assert_eq!(count(n, noun), expected);
-        }
-    }
 
     #[test]
     fn without_colour_text_is_unchanged() {

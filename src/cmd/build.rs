@@ -22,7 +22,7 @@ pub fn run(args: &BuildArgs) -> Result<Exit, CliError> {
 /// progress bars.
 pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildSummary, CliError> {
     crate::ui::detail(format!("building `{}` into `{}`", root.display(), out.display()));
-    crate::site::build(root, out, build_time(), options)
+    crate::site::build(root, out, build_time(), options, &crate::ui::Terminal)
 }
 
 /// Prints a build's warnings and its summary lines.

@@ -430,7 +430,7 @@ fn hint(limit: &Limit, size: &TreeSize, options: &FitOptions) -> String {
     }
     if (fewer_files || limit.kind == Kind::BytesPerSite) && options.credential_files && awards > 0 {
         let fewer = if fewer_files {
-            format!(" ({} fewer)", crate::ui::count(awards, "file"))
+            format!(" ({} fewer)", crate::text::count(awards, "file"))
         } else {
             String::new()
         };
@@ -444,7 +444,7 @@ fn hint(limit: &Limit, size: &TreeSize, options: &FitOptions) -> String {
         changes.push(format!(
             "set `[preview] per_award = false` for one preview card per achievement instead of one \
              per award (nearly {} fewer)",
-            crate::ui::count(awards, "file")
+            crate::text::count(awards, "file")
         ));
     }
     changes.push("use a plan or host with a higher limit".to_string());
@@ -479,13 +479,13 @@ fn exact_measure(bytes: u64) -> String {
     format!("{} ({} bytes)", human_bytes(bytes), thousands(bytes))
 }
 
-/// [`crate::ui::thousands`] and [`crate::ui::count`] for the `u64` sizes of files.
+/// [`crate::text::thousands`] and [`crate::text::count`] for the `u64` sizes of files.
 fn thousands(n: u64) -> String {
-    crate::ui::thousands(usize::try_from(n).unwrap_or(usize::MAX))
+    crate::text::thousands(usize::try_from(n).unwrap_or(usize::MAX))
 }
 
 fn count(n: u64, noun: &str) -> String {
-    crate::ui::count(usize::try_from(n).unwrap_or(usize::MAX), noun)
+    crate::text::count(usize::try_from(n).unwrap_or(usize::MAX), noun)
 }
 
 #[cfg(test)]

@@ -148,6 +148,7 @@ pub fn build_library<'a>(
     keys: &[SiteKey],
     now: DateTime<Utc>,
     cache: Option<&Cache>,
+    report: &dyn super::report::Report,
 ) -> Result<Library<'a>, Vec<Problem>> {
     let config = &input.config;
     let base = config.base_url.as_str();
@@ -229,11 +230,11 @@ pub fn build_library<'a>(
     let verifier = Verifier { jsonld: &jsonld, source: &source, now, require_open_badge: true };
     // Each credential is read, verified, and reduced to its [`Facts`] in one step, so that
     // only one parsed credential per thread is alive at a time.
-    let bar = crate::ui::progress(credentials.len() as u64, "verifying");
+    let bar = report.step("verifying", credentials.len() as u64);
     let checked: Vec<Result<Checked, Problem>> = credentials
         .par_iter()
         .map(|file| {
-            bar.inc(1);
+            bar.advance();
             let held = lists.iter().find(|(f, ..)| std::ptr::eq(*f, *file));
             let read;
             let (bytes, c) = match held {
@@ -253,7 +254,7 @@ pub fn build_library<'a>(
             Ok(Checked { verdict, cache_key, nquads, digest, facts })
         })
         .collect();
-    bar.finish_and_clear();
+    drop(bar);
 
     let mut awards = Vec::new();
     let mut pages: HashMap<OutPath, &str> = HashMap::new();

@@ -100,7 +100,7 @@ pub fn check(root: &Path, now: DateTime<Utc>) -> Result<Report, CliError> {
     };
     // Verify everything; if some credentials fail, verify the rest again without them, so the
     // pages can still be rendered and their links checked.
-    let problems = match super::library::build_library(&input, &keys, now, None) {
+    let problems = match super::library::build_library(&input, &keys, now, None, &super::report::Silent) {
         Ok(library) => {
             for stale in super::library::stale_awards(&library, &input) {
                 report.warning(stale);
@@ -118,7 +118,7 @@ pub fn check(root: &Path, now: DateTime<Utc>) -> Result<Report, CliError> {
         let mut rest = input;
         rest.files.retain(|f| !bad.contains(&f.display));
         rest.problems.clear();
-        if let Ok(library) = super::library::build_library(&rest, &keys, now, None) {
+        if let Ok(library) = super::library::build_library(&rest, &keys, now, None, &super::report::Silent) {
             lint_rendered(&library, &rest, theme.as_ref(), now, &mut report, &mut missing_images);
         }
     }
@@ -146,6 +146,7 @@ fn render_to_temp(
         cache: None,
         config_hash: String::new(),
         theme_hash: String::new(),
+        report: &super::report::Silent,
     };
     super::render::render(library, &cx)?;
     staging

@@ -13,6 +13,7 @@ pub mod lint;
 pub mod load;
 pub mod paths;
 pub mod render;
+pub mod report;
 mod script;
 pub mod stage;
 pub mod views;
@@ -85,10 +86,11 @@ pub fn build(
     out: &Path,
     now: DateTime<Utc>,
     options: &BuildOptions,
+    report: &dyn report::Report,
 ) -> Result<BuildSummary, CliError> {
-    let step = Step::start();
+    let step = Step::start(report);
     let input = load::load(root)?;
-    step.done(format!("read {}", crate::ui::count(input.files.len() + input.assets.len(), "file")));
+    step.done(format!("read {}", crate::text::count(input.files.len() + input.assets.len(), "file")));
     let keys = input
         .config
         .site_keys()
@@ -96,10 +98,10 @@ pub fn build(
     let theme = Theme::load(root, &input.config.theme)?;
     let cache = cache::Cache::open(root, options.clean);
     step.done("opened the cache".to_string());
-    let library = library::build_library(&input, &keys, now, Some(&cache)).map_err(problems_error)?;
+    let library = library::build_library(&input, &keys, now, Some(&cache), report).map_err(problems_error)?;
     step.done(format!(
         "verified {}",
-        crate::ui::count(library.awards.len() + library.status_lists.len(), "credential")
+        crate::text::count(library.awards.len() + library.status_lists.len(), "credential")
     ));
     // Rendered files go straight to a staging directory beside `out`; it is removed, and
     // `out` left as it was, if anything below fails.
@@ -113,9 +115,10 @@ pub fn build(
         cache: Some(&cache),
         config_hash: input.config_hash.clone(),
         theme_hash: cache::tree_hash(&root.join("themes")),
+        report,
     };
     render::render(&library, &cx)?;
-    step.done(format!("rendered {}", crate::ui::count(library.awards.len(), "award")));
+    step.done(format!("rendered {}", crate::text::count(library.awards.len(), "award")));
     let mut copies = Vec::new();
     let mut problems = Vec::new();
     for asset in &input.assets {
@@ -139,7 +142,7 @@ pub fn build(
     warnings.extend(library::stale_awards(&library, &input));
     let files = staging.len();
     let size = staging.finish(out)?;
-    step.done(format!("published {}", crate::ui::count(files, "file")));
+    step.done(format!("published {}", crate::text::count(files, "file")));
     let stats = &cache.stats;
     let count = |n: &std::sync::atomic::AtomicUsize| n.load(std::sync::atomic::Ordering::Relaxed);
     let summary = BuildSummary {
@@ -161,16 +164,16 @@ pub fn build(
 }
 
 /// `--verbose` timing of a build's steps, each from the end of the one before.
-struct Step(std::cell::Cell<std::time::Instant>);
+struct Step<'r>(std::cell::Cell<std::time::Instant>, &'r dyn report::Report);
 
-impl Step {
-    fn start() -> Step {
-        Step(std::cell::Cell::new(std::time::Instant::now()))
+impl<'r> Step<'r> {
+    fn start(report: &'r dyn report::Report) -> Self {
+        Step(std::cell::Cell::new(std::time::Instant::now()), report)
     }
 
     fn done(&self, what: String) {
         let now = std::time::Instant::now();
-        crate::ui::detail(format!("{what} in {:.2} s", (now - self.0.get()).as_secs_f64()));
+        self.1.detail(&format!("{what} in {:.2} s", (now - self.0.get()).as_secs_f64()));
         self.0.set(now);
     }
 }
@@ -179,7 +182,7 @@ fn problems_error(problems: Vec<Problem>) -> CliError {
     let n = problems.len();
     let mut err = CliError::invalid(format!(
         "{} cannot be published; nothing was written",
-        crate::ui::count(n, "file")
+        crate::text::count(n, "file")
     ));
     for p in problems {
         err = err.caused_by(p);

@@ -43,6 +43,7 @@ pub struct Context<'a> {
     /// the site's `themes/` files (the embedded theme is part of the binary's hash).
     pub config_hash: String,
     pub theme_hash: String,
+    pub report: &'a dyn super::report::Report,
 }
 
 /// Renders every output file into the staging directory, as it goes.
@@ -172,12 +173,12 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
     // are made; only a small summary of each stays in memory. Only public awards that still
     // stand are listed (index, achievement pages, sitemap, feed); unlisted pages also say
     // `noindex`.
-    let bar = crate::ui::progress(library.awards.len() as u64, "rendering");
+    let bar = cx.report.step("rendering", library.awards.len() as u64);
     let summaries: Vec<Option<(String, AwardSummary)>> = library
         .awards
         .par_iter()
         .map(|award| -> Result<Option<(String, AwardSummary)>, CliError> {
-            bar.inc(1);
+            bar.advance();
             let public = award.visibility == Visibility::Public;
             let listed = public && award.withdrawn.is_none();
             // An award whose inputs are all as last time: its files are linked from the
@@ -234,7 +235,7 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), CliError> {
             Ok(listed.then(|| (award.achievement.clone(), summary)))
         })
         .collect::<Result<_, _>>()?;
-    bar.finish_and_clear();
+    drop(bar);
     let summaries: Vec<(String, AwardSummary)> = summaries.into_iter().flatten().collect();
     let listed: Vec<&AwardSummary> = summaries.iter().map(|(_, s)| s).collect();
     for removed in &library.removed {
