@@ -192,6 +192,31 @@ pub fn read_status(entry: &StatusEntry, list: &Value) -> Result<StatusReading, S
     })
 }
 
+/// Why an award no longer stands: the purpose of the status list whose bit is set for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Withdrawal {
+    Revoked,
+    Suspended,
+}
+
+impl Withdrawal {
+    /// The status purpose (Bitstring Status List `statusPurpose`).
+    pub fn purpose(self) -> &'static str {
+        match self {
+            Withdrawal::Revoked => "revocation",
+            Withdrawal::Suspended => "suspension",
+        }
+    }
+
+    /// The word for it, as verdicts and templates say it (`revoked`, `suspended`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Withdrawal::Revoked => "revoked",
+            Withdrawal::Suspended => "suspended",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,12 +76,7 @@ pub struct Card {
     pub withdrawn: Option<Withdrawal>,
 }
 
-/// Why a card's award no longer stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Withdrawal {
-    Revoked,
-    Suspended,
-}
+pub use crate::status::Withdrawal;
 
 /// The formats a badge image may come in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -294,11 +294,7 @@ pub fn view(award: &Award<'_>, config: &Config, subject: Subject<'_>, names: &[&
 
 /// How the card and its text tell a revoked or suspended award (its status flag, typed).
 pub fn withdrawal(award: &Award<'_>) -> Option<Withdrawal> {
-    match award.withdrawn.as_ref().map(|(flag, _)| *flag) {
-        Some("revoked") => Some(Withdrawal::Revoked),
-        Some("suspended") => Some(Withdrawal::Suspended),
-        _ => None,
-    }
+    award.withdrawn.as_ref().map(|w| w.why)
 }
 
 #[cfg(test)]

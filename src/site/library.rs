@@ -11,6 +11,7 @@ use crate::jsonld::JsonLdProcessor;
 use crate::model::Credential;
 use crate::model::credential::CredentialKind;
 use crate::model::date::parse_date_time;
+use crate::status::Withdrawal;
 use crate::verify::{CheckName, Outcome, State, Verdict, Verifier};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -55,8 +56,8 @@ pub struct Award<'a> {
     pub achievement: String,
     pub valid_from: Option<DateTime<Utc>>,
     pub valid_until: Option<DateTime<Utc>>,
-    /// `revoked` or `suspended`, with the issuer's reason when given.
-    pub withdrawn: Option<(&'static str, Option<String>)>,
+    /// Revoked or suspended, with the issuer's reason when given.
+    pub withdrawn: Option<Withdrawn>,
     pub visibility: crate::config::Visibility,
     /// The key of this award's verdict in the incremental cache.
     pub cache_key: Option<String>,
@@ -369,7 +370,7 @@ struct Facts {
     achievement: String,
     valid_from: Option<DateTime<Utc>>,
     valid_until: Option<DateTime<Utc>>,
-    withdrawn: Option<(&'static str, Option<String>)>,
+    withdrawn: Option<Withdrawn>,
     achievement_digest: u64,
 }
 
@@ -383,13 +384,12 @@ impl Facts {
         base: &str,
         input: &SiteInput,
     ) -> Facts {
-        let withdrawn = verdict.get(CheckName::Status).and_then(status_flag).map(|flag| {
-            let purpose = if flag == "revoked" { "revocation" } else { "suspension" };
+        let withdrawn = verdict.get(CheckName::Status).and_then(status_flag).map(|why| {
             let reason = credential
                 .id()
-                .and_then(|id| input.registry.entry(id, purpose))
+                .and_then(|id| input.registry.entry(id, why.purpose()))
                 .and_then(|e| e.reason.clone());
-            (flag, reason)
+            Withdrawn { why, reason }
         });
         Facts {
             id: credential.id().map(str::to_string),
@@ -551,11 +551,18 @@ fn judge(verdict: &Verdict) -> Option<(String, String)> {
 }
 
 /// `revoked` or `suspended`, when the status check says so.
-pub fn status_flag(check: &crate::verify::Check) -> Option<&'static str> {
+pub fn status_flag(check: &crate::verify::Check) -> Option<Withdrawal> {
     if check.check != CheckName::Status || check.state != State::Failed {
         return None;
     }
-    ["revoked", "suspended"].into_iter().find(|w| check.message.starts_with(w))
+    [Withdrawal::Revoked, Withdrawal::Suspended].into_iter().find(|w| check.message.starts_with(w.as_str()))
+}
+
+/// An award the issuer has withdrawn, and why, when the registry says.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Withdrawn {
+    pub why: Withdrawal,
+    pub reason: Option<String>,
 }
 
 /// `keys.json`, published beside did.json: each key of `did` with its status and dates, which

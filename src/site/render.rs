@@ -362,7 +362,7 @@ fn earner_files(
     key.add(view.url.as_bytes()).add(view.achievement.name.as_bytes()).add(view.recipient.as_bytes());
     key.add(image.hash.as_bytes()).add(shared_card.unwrap_or_default().as_bytes());
     // A revocation changes the card (and no other input of it): the status list says so.
-    key.add(format!("{:?}", award.withdrawn.as_ref().map(|(flag, _)| flag)).as_bytes());
+    key.add(format!("{:?}", award.withdrawn.as_ref().map(|w| w.why.as_str())).as_bytes());
     let key = key.finish();
     let dir = award.page.as_str();
     if let Some(unit) = cache.unit(&key) {

@@ -410,10 +410,10 @@ pub fn award(
                 message: ch.message.replace('`', ""),
             })
             .collect(),
-        withdrawn: award.withdrawn.as_ref().map(|(flag, _)| *flag),
+        withdrawn: award.withdrawn.as_ref().map(|w| w.why.as_str()),
         issuer_name,
         status_lists,
-        withdrawn_reason: award.withdrawn.as_ref().and_then(|(_, r)| r.as_deref()).map(clean_text),
+        withdrawn_reason: award.withdrawn.as_ref().and_then(|w| w.reason.as_deref()).map(clean_text),
         recipient_lang: other_language(subject.get("name"), lang),
         description_lang: other_language(c.get("description"), lang),
         recipient,
