@@ -124,13 +124,7 @@ impl Site {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Out {
-    let out = Command::new(env!("CARGO_BIN_EXE_rosette"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("ROSETTE_SIGNING_KEY")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .expect("run rosette");
+    let out = common::rosette_in(dir).args(args).output().expect("run rosette");
     Out {
         args: args.join(" "),
         code: out.status.code().unwrap_or(-1),

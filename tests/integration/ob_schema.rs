@@ -10,11 +10,10 @@
 
 use crate::common;
 
-use common::{BIN, SAMPLE_KEY, SAMPLE_VM, repo_root, shared_dir};
+use common::{SAMPLE_KEY, SAMPLE_VM, repo_root, shared_dir};
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The address `credentialSchema.id` gives the schema (see `schemas/PROVENANCE.md`).
 const PUBLISHED: &str =
@@ -90,13 +89,7 @@ fn credentials_in(dir: &Path, base: &Path) -> Vec<(String, Value)> {
 /// Runs the binary in `dir`; panics with its output unless it exits 0. Returns stdout and stderr.
 #[track_caller]
 fn rosette(dir: &Path, args: &[&str]) -> (String, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env_remove("ROSETTE_SIGNING_KEY")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .expect("run rosette");
+    let out = common::rosette_in(dir).args(args).output().expect("run rosette");
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),

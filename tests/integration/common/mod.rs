@@ -15,6 +15,14 @@ pub const SAMPLE_VM: &str = "did:web:badges.northfield.example#key-1";
 
 /// Signs `credential` (`eddsa-rdfc-2022`, proof created at `created`) with `key` into `to`,
 /// through `rosette sign`.
+/// The `rosette` binary to run in `dir`, without the environment a developer's shell may set
+/// (a signing key, a fixed build time) leaking into a test.
+pub fn rosette_in(dir: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(BIN);
+    command.current_dir(dir).env_remove("ROSETTE_SIGNING_KEY").env_remove("SOURCE_DATE_EPOCH");
+    command
+}
+
 pub fn sign(key: &Path, credential: &serde_json::Value, created: &str, to: &Path) {
     let unsigned = tempfile::NamedTempFile::new().expect("tempfile");
     std::fs::write(unsigned.path(), serde_json::to_vec_pretty(credential).expect("json")).expect("write");
