@@ -38,15 +38,7 @@ find_rosette() {
 setup_dcc() {
   command -v node >/dev/null && command -v npm >/dev/null ||
     die "Node.js and npm are needed" "install Node.js 20 or newer (scripts/test.sh does, as root)"
-  local stamp=$DIR/node_modules/.rosette-package-lock.json
-  if [ -d "$DIR/node_modules" ] && cmp -s "$DIR/package-lock.json" "$stamp"; then
-    log "DCC verifier: reusing $DIR/node_modules"
-  else
-    log "DCC verifier: npm ci in $DIR"
-    (cd "$DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
-      die "npm ci failed in \`$DIR\`" "check that the npm registry is reachable"
-    cp "$DIR/package-lock.json" "$stamp"
-  fi
+  npm_install "$DIR" "DCC verifier"
 }
 
 # The sample site, built into the folder $1 as tests/browser/lib.mjs does. The theme is the repository's themes/default, so the pages are the files under test.

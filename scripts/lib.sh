@@ -22,3 +22,17 @@ find_shared() {
   ROSETTE_SHARED=$(cd "$shared" && pwd)
   export ROSETTE_SHARED
 }
+
+# `npm ci` in the folder $1 (named $2 in the log), again only when its package-lock.json has
+# changed since the last install: a stamp copy of it is kept in node_modules.
+npm_install() {
+  local dir=$1 what=$2 stamp=$1/node_modules/.rosette-package-lock.json
+  if [ -d "$dir/node_modules" ] && cmp -s "$dir/package-lock.json" "$stamp"; then
+    log "$what: reusing $dir/node_modules"
+  else
+    log "$what: npm ci in $dir"
+    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+      die "npm ci failed in \`$dir\`" "check that the npm registry is reachable"
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+}

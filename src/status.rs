@@ -200,6 +200,13 @@ pub enum Withdrawal {
 }
 
 impl Withdrawal {
+    pub const ALL: [Withdrawal; 2] = [Withdrawal::Revoked, Withdrawal::Suspended];
+
+    /// The withdrawal a set bit of a list with this `statusPurpose` means, if any.
+    pub fn of_purpose(purpose: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|w| w.purpose() == purpose)
+    }
+
     /// The status purpose (Bitstring Status List `statusPurpose`).
     pub fn purpose(self) -> &'static str {
         match self {

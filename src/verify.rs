@@ -8,7 +8,7 @@ use crate::integrity::{self, ProofError};
 use crate::jsonld::JsonLdProcessor;
 use crate::model::credential::{Credential, CredentialKind};
 use crate::model::date::{format_date_time, parse_date_time};
-use crate::status::{self, StatusEntry};
+use crate::status::{self, StatusEntry, Withdrawal};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -118,15 +118,20 @@ impl Verdict {
 
     /// The first failed (else unknown) check: what a one-line report names.
     pub fn first_problem(&self) -> Option<&Check> {
-        self.checks
-            .iter()
-            .find(|c| c.state == State::Failed)
-            .or_else(|| self.checks.iter().find(|c| c.state == State::Unknown))
+        first_problem(&self.checks)
     }
 
     pub fn get(&self, name: CheckName) -> Option<&Check> {
         self.checks.iter().find(|c| c.check == name)
     }
+}
+
+/// The first failed (else unknown) check of `checks`.
+pub fn first_problem(checks: &[Check]) -> Option<&Check> {
+    checks
+        .iter()
+        .find(|c| c.state == State::Failed)
+        .or_else(|| checks.iter().find(|c| c.state == State::Unknown))
 }
 
 fn check(check: CheckName, state: State, message: impl Into<String>) -> Check {
@@ -182,11 +187,6 @@ impl Verifier<'_> {
         others: &mut Vec<String>,
     ) -> Option<VerificationMethod> {
         let proofs = integrity::proofs(&credential.value);
-        if integrity::has_non_proof(&credential.value) {
-            checks.push(check(CheckName::Signature, State::Failed, ProofError::NotAProof.to_string()));
-            checks.push(check(CheckName::IssuerKey, State::NotApplicable, "no proof to take a key from"));
-            return None;
-        }
         let Some(proof) = proofs.first() else {
             checks.push(check(CheckName::Signature, State::Failed, ProofError::MissingProof.to_string()));
             checks.push(check(CheckName::IssuerKey, State::NotApplicable, "no proof to take a key from"));
@@ -369,10 +369,9 @@ impl Verifier<'_> {
                     return check(CheckName::Status, State::Unknown, format!("could not check: {reason}"));
                 }
                 Ok(reading) if reading.value != 0 => {
-                    let what = match entry.purpose.as_str() {
-                        "revocation" => "revoked".to_string(),
-                        "suspension" => "suspended".to_string(),
-                        other => format!("status `{other}` is set"),
+                    let what = match Withdrawal::of_purpose(&entry.purpose) {
+                        Some(w) => w.as_str().to_string(),
+                        None => format!("status `{}` is set", entry.purpose),
                     };
                     return check(
                         CheckName::Status,
@@ -433,10 +432,9 @@ impl Verifier<'_> {
 }
 
 fn participle(purpose: &str) -> String {
-    match purpose {
-        "revocation" => "revoked".into(),
-        "suspension" => "suspended".into(),
-        other => format!("flagged for {other}"),
+    match Withdrawal::of_purpose(purpose) {
+        Some(w) => w.as_str().into(),
+        None => format!("flagged for {purpose}"),
     }
 }
 

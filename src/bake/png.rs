@@ -189,7 +189,7 @@ fn read_credential(chunk: &Chunk<'_>) -> Result<String, BakeError> {
 }
 
 /// Appends one chunk: length, type, data, CRC-32 of type and data.
-pub(crate) fn write_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+pub fn write_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     let len = u32::try_from(data.len()).unwrap_or(u32::MAX);
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(kind);

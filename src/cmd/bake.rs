@@ -43,9 +43,12 @@ pub fn run(args: &BakeArgs) -> Result<Exit, CliError> {
     crate::ui::status(format!("baked `{file}` into `{}`", out.display()));
     // Baked all the same (the issuer may have reasons), but its page offers no download.
     let registry = site.registry()?;
-    for (purpose, verb) in [("revocation", "revoked"), ("suspension", "suspended")] {
-        if registry.entry(&id, purpose).is_some_and(|e| e.set) {
-            crate::ui::warning(format!("`{id}` is {verb}: the image carries it, and verifiers will say so"));
+    for w in crate::status::Withdrawal::ALL {
+        if registry.entry(&id, w.purpose()).is_some_and(|e| e.set) {
+            crate::ui::warning(format!(
+                "`{id}` is {}: the image carries it, and verifiers will say so",
+                w.as_str()
+            ));
         }
     }
     Ok(Exit::Ok)

@@ -343,7 +343,7 @@ fn file_label(report: &FileReport) -> String {
 
 /// A verdict's headline: the warnings, or the first problem.
 fn headline(outcome: Outcome, checks: &[Check]) -> String {
-    let first = |state: State| checks.iter().find(|c| c.state == state).map(|c| c.message.as_str());
+    let problem = || crate::verify::first_problem(checks).map(|c| c.message.as_str()).unwrap_or_default();
     match outcome {
         Outcome::Verified => "verified".to_string(),
         Outcome::Warning => {
@@ -351,8 +351,8 @@ fn headline(outcome: Outcome, checks: &[Check]) -> String {
                 checks.iter().filter(|c| c.state == State::Warning).map(|c| c.message.as_str()).collect();
             format!("verified, with warnings: {}", warnings.join("; "))
         }
-        Outcome::Failed => format!("FAILED: {}", first(State::Failed).unwrap_or_default()),
-        Outcome::Unknown => format!("NOT VERIFIED: {}", first(State::Unknown).unwrap_or_default()),
+        Outcome::Failed => format!("FAILED: {}", problem()),
+        Outcome::Unknown => format!("NOT VERIFIED: {}", problem()),
     }
 }
 

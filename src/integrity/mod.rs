@@ -171,7 +171,7 @@ pub fn proofs(document: &Value) -> Vec<&Map<String, Value>> {
 /// proof set is malformed (VC Data Integrity §4.2: each proof is a map), and the proofs in
 /// it that are maps must not vouch for it, since taking `proof` out before hashing would hide
 /// whatever else it holds.
-pub fn has_non_proof(document: &Value) -> bool {
+fn has_non_proof(document: &Value) -> bool {
     match document.get("proof") {
         Some(Value::Array(set)) => set.iter().any(|p| !p.is_object()),
         Some(Value::Object(_)) | None => false,
@@ -281,6 +281,9 @@ pub fn verify_proof_for(
     key: &PublicKey,
     purpose: &'static str,
 ) -> Result<Verified, ProofError> {
+    if has_non_proof(document) {
+        return Err(ProofError::NotAProof);
+    }
     let suite = Cryptosuite::of_proof(proof)?;
     let stated = proof.get("proofPurpose").and_then(Value::as_str).unwrap_or_default();
     if stated.is_empty() {

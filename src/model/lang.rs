@@ -67,17 +67,23 @@ pub fn primary(tag: &str) -> String {
 /// achievement", with the text in that language). Language value objects, as rosette wrote
 /// before it followed the 1EdTech schema, keep their own tags.
 pub fn achievement_texts(achievement: &Value, field: &str) -> Vec<Tagged> {
-    let own_language = achievement.get("inLanguage").and_then(Value::as_str);
-    let mut all = texts(achievement.get(field));
-    for t in &mut all {
-        if t.language.is_none() {
-            t.language = own_language.map(str::to_string);
-        }
-    }
+    let mut all = in_achievement_language(achievement, texts(achievement.get(field)));
     for related in crate::model::credential::values(achievement.get("related")) {
         let Some(language) = related.get("inLanguage").and_then(Value::as_str) else { continue };
         for t in texts(related.get(field)) {
             all.push(Tagged { language: Some(t.language.unwrap_or_else(|| language.to_string())), ..t });
+        }
+    }
+    all
+}
+
+/// `all` with each untagged text tagged with the achievement's `inLanguage`, when it says one:
+/// the language of its own text (its name, description, criteria).
+pub fn in_achievement_language(achievement: &Value, mut all: Vec<Tagged>) -> Vec<Tagged> {
+    let own = achievement.get("inLanguage").and_then(Value::as_str);
+    for t in &mut all {
+        if t.language.is_none() {
+            t.language = own.map(str::to_string);
         }
     }
     all

@@ -555,7 +555,7 @@ pub fn status_flag(check: &crate::verify::Check) -> Option<Withdrawal> {
     if check.check != CheckName::Status || check.state != State::Failed {
         return None;
     }
-    [Withdrawal::Revoked, Withdrawal::Suspended].into_iter().find(|w| check.message.starts_with(w.as_str()))
+    Withdrawal::ALL.into_iter().find(|w| check.message.starts_with(w.as_str()))
 }
 
 /// An award the issuer has withdrawn, and why, when the registry says.

@@ -6,7 +6,7 @@ use super::library::{Achievement, Award, Library, Source};
 use crate::config::Config;
 use crate::markdown::{is_safe_url, to_safe_html};
 use crate::model::credential::values;
-use crate::model::lang::{Tagged, achievement_texts, best, pick, primary, texts};
+use crate::model::lang::{Tagged, achievement_texts, best, in_achievement_language, pick, primary, texts};
 use crate::verify::{CheckName, State};
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
@@ -258,13 +258,7 @@ pub fn achievement_as_stated(a: &Achievement, v: &Value, base: &str, lang: &str)
     let name = text_of(&names, lang).unwrap_or_else(|| "Untitled achievement".into());
     let criteria = v.get("criteria");
     // The criteria are in the achievement's language too (`inLanguage`), unless tagged.
-    let narratives: Vec<Tagged> = texts(criteria.and_then(|c| c.get("narrative")))
-        .into_iter()
-        .map(|t| Tagged {
-            language: t.language.or_else(|| v.get("inLanguage").and_then(Value::as_str).map(str::to_string)),
-            ..t
-        })
-        .collect();
+    let narratives = in_achievement_language(v, texts(criteria.and_then(|c| c.get("narrative"))));
     AchievementView {
         url: format!("{base}{}/", a.page.as_str()),
         path: format!("{}/", a.page.as_str()),

@@ -652,6 +652,14 @@ fn verify_checks_a_presentation_and_the_credentials_in_it() {
         "{}",
         run.stdout
     );
+    // A proof set with something else in it: its proof must not vouch for it.
+    let mut padded: Value = serde_json::from_str(&signed).expect("json");
+    let proof = padded["proof"].take();
+    padded["proof"] = serde_json::json!(["inserted", proof]);
+    sb.write("padded.json", &padded.to_string());
+    let run = sb.rosette(&[&ok[..], &["padded.json"]].concat());
+    run.assert_code(1);
+    assert!(run.stdout.contains("`proof` holds something that is not a proof object"), "{}", run.stdout);
     // JSON output: the presentation's checks and a verdict per credential.
     let run = sb.rosette(&[&ok[..], &["--format", "json", "vp.json"]].concat());
     run.assert_code(0);

@@ -123,13 +123,7 @@ pub fn copy_sample_site(dir: &Path) {
 
 /// Appends one PNG chunk: length, type, data, CRC-32 of type and data.
 pub fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    out.extend_from_slice(&u32::try_from(data.len()).expect("len").to_be_bytes());
-    out.extend_from_slice(kind);
-    out.extend_from_slice(data);
-    let mut crc = crc32fast::Hasher::new();
-    crc.update(kind);
-    crc.update(data);
-    out.extend_from_slice(&crc.finalize().to_be_bytes());
+    rosette::bake::png::write_chunk(out, kind, data);
 }
 
 /// The value of attribute `name` in the start tag `tag`, quoted or not (award pages keep their
