@@ -113,6 +113,20 @@ run_browser_tests() {
   done
 }
 
+# ROSETTE_CLIPPY=1 (what .ci/run sets): the workspace's crates compile through clippy-driver with
+# `-D warnings`, as `cargo clippy --workspace --all-targets -- -D warnings` would check them, in
+# the very build the tests then run. `cargo clippy` is this same driver set as the workspace's
+# rustc wrapper; dependencies are compiled once, by rustc, and shared by every step after.
+enable_clippy() {
+  local driver
+  driver=$(rustup which clippy-driver 2>/dev/null || command -v clippy-driver || true)
+  [ -n "$driver" ] || die "clippy-driver is not installed" "rustup component add clippy"
+  export RUSTC_WORKSPACE_WRAPPER=$driver
+  # `cargo clippy -- -D warnings` hands its arguments to the driver in this variable.
+  export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+  log "clippy: the workspace compiles through \`$driver\` with -D warnings"
+}
+
 # The debug profile: the whole suite runs in seconds either way, while an optimized build of
 # every test binary (thin LTO) costs minutes. ROSETTE_TEST_PROFILE=release switches.
 run_cargo_tests() {
@@ -124,7 +138,10 @@ run_cargo_tests() {
   local what="cargo test ${profile[*]} ${cargo_args[*]}"
   what=$(echo $what)
   log "$what: building"
-  (cd "$ROOT" && cargo test "${profile[@]}" -j2 --quiet --no-run "${cargo_args[@]}")
+  # Without arguments, every target (benches and examples too, as clippy's --all-targets).
+  local targets=()
+  if [ ${#cargo_args[@]} -eq 0 ]; then targets=(--all-targets); fi
+  (cd "$ROOT" && cargo test "${profile[@]}" -j2 --quiet --no-run "${targets[@]}" "${cargo_args[@]}")
   log "$what: running"
   # Every test binary runs even after a failure, so one run reports all of them.
   (cd "$ROOT" && cargo test "${profile[@]}" -j2 --no-fail-fast "${cargo_args[@]}" -- "${test_args[@]}")
@@ -148,6 +165,7 @@ main() {
     return
   fi
   ensure_nginx
+  if [ "${ROSETTE_CLIPPY:-0}" = 1 ]; then enable_clippy; fi
   run_cargo_tests "$@"
   # Arguments choose some cargo tests; without them, everything runs.
   if [ $# -eq 0 ]; then

@@ -148,7 +148,7 @@ pub struct AwardArgs {
     pub evidence: Vec<String>,
     /// `public` or `unlisted` (default: rosette.toml's privacy.default_visibility).
     #[arg(long, value_enum, conflicts_with = "csv")]
-    pub visibility: Option<crate::config::Visibility>,
+    pub visibility: Option<VisibilityArg>,
     /// A CSV file with a header row and one recipient per row; columns: achievement, name,
     /// email, id, valid_from, valid_until, evidence (space-separated URLs), visibility.
     #[arg(long, value_name = "FILE")]
@@ -306,6 +306,22 @@ pub struct BakeArgs {
     /// The site directory.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
+}
+
+/// `--visibility`: [`Visibility`](crate::config::Visibility), as the command line spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VisibilityArg {
+    Public,
+    Unlisted,
+}
+
+impl From<VisibilityArg> for crate::config::Visibility {
+    fn from(arg: VisibilityArg) -> Self {
+        match arg {
+            VisibilityArg::Public => Self::Public,
+            VisibilityArg::Unlisted => Self::Unlisted,
+        }
+    }
 }
 
 /// The image formats `rosette bake` makes.

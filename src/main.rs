@@ -31,7 +31,7 @@ fn main() -> ExitCode {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(err) => {
             rosette::ui::error(&err);
-            ExitCode::from(err.exit as u8)
+            ExitCode::from(rosette::error::Exit::from(err.kind) as u8)
         }
     }
 }

@@ -146,7 +146,7 @@ pub struct Terminal;
 
 impl crate::site::report::Report for Terminal {
     fn step(&self, what: &str, len: u64) -> Box<dyn crate::site::report::Progress> {
-        Box::new(progress(len, what))
+        Box::new(Bar(progress(len, what)))
     }
 
     fn detail(&self, message: &str) {
@@ -154,9 +154,12 @@ impl crate::site::report::Report for Terminal {
     }
 }
 
-impl crate::site::report::Progress for indicatif::ProgressBar {
+/// A terminal progress bar as the site layer's [`Progress`](crate::site::report::Progress).
+struct Bar(indicatif::ProgressBar);
+
+impl crate::site::report::Progress for Bar {
     fn advance(&self) {
-        self.inc(1);
+        self.0.inc(1);
     }
 }
 

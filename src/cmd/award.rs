@@ -45,7 +45,7 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
             valid_from: args.valid_from.clone(),
             valid_until: args.valid_until.clone(),
             evidence: args.evidence.clone(),
-            visibility: args.visibility,
+            visibility: args.visibility.map(Visibility::from),
         }],
     };
     warn_untranslated(&site, rows.iter().map(|r| r.achievement.as_str()));

@@ -1,0 +1,200 @@
+//! File helpers that name the path in every error, atomic writes, and the offline document
+//! source that serves a published site's files by URL.
+
+use crate::did::DocumentSource;
+use crate::error::SiteError;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Reads a file, naming it in the error.
+pub fn read(path: &Path) -> Result<Vec<u8>, SiteError> {
+    std::fs::read(path).map_err(|e| SiteError::io_at(path, "read", &e))
+}
+
+/// Reads at most `limit + 1` bytes of a file, naming it in the error: callers compare the
+/// length with `limit` to refuse an oversized file without reading all of it.
+pub fn read_at_most(path: &Path, limit: u64) -> Result<Vec<u8>, SiteError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| SiteError::io_at(path, "read", &e))?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| SiteError::io_at(path, "read", &e))?;
+    Ok(bytes)
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same directory, synced, then
+/// renamed over the target, so a reader never sees half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SiteError> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| SiteError::io_at(dir, "create the directory", &e))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| SiteError::io_at(dir, "write to", &e))?;
+    // The temporary file is created 0600; the result gets the mode of the file it replaces
+    // (a private file stays private), or 0644 like any new file: credentials, status lists
+    // and rosette.toml are published or committed, not secret.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(|e| SiteError::io_at(path, "write", &e))?;
+    }
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| SiteError::io_at(path, "write", &e))?;
+    tmp.persist(path).map_err(|e| SiteError::io_at(path, "write", &e.error))?;
+    Ok(())
+}
+
+/// Creates a new file readable only by its owner (mode 0600) and writes `bytes`; an existing
+/// file is never overwritten.
+pub fn create_private(path: &Path, bytes: &[u8]) -> Result<(), SiteError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(|e| {
+        let err = SiteError::io_at(path, "create", &e);
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            err.hint("rosette never overwrites a key file; choose another name with --out")
+        } else {
+            err
+        }
+    })?;
+    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(|e| SiteError::io_at(path, "write", &e))
+}
+
+/// Whether a key file can be read by users other than its owner.
+pub fn readable_by_others(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
+/// Serves URLs under each base URL from the matching local directory, the way the site will
+/// be served once published. The longest matching base URL wins.
+#[derive(Debug, Default, Clone)]
+pub struct SiteDirs {
+    sites: Vec<(String, PathBuf)>,
+}
+
+impl SiteDirs {
+    pub fn new(mut pairs: Vec<(String, PathBuf)>) -> Self {
+        for (base, _) in &mut pairs {
+            if !base.ends_with('/') {
+                base.push('/');
+            }
+        }
+        pairs.sort_by_key(|(base, _)| std::cmp::Reverse(base.len()));
+        SiteDirs { sites: pairs }
+    }
+
+    /// The local file for `url`, if it is under one of the base URLs; never outside the
+    /// directory.
+    pub fn local_path(&self, url: &str) -> Option<PathBuf> {
+        let url = url.split(['#', '?']).next().unwrap_or(url);
+        let (base, dir) = self
+            .sites
+            .iter()
+            .find(|(base, _)| url.starts_with(base.as_str()) || format!("{url}/") == *base)?;
+        let rel = url.get(base.len()..).unwrap_or("");
+        let mut path = dir.clone();
+        for segment in rel.split('/').filter(|s| !s.is_empty()) {
+            if segment == ".." || segment == "." || segment.contains('\\') {
+                return None;
+            }
+            path.push(segment);
+        }
+        Some(path)
+    }
+}
+
+impl DocumentSource for SiteDirs {
+    fn get(&self, url: &str) -> Option<Result<Vec<u8>, String>> {
+        let path = self.local_path(url)?;
+        // A status list may be published as `status/1` or `status/1.json`.
+        let candidates = [path.clone(), path.with_extension("json")];
+        for candidate in &candidates {
+            if candidate.is_file() {
+                return Some(std::fs::read(candidate).map_err(|e| {
+                    format!("could not read `{}`: {}", candidate.display(), crate::error::plain_io(&e))
+                }));
+            }
+        }
+        Some(Err(format!("`{url}` is not published in `{}` (no such file)", path.display())))
+    }
+}
+
+/// An exclusive lock on `dir/.lock`, held until dropped, so that two signing commands never
+/// hand out the same status index or overwrite each other's registry.
+pub fn lock(dir: &Path) -> Result<std::fs::File, SiteError> {
+    std::fs::create_dir_all(dir).map_err(|e| SiteError::io_at(dir, "create", &e))?;
+    let path = dir.join(".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| SiteError::io_at(&path, "open", &e))?;
+    file.lock().map_err(|e| SiteError::io_at(&path, "lock", &e))?;
+    Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_map_under_the_longest_base_and_never_escape() {
+        let dirs = SiteDirs::new(vec![
+            ("https://example.org".into(), PathBuf::from("site")),
+            ("https://example.org/sub/".into(), PathBuf::from("other")),
+        ]);
+        assert_eq!(dirs.local_path("https://example.org/a/b.json#x"), Some(PathBuf::from("site/a/b.json")));
+        assert_eq!(dirs.local_path("https://example.org/sub/c"), Some(PathBuf::from("other/c")));
+        assert_eq!(dirs.local_path("https://example.org/../etc/passwd"), None);
+        assert_eq!(dirs.local_path("https://elsewhere.org/a"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_writes_are_readable_and_keep_the_mode_they_replace() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        let new = dir.path().join("a/new.json");
+        write_atomic(&new, b"1").expect("write");
+        assert_eq!(mode(&new), 0o644);
+        let private = dir.path().join("private.toml");
+        create_private(&private, b"1").expect("create");
+        write_atomic(&private, b"2").expect("write");
+        assert_eq!((mode(&private), std::fs::read(&private).expect("read")), (0o600, b"2".to_vec()));
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("a")).expect("dir").count(),
+            1,
+            "a temporary file was left"
+        );
+    }
+
+    #[test]
+    fn private_files_are_0600_and_never_overwritten() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("k.secret");
+        create_private(&path, b"secret").expect("create");
+        assert!(!readable_by_others(&path));
+        let err = create_private(&path, b"other").expect_err("exists");
+        assert!(err.to_string().contains("never overwrites"), "{err}");
+        assert_eq!(std::fs::read(&path).expect("read"), b"secret");
+    }
+}
