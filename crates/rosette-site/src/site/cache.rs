@@ -106,9 +106,13 @@ pub struct Stats {
     pub units_reused: AtomicUsize,
 }
 
-/// The cache of one build: what the previous build left, and what this one makes.
+/// The memo of one build: what the previous build left, and what this one makes. Every
+/// pipeline step takes one; [`Cache::none`] keeps nothing (for `rosette check`), so no step
+/// has a path without it.
 pub struct Cache {
     dir: PathBuf,
+    /// Whether anything is kept: false for [`Cache::none`].
+    keep: bool,
     old: Manifest,
     new: Mutex<Manifest>,
     pub stats: Stats,
@@ -129,7 +133,23 @@ impl Cache {
                 .filter(|m| m.format == FORMAT && m.binary == binary && !binary.is_empty())
         };
         let new = Manifest { format: FORMAT, binary, ..Manifest::default() };
-        Cache { dir, old: old.unwrap_or_default(), new: Mutex::new(new), stats: Stats::default() }
+        Cache { dir, keep: true, old: old.unwrap_or_default(), new: Mutex::new(new), stats: Stats::default() }
+    }
+
+    /// A memo that finds nothing and keeps nothing, and writes nothing to disk.
+    pub fn none() -> Cache {
+        Cache {
+            dir: PathBuf::new(),
+            keep: false,
+            old: Manifest::default(),
+            new: Mutex::new(Manifest::default()),
+            stats: Stats::default(),
+        }
+    }
+
+    /// Whether results are kept: when not, a step need not compute keys at all.
+    pub fn keeps(&self) -> bool {
+        self.keep
     }
 
     /// The cache's directory.
@@ -149,6 +169,9 @@ impl Cache {
     }
 
     pub fn put_verdict(&self, key: String, verdict: CachedVerdict) {
+        if !self.keep {
+            return;
+        }
         if let Ok(mut new) = self.new.lock() {
             new.verdicts.insert(key, verdict);
         }
@@ -167,7 +190,7 @@ impl Cache {
 
     /// Keeps the previous build's unit `key`, and the units it is made of, for the next build.
     pub fn carry(&self, key: &str) {
-        let Some(unit) = self.old.units.get(key) else { return };
+        let Some(unit) = self.old.units.get(key).filter(|_| self.keep) else { return };
         if let Ok(mut new) = self.new.lock() {
             for part in &unit.parts {
                 if let Some(p) = self.old.units.get(part) {
@@ -179,6 +202,9 @@ impl Cache {
     }
 
     pub fn put_unit(&self, key: String, unit: Unit) {
+        if !self.keep {
+            return;
+        }
         if let Ok(mut new) = self.new.lock() {
             new.units.insert(key, unit);
         }
@@ -191,6 +217,9 @@ impl Cache {
 
     /// Stores `bytes` as an object (once) and returns its hash and path.
     pub fn store(&self, bytes: &[u8]) -> std::io::Result<(String, PathBuf)> {
+        if !self.keep {
+            return Err(std::io::ErrorKind::Unsupported.into());
+        }
         let hash = hash(bytes);
         let path = self.object(&hash);
         if !path.is_file() {
@@ -208,6 +237,9 @@ impl Cache {
     /// Makes the complete file `file`, whose bytes are `bytes` and content hash `hash`, an
     /// object (by a hard link, or a copy across file systems) and returns its hash.
     pub fn adopt(&self, file: &Path, bytes: &[u8], hash: String) -> std::io::Result<String> {
+        if !self.keep {
+            return Err(std::io::ErrorKind::Unsupported.into());
+        }
         let path = self.object(&hash);
         if path.is_file() {
             return Ok(hash);
@@ -225,6 +257,9 @@ impl Cache {
     /// Writes the manifest of this build and removes the objects it no longer uses. Errors
     /// are ignored: a cache that cannot be written only makes the next build a clean one.
     pub fn save(self) {
+        if !self.keep {
+            return;
+        }
         let Ok(new) = self.new.into_inner() else { return };
         let used: HashSet<&str> = new
             .verdicts

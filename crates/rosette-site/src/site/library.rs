@@ -148,7 +148,7 @@ pub fn build_library<'a>(
     input: &'a SiteInput,
     keys: &[SiteKey],
     now: DateTime<Utc>,
-    cache: Option<&Cache>,
+    cache: &Cache,
     report: &dyn super::report::Report,
 ) -> Result<Library<'a>, Vec<Problem>> {
     let config = &input.config;
@@ -246,9 +246,10 @@ pub fn build_library<'a>(
                 }
             };
             // Status lists are verified afresh: every other verdict depends on them.
-            let (verdict, cache_key, nquads) = match cache.filter(|_| held.is_none()) {
-                Some(cache) => verify_cached(&verifier, cache, &shared, c, bytes, now),
-                None => (Arc::new(verifier.verify(c)), None, None),
+            let (verdict, cache_key, nquads) = if cache.keeps() && held.is_none() {
+                verify_cached(&verifier, cache, &shared, c, bytes, now)
+            } else {
+                (Arc::new(verifier.verify(c)), None, None)
             };
             let facts = Facts::of(c, file, &verdict, keys, &did, base, input);
             let digest = super::cache::hash(bytes);

@@ -4,9 +4,11 @@
 //! fails the later lints that need it are skipped, but every problem found so far is kept, so
 //! a pull request sees all it has to fix at once.
 
-use super::Problem;
+use super::cache::Cache;
 use super::load::SiteInput;
-use super::paths::OutPath;
+use super::output::Memory;
+use super::report::Silent;
+use super::{Problem, Site};
 use crate::config::{KeyStatus, SiteKey};
 use crate::error::SiteError;
 use crate::templates::Theme;
@@ -78,20 +80,17 @@ impl Report {
 /// Checks the site at `root` as a build at `now` would, plus lints. Writes nothing. `Err` only
 /// when the site cannot be read at all (no or invalid `rosette.toml`, no `badges/`).
 pub fn check(root: &Path, now: DateTime<Utc>) -> Result<Report, SiteError> {
-    let input = super::load::load(root)?;
-    let keys = input
-        .config
-        .site_keys()
-        .map_err(|e| SiteError::invalid("`rosette.toml` is not valid").caused_by(e))?;
+    let site = Site::load(root)?;
+    let (input, keys) = (&site.input, &site.keys);
     let status_lists = input.files.iter().filter(|f| f.parsed.as_ref().is_ok_and(|p| p.status_list)).count();
     let mut report = Report { awards: input.files.len() - status_lists, status_lists, ..Report::default() };
     let mut missing_images = BTreeSet::new();
-    lint_config(&input, &mut report, &mut missing_images);
+    lint_config(input, &mut report, &mut missing_images);
     lint_secrets(root, &mut report);
-    lint_achievement_files(&input, &mut report, &mut missing_images);
-    lint_keys(&input, &keys, &mut report);
+    lint_achievement_files(input, &mut report, &mut missing_images);
+    lint_keys(input, keys, &mut report);
 
-    let theme = match Theme::load(root, &input.config.theme) {
+    let theme = match site.theme() {
         Ok(t) => Some(t),
         Err(e) => {
             report.error(cli_problem(&format!("themes/{}", input.config.theme), &e));
@@ -100,12 +99,13 @@ pub fn check(root: &Path, now: DateTime<Utc>) -> Result<Report, SiteError> {
     };
     // Verify everything; if some credentials fail, verify the rest again without them, so the
     // pages can still be rendered and their links checked.
-    let problems = match super::library::build_library(&input, &keys, now, None, &super::report::Silent) {
+    let memo = Cache::none();
+    let problems = match site.verify(now, &memo, &Silent) {
         Ok(library) => {
-            for stale in super::library::stale_awards(&library, &input) {
+            for stale in super::library::stale_awards(&library, input) {
                 report.warning(stale);
             }
-            lint_rendered(&library, &input, theme.as_ref(), now, &mut report, &mut missing_images);
+            lint_rendered(&site, &library, theme.as_ref(), now, &mut report, &mut missing_images);
             Vec::new()
         }
         Err(problems) => problems,
@@ -115,11 +115,11 @@ pub fn check(root: &Path, now: DateTime<Utc>) -> Result<Report, SiteError> {
         for p in problems {
             report.error(p);
         }
-        let mut rest = input;
-        rest.files.retain(|f| !bad.contains(&f.display));
-        rest.problems.clear();
-        if let Ok(library) = super::library::build_library(&rest, &keys, now, None, &super::report::Silent) {
-            lint_rendered(&library, &rest, theme.as_ref(), now, &mut report, &mut missing_images);
+        let mut rest = site;
+        rest.input.files.retain(|f| !bad.contains(&f.display));
+        rest.input.problems.clear();
+        if let Ok(library) = rest.verify(now, &memo, &Silent) {
+            lint_rendered(&rest, &library, theme.as_ref(), now, &mut report, &mut missing_images);
         }
     }
     report.findings.sort();
@@ -127,75 +127,41 @@ pub fn check(root: &Path, now: DateTime<Utc>) -> Result<Report, SiteError> {
     Ok(report)
 }
 
-/// Renders the site into a temporary directory and reads every file back, sorted by path.
-fn render_to_temp(
-    library: &super::library::Library<'_>,
-    input: &SiteInput,
-    theme: &Theme,
-    now: DateTime<Utc>,
-) -> Result<std::collections::BTreeMap<OutPath, Vec<u8>>, SiteError> {
-    let temp = tempfile::tempdir()
-        .map_err(|e| SiteError::io("could not create a temporary directory").caused_by(e))?;
-    let staging = super::stage::Staging::new(&temp.path().join("public"), None, false)?;
-    let cx = super::render::Context {
-        config: &input.config,
-        theme,
-        assets: &input.assets,
-        now,
-        staging: &staging,
-        cache: None,
-        config_hash: String::new(),
-        theme_hash: String::new(),
-        report: &super::report::Silent,
-    };
-    super::render::render(library, &cx)?;
-    staging
-        .outputs()
-        .into_iter()
-        .map(|(path, at)| {
-            std::fs::read(&at).map(|bytes| (path, bytes)).map_err(|e| SiteError::io_at(&at, "read", &e))
-        })
-        .collect()
-}
-
 /// What needs a verified library: expiry warnings, achievement images, the render itself,
 /// files under badges/ that would overwrite generated ones, and broken internal links.
 fn lint_rendered(
+    site: &Site,
     library: &super::library::Library<'_>,
-    input: &SiteInput,
     theme: Option<&Theme>,
     now: DateTime<Utc>,
     report: &mut Report,
     missing_images: &mut BTreeSet<String>,
 ) {
+    let input = &site.input;
     for warning in library.awards.iter().filter_map(super::library::Award::warning) {
         report.warning(warning);
     }
     lint_award_images(library, input, report, missing_images);
     let Some(theme) = theme else { return };
-    // Rendered into a throwaway staging tree outside the site (removed when dropped), then
-    // read back: check writes nothing to the site or its output.
-    let files = match render_to_temp(library, input, theme, now) {
-        Ok(files) => files,
-        Err(e) => return report.error(cli_problem("themes/", &e)),
-    };
+    // Rendered into memory, as the build renders into its staging tree: check writes nothing
+    // to the site or its output.
+    let out = Memory::default();
+    if let Err(e) = site.render(library, theme, now, &out, &Cache::none(), &Silent) {
+        return report.error(cli_problem("themes/", &e));
+    }
+    let (copies, problems) = site.assets(&out);
+    for problem in problems {
+        report.error(problem);
+    }
+    let files = out.into_files();
     let mut published: BTreeSet<String> = files.keys().map(|p| p.as_str().to_string()).collect();
     let mut sizes: Vec<(String, u64)> =
         files.iter().map(|(p, bytes)| (p.as_str().to_string(), bytes.len() as u64)).collect();
-    for asset in &input.assets {
-        let file = format!("badges/{}", asset.rel);
-        match OutPath::new(&asset.rel) {
-            Ok(to) if files.contains_key(&to) => {
-                report.error(Problem::new(&file, format!("would overwrite the generated `{}`", to.as_str())))
-            }
-            Ok(to) => {
-                published.insert(to.as_str().to_string());
-                // One that cannot be read fails the build's copy; here it only counts as empty.
-                let len = std::fs::metadata(&asset.path).map_or(0, |m| m.len());
-                sizes.push((to.as_str().to_string(), len));
-            }
-            Err(e) => report.error(Problem::new(&file, format!("cannot be published: {e}"))),
-        }
+    for (to, asset) in copies {
+        published.insert(to.as_str().to_string());
+        // One that cannot be read fails the build's copy; here it only counts as empty.
+        let len = std::fs::metadata(&asset.path).map_or(0, |m| m.len());
+        sizes.push((to.as_str().to_string(), len));
     }
     report.files = published.len();
     report.size = Some(super::fit::TreeSize::from_files(sizes.iter().map(|(p, len)| (p.as_str(), *len))));

@@ -1,6 +1,16 @@
-//! The site layer: **load** `rosette.toml`, `badges/` and the theme, **verify** every
-//! credential, **model** awards and achievements, **render** pages, **write** `public/` in one
-//! swap.
+//! The site pipeline: **load** `rosette.toml`, `badges/` and the theme, **verify** every
+//! credential and group the awards, **render** every output, **write** `public/` in one swap.
+//!
+//! [`Site`] runs the steps for `build` (into a staging tree, with the memo of
+//! [`cache::Cache`]), `rosette check` ([`lint`]: into memory, with a memo that keeps nothing)
+//! and `serve` (which builds).
+//!
+//! | step | module |
+//! |---|---|
+//! | load | [`load`] (files, assets, registry), [`Site::load`] (keys) |
+//! | verify | [`library`] (verdicts, awards grouped by achievement, problems) |
+//! | render | [`render`] (one module per kind of output), [`views`], [`earner`] |
+//! | output | [`output`] (where files go), [`stage`] and [`write`] (the swap), [`cache`] (the memo) |
 
 pub mod cache;
 pub mod canonical;
@@ -11,6 +21,7 @@ pub mod library;
 pub mod links;
 pub mod lint;
 pub mod load;
+pub mod output;
 pub mod paths;
 pub mod render;
 pub mod report;
@@ -80,6 +91,85 @@ pub struct BuildOptions {
     pub clean: bool,
 }
 
+/// A site's inputs, loaded once: what every step of the pipeline reads.
+pub struct Site {
+    pub root: std::path::PathBuf,
+    pub input: load::SiteInput,
+    /// The keys of `rosette.toml`, with their public keys.
+    pub keys: Vec<crate::config::SiteKey>,
+}
+
+impl Site {
+    /// Reads `rosette.toml`, `badges/` and the keys. `Err` when the site cannot be read at all.
+    pub fn load(root: &Path) -> Result<Site, SiteError> {
+        let input = load::load(root)?;
+        let keys = input
+            .config
+            .site_keys()
+            .map_err(|e| SiteError::invalid("`rosette.toml` is not valid").caused_by(e))?;
+        Ok(Site { root: root.to_path_buf(), input, keys })
+    }
+
+    /// The site's theme.
+    pub fn theme(&self) -> Result<Theme, SiteError> {
+        Theme::load(&self.root, &self.input.config.theme)
+    }
+
+    /// Verifies every credential at `now` and groups the awards; every problem found, sorted.
+    pub fn verify(
+        &self,
+        now: DateTime<Utc>,
+        memo: &cache::Cache,
+        report: &dyn report::Report,
+    ) -> Result<library::Library<'_>, Vec<Problem>> {
+        library::build_library(&self.input, &self.keys, now, memo, report)
+    }
+
+    /// Renders every output of `library` into `out`.
+    pub fn render(
+        &self,
+        library: &library::Library<'_>,
+        theme: &Theme,
+        now: DateTime<Utc>,
+        out: &dyn output::Output,
+        memo: &cache::Cache,
+        report: &dyn report::Report,
+    ) -> Result<(), SiteError> {
+        let keeps = memo.keeps();
+        let cx = render::Context {
+            config: &self.input.config,
+            theme,
+            assets: &self.input.assets,
+            now,
+            out,
+            memo,
+            config_hash: if keeps { self.input.config_hash.clone() } else { String::new() },
+            theme_hash: if keeps { cache::tree_hash(&self.root.join("themes")) } else { String::new() },
+            report,
+        };
+        render::render(library, &cx)
+    }
+
+    /// Where each of `badges/`'s other files is published, and the problems of those that
+    /// cannot be: one that would overwrite a rendered file (already in `out`), or whose path
+    /// cannot be published.
+    pub fn assets(&self, out: &dyn output::Output) -> (Vec<(paths::OutPath, &load::Asset)>, Vec<Problem>) {
+        let mut copies = Vec::new();
+        let mut problems = Vec::new();
+        for asset in &self.input.assets {
+            let file = format!("badges/{}", asset.rel);
+            match paths::OutPath::new(&asset.rel) {
+                Ok(to) if !out.contains(&to) => copies.push((to, asset)),
+                Ok(to) => {
+                    problems.push(Problem::new(&file, format!("would overwrite the generated `{}`", to.as_str())))
+                }
+                Err(e) => problems.push(Problem::new(&file, format!("cannot be published: {e}"))),
+            }
+        }
+        (copies, problems)
+    }
+}
+
 /// Builds the site at `root` into `out`. Nothing is written unless every credential verifies.
 pub fn build(
     root: &Path,
@@ -89,61 +179,35 @@ pub fn build(
     report: &dyn report::Report,
 ) -> Result<BuildSummary, SiteError> {
     let step = Step::start(report);
-    let input = load::load(root)?;
+    let site = Site::load(root)?;
+    let input = &site.input;
     step.done(format!("read {}", crate::text::count(input.files.len() + input.assets.len(), "file")));
-    let keys = input
-        .config
-        .site_keys()
-        .map_err(|e| SiteError::invalid("`rosette.toml` is not valid").caused_by(e))?;
-    let theme = Theme::load(root, &input.config.theme)?;
-    let cache = cache::Cache::open(root, options.clean);
+    let theme = site.theme()?;
+    let memo = cache::Cache::open(root, options.clean);
     step.done("opened the cache".to_string());
-    let library = library::build_library(&input, &keys, now, Some(&cache), report).map_err(problems_error)?;
+    let library = site.verify(now, &memo, report).map_err(problems_error)?;
     step.done(format!(
         "verified {}",
         crate::text::count(library.awards.len() + library.status_lists.len(), "credential")
     ));
     // Rendered files go straight to a staging directory beside `out`; it is removed, and
     // `out` left as it was, if anything below fails.
-    let staging = stage::Staging::new(out, Some(&cache), !options.clean)?;
-    let cx = render::Context {
-        config: &input.config,
-        theme: &theme,
-        assets: &input.assets,
-        now,
-        staging: &staging,
-        cache: Some(&cache),
-        config_hash: input.config_hash.clone(),
-        theme_hash: cache::tree_hash(&root.join("themes")),
-        report,
-    };
-    render::render(&library, &cx)?;
+    let staging = stage::Staging::new(out, &memo, !options.clean)?;
+    site.render(&library, &theme, now, &staging, &memo, report)?;
     step.done(format!("rendered {}", crate::text::count(library.awards.len(), "award")));
-    let mut copies = Vec::new();
-    let mut problems = Vec::new();
-    for asset in &input.assets {
-        match paths::OutPath::new(&asset.rel) {
-            Ok(to) if !staging.contains(&to) => copies.push((to, asset.path.clone())),
-            Ok(to) => problems.push(Problem::new(
-                &format!("badges/{}", asset.rel),
-                format!("would overwrite the generated `{}`", to.as_str()),
-            )),
-            Err(e) => problems
-                .push(Problem::new(&format!("badges/{}", asset.rel), format!("cannot be published: {e}"))),
-        }
-    }
+    let (copies, problems) = site.assets(&staging);
     if !problems.is_empty() {
         return Err(problems_error(problems));
     }
-    for (to, from) in &copies {
-        staging.copy(to, from)?;
+    for (to, asset) in &copies {
+        staging.copy(to, &asset.path)?;
     }
     let mut warnings: Vec<Problem> = library.awards.iter().filter_map(library::Award::warning).collect();
-    warnings.extend(library::stale_awards(&library, &input));
-    let files = staging.len();
+    warnings.extend(library::stale_awards(&library, input));
+    let files = output::Output::len(&staging);
     let size = staging.finish(out)?;
     step.done(format!("published {}", crate::text::count(files, "file")));
-    let stats = &cache.stats;
+    let stats = &memo.stats;
     let count = |n: &std::sync::atomic::AtomicUsize| n.load(std::sync::atomic::Ordering::Relaxed);
     let summary = BuildSummary {
         fit: fit::FitOptions::of(&input.config, library.awards.len()),
@@ -158,7 +222,7 @@ pub fn build(
         units_reused: count(&stats.units_reused),
     };
     drop(library);
-    cache.save();
+    memo.save();
     step.done("saved the cache".to_string());
     Ok(summary)
 }

@@ -15,7 +15,8 @@
 //! If the build fails, the previous output is untouched; the half-updated staging tree has no
 //! record any more, so the next build starts it afresh.
 
-use super::cache::{Cache, hash};
+use super::cache::Cache;
+use super::output::Output;
 use super::paths::OutPath;
 use crate::error::SiteError;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet};
@@ -73,13 +74,13 @@ pub struct Staging {
 impl Staging {
     /// The staging tree for `out`: the kept previous tree when `reuse` and the cache has its
     /// record, else a fresh directory.
-    pub fn new(out: &Path, cache: Option<&Cache>, reuse: bool) -> Result<Staging, SiteError> {
+    pub fn new(out: &Path, cache: &Cache, reuse: bool) -> Result<Staging, SiteError> {
         let prepared = super::write::prepare(out)?;
         let (parent, name) = (prepared.parent.as_path(), prepared.name.as_str());
         let prev = parent.join(format!(".{name}.rosette-prev"));
         let out_key =
             std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf()).to_string_lossy().into_owned();
-        let records = cache.map(|c| c.dir().join("trees.json"));
+        let records = cache.keeps().then(|| cache.dir().join("trees.json"));
         let read = |path: &PathBuf| -> Option<[Record; 2]> {
             serde_json::from_slice(&std::fs::read(path).ok()?).ok()
         };
@@ -177,86 +178,10 @@ impl Staging {
         }
     }
 
-    /// Every output written so far, and where the staging tree holds it (for `rosette check`,
-    /// which renders into a throwaway staging tree and reads the pages back).
-    pub fn outputs(&self) -> Vec<(OutPath, PathBuf)> {
-        let written = self.written.lock().map(|w| w.keys().cloned().collect()).unwrap_or_else(|_| Vec::new());
-        written
-            .into_iter()
-            .map(|p: OutPath| {
-                let at = self.dir.join(p.as_str());
-                (p, at)
-            })
-            .collect()
-    }
-
-    /// Whether an output was written at `path`.
-    pub fn contains(&self, path: &OutPath) -> bool {
-        self.written.lock().map(|w| w.contains_key(path)).unwrap_or(false)
-    }
-
-    /// How many files were written.
-    pub fn len(&self) -> usize {
-        self.written.lock().map(|w| w.len()).unwrap_or(0)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Writes `bytes` at `path`.
-    pub fn write(&self, path: &OutPath, bytes: &[u8]) -> Result<(), SiteError> {
-        self.write_hashed(path, bytes, &hash(bytes))
-    }
-
-    /// Writes `bytes`, whose content hash is `content`, at `path`.
-    fn write_hashed(&self, path: &OutPath, bytes: &[u8], content: &str) -> Result<(), SiteError> {
-        if let Some(target) = self.claim(path, content)? {
-            std::fs::write(&target, bytes).map_err(|e| SiteError::io_at(&target, "write", &e))?;
-            self.stamp(path, &target, content);
-        }
-        Ok(())
-    }
-
     /// Copies the file `from` to `path`.
     pub fn copy(&self, path: &OutPath, from: &Path) -> Result<(), SiteError> {
         let bytes = std::fs::read(from).map_err(|e| SiteError::io_at(from, "read", &e))?;
         self.write(path, &bytes)
-    }
-
-    /// Writes `bytes` at `path` and keeps them in the cache's object store; returns the
-    /// object hash (`None` without a cache or when the store cannot be written).
-    pub fn store(
-        &self,
-        cache: Option<&Cache>,
-        path: &OutPath,
-        bytes: &[u8],
-    ) -> Result<Option<String>, SiteError> {
-        self.store_hashed(cache, path, bytes, hash(bytes))
-    }
-
-    /// [`Staging::store`] for bytes whose content hash the caller already has: every output
-    /// is hashed once (a third of the build's hashing was hashing the same bytes again).
-    pub fn store_hashed(
-        &self,
-        cache: Option<&Cache>,
-        path: &OutPath,
-        bytes: &[u8],
-        content: String,
-    ) -> Result<Option<String>, SiteError> {
-        self.write_hashed(path, bytes, &content)?;
-        let Some(cache) = cache else { return Ok(None) };
-        // The staged file is complete, so linking it into the store is atomic: no temporary
-        // file and rename.
-        Ok(cache.adopt(&self.dir.join(path.as_str()), bytes, content).ok())
-    }
-
-    /// Puts the cached object `hash` at `path`.
-    pub fn link(&self, cache: &Cache, path: &OutPath, content: &str) -> Result<(), SiteError> {
-        if let Some(target) = self.claim(path, content)? {
-            self.place(cache, path, &target, content)?;
-        }
-        Ok(())
     }
 
     /// Links (or, across file systems, copies) the cached object `content` to `target`.
@@ -267,27 +192,6 @@ impl Staging {
             .map_err(|e| SiteError::io_at(&object, "copy", &e))?;
         self.stamp(path, target, content);
         Ok(())
-    }
-
-    /// Puts the cached objects `files` (path, hash) at their paths, all or none: `false`, and
-    /// nothing claimed, when an object the kept tree does not already hold is missing from
-    /// the cache. One `stat` per unchanged file.
-    pub fn link_all(&self, cache: &Cache, files: &[(OutPath, &str)]) -> Result<bool, SiteError> {
-        let mut plan = Vec::with_capacity(files.len());
-        for (path, content) in files {
-            let target = self.dir.join(path.as_str());
-            let unchanged = self.unchanged(path, &target, content);
-            if unchanged.is_none() && !cache.object(content).is_file() {
-                return Ok(false);
-            }
-            plan.push((path, *content, target, unchanged));
-        }
-        for (path, content, target, unchanged) in plan {
-            if let Some(target) = self.claim_as(path, target, unchanged)? {
-                self.place(cache, path, &target, content)?;
-            }
-        }
-        Ok(true)
     }
 
     /// Deletes what the staging tree holds that this build did not make, publishes it as
@@ -362,6 +266,65 @@ impl Staging {
             let _ = std::fs::remove_dir(self.dir.join(dir));
         }
         Ok(())
+    }
+}
+
+impl Output for Staging {
+    fn write_hashed(&self, path: &OutPath, bytes: &[u8], content: &str) -> Result<(), SiteError> {
+        if let Some(target) = self.claim(path, content)? {
+            std::fs::write(&target, bytes).map_err(|e| SiteError::io_at(&target, "write", &e))?;
+            self.stamp(path, &target, content);
+        }
+        Ok(())
+    }
+
+    /// For bytes whose content hash the caller already has: every output is hashed once (a
+    /// third of the build's hashing was hashing the same bytes again).
+    fn store_hashed(
+        &self,
+        cache: &Cache,
+        path: &OutPath,
+        bytes: &[u8],
+        content: String,
+    ) -> Result<Option<String>, SiteError> {
+        self.write_hashed(path, bytes, &content)?;
+        // The staged file is complete, so linking it into the store is atomic: no temporary
+        // file and rename.
+        Ok(cache.adopt(&self.dir.join(path.as_str()), bytes, content).ok())
+    }
+
+    fn link(&self, cache: &Cache, path: &OutPath, content: &str) -> Result<(), SiteError> {
+        if let Some(target) = self.claim(path, content)? {
+            self.place(cache, path, &target, content)?;
+        }
+        Ok(())
+    }
+
+    /// One `stat` per file the kept tree already holds.
+    fn link_all(&self, cache: &Cache, files: &[(OutPath, &str)]) -> Result<bool, SiteError> {
+        let mut plan = Vec::with_capacity(files.len());
+        for (path, content) in files {
+            let target = self.dir.join(path.as_str());
+            let unchanged = self.unchanged(path, &target, content);
+            if unchanged.is_none() && !cache.object(content).is_file() {
+                return Ok(false);
+            }
+            plan.push((path, *content, target, unchanged));
+        }
+        for (path, content, target, unchanged) in plan {
+            if let Some(target) = self.claim_as(path, target, unchanged)? {
+                self.place(cache, path, &target, content)?;
+            }
+        }
+        Ok(true)
+    }
+
+    fn contains(&self, path: &OutPath) -> bool {
+        self.written.lock().map(|w| w.contains_key(path)).unwrap_or(false)
+    }
+
+    fn len(&self) -> usize {
+        self.written.lock().map(|w| w.len()).unwrap_or(0)
     }
 }
 

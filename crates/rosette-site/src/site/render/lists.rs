@@ -1,0 +1,114 @@
+//! What lists the site for search engines and readers: `robots.txt`, the sitemap (split at
+//! the protocol's limit) and the Atom feed of public awards that stand.
+
+use super::AwardSummary;
+use super::super::library::Library;
+use super::super::output::Output;
+use super::super::paths::OutPath;
+use crate::config::Config;
+use crate::error::SiteError;
+
+/// Writes `robots.txt`, the sitemap files and `feed.xml`.
+pub(super) fn write(
+    config: &Config,
+    library: &Library<'_>,
+    achievements: &[super::super::views::AchievementView],
+    listed: &[&AwardSummary],
+    out: &dyn Output,
+) -> Result<(), SiteError> {
+    let base = config.base_url.as_str();
+    out.write(
+        &OutPath::fixed("robots.txt"),
+        format!("User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n").as_bytes(),
+    )?;
+    for (at, xml) in sitemap(base, &sitemap_urls(base, achievements, listed), SITEMAP_MAX_URLS)? {
+        out.write(&at, xml.as_bytes())?;
+    }
+    out.write(&OutPath::fixed("feed.xml"), feed(config, library, listed).as_bytes())
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The most URLs one sitemap may list, and the most sitemaps an index may list
+/// (<https://www.sitemaps.org/protocol.html#index>).
+pub(super) const SITEMAP_MAX_URLS: usize = 50_000;
+
+/// What the sitemap lists: the home page, the issuer's page, every achievement, and the public
+/// awards that stand.
+pub(super) fn sitemap_urls(
+    base: &str,
+    achievements: &[super::super::views::AchievementView],
+    awards: &[&AwardSummary],
+) -> Vec<String> {
+    let mut urls = vec![base.to_string(), format!("{base}issuer/")];
+    urls.extend(achievements.iter().map(|a| a.url.clone()));
+    urls.extend(awards.iter().map(|a| a.url.clone()));
+    urls
+}
+
+/// The sitemap files: `sitemap.xml` alone when it can list every URL (at most `max_urls`);
+/// past that, `sitemap.xml` is a sitemap index pointing to `sitemap-1.xml`, `sitemap-2.xml`, …
+/// of `max_urls` URLs each, as the protocol requires. `robots.txt` names `sitemap.xml` either
+/// way. The build passes [`SITEMAP_MAX_URLS`]; tests, a small limit.
+pub(super) fn sitemap(base: &str, urls: &[String], max_urls: usize) -> Result<Vec<(OutPath, String)>, SiteError> {
+    const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    const NS: &str = "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"";
+    let urlset = |urls: &[String]| {
+        let body: String = urls.iter().map(|u| format!("  <url><loc>{}</loc></url>\n", xml(u))).collect();
+        format!("{HEAD}<urlset {NS}>\n{body}</urlset>\n")
+    };
+    let max_urls = max_urls.max(1);
+    if urls.len() <= max_urls {
+        return Ok(vec![(OutPath::fixed("sitemap.xml"), urlset(urls))]);
+    }
+    let mut files = Vec::new();
+    let mut index = format!("{HEAD}<sitemapindex {NS}>\n");
+    for (i, chunk) in urls.chunks(max_urls).enumerate() {
+        let name = format!("sitemap-{}.xml", i + 1);
+        index.push_str(&format!("  <sitemap><loc>{}</loc></sitemap>\n", xml(&format!("{base}{name}"))));
+        files.push((OutPath::new(&name).map_err(SiteError::invalid)?, urlset(chunk)));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.insert(0, (OutPath::fixed("sitemap.xml"), index));
+    Ok(files)
+}
+
+pub(super) fn feed(config: &Config, library: &Library<'_>, awards: &[&AwardSummary]) -> String {
+    let base = config.base_url.as_str();
+    // The feed's date is the newest award's, never the clock, so builds are reproducible.
+    let updated = library
+        .awards
+        .iter()
+        .filter_map(|a| a.valid_from)
+        .max()
+        .map(crate::model::date::format_date_time)
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+    let entries: String = awards
+        .iter()
+        .map(|s| {
+            let date = s.updated.clone().unwrap_or_else(|| updated.clone());
+            format!(
+                "  <entry>\n    <title>{}</title>\n    <link href=\"{}\"/>\n    <id>{}</id>\n    <updated>{date}</updated>\n  </entry>\n",
+                // Names only where the issuer opted in to lists that name recipients.
+                xml(&if config.privacy.list_recipients {
+                    format!("{} — {}", s.recipient, s.achievement)
+                } else {
+                    s.achievement.clone()
+                }),
+                xml(&s.url),
+                xml(&s.url)
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}feed.xml\"/>\n  <id>{}</id>\n  <updated>{updated}</updated>\n  <author><name>{}</name></author>\n{entries}</feed>\n",
+        xml(&config.title),
+        xml(base),
+        xml(base),
+        xml(base),
+        xml(&config.issuer.name)
+    )
+}
+
