@@ -7,7 +7,10 @@
 /// One embedded context: the URL it is published at and its exact bytes.
 #[derive(Debug, Clone, Copy)]
 pub struct EmbeddedContext {
+    /// The URL that names the context in an `@context` (for example
+    /// `https://www.w3.org/ns/credentials/v2`).
     pub url: &'static str,
+    /// The context document, as published at [`url`](Self::url).
     pub text: &'static str,
 }
 

@@ -17,8 +17,15 @@ use serde_json::Value;
 pub enum DidError {
     /// The document could not be had at all: "could not check", never "invalid".
     #[error("could not resolve `{id}`: {reason}")]
-    Unresolvable { id: String, reason: String },
-    /// The document was had and says no.
+    Unresolvable {
+        /// The verification method asked for.
+        id: String,
+        /// Why its document could not be had (a method rosette does not resolve, a fetch that
+        /// failed, a document not available offline).
+        reason: String,
+    },
+    /// The document was had and says no: the method is not in it, not of a type rosette reads,
+    /// controlled by someone else, or not allowed the proof's purpose. The field says which.
     #[error("{0}")]
     Invalid(String),
 }
@@ -27,6 +34,7 @@ impl DidError {
     fn invalid(msg: impl Into<String>) -> Self {
         DidError::Invalid(msg.into())
     }
+    /// Whether this is [`DidError::Unresolvable`]: "could not check", not "invalid".
     pub fn is_unresolvable(&self) -> bool {
         matches!(self, DidError::Unresolvable { .. })
     }
@@ -35,8 +43,12 @@ impl DidError {
 /// A verification method that was found in its controller's document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerificationMethod {
+    /// The method's id, a DID URL with a fragment (`did:web:example.org#key-1`).
     pub id: String,
+    /// The DID (or https URL) of the document that publishes the method; the method's own
+    /// `controller` must equal it.
     pub controller: String,
+    /// Its Ed25519 key, read from `publicKeyMultibase`.
     pub public_key: PublicKey,
     /// Whether the controller lists it under `assertionMethod`, that is, lets it sign
     /// credentials.
@@ -49,6 +61,10 @@ pub struct VerificationMethod {
 /// A source of published documents by URL (for example a site directory). Returns `None`
 /// when the URL is not served by this source.
 pub trait DocumentSource: Sync {
+    /// The bytes published at `url`: `None` when this source does not serve that URL,
+    /// `Some(Err(reason))` when it does but could not get them (a fetch that failed). The
+    /// verifier takes neither for "invalid": a key or status list it cannot have is "could not
+    /// check".
     fn get(&self, url: &str) -> Option<Result<Vec<u8>, String>>;
 }
 
@@ -116,6 +132,8 @@ pub struct Resolver<'a> {
 }
 
 impl<'a> Resolver<'a> {
+    /// A resolver that reads did:web and https controller documents from `source`; did:key
+    /// methods are computed and need none.
     pub fn new(source: &'a dyn DocumentSource) -> Self {
         Resolver { source }
     }

@@ -18,18 +18,48 @@ pub const MAX_DEPTH_CEILING: usize = 120;
 /// Why bytes are not strict JSON.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JsonError {
+    /// The text is not JSON (RFC 8259), or has something after the value.
     #[error("invalid JSON at line {line}, column {column}: {message}")]
-    Syntax { line: usize, column: usize, message: String },
+    Syntax {
+        /// The line of the error, from 1.
+        line: usize,
+        /// The column of the error, from 1.
+        column: usize,
+        /// What serde_json says is wrong, without its position.
+        message: String,
+    },
+    /// The bytes are not UTF-8, the only encoding JSON may be exchanged in (RFC 8259 §8.1).
     #[error("the file is not valid UTF-8: invalid byte at offset {offset} (line {line})")]
-    NotUtf8 { offset: usize, line: usize },
+    NotUtf8 {
+        /// The offset of the first invalid byte.
+        offset: usize,
+        /// The line it is on, from 1.
+        line: usize,
+    },
+    /// An object has the same key twice.
     #[error(
         "duplicate key `{key}` at line {line}, column {column}: a signed document with two equal keys means different things to different verifiers"
     )]
-    DuplicateKey { key: String, line: usize, column: usize },
+    DuplicateKey {
+        /// The key, escaped and cut to 60 characters.
+        key: String,
+        /// The line of its second occurrence, from 1.
+        line: usize,
+        /// The column of its second occurrence, from 1.
+        column: usize,
+    },
+    /// Arrays and objects nest deeper than the limit.
     #[error(
         "JSON nested deeper than {max} levels at line {line}, column {column} (the limit is `max_json_depth` in rosette.toml's [limits])"
     )]
-    TooDeep { max: usize, line: usize, column: usize },
+    TooDeep {
+        /// The limit: the one asked for, at most [`MAX_DEPTH_CEILING`].
+        max: usize,
+        /// The line of the first `[` or `{` beyond it, from 1.
+        line: usize,
+        /// Its column, from 1.
+        column: usize,
+    },
 }
 
 /// Parses `bytes` as strict JSON with at most `max_depth` levels of arrays and objects.

@@ -18,20 +18,31 @@ const ED25519_PRIV: [u8; 2] = [0x80, 0x26];
 /// Why a key could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
+    /// The key is not multibase base58btc: it does not start with `z`. The field is its first
+    /// eight characters, so that a secret never lands whole in a message.
     #[error("a Multikey must start with `z` (base58btc), got `{0}`")]
     NotBase58btc(String),
+    /// The key starts with `z` but the rest is not base58btc. The field is its first eight
+    /// characters.
     #[error("`{0}` is not valid base58btc")]
     BadBase58(String),
+    /// A public key does not carry the Ed25519 public key multicodec prefix (`0xed01`).
     #[error("not an Ed25519 public key: a Multikey for Ed25519 starts `z6Mk` (multicodec 0xed01)")]
     NotEd25519Public,
+    /// A secret key does not carry the Ed25519 private key multicodec prefix (`0x8026`).
     #[error("not an Ed25519 secret key: expected a secret Multikey starting `z3u2` (multicodec 0x8026)")]
     NotEd25519Secret,
+    /// The key bytes after the prefix are not 32 long (nor 64, for a secret key written as
+    /// seed ‖ public key); the field is their length.
     #[error("an Ed25519 key is 32 bytes, this one has {0}")]
     WrongLength(usize),
+    /// The 32 bytes of a public key do not decode to a point on the Ed25519 curve.
     #[error("the public key is not a valid Ed25519 point")]
     InvalidPoint,
+    /// A 64-byte secret key's public half is not the public key of its seed.
     #[error("the secret key's embedded public key does not match its seed")]
     MismatchedPair,
+    /// A key file has no line but blank lines and `#` comments.
     #[error("no key found: the key file is empty")]
     Empty,
 }
@@ -48,6 +59,7 @@ impl PublicKey {
         Self::from_bytes(raw)
     }
 
+    /// From the 32 raw bytes of the key (RFC 8032 §5.1.5), without a multicodec prefix.
     pub fn from_bytes(raw: &[u8]) -> Result<Self, KeyError> {
         let raw: &[u8; 32] = raw.try_into().map_err(|_| KeyError::WrongLength(raw.len()))?;
         VerifyingKey::from_bytes(raw).map(PublicKey).map_err(|_| KeyError::InvalidPoint)
@@ -60,6 +72,7 @@ impl PublicKey {
         format!("z{}", bs58::encode(bytes).into_string())
     }
 
+    /// The 32 raw bytes of the key, without a multicodec prefix.
     pub fn as_bytes(&self) -> &[u8; 32] {
         self.0.as_bytes()
     }
@@ -153,6 +166,7 @@ impl SecretKey {
         Zeroizing::new(format!("z{}", bs58::encode(&bytes[..]).into_string()))
     }
 
+    /// The public key of this secret key: what verifiers and the DID document see.
     pub fn public_key(&self) -> PublicKey {
         PublicKey(self.0.verifying_key())
     }

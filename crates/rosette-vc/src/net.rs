@@ -32,29 +32,70 @@ const MAX_REDIRECTS: usize = 5;
 /// Why a URL could not be had.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
+    /// The URL (the first field), or a redirect's target, does not parse or has no host; the
+    /// second field says why.
     #[error("`{0}` is not a URL rosette can fetch: {1}")]
     BadUrl(String, String),
+    /// The URL, or a redirect's target, is not `https://`: rosette never fetches in the clear.
     #[error("`{0}` is not an https:// URL; rosette fetches over HTTPS only")]
     NotHttps(String),
+    /// The fetch, redirects and body included, did not finish before its deadline.
     #[error("`{url}` did not answer within {}", seconds(*.timeout))]
-    Timeout { url: String, timeout: Duration },
+    Timeout {
+        /// The URL being fetched when the deadline passed.
+        url: String,
+        /// The deadline of the whole fetch.
+        timeout: Duration,
+    },
+    /// The body is larger than the fetch's size cap, by its `Content-Length` or as it is read.
     #[error("`{url}` is larger than the {} limit", size(*.limit))]
-    TooLarge { url: String, limit: u64 },
+    TooLarge {
+        /// The URL whose body is too large.
+        url: String,
+        /// The cap, in bytes.
+        limit: u64,
+    },
+    /// The server answered with a status that is neither a success (2xx) nor a redirect with a
+    /// `Location`.
     #[error("`{url}` answered HTTP {status}")]
-    Status { url: String, status: u16 },
+    Status {
+        /// The URL that answered.
+        url: String,
+        /// The HTTP status code.
+        status: u16,
+    },
+    /// A redirect leads to another host or port, and is not followed: a did:web document must
+    /// come from the host its DID names.
     #[error("`{url}` redirects to `{to}`, another host: not followed")]
-    OffHost { url: String, to: String },
+    OffHost {
+        /// The URL that redirected.
+        url: String,
+        /// Where it redirected to.
+        to: String,
+    },
+    /// The URL (the field) redirects more times than a fetch follows, even on its own host.
     #[error("`{0}` redirects more than {MAX_REDIRECTS} times")]
     TooManyRedirects(String),
+    /// The request or the response failed on the way: name resolution, connection, TLS (a
+    /// certificate that is not trusted, say), or a broken response.
     #[error("could not fetch `{url}`: {reason}")]
-    Transport { url: String, reason: String },
+    Transport {
+        /// The URL being fetched.
+        url: String,
+        /// What went wrong, in plain words.
+        reason: String,
+    },
 }
 
 /// One response: where it finally came from, its media type, its bytes.
 #[derive(Debug, Clone)]
 pub struct Fetched {
+    /// The URL the body came from, after redirects, without a fragment.
     pub url: Url,
+    /// The media type of its `Content-Type`, lower-cased, without parameters (`text/html`);
+    /// `None` when the server sent none.
     pub media_type: Option<String>,
+    /// The body, at most the size cap of the fetch.
     pub body: Vec<u8>,
 }
 
@@ -102,6 +143,8 @@ pub struct HttpClient {
 }
 
 impl HttpClient {
+    /// A client set up by `options`. Fails when `options.ca_pem` is not a PEM file or holds no
+    /// certificate.
     pub fn new(options: HttpOptions) -> Result<Self, String> {
         use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
         let roots = match &options.ca_pem {
@@ -205,7 +248,9 @@ impl DocumentSource for HttpClient {
 /// Documents from local `--site` directories where they serve the URL, else from the network
 /// (none with `--offline`: the URL is then "not available offline").
 pub struct LocalThenNetwork<'a> {
+    /// The local sites, asked first.
     pub local: &'a dyn DocumentSource,
+    /// The network, asked for what `local` does not serve; `None` when offline.
     pub network: Option<&'a HttpClient>,
 }
 
@@ -215,7 +260,6 @@ impl DocumentSource for LocalThenNetwork<'_> {
     }
 }
 
-/// `url` parsed, https, without its fragment (never sent).
 /// An I/O error in plain words, without the "(os error 111)" suffix.
 fn plain_io(err: &std::io::Error) -> String {
     let text = err.to_string();
@@ -225,6 +269,7 @@ fn plain_io(err: &std::io::Error) -> String {
     }
 }
 
+/// `url` parsed, https, without its fragment (never sent).
 fn https_url(url: &str) -> Result<Url, FetchError> {
     let mut parsed = Url::parse(url).map_err(|e| FetchError::BadUrl(url.to_string(), e.to_string()))?;
     if parsed.scheme() != "https" {

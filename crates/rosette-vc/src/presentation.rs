@@ -19,15 +19,23 @@ use serde_json::{Map, Value};
 /// or for an earlier request, must not pass here.
 #[derive(Debug, Clone, Default)]
 pub struct Expected {
+    /// The `challenge` this verifier gave the holder, which the proof must carry. Without one,
+    /// the challenge check is a warning: a copy of an earlier presentation would pass.
     pub challenge: Option<String>,
+    /// The `domain` the proof must carry (this verifier's), when one was asked for.
     pub domain: Option<String>,
 }
 
 /// Every check on a presentation, and the verdict on each credential it carries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PresentationVerdict {
+    /// What the [`checks`](Self::checks) add up to, by the rule of [`Verdict::outcome`]; the
+    /// last check sums up the credentials, so one failed credential fails the presentation.
     pub outcome: Outcome,
+    /// The checks on the presentation itself (format, signature, holder key, holder,
+    /// challenge), then [`CheckName::Credentials`], which sums up the credentials' verdicts.
     pub checks: Vec<Check>,
+    /// The verdict on each credential object in `verifiableCredential`, in order.
     pub credentials: Vec<Verdict>,
 }
 

@@ -15,24 +15,49 @@ pub const MAX_LIST_BYTES: usize = 16 * 1024 * 1024;
 /// Why a status could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StatusError {
+    /// The `credentialStatus` entry's `type` (the field) is not `BitstringStatusListEntry`, the
+    /// only kind rosette reads.
     #[error("`credentialStatus` is not a BitstringStatusListEntry (type `{0}`)")]
     UnsupportedType(String),
+    /// The entry has no `statusPurpose`, `statusListIndex` or `statusListCredential` (or not as
+    /// a string), or the list no `encodedList`; the field names which.
     #[error("`credentialStatus` has no `{0}`")]
     Missing(&'static str),
+    /// `statusListIndex` is not a non-negative base-10 integer written as a string, or
+    /// `statusSize` is not an integer from 1 to 8; the field is what was found.
     #[error("`statusListIndex` must be a non-negative integer written as a string, got {0}")]
     BadIndex(String),
+    /// `encodedList` does not start with `u`, the multibase prefix of base64url.
     #[error("`encodedList` is not multibase base64url (it must start with `u`)")]
     NotMultibase,
+    /// `encodedList`, after its `u`, is not base64url.
     #[error("`encodedList` is not valid base64url")]
     BadBase64,
+    /// The decoded `encodedList` is not GZIP data.
     #[error("`encodedList` is not valid gzip data")]
     BadGzip,
+    /// `encodedList` inflates to more than [`MAX_LIST_BYTES`], and is refused.
     #[error("`encodedList` expands to more than {MAX_LIST_BYTES} bytes")]
     TooLarge,
+    /// An entry (or, for [`Bitstring::set`], a bit) is beyond the end of the list.
     #[error("status list index {index} is beyond the list's {len} entries")]
-    OutOfRange { index: u64, len: u64 },
+    OutOfRange {
+        /// The index asked for.
+        index: u64,
+        /// How many entries (or bits) the list holds.
+        len: u64,
+    },
+    /// The list's `statusPurpose` does not include the entry's, so its bits say nothing about
+    /// the entry.
     #[error("the status list is for `{list}`, not `{entry}`")]
-    PurposeMismatch { entry: String, list: String },
+    PurposeMismatch {
+        /// The entry's `statusPurpose`.
+        entry: String,
+        /// The list's purposes, comma-separated.
+        list: String,
+    },
+    /// The credential at `statusListCredential` is not of type `BitstringStatusListCredential`,
+    /// or has no `credentialSubject`.
     #[error("the status list credential is not a BitstringStatusListCredential")]
     NotAList,
 }
@@ -40,14 +65,19 @@ pub enum StatusError {
 /// One `credentialStatus` entry of type `BitstringStatusListEntry`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusEntry {
+    /// `statusPurpose`: `revocation`, `suspension`, or another purpose the issuer names.
     pub purpose: String,
+    /// `statusListIndex`: the entry's position in the list, counted in entries of
+    /// [`size`](Self::size) bits.
     pub index: u64,
+    /// `statusListCredential`: the URL of the status list credential.
     pub list_url: String,
     /// Bits per entry (`statusSize`, default 1).
     pub size: u32,
 }
 
 impl StatusEntry {
+    /// Reads a `credentialStatus` entry (Bitstring Status List §BitstringStatusListEntry).
     pub fn parse(entry: &Map<String, Value>) -> Result<Self, StatusError> {
         let kind = entry.get("type").and_then(Value::as_str).unwrap_or_default();
         if kind != "BitstringStatusListEntry" {
@@ -91,6 +121,7 @@ impl Bitstring {
         Bitstring { bytes: vec![0; entries.div_ceil(8)] }
     }
 
+    /// The length of the list, in bits.
     pub fn len_bits(&self) -> u64 {
         self.bytes.len() as u64 * 8
     }
@@ -102,6 +133,8 @@ impl Bitstring {
         Some((byte >> (7 - (i % 8))) & 1 == 1)
     }
 
+    /// Sets bit `i`, numbered as in [`get`](Self::get), to `value`; a bit beyond the list is
+    /// [`StatusError::OutOfRange`].
     pub fn set(&mut self, i: u64, value: bool) -> Result<(), StatusError> {
         let len = self.len_bits();
         let byte = usize::try_from(i / 8)
@@ -195,11 +228,14 @@ pub fn read_status(entry: &StatusEntry, list: &Value) -> Result<StatusReading, S
 /// Why an award no longer stands: the purpose of the status list whose bit is set for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Withdrawal {
+    /// Its bit is set in a `revocation` list: withdrawn for good.
     Revoked,
+    /// Its bit is set in a `suspension` list: withdrawn until the issuer clears it.
     Suspended,
 }
 
 impl Withdrawal {
+    /// Both withdrawals, revocation first.
     pub const ALL: [Withdrawal; 2] = [Withdrawal::Revoked, Withdrawal::Suspended];
 
     /// The withdrawal a set bit of a list with this `statusPurpose` means, if any.

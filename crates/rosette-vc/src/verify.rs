@@ -40,6 +40,8 @@ pub enum CheckName {
 }
 
 impl CheckName {
+    /// The check's name in a report, in words (`issuer key`); serialized, it is kebab-case
+    /// (`issuer-key`).
     pub fn label(self) -> &'static str {
         match self {
             CheckName::Format => "format",
@@ -60,19 +62,27 @@ impl CheckName {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum State {
+    /// The check was made and holds.
     Passed,
     /// Passed with something the reader should know (for example: expired).
     Warning,
+    /// The check was made and does not hold.
     Failed,
     /// Could not be checked (a key or status list that cannot be had).
     Unknown,
+    /// There is nothing to check (a credential without `credentialStatus`), or an earlier
+    /// check left nothing to check with (no proof, no key).
     NotApplicable,
 }
 
+/// One check on a credential or a presentation: what was checked, how it came out, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
+    /// Which check it is.
     pub check: CheckName,
+    /// How it came out.
     pub state: State,
+    /// What was found, in words: why it failed or could not be made, or what holds.
     pub message: String,
 }
 
@@ -80,17 +90,23 @@ pub struct Check {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
+    /// Every check passed or did not apply.
     Verified,
     /// Genuine, with a warning (expired, short status list).
     Warning,
+    /// At least one check failed.
     Failed,
     /// Not every check could be made: never shown as valid.
     Unknown,
 }
 
+/// Every check made on one credential, and the outcome they add up to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verdict {
+    /// What the [`checks`](Self::checks) add up to: failed if one failed, else unknown if one
+    /// could not be made, else warning if one warned, else verified.
     pub outcome: Outcome,
+    /// Each check made, in the order of [`CheckName`].
     pub checks: Vec<Check>,
     /// What the first proof signed, when its signature verified.
     #[serde(skip)]
@@ -121,6 +137,7 @@ impl Verdict {
         first_problem(&self.checks)
     }
 
+    /// The check `name`, when it was made.
     pub fn get(&self, name: CheckName) -> Option<&Check> {
         self.checks.iter().find(|c| c.check == name)
     }
@@ -140,8 +157,12 @@ fn check(check: CheckName, state: State, message: impl Into<String>) -> Check {
 
 /// Verifies credentials against keys and status lists from one [`DocumentSource`].
 pub struct Verifier<'a> {
+    /// The JSON-LD processor that turns documents and proof options into RDF for
+    /// canonicalization.
     pub jsonld: &'a JsonLdProcessor,
+    /// Where DID documents, key histories and status lists come from.
     pub source: &'a dyn DocumentSource,
+    /// The time validity periods are judged at ([`Verifier::at`]).
     pub now: DateTime<Utc>,
     /// Whether a credential must be an Open Badge (or a status list) to pass the format
     /// check: a site publishes only those; `rosette verify` checks any VC unless asked.

@@ -119,32 +119,59 @@ pub fn hash_data(canonical_proof_config: &str, canonical_document: &str) -> [u8;
 /// Why a proof could not be created or does not verify.
 #[derive(Debug, thiserror::Error)]
 pub enum ProofError {
+    /// The credential carries no proof at all.
     #[error("the credential has no `proof`")]
     MissingProof,
+    /// `proof` holds something other than proof objects (a string in a proof set, say): such a
+    /// proof set is malformed (VC Data Integrity §4.2), and no proof in it vouches for the
+    /// document.
     #[error("`proof` holds something that is not a proof object")]
     NotAProof,
+    /// The proof lacks a property it must have (`type`, `proofPurpose`, `verificationMethod`
+    /// or `proofValue`), named by the field.
     #[error("the proof has no `{0}`")]
     MissingField(&'static str),
+    /// The proof's `type` or `cryptosuite` (the field) names a suite rosette does not verify,
+    /// or, when signing, one it only verifies (`Ed25519Signature2020`).
     #[error("unsupported proof suite `{0}`: rosette verifies eddsa-rdfc-2022 and eddsa-jcs-2022")]
     UnsupportedSuite(String),
+    /// The proof's `proofPurpose` (the first field) is not the one the check needs (the
+    /// second): `assertionMethod` for a credential, `authentication` for a presentation.
     #[error("proof purpose is `{0}`, expected `{1}`")]
     WrongPurpose(String, &'static str),
+    /// The proof's `created`, or the one given to sign with, is not an XML Schema dateTime;
+    /// the field is the value.
     #[error("proof `created` is not a date-time: `{0}`")]
     BadCreated(String),
+    /// `proofValue` is not `z` + base58btc of a 64-byte Ed25519 signature.
     #[error("`proofValue` is not a base58btc Ed25519 signature")]
     BadProofValue,
+    /// An `eddsa-jcs-2022` proof carries an `@context` that the credential's `@context` does
+    /// not start with (vc-di-eddsa §3.3.2).
     #[error("the proof's `@context` does not match the start of the credential's `@context`")]
     ContextMismatch,
+    /// The credential's `@context` has entries after those an `eddsa-jcs-2022` proof signed,
+    /// and one is not a context URL or makes the credential invalid JSON-LD (the field says
+    /// which): it would change what the credential means without the signature covering it.
     #[error("an entry of `@context` that the proof did not sign {0}")]
     UnsignedContext(String),
+    /// A chained proof's `previousProof` names a proof id the document does not carry (VC
+    /// Data Integrity §4.3).
     #[error("a chained proof names a `previousProof` that the credential does not carry")]
     MissingPreviousProof,
+    /// The Ed25519 signature does not verify over the hash data: the document, the proof
+    /// options or the key are not the ones that were signed.
     #[error("proof signature does not verify")]
     SignatureInvalid,
+    /// Signing was refused: the document already carries a proof by this verification method
+    /// (the field).
     #[error("the credential already has a proof by `{0}`")]
     AlreadySigned(String),
+    /// The document or the proof options could not be turned into RDF for an RDFC suite: an
+    /// unknown context, a term no context defines, invalid JSON-LD.
     #[error(transparent)]
     JsonLd(#[from] JsonLdError),
+    /// RDFC-1.0 or JCS canonicalization failed.
     #[error(transparent)]
     Canon(#[from] CanonError),
 }
@@ -152,7 +179,11 @@ pub enum ProofError {
 /// What goes into a new proof.
 #[derive(Debug, Clone)]
 pub struct ProofOptions {
+    /// The cryptosuite to sign with: [`Cryptosuite::EddsaRdfc2022`] or
+    /// [`Cryptosuite::EddsaJcs2022`].
     pub suite: Cryptosuite,
+    /// The proof's `verificationMethod`: the id of the signing key as a verifier resolves it
+    /// (`did:web:example.org#key-1`, `did:key:z6Mk…#z6Mk…`).
     pub verification_method: String,
     /// `created`, as an XML Schema dateTime (for example `2024-01-31T12:00:00Z`).
     pub created: Option<String>,
@@ -246,8 +277,12 @@ pub fn create_proof(
 /// publishes so that a browser can check the signature without a JSON-LD processor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
+    /// The cryptosuite of the proof.
     pub suite: Cryptosuite,
+    /// The proof configuration in canonical form (N-Quads for the RDFC suites, JSON text for
+    /// JCS), whose SHA-256 is the first half of the signed hash data.
     pub canonical_proof_config: String,
+    /// The transformed document in canonical form, whose SHA-256 is the second half.
     pub canonical_document: String,
 }
 

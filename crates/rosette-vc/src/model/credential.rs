@@ -8,6 +8,7 @@ use serde_json::Value;
 /// A credential as read from a file: its JSON value, exactly as signed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Credential {
+    /// The credential's JSON object, with every property it has, in its order.
     pub value: Value,
 }
 
@@ -17,6 +18,8 @@ pub enum ParseError {
     /// Not strict JSON: a syntax error, invalid UTF-8, a duplicate key, too deep.
     #[error(transparent)]
     Json(#[from] crate::json::JsonError),
+    /// The JSON is strict but its top level is an array, a string, a number, a boolean or
+    /// null.
     #[error("not a credential: the top level is not a JSON object")]
     NotAnObject,
 }
@@ -27,7 +30,11 @@ pub const DEFAULT_MAX_JSON_DEPTH: usize = 64;
 /// The VC data model version a credential is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VcVersion {
+    /// [VC Data Model 2.0](https://www.w3.org/TR/vc-data-model-2.0/): `@context` starts with
+    /// [`contexts::VC_V2`].
     V2,
+    /// [VC Data Model 1.1](https://www.w3.org/TR/vc-data-model-1.1/): `@context` starts with
+    /// [`contexts::VC_V1`].
     V1_1,
 }
 
@@ -54,7 +61,9 @@ impl CredentialKind {
 /// The result of the shape check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conformance {
+    /// The data model version the credential is written in.
     pub version: VcVersion,
+    /// What kind of credential it is, by its `type`.
     pub kind: CredentialKind,
     /// OB 3.0 wants `credentialSubject.id` or an `identifier`. Many real badges have neither;
     /// they still verify, but cannot be matched to a recipient, and the verdict says so.
@@ -62,6 +71,8 @@ pub struct Conformance {
 }
 
 impl Conformance {
+    /// One line for a verdict: the kind and version, and a note when the subject is anonymous
+    /// (`Open Badges 3.0 AchievementCredential (VC 2.0)`).
     pub fn describe(&self) -> String {
         let kind = match self.kind {
             CredentialKind::Achievement => "Open Badges 3.0 AchievementCredential",
@@ -98,6 +109,7 @@ impl Credential {
         Ok(Credential { value })
     }
 
+    /// The credential's `id`, when it has one (VC 2.0 §4.4: optional).
     pub fn id(&self) -> Option<&str> {
         self.value.get("id").and_then(Value::as_str)
     }
@@ -111,14 +123,18 @@ impl Credential {
         }
     }
 
+    /// The `type` values, whether `type` is one string or an array.
     pub fn types(&self) -> Vec<&str> {
         strings(self.value.get("type"))
     }
 
+    /// The `@context` entries that are URLs, in order; embedded context objects are skipped.
     pub fn contexts(&self) -> Vec<&str> {
         strings(self.value.get("@context"))
     }
 
+    /// The data model version, by the first `@context` URL; `None` when it is neither base
+    /// context.
     pub fn version(&self) -> Option<VcVersion> {
         match self.contexts().first().copied() {
             Some(contexts::VC_V2) => Some(VcVersion::V2),

@@ -13,7 +13,10 @@ use serde_json::Value;
 /// One text in one (or no) language.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Tagged {
+    /// The text.
     pub value: String,
+    /// Its language tag (`@language`, or an achievement's `inLanguage`), as written; `None`
+    /// when nothing names one.
     pub language: Option<String>,
 }
 
