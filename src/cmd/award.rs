@@ -30,7 +30,7 @@ struct Row {
 
 pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     let root = args.root.as_path();
-    let site = Site::open(root)?;
+    let site = IssuingSite::open(root)?;
     // The rows first: a CSV that cannot work is reported before the key is asked for.
     let rows = match &args.csv {
         Some(csv) => read_csv(csv)?,
@@ -150,7 +150,7 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
 
 /// Warns, once per achievement, about text given in languages the credential cannot carry
 /// (see [`Achievement::untranslated`]).
-pub fn warn_untranslated<'a>(site: &Site, slugs: impl IntoIterator<Item = &'a str>) {
+pub fn warn_untranslated<'a>(site: &IssuingSite, slugs: impl IntoIterator<Item = &'a str>) {
     let used: std::collections::BTreeSet<&str> = slugs.into_iter().collect();
     let language = site.config.language.as_str();
     for a in used.into_iter().filter_map(|slug| site.achievements.get(slug)) {
@@ -198,7 +198,7 @@ fn parse_time(name: &str, value: &str) -> Result<DateTime<Utc>, String> {
 }
 
 fn make_award(
-    site: &Site,
+    site: &IssuingSite,
     row: &Row,
     csv: bool,
     registry: &mut Registry,
@@ -283,14 +283,16 @@ fn make_award(
     Ok((slug, build_credential(&site.config, achievement, &request)))
 }
 
-/// The parts of a site the issuing commands need.
-pub struct Site {
+/// The parts of a site the issuing commands (award, reissue, revoke, bake, remove-holder) need:
+/// its configuration and achievements, without reading or verifying its awards as
+/// [`crate::site::Site`] does.
+pub struct IssuingSite {
     pub config: Config,
     pub badges: PathBuf,
     pub achievements: BTreeMap<String, Achievement>,
 }
 
-impl Site {
+impl IssuingSite {
     pub fn open(root: &Path) -> Result<Self, CliError> {
         let (config, _) = crate::site::load::read_config(root)?;
         let mut achievements = BTreeMap::new();
@@ -299,7 +301,7 @@ impl Site {
                 .map_err(|e| CliError::invalid(format!("`achievements/{name}` is not valid")).caused_by(e))?;
             achievements.insert(a.slug.clone(), a);
         }
-        Ok(Site { config, badges: root.join("badges"), achievements })
+        Ok(IssuingSite { config, badges: root.join("badges"), achievements })
     }
 
     pub fn registry(&self) -> Result<Registry, CliError> {

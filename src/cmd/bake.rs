@@ -7,7 +7,7 @@
 //! makes in a browser. The credential baked in is the award's file byte for byte, which
 //! `rosette unbake` gives back.
 
-use super::award::Site;
+use super::award::IssuingSite;
 use crate::bake::base;
 use crate::cli::{BakeArgs, BakeFormat};
 use crate::error::{CliError, Exit};
@@ -16,7 +16,7 @@ use crate::site::paths::{OutPath, under_base};
 use std::path::{Path, PathBuf};
 
 pub fn run(args: &BakeArgs) -> Result<Exit, CliError> {
-    let site = Site::open(&args.root)?;
+    let site = IssuingSite::open(&args.root)?;
     let id = super::status::resolve(&site, &args.award)?;
     let award = find(&site, &id)?;
     let file = shown(&award.path);
@@ -65,7 +65,7 @@ struct AwardFile {
 /// The credential file of the award `id` (as `status::resolve` gives it): `badges/awards/
 /// <slug>.json` for an id under this site's awards, else the file in `badges/awards/` whose
 /// `id` it is.
-fn find(site: &Site, id: &str) -> Result<AwardFile, CliError> {
+fn find(site: &IssuingSite, id: &str) -> Result<AwardFile, CliError> {
     let dir = site.badges.join("awards");
     let prefix = crate::award::award_id(&site.config, "");
     let named = id.strip_prefix(&prefix).map(|slug| dir.join(format!("{slug}.json")));
@@ -96,7 +96,7 @@ fn find(site: &Site, id: &str) -> Result<AwardFile, CliError> {
 
 /// The last segment of the award's page: its id's path under `base_url`, else its file name
 /// (as `site::library` places pages).
-fn page_name(site: &Site, id: &str, path: &Path) -> String {
+fn page_name(site: &IssuingSite, id: &str, path: &Path) -> String {
     under_base(id, &site.config.base_url)
         .and_then(|rel| rel.rsplit('/').next().map(str::to_string))
         .or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()))
@@ -105,7 +105,7 @@ fn page_name(site: &Site, id: &str, path: &Path) -> String {
 
 /// The file under `badges/` that the image URL `url` is published from, as the build maps
 /// it; an image the build would not publish is an error that says why.
-fn image_file(site: &Site, url: &str, award: &str) -> Result<PathBuf, CliError> {
+fn image_file(site: &IssuingSite, url: &str, award: &str) -> Result<PathBuf, CliError> {
     let not_here = |why: String| {
         CliError::invalid(format!("cannot bake `{award}`: its achievement image `{url}` {why}"))
     };

@@ -2,13 +2,13 @@
 //! request. The credential file goes; a small tombstone (`awards/x.toml`: its id and the date)
 //! keeps a neutral page at its address, and its status entry stays allocated.
 
-use super::award::Site;
+use super::award::IssuingSite;
 use crate::cli::HolderArgs;
 use crate::error::{CliError, Exit};
 use std::path::PathBuf;
 
 pub fn run(args: &HolderArgs) -> Result<Exit, CliError> {
-    let site = Site::open(&args.root)?;
+    let site = IssuingSite::open(&args.root)?;
     // The same ids as revoke: a file name in badges/awards, a unique beginning, or the id.
     let id = super::status::resolve(&site, &args.id)?;
     let dir = site.badges.join("awards");

@@ -8,7 +8,7 @@
 //! identity hash, the dates, the status entries and the visibility. All or nothing, like
 //! `award --csv`: every award is re-signed in memory before any file is written.
 
-use super::award::Site;
+use super::award::IssuingSite;
 use crate::cli::ReissueArgs;
 use crate::error::{CliError, Exit};
 use crate::integrity::{self, Cryptosuite, ProofOptions};
@@ -34,7 +34,7 @@ pub fn run(args: &ReissueArgs) -> Result<Exit, CliError> {
         return Err(CliError::io("say which awards: --achievement SLUG, or award ids")
             .hint("`rosette check` lists the awards that carry an older text of their achievement"));
     }
-    let site = Site::open(&args.root)?;
+    let site = IssuingSite::open(&args.root)?;
     if let Some(slug) = &args.achievement
         && !site.achievements.contains_key(slug)
     {
@@ -43,11 +43,52 @@ pub fn run(args: &ReissueArgs) -> Result<Exit, CliError> {
     }
     let key = crate::cmd::sign::load_key(args.key.as_deref())?;
     let vm = site.signing_method(&key)?;
-    let base = site.config.base_url.clone();
     // The same ids as revoke: a file name in badges/awards, a unique beginning, or the id.
     let wanted: Vec<String> =
         args.ids.iter().map(|id| super::status::resolve(&site, id)).collect::<Result<_, _>>()?;
+    let Selected { jobs, used, unchanged } = select(&site, args.achievement.as_deref(), &wanted)?;
+    if jobs.is_empty() {
+        crate::ui::status(format!(
+            "nothing to re-sign: {} already carry the current text",
+            plural(unchanged)
+        ));
+        return Ok(Exit::Ok);
+    }
 
+    super::award::warn_untranslated(&site, used.iter().map(String::as_str));
+    let done = sign(jobs, &vm, &key)?;
+    for (path, bytes, _) in &done {
+        crate::fs::write_atomic(path, bytes)?;
+    }
+    for (_, _, id) in &done {
+        println!("{id}");
+    }
+    let kept =
+        if unchanged > 0 { format!(" ({} already current)", plural(unchanged)) } else { String::new() };
+    crate::ui::status(format!(
+        "re-signed {} with the current achievement text{kept}; run `rosette build` to publish",
+        plural(done.len())
+    ));
+    Ok(Exit::Ok)
+}
+
+/// The awards to re-sign, with the achievement slugs they are of, and how many were left as
+/// they are because their text is current.
+struct Selected {
+    jobs: Vec<Job>,
+    used: std::collections::BTreeSet<String>,
+    unchanged: usize,
+}
+
+/// The awards of `badges/awards/` to re-sign: those of `achievement` whose text is older than
+/// its file's, and every award named in `wanted`, each without its proof and with the
+/// achievement's current text.
+fn select(
+    site: &IssuingSite,
+    achievement_slug: Option<&str>,
+    wanted: &[String],
+) -> Result<Selected, CliError> {
+    let base = site.config.base_url.clone();
     // Each achievement's current text, once: by its id, with its name and hash.
     let current: std::collections::HashMap<String, (&crate::achievement::Achievement, Value, u64)> = site
         .achievements
@@ -79,7 +120,7 @@ pub fn run(args: &ReissueArgs) -> Result<Exit, CliError> {
         let named = wanted.iter().position(|w| *w == id);
         if let Some(i) = named {
             found[i] = true;
-        } else if args.achievement.as_deref() != Some(achievement.slug.as_str()) {
+        } else if achievement_slug != Some(achievement.slug.as_str()) {
             continue;
         }
         let same = crate::site::library::achievement_digest(&credential["credentialSubject"]["achievement"])
@@ -113,15 +154,11 @@ pub fn run(args: &ReissueArgs) -> Result<Exit, CliError> {
             missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
         )));
     }
-    if jobs.is_empty() {
-        crate::ui::status(format!(
-            "nothing to re-sign: {} already carry the current text",
-            plural(unchanged)
-        ));
-        return Ok(Exit::Ok);
-    }
+    Ok(Selected { jobs, used, unchanged })
+}
 
-    super::award::warn_untranslated(&site, used.iter().map(String::as_str));
+/// Signs every job, on every core; all or nothing.
+fn sign(jobs: Vec<Job>, vm: &str, key: &crate::keys::SecretKey) -> Result<Vec<Resigned>, CliError> {
     let jsonld = JsonLdProcessor::new();
     let now = format_date_time(chrono::Utc::now());
     let progress = crate::ui::progress(jobs.len() as u64, "signing");
@@ -131,10 +168,10 @@ pub fn run(args: &ReissueArgs) -> Result<Exit, CliError> {
             progress.inc(1);
             let options = ProofOptions {
                 suite: job.suite,
-                verification_method: vm.clone(),
+                verification_method: vm.to_string(),
                 created: Some(now.clone()),
             };
-            let signed = integrity::create_proof(&jsonld, &job.unsigned, &options, &key)
+            let signed = integrity::create_proof(&jsonld, &job.unsigned, &options, key)
                 .map_err(|e| format!("`{}`: cannot be signed: {e}", job.path.display()))?;
             let mut bytes = serde_json::to_vec_pretty(&signed).unwrap_or_default();
             bytes.push(b'\n');
@@ -151,20 +188,7 @@ pub fn run(args: &ReissueArgs) -> Result<Exit, CliError> {
         }
         return Err(err);
     }
-    let done: Vec<Resigned> = signed.into_iter().filter_map(Result::ok).collect();
-    for (path, bytes, _) in &done {
-        crate::fs::write_atomic(path, bytes)?;
-    }
-    for (_, _, id) in &done {
-        println!("{id}");
-    }
-    let kept =
-        if unchanged > 0 { format!(" ({} already current)", plural(unchanged)) } else { String::new() };
-    crate::ui::status(format!(
-        "re-signed {} with the current achievement text{kept}; run `rosette build` to publish",
-        plural(done.len())
-    ));
-    Ok(Exit::Ok)
+    Ok(signed.into_iter().filter_map(Result::ok).collect())
 }
 
 fn plural(n: usize) -> String {

@@ -1,6 +1,6 @@
 //! `rosette revoke`, `suspend`, `reinstate`: flip an award's bit and re-sign its status list.
 
-use super::award::Site;
+use super::award::IssuingSite;
 use crate::cli::StatusArgs;
 use crate::error::{CliError, Exit};
 use crate::integrity::{self, Cryptosuite, ProofOptions};
@@ -16,7 +16,7 @@ pub enum Change {
 }
 
 pub fn run(args: &StatusArgs, change: Change) -> Result<Exit, CliError> {
-    let site = Site::open(&args.root)?;
+    let site = IssuingSite::open(&args.root)?;
     if args.reason.is_some() && change != Change::Revoke {
         return Err(CliError::io("--reason goes with `rosette revoke`"));
     }
@@ -81,7 +81,7 @@ pub fn run(args: &StatusArgs, change: Change) -> Result<Exit, CliError> {
 /// The id of the award `query` names: its file name in `badges/awards/` (`2026-k3j5…`), a
 /// beginning of exactly one such name, or its whole id (`https://…/awards/2026-k3j5…`). An id
 /// of another form is taken as it is, for the status registry to answer.
-pub(crate) fn resolve(site: &Site, query: &str) -> Result<String, CliError> {
+pub(crate) fn resolve(site: &IssuingSite, query: &str) -> Result<String, CliError> {
     let prefix = crate::award::award_id(&site.config, "");
     let typed = match query.strip_prefix(&prefix) {
         Some(slug) => slug,

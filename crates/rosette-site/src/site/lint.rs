@@ -389,23 +389,6 @@ fn lint_keys(input: &SiteInput, keys: &[SiteKey], report: &mut Report) {
     }
 }
 
-/// The fragment of a key of the site `did` that signed `credential` but is not in `keys`.
-pub fn unlisted_key(credential: &crate::model::Credential, keys: &[SiteKey], did: &str) -> Option<String> {
-    crate::integrity::proofs(&credential.value).into_iter().find_map(|proof| {
-        let vm = proof.get("verificationMethod").and_then(Value::as_str)?;
-        let fragment = vm.strip_prefix(did)?.strip_prefix('#')?;
-        (!keys.iter().any(|k| k.fragment == fragment)).then(|| fragment.to_string())
-    })
-}
-
-/// The hint for a badge signed by a key of this site that rosette.toml does not list.
-pub fn unlisted_key_hint(fragment: &str) -> String {
-    format!(
-        "`{fragment}` is not in rosette.toml: keep it under [[keys]] with status = \"retired\", so \
-         did.json keeps publishing it and the badges it signed keep verifying"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -160,9 +160,8 @@ impl Site {
             let file = format!("badges/{}", asset.rel);
             match paths::OutPath::new(&asset.rel) {
                 Ok(to) if !out.contains(&to) => copies.push((to, asset)),
-                Ok(to) => {
-                    problems.push(Problem::new(&file, format!("would overwrite the generated `{}`", to.as_str())))
-                }
+                Ok(to) => problems
+                    .push(Problem::new(&file, format!("would overwrite the generated `{}`", to.as_str()))),
                 Err(e) => problems.push(Problem::new(&file, format!("cannot be published: {e}"))),
             }
         }

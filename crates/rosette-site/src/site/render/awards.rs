@@ -2,8 +2,6 @@
 //! credential, rendered in parallel and written as they are made, or linked from the memo when
 //! every input of the award is as last time. Only a small summary of each stays in memory.
 
-use super::pages::{Extra, Pages};
-use super::{AwardSummary, Context};
 use super::super::cache::{Cache, CachedVerdict, Key, Unit};
 use super::super::earner::{BakeBases, EarnerView, PreparedImage};
 use super::super::library::{Award, Library};
@@ -11,6 +9,8 @@ use super::super::output::Output;
 use super::super::paths::OutPath;
 use super::super::views;
 use super::cards::Cards;
+use super::pages::{Extra, Pages};
+use super::{AwardSummary, Context};
 use crate::config::Visibility;
 use crate::error::SiteError;
 use chrono::{DateTime, Utc};
@@ -234,7 +234,8 @@ fn reuse_award(
 fn keep_canonical(award: &Award<'_>, cx: &Context<'_>, text: bool) -> Result<Option<String>, SiteError> {
     let signed =
         award.verdict.signed.as_ref().filter(|s| s.suite == crate::integrity::Cryptosuite::EddsaRdfc2022);
-    let mut blob = signed.map(|s| super::super::canonical::blob(&s.canonical_document, &s.canonical_proof_config));
+    let mut blob =
+        signed.map(|s| super::super::canonical::blob(&s.canonical_document, &s.canonical_proof_config));
     let cache = cx.memo;
     if !cache.keeps() {
         return Ok(blob);
@@ -267,4 +268,3 @@ fn keep_canonical(award: &Award<'_>, cx: &Context<'_>, text: bool) -> Result<Opt
     }
     Ok(blob)
 }
-

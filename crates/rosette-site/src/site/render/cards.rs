@@ -119,4 +119,3 @@ pub(super) fn image_bytes(
     }
     out
 }
-

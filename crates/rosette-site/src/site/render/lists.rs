@@ -1,10 +1,10 @@
 //! What lists the site for search engines and readers: `robots.txt`, the sitemap (split at
 //! the protocol's limit) and the Atom feed of public awards that stand.
 
-use super::AwardSummary;
 use super::super::library::Library;
 use super::super::output::Output;
 use super::super::paths::OutPath;
+use super::AwardSummary;
 use crate::config::Config;
 use crate::error::SiteError;
 
@@ -52,7 +52,11 @@ pub(super) fn sitemap_urls(
 /// past that, `sitemap.xml` is a sitemap index pointing to `sitemap-1.xml`, `sitemap-2.xml`, …
 /// of `max_urls` URLs each, as the protocol requires. `robots.txt` names `sitemap.xml` either
 /// way. The build passes [`SITEMAP_MAX_URLS`]; tests, a small limit.
-pub(super) fn sitemap(base: &str, urls: &[String], max_urls: usize) -> Result<Vec<(OutPath, String)>, SiteError> {
+pub(super) fn sitemap(
+    base: &str,
+    urls: &[String],
+    max_urls: usize,
+) -> Result<Vec<(OutPath, String)>, SiteError> {
     const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     const NS: &str = "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"";
     let urlset = |urls: &[String]| {
@@ -111,4 +115,3 @@ pub(super) fn feed(config: &Config, library: &Library<'_>, awards: &[&AwardSumma
         xml(&config.issuer.name)
     )
 }
-

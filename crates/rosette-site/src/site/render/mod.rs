@@ -154,7 +154,10 @@ fn site_pages(
             bases.show(&mut view);
         }
         let at = a.page.index();
-        out.write(&at, &pages.page("achievement.html", &at, &[("achievement", &view), ("awards", &awards)])?)?;
+        out.write(
+            &at,
+            &pages.page("achievement.html", &at, &[("achievement", &view), ("awards", &awards)])?,
+        )?;
         achievements.push(view);
     }
     let recent: Vec<&AwardSummary> = summaries.iter().map(|(_, s)| s).take(50).collect();
@@ -162,7 +165,8 @@ fn site_pages(
     out.write(&at, &pages.page("index.html", &at, &[("achievements", &achievements), ("awards", &recent)])?)?;
     let did_url = format!("{base}{}", did_json_path(config).as_str());
     let at = OutPath::fixed("issuer/index.html");
-    let issuer = pages.page("issuer.html", &at, &[("achievements", &achievements), ("did_json_url", &did_url)])?;
+    let issuer =
+        pages.page("issuer.html", &at, &[("achievements", &achievements), ("did_json_url", &did_url)])?;
     out.write(&at, &issuer)?;
     let at = OutPath::fixed("404.html");
     out.write(&at, &pages.page("404.html", &at, &[])?)?;

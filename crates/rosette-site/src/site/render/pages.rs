@@ -57,7 +57,11 @@ impl<'a> Pages<'a> {
             SiteError::invalid(format!("template `{template}` failed")).caused_by(tera_chain(&e))
         })?;
         // Once per site, the full minifier; once per award, the cheap trim (see compact.rs).
-        Ok(if per_award { super::super::compact::compact(&html).into_bytes() } else { minify(html.as_bytes()) })
+        Ok(if per_award {
+            super::super::compact::compact(&html).into_bytes()
+        } else {
+            minify(html.as_bytes())
+        })
     }
 
     /// A page of the site (not of one award), rendered and minified.
@@ -199,4 +203,3 @@ pub(super) mod erased {
         }
     }
 }
-

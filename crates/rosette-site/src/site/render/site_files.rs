@@ -101,4 +101,3 @@ pub(super) fn headers(config: &Config) -> String {
         did = did.as_str()
     )
 }
-
