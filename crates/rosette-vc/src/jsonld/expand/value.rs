@@ -120,11 +120,31 @@ impl<'d> Expander<'d, '_> {
         type_scoped: &ActiveContext,
         m: &'d Map<String, Value>,
     ) -> Result<oxrdf::Literal> {
-        let mut value = None;
-        let mut types: Vec<&'d Value> = Vec::new();
-        let mut language: Option<String> = None;
-        let mut direction = false;
-        let mut index = false;
+        let found = self.value_entries(active, m)?;
+        let value = found.value.unwrap_or(&Value::Null);
+        let datatype = self.value_datatype(type_scoped, &found.types)?;
+        if datatype.is_some() && (found.language.is_some() || found.direction) {
+            return Err(self.invalid(
+                "invalid value object",
+                "a value cannot have both @type and @language or @direction",
+            ));
+        }
+        let datatype = match datatype {
+            Some(Datatype::Json) => return self.json_literal(value),
+            Some(Datatype::Iri(n)) => Some(n),
+            None => None,
+        };
+        self.check_literal_value(value, &found)?;
+        literal(value, datatype.as_ref(), found.language.as_deref()).map_err(|m| self.unsupported(m))
+    }
+
+    /// The entries of a value object, each checked as it is visited.
+    fn value_entries(
+        &mut self,
+        active: &ActiveContext,
+        m: &'d Map<String, Value>,
+    ) -> Result<ValueEntries<'d>> {
+        let mut found = ValueEntries::default();
         for (k, v) in entries(m, self.sorted) {
             if k == "@context" {
                 continue;
@@ -132,14 +152,14 @@ impl<'d> Expander<'d, '_> {
             self.path.push(Seg::Key(k));
             match active.keyword_of(k) {
                 Some(Kw::Value) => {
-                    if value.replace(v).is_some() {
+                    if found.value.replace(v).is_some() {
                         return Err(self.invalid("colliding keywords", "@value is given twice"));
                     }
                 }
-                Some(Kw::Type) => types.push(v),
+                Some(Kw::Type) => found.types.push(v),
                 Some(Kw::Language) => match v {
                     Value::Null => {}
-                    Value::String(l) if is_bcp47(l) => language = Some(l.to_lowercase()),
+                    Value::String(l) if is_bcp47(l) => found.language = Some(l.to_lowercase()),
                     Value::String(l) => {
                         return Err(self.unsafe_(SafeModeViolation::InvalidLanguage(l.clone())));
                     }
@@ -150,7 +170,7 @@ impl<'d> Expander<'d, '_> {
                     }
                 },
                 Some(Kw::Direction) => match v.as_str() {
-                    Some("ltr" | "rtl") => direction = true,
+                    Some("ltr" | "rtl") => found.direction = true,
                     _ => {
                         return Err(
                             self.invalid("invalid base direction", "@direction must be \"ltr\" or \"rtl\"")
@@ -161,7 +181,7 @@ impl<'d> Expander<'d, '_> {
                     if !v.is_string() {
                         return Err(self.invalid("invalid @index value", "@index must be a string"));
                     }
-                    index = true;
+                    found.index = true;
                 }
                 Some(kw) => {
                     return Err(self.invalid(
@@ -179,11 +199,13 @@ impl<'d> Expander<'d, '_> {
             }
             self.path.pop();
         }
-        let value = value.unwrap_or(&Value::Null);
+        Ok(found)
+    }
 
-        // The datatype, expanded like any @type (relative ones are unsafe).
+    /// The datatype of a value object, expanded like any @type (relative ones are unsafe).
+    fn value_datatype(&self, type_scoped: &ActiveContext, types: &[&Value]) -> Result<Option<Datatype>> {
         let mut flat: Vec<&str> = Vec::new();
-        for t in &types {
+        for t in types {
             match t {
                 Value::String(s) => flat.push(s),
                 Value::Array(a) if a.iter().all(Value::is_string) => {
@@ -196,43 +218,31 @@ impl<'d> Expander<'d, '_> {
                 }
             }
         }
-        enum Datatype {
-            Json,
-            Iri(NamedNode),
-        }
-        let datatype = match flat.as_slice() {
-            [] => None,
+        match flat.as_slice() {
+            [] => Ok(None),
             [t] => match type_scoped.expand_iri(t, true, true) {
-                Some(iri) if iri == "@json" => Some(Datatype::Json),
+                Some(iri) if iri == "@json" => Ok(Some(Datatype::Json)),
                 Some(iri) if is_absolute(&iri) && !is_blank(&iri) => {
                     let node = named_node(&iri).ok_or_else(|| {
                         self.unsupported(format!(
                             "datatype `{iri}` is not a valid IRI (RFC 3987), so it has no canonical N-Quads form"
                         ))
                     })?;
-                    Some(Datatype::Iri(node))
+                    Ok(Some(Datatype::Iri(node)))
                 }
-                Some(iri) if is_blank(&iri) => {
-                    return Err(self.invalid(
-                        "invalid typed value",
-                        format!("the datatype `{t}` must be an IRI, not a blank node identifier"),
-                    ));
-                }
-                _ => return Err(self.unsafe_(SafeModeViolation::RelativeTypeReference((*t).to_owned()))),
+                Some(iri) if is_blank(&iri) => Err(self.invalid(
+                    "invalid typed value",
+                    format!("the datatype `{t}` must be an IRI, not a blank node identifier"),
+                )),
+                _ => Err(self.unsafe_(SafeModeViolation::RelativeTypeReference((*t).to_owned()))),
             },
-            _ => {
-                return Err(self.unsupported("a value with more than one datatype has no RDF form"));
-            }
-        };
-        if datatype.is_some() && (language.is_some() || direction) {
-            return Err(self.invalid(
-                "invalid value object",
-                "a value cannot have both @type and @language or @direction",
-            ));
+            _ => Err(self.unsupported("a value with more than one datatype has no RDF form")),
         }
-        if let Some(Datatype::Json) = datatype {
-            return self.json_literal(value);
-        }
+    }
+
+    /// The checks on a value that is not JSON: it must be a scalar, only a string may have a
+    /// language, and a direction or an index would not be signed.
+    fn check_literal_value(&self, value: &Value, found: &ValueEntries<'_>) -> Result<()> {
         match value {
             Value::Null => return Err(self.unsafe_(SafeModeViolation::NullValue)),
             Value::Array(_) | Value::Object(_) => {
@@ -243,21 +253,34 @@ impl<'d> Expander<'d, '_> {
             }
             _ => {}
         }
-        if language.is_some() && !value.is_string() {
+        if found.language.is_some() && !value.is_string() {
             return Err(self.invalid("invalid language-tagged value", "only strings can have a @language"));
         }
-        if direction && !self.drop_direction {
+        if found.direction && !self.drop_direction {
             return Err(self.unsafe_(SafeModeViolation::RdfDirectionNotSet(value.to_string())));
         }
-        if index {
+        if found.index {
             return Err(
                 self.unsupported("@index is not part of the RDF dataset, so its value would not be signed")
             );
         }
-        let datatype = match &datatype {
-            Some(Datatype::Iri(n)) => Some(n),
-            _ => None,
-        };
-        literal(value, datatype, language.as_deref()).map_err(|m| self.unsupported(m))
+        Ok(())
     }
+}
+
+/// The entries of a value object.
+#[derive(Default)]
+struct ValueEntries<'d> {
+    value: Option<&'d Value>,
+    /// The values of the keys that expand to `@type`.
+    types: Vec<&'d Value>,
+    language: Option<String>,
+    direction: bool,
+    index: bool,
+}
+
+/// The datatype of a value object.
+enum Datatype {
+    Json,
+    Iri(NamedNode),
 }
