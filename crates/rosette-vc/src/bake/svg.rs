@@ -16,7 +16,7 @@
 
 use std::ops::Range;
 
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
 
@@ -254,6 +254,27 @@ impl Content {
         self.error.get_or_insert(error);
     }
 
+    /// An entity or character reference in the content.
+    fn reference(
+        &mut self,
+        reader: &NsReader<&[u8]>,
+        base: usize,
+        r: &BytesRef<'_>,
+    ) -> Result<(), BakeError> {
+        match r.resolve_char_ref() {
+            Ok(Some(c)) => self.text.push(c),
+            Err(err) => self.fail(xml_error(reader, base, &err)),
+            Ok(None) => {
+                let name = r.decode().map_err(|err| xml_error(reader, base, &err))?;
+                match quick_xml::escape::resolve_predefined_entity(&name) {
+                    Some(value) => self.text.push_str(value),
+                    None => self.fail(BakeError::UndefinedEntity(name.into_owned())),
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn finish(self) -> Result<String, BakeError> {
         if let Some(error) = self.error {
             return Err(error);
@@ -287,17 +308,7 @@ fn scan(svg: &str) -> Result<Scan, BakeError> {
         usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX).saturating_add(base)
     };
     let mut reader = NsReader::from_str(body);
-    let mut root: Option<(Range<usize>, bool, Option<String>)> = None;
-    // Open elements; the root is depth 1.
-    let mut depth = 0usize;
-    let mut credentials = Vec::new();
-    // The outermost credential element we are inside: where it starts and its depth.
-    let mut open: Option<(usize, usize)> = None;
-    // The first credential's content while we are inside it, then its result.
-    let mut collecting: Option<Content> = None;
-    let mut first: Option<Result<String, BakeError>> = None;
-    let mut ob2 = false;
-
+    let mut state = ScanState::default();
     loop {
         let start = offset(&reader);
         let event = reader.read_event().map_err(|err| xml_error(&reader, base, &err))?;
@@ -305,87 +316,33 @@ fn scan(svg: &str) -> Result<Scan, BakeError> {
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let is_empty = matches!(event, Event::Empty(_));
-                let (resolved, local) = reader.resolver().resolve_element(e.name());
-                let ns = Ns::of(&resolved);
-                let is_credential = ns == Ns::Ob3 && local.as_ref() == b"credential";
-                if depth == 0 {
-                    if root.is_some() {
-                        return Err(ill_formed(start, "a second root element"));
-                    }
-                    if ns != Ns::Svg || local.as_ref() != b"svg" {
-                        return Err(BakeError::NotSvg(qname(e)));
-                    }
-                    let prefix = openbadges_prefix(e).map_err(|err| xml_error(&reader, base, &err))?;
-                    root = Some((start..end, is_empty, prefix));
-                } else if let Some(content) = collecting.as_mut() {
-                    content.fail(BakeError::MarkupInCredential(qname(e)));
-                } else if open.is_none() && is_credential {
-                    let mut content = Content::default();
-                    if e.try_get_attribute("verify").map_err(|err| xml_error(&reader, base, &err))?.is_some()
-                    {
-                        content.fail(BakeError::JwtProof);
-                    }
-                    if is_empty {
-                        credentials.push(start..end);
-                        first.get_or_insert_with(|| content.finish());
-                    } else {
-                        open = Some((start, depth + 1));
-                        if first.is_none() {
-                            collecting = Some(content);
-                        }
-                    }
-                } else if ns == Ns::Ob2 && local.as_ref() == b"assertion" {
-                    ob2 = true;
-                }
-                if !is_empty {
-                    depth += 1;
-                }
+                state.element_start(&reader, base, e, start..end, is_empty)?;
             }
-            Event::End(_) => {
-                // The end of the credential element we are inside (not of one nested in it).
-                if let Some((cred_start, _)) = open.filter(|&(_, d)| d == depth) {
-                    credentials.push(cred_start..end);
-                    open = None;
-                    if let Some(content) = collecting.take() {
-                        first = Some(content.finish());
-                    }
-                }
-                depth = depth.saturating_sub(1);
-            }
+            Event::End(_) => state.element_end(end),
             Event::Text(ref t) => {
                 let text = t.xml10_content().map_err(|err| xml_error(&reader, base, &err))?;
-                if depth == 0 && !is_xml_space(text.trim_start_matches('\u{feff}')) {
+                if state.depth == 0 && !is_xml_space(text.trim_start_matches('\u{feff}')) {
                     return Err(ill_formed(start, "text outside the root element"));
                 }
-                if let Some(content) = collecting.as_mut() {
+                if let Some(content) = state.collecting.as_mut() {
                     content.text.push_str(&text);
                 }
             }
             Event::CData(ref c) => {
-                if depth == 0 {
+                if state.depth == 0 {
                     return Err(ill_formed(start, "CDATA outside the root element"));
                 }
-                if let Some(content) = collecting.as_mut() {
+                if let Some(content) = state.collecting.as_mut() {
                     content.cdata.push_str(&c.xml10_content().map_err(|err| xml_error(&reader, base, &err))?);
                     content.has_cdata = true;
                 }
             }
             Event::GeneralRef(ref r) => {
-                if depth == 0 {
+                if state.depth == 0 {
                     return Err(ill_formed(start, "an entity reference outside the root element"));
                 }
-                if let Some(content) = collecting.as_mut() {
-                    match r.resolve_char_ref() {
-                        Ok(Some(c)) => content.text.push(c),
-                        Err(err) => content.fail(xml_error(&reader, base, &err)),
-                        Ok(None) => {
-                            let name = r.decode().map_err(|err| xml_error(&reader, base, &err))?;
-                            match quick_xml::escape::resolve_predefined_entity(&name) {
-                                Some(value) => content.text.push_str(value),
-                                None => content.fail(BakeError::UndefinedEntity(name.into_owned())),
-                            }
-                        }
-                    }
+                if let Some(content) = state.collecting.as_mut() {
+                    content.reference(&reader, base, r)?;
                 }
             }
             Event::DocType(ref d) => {
@@ -399,13 +356,102 @@ fn scan(svg: &str) -> Result<Scan, BakeError> {
             Event::Eof => break,
         }
     }
-    let Some((root_tag, root_empty, openbadges_prefix)) = root else {
-        return Err(ill_formed(svg.len(), "there is no root element"));
-    };
-    if depth != 0 {
-        return Err(ill_formed(svg.len(), "the document ends before its root element is closed"));
+    state.finish(svg.len())
+}
+
+/// What [`scan`] knows between two events.
+#[derive(Default)]
+struct ScanState {
+    /// The root's start tag, whether it is empty, and its `xmlns:openbadges`.
+    root: Option<(Range<usize>, bool, Option<String>)>,
+    /// Open elements; the root is depth 1.
+    depth: usize,
+    credentials: Vec<Range<usize>>,
+    /// The outermost credential element we are inside: where it starts and its depth.
+    open: Option<(usize, usize)>,
+    /// The first credential's content while we are inside it, then its result.
+    collecting: Option<Content>,
+    first: Option<Result<String, BakeError>>,
+    ob2: bool,
+}
+
+impl ScanState {
+    /// A start tag (`tag` is where it is) or an empty-element tag.
+    fn element_start(
+        &mut self,
+        reader: &NsReader<&[u8]>,
+        base: usize,
+        e: &BytesStart<'_>,
+        tag: Range<usize>,
+        is_empty: bool,
+    ) -> Result<(), BakeError> {
+        let (resolved, local) = reader.resolver().resolve_element(e.name());
+        let ns = Ns::of(&resolved);
+        let is_credential = ns == Ns::Ob3 && local.as_ref() == b"credential";
+        if self.depth == 0 {
+            if self.root.is_some() {
+                return Err(ill_formed(tag.start, "a second root element"));
+            }
+            if ns != Ns::Svg || local.as_ref() != b"svg" {
+                return Err(BakeError::NotSvg(qname(e)));
+            }
+            let prefix = openbadges_prefix(e).map_err(|err| xml_error(reader, base, &err))?;
+            self.root = Some((tag, is_empty, prefix));
+        } else if let Some(content) = self.collecting.as_mut() {
+            content.fail(BakeError::MarkupInCredential(qname(e)));
+        } else if self.open.is_none() && is_credential {
+            let mut content = Content::default();
+            if e.try_get_attribute("verify").map_err(|err| xml_error(reader, base, &err))?.is_some() {
+                content.fail(BakeError::JwtProof);
+            }
+            if is_empty {
+                self.credentials.push(tag);
+                self.first.get_or_insert_with(|| content.finish());
+            } else {
+                self.open = Some((tag.start, self.depth + 1));
+                if self.first.is_none() {
+                    self.collecting = Some(content);
+                }
+            }
+        } else if ns == Ns::Ob2 && local.as_ref() == b"assertion" {
+            self.ob2 = true;
+        }
+        if !is_empty {
+            self.depth += 1;
+        }
+        Ok(())
     }
-    Ok(Scan { root_tag, root_empty, openbadges_prefix, credentials, first, ob2 })
+
+    /// An end tag, ending at byte `end`.
+    fn element_end(&mut self, end: usize) {
+        // The end of the credential element we are inside (not of one nested in it).
+        if let Some((cred_start, _)) = self.open.filter(|&(_, d)| d == self.depth) {
+            self.credentials.push(cred_start..end);
+            self.open = None;
+            if let Some(content) = self.collecting.take() {
+                self.first = Some(content.finish());
+            }
+        }
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// What the scan found, once the document of `len` bytes has ended.
+    fn finish(self, len: usize) -> Result<Scan, BakeError> {
+        let Some((root_tag, root_empty, openbadges_prefix)) = self.root else {
+            return Err(ill_formed(len, "there is no root element"));
+        };
+        if self.depth != 0 {
+            return Err(ill_formed(len, "the document ends before its root element is closed"));
+        }
+        Ok(Scan {
+            root_tag,
+            root_empty,
+            openbadges_prefix,
+            credentials: self.credentials,
+            first: self.first,
+            ob2: self.ob2,
+        })
+    }
 }
 
 /// An error of the XML reader, where it found it.

@@ -52,9 +52,11 @@
 //!
 //! # Module map
 //!
-//! - `context.rs`: active contexts, term definitions, IRI expansion (§4.1, §4.2, §5.2);
+//! - `context/`: active contexts and IRI expansion (§5.2) in `mod.rs`, context processing (§4.1)
+//!   in `process.rs`, Create Term Definition (§4.2) in `term.rs` and `iri_mapping.rs`;
 //! - `store.rs`: the embedded contexts and the caches;
-//! - `expand.rs`: expansion and deserialization to RDF in one pass (§5.1, §8.1);
+//! - `expand/`: expansion and deserialization to RDF in one pass (§5.1, §8.1), by kind of
+//!   value (elements, nodes, properties, containers, lists, values) and the statements written;
 //! - `rdf.rs`: literals, numbers, lists, and the deduplicated quad set (§8.2, §8.3);
 //! - `iri.rs`: keywords, absolute-IRI and language-tag checks, IRI resolution;
 //! - `error.rs`: [`JsonLdError`] and [`SafeModeViolation`].
