@@ -15,19 +15,43 @@ pub enum JsonLdError {
     /// Something `jsonld.js` in safe mode rejects: processing would silently drop or distort
     /// data, so what a reader sees would not be what is signed.
     #[error("{}{violation}", At(path))]
-    Unsafe { path: String, violation: SafeModeViolation },
+    Unsafe {
+        /// The JSON path of the offending value (empty for the document root).
+        path: String,
+        /// What safe mode rejects.
+        violation: SafeModeViolation,
+    },
     /// Invalid JSON-LD, which every conforming processor rejects. `code` is the JSON-LD 1.1 API
     /// error code (`protected term redefinition`, `invalid IRI mapping`, ...).
     #[error("{}invalid JSON-LD ({code}): {message}", At(path))]
-    Invalid { path: String, code: &'static str, message: String },
+    Invalid {
+        /// The JSON path of the offending value (empty for the document root).
+        path: String,
+        /// The JSON-LD 1.1 API error code.
+        code: &'static str,
+        /// What is wrong, in words.
+        message: String,
+    },
     /// Valid JSON-LD that rosette refuses although `jsonld.js` safe mode accepts it: the data
     /// would not be signed, or JSON-LD processors disagree on its RDF form, or it has no
     /// well-formed N-Quads form.
     #[error("{}{message}", At(path))]
-    Unsupported { path: String, message: String },
+    Unsupported {
+        /// The JSON path of the offending value (empty for the document root).
+        path: String,
+        /// Why rosette refuses it.
+        message: String,
+    },
     /// The document or its contexts nest deeper than rosette processes.
     #[error("{}{what} nest more than {limit} levels deep", At(path))]
-    TooDeep { path: String, what: &'static str, limit: usize },
+    TooDeep {
+        /// The JSON path where the limit was reached.
+        path: String,
+        /// What nests too deep: the document or its contexts.
+        what: &'static str,
+        /// The deepest nesting rosette processes.
+        limit: usize,
+    },
 }
 
 impl JsonLdError {

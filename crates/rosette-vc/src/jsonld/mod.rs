@@ -84,6 +84,7 @@ impl Default for JsonLdProcessor {
 }
 
 impl JsonLdProcessor {
+    /// A processor over the embedded contexts, each processed once, when first used, and kept.
     pub fn new() -> Self {
         Self { store: store::ContextStore::new(), seed: rdf::random_seed() }
     }
