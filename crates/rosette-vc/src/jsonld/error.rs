@@ -203,6 +203,11 @@ impl SafeModeViolation {
     }
 }
 
+/// How deeply contexts may nest (scoped contexts within scoped contexts, context URLs that
+/// reference others): deeper is [`ContextError::TooDeep`]. The embedded contexts nest two
+/// levels.
+pub(crate) const MAX_CONTEXT_DEPTH: usize = 32;
+
 /// A problem found while processing a context, before it is tied to a place in the document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ContextError {
@@ -225,9 +230,7 @@ impl ContextError {
             Self::Unsafe(violation) => JsonLdError::Unsafe { path, violation },
             Self::Invalid(code, message) => JsonLdError::Invalid { path, code, message },
             Self::Unsupported(message) => JsonLdError::Unsupported { path, message },
-            Self::TooDeep => {
-                JsonLdError::TooDeep { path, what: "contexts", limit: super::context::MAX_CONTEXT_DEPTH }
-            }
+            Self::TooDeep => JsonLdError::TooDeep { path, what: "contexts", limit: MAX_CONTEXT_DEPTH },
         }
     }
 }

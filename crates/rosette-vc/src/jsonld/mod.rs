@@ -54,7 +54,10 @@
 //!
 //! - `context/`: active contexts and IRI expansion (§5.2) in `mod.rs`, context processing (§4.1)
 //!   in `process.rs`, Create Term Definition (§4.2) in `term.rs` and `iri_mapping.rs`;
-//! - `store.rs`: the embedded contexts and the caches;
+//! - `local.rs`: local contexts (`@context` values) as parsed, before processing;
+//! - `store.rs`: the embedded contexts and the caches, through which context processing goes
+//!   (it reaches them through a trait, `context::Contexts`, so that `context/` does not depend
+//!   on the store);
 //! - `expand/`: expansion and deserialization to RDF in one pass (§5.1, §8.1), by kind of
 //!   value (elements, nodes, properties, containers, lists, values) and the statements written;
 //! - `rdf.rs`: literals, numbers, lists, and the deduplicated quad set (§8.2, §8.3);
@@ -65,6 +68,7 @@ mod context;
 mod error;
 mod expand;
 mod iri;
+mod local;
 mod rdf;
 mod store;
 

@@ -18,8 +18,9 @@ use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use serde_json::{Map, Value};
 
-use super::context::{ActiveContext, MAX_CONTEXT_DEPTH, process_object};
-use super::error::ContextError;
+use super::context::{ActiveContext, Contexts, process_object};
+use super::error::{ContextError, MAX_CONTEXT_DEPTH};
+use super::local::{ContextObject, Entry, LocalContext};
 use crate::contexts;
 
 /// How many processed contexts are kept before the cache is cleared. A site with a few context
@@ -27,34 +28,6 @@ use crate::contexts;
 const MAX_PROCESSED: usize = 2048;
 /// How much inline-context JSON (approximate bytes) is kept interned before it is cleared.
 const MAX_INTERNED_WEIGHT: usize = 8 << 20;
-
-/// A local context: the value of an `@context` entry (null, a URL, an object, or an array of
-/// these), parsed into entries, with the scoped contexts of its term definitions parsed too so
-/// that they have stable ids.
-#[derive(Debug)]
-pub(crate) struct LocalContext {
-    pub(crate) id: u64,
-    /// The JSON it was parsed from; compared when a protected term is redefined.
-    pub(crate) value: Value,
-    entries: Vec<Entry>,
-}
-
-#[derive(Debug)]
-enum Entry {
-    Null,
-    Url(String),
-    Object(Arc<ContextObject>),
-    Invalid(String),
-}
-
-/// One context definition object.
-#[derive(Debug)]
-pub(crate) struct ContextObject {
-    pub(crate) id: u64,
-    pub(crate) map: Map<String, Value>,
-    /// The scoped context of each term definition that has one.
-    pub(crate) scoped: HashMap<String, Arc<LocalContext>>,
-}
 
 /// A context after URLs are replaced by what they name: §4.1.2 step 5's "resolved context".
 enum Resolved {
@@ -277,7 +250,7 @@ impl ContextStore {
         if depth > MAX_CONTEXT_DEPTH {
             return Err(ContextError::TooDeep);
         }
-        for entry in &local.entries {
+        for entry in local.entries() {
             match entry {
                 Entry::Null => out.push(Resolved::Null),
                 Entry::Object(obj) => out.push(Resolved::Object(obj.clone())),
@@ -321,7 +294,7 @@ impl ContextStore {
         }
         let mut entries = Vec::new();
         self.push_entries(value, &mut entries, depth, true)?;
-        Ok(Arc::new(LocalContext { id: self.new_id(), value: value.clone(), entries }))
+        Ok(Arc::new(LocalContext::new(self.new_id(), value.clone(), entries)))
     }
 
     fn push_entries(
@@ -363,6 +336,28 @@ impl ContextStore {
             other => entries.push(Entry::Invalid(other.to_string())),
         }
         Ok(())
+    }
+}
+
+/// Context processing ([`process_object`]) reaches the store through this: its own methods.
+impl Contexts for ContextStore {
+    fn new_id(&self) -> u64 {
+        ContextStore::new_id(self)
+    }
+
+    fn import(&self, url: &str, depth: usize) -> Result<Arc<ContextObject>, ContextError> {
+        ContextStore::import(self, url, depth)
+    }
+
+    fn process(
+        &self,
+        active: &Arc<ActiveContext>,
+        local: &Arc<LocalContext>,
+        propagate: bool,
+        override_protected: bool,
+        depth: usize,
+    ) -> Result<Arc<ActiveContext>, ContextError> {
+        ContextStore::process(self, active, local, propagate, override_protected, depth)
     }
 }
 

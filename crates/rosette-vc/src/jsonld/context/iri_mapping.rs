@@ -12,7 +12,7 @@ use super::TermDefinition;
 use super::term::{Entry, TermBuilder};
 use crate::jsonld::error::{ContextError, SafeModeViolation};
 use crate::jsonld::iri::{ends_with_gen_delim, has_keyword_form, is_absolute, is_keyword};
-use crate::jsonld::store::LocalContext;
+use crate::jsonld::local::LocalContext;
 
 impl<'m, F: Fn(&str) -> Option<Arc<LocalContext>>> TermBuilder<'m, '_, F> {
     /// The IRI mapping (steps 13-18): from `@reverse`, from `@id`, or from the term itself.

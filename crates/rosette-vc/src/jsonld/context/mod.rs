@@ -22,14 +22,35 @@ use std::sync::Arc;
 use oxrdf::NamedNode;
 use serde_json::Value;
 
+use super::error::ContextError;
 use super::iri::{Kw, has_keyword_form, is_absolute, is_keyword, resolve};
-use super::store::LocalContext;
+use super::local::{ContextObject, LocalContext};
 
 pub(crate) use process::process_object;
 
-/// How deeply contexts may nest (scoped contexts within scoped contexts, context URLs that
-/// reference others). The embedded contexts nest two levels.
-pub(crate) const MAX_CONTEXT_DEPTH: usize = 32;
+/// What context processing needs beyond the context object at hand: fresh ids for the
+/// contexts it derives, the context an `@import` names, and the (cached) processing of scoped
+/// contexts, which recurses into §4.1 Context Processing. The
+/// [`ContextStore`](super::store::ContextStore) implements it, so that processing goes
+/// through its caches; this module does not depend on the store.
+pub(crate) trait Contexts {
+    /// An id never handed out before, for a new active context.
+    fn new_id(&self) -> u64;
+
+    /// The single context object an `@import` names (§4.1.2 step 5.6).
+    fn import(&self, url: &str, depth: usize) -> Result<Arc<ContextObject>, ContextError>;
+
+    /// [Context Processing](https://www.w3.org/TR/json-ld11-api/#context-processing-algorithm)
+    /// of `local` on top of `active`, at nesting depth `depth`.
+    fn process(
+        &self,
+        active: &Arc<ActiveContext>,
+        local: &Arc<LocalContext>,
+        propagate: bool,
+        override_protected: bool,
+        depth: usize,
+    ) -> Result<Arc<ActiveContext>, ContextError>;
+}
 
 /// The `@container` mapping of a term, as a set of flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -9,14 +9,14 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::term::TermBuilder;
-use super::{ActiveContext, Direction};
+use super::{ActiveContext, Contexts, Direction};
 use crate::jsonld::error::{ContextError, SafeModeViolation};
 use crate::jsonld::iri::{is_absolute, is_bcp47, resolve};
-use crate::jsonld::store::{ContextObject, ContextStore, LocalContext};
+use crate::jsonld::local::{ContextObject, LocalContext};
 
 /// Processes one context object (a "resolved context" of §4.1.2 step 5) on top of `active`.
 pub(crate) fn process_object(
-    store: &ContextStore,
+    store: &impl Contexts,
     active: &ActiveContext,
     obj: &ContextObject,
     override_protected: bool,
@@ -172,7 +172,7 @@ fn propagate(_: &mut ActiveContext, v: &Value) -> Result<(), ContextError> {
 
 /// `@import` (step 5.6, in `jsonld.js` order): the imported context, if any.
 fn import(
-    store: &ContextStore,
+    store: &impl Contexts,
     original: &Map<String, Value>,
     defined: &mut HashMap<&str, bool>,
     depth: usize,
@@ -234,7 +234,7 @@ fn update_keyword_aliases(result: &mut ActiveContext, defined_terms: Vec<&str>) 
 /// so far; using the finished context differs only for contexts whose validity depends on
 /// the order of their own keys.
 fn check_scoped_contexts(
-    store: &ContextStore,
+    store: &impl Contexts,
     result: &Arc<ActiveContext>,
     map: &Map<String, Value>,
     scoped: &impl Fn(&str) -> Option<Arc<LocalContext>>,

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::{ActiveContext, Container, Direction, TermDefinition, TypeMapping};
 use crate::jsonld::error::{ContextError, SafeModeViolation};
 use crate::jsonld::iri::{Kw, has_keyword_form, is_absolute, is_bcp47, is_blank, is_keyword, named_node};
-use crate::jsonld::store::LocalContext;
+use crate::jsonld::local::LocalContext;
 
 /// How long a chain of term definitions that depend on each other may be (`a` defined through
 /// `b:x`, `b` through `c:y`, ...), so that a hostile context cannot exhaust the stack.

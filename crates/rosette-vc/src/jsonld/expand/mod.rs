@@ -41,8 +41,9 @@ use serde_json::{Map, Value};
 use super::context::ActiveContext;
 use super::error::{JsonLdError, SafeModeViolation, Seg, format_path};
 use super::iri::cmp_utf16;
+use super::local::LocalContext;
 use super::rdf::QuadSink;
-use super::store::{ContextStore, LocalContext};
+use super::store::ContextStore;
 
 /// How deeply a document may nest (objects and arrays together). Credentials nest well under
 /// twenty levels, and serde_json does not parse JSON nested deeper than 128 levels, so this
