@@ -209,7 +209,7 @@ impl Achievement {
         } else {
             return Err("an achievement file ends in .toml or .md".into());
         };
-        if crate::site::paths::OutPath::new(slug).is_err() || slug.contains('/') {
+        if crate::paths::OutPath::new(slug).is_err() || slug.contains('/') {
             return Err(format!("`{slug}` cannot be a page name: use letters, digits and `-`"));
         }
         let mut file: AchievementFile = toml::from_str(front).map_err(|e| {

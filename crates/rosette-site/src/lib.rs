@@ -11,7 +11,7 @@
 //! | load, verify | [`site::load`], [`site::library`] | reading `badges/`, verifying every credential with [`rosette_vc::verify`], the problems a build reports |
 //! | render | [`site::render`], [`site::views`], [`site::earner`], [`card`], [`qr`], [`markdown`] | pages, per-award files, link-preview cards, QR codes |
 //! | write | [`site::stage`], [`site::write`], [`site::cache`], [`site::fit`] | staging, the atomic swap of `public/`, the incremental cache, hosts' limits |
-//! | foundation | [`error`], [`fs`], [`text`] | errors with a kind and hints, atomic file writes, counts in messages |
+//! | foundation | [`error`], [`fs`], [`paths`], [`text`] | errors with a kind and hints, atomic file writes, safe output paths, counts in messages |
 //!
 //! # What it must never import
 //!
@@ -31,6 +31,7 @@ pub mod config;
 pub mod error;
 pub mod fs;
 pub mod markdown;
+pub mod paths;
 pub mod qr;
 pub mod registry;
 pub mod site;

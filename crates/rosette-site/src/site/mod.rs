@@ -22,7 +22,8 @@ pub mod links;
 pub mod lint;
 pub mod load;
 pub mod output;
-pub mod paths;
+// Output paths belong to no one step: the issuing commands and achievements use them too.
+pub use crate::paths;
 pub mod render;
 pub mod report;
 mod script;

@@ -5,8 +5,8 @@
 use super::library::{Achievement, Award, Library, Source};
 use crate::config::Config;
 use crate::markdown::{is_safe_url, to_safe_html};
-use crate::model::credential::values;
 use crate::model::lang::{Tagged, achievement_texts, best, in_achievement_language, pick, primary, texts};
+use crate::model::ob;
 use crate::verify::{CheckName, State};
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
@@ -219,20 +219,15 @@ pub fn clean_text(s: &str) -> String {
         .collect()
 }
 
-fn safe_url(v: Option<&Value>) -> Option<String> {
-    v.and_then(Value::as_str).filter(|u| is_safe_url(u)).map(str::to_string)
+fn image(image: Option<ob::Image<'_>>, fallback_alt: &str) -> Option<ImageView> {
+    let image = image?;
+    let url = image.id().filter(|u| is_safe_url(u))?.to_string();
+    let alt = image.caption().and_then(|c| pick(Some(c), "en")).unwrap_or_else(|| fallback_alt.to_string());
+    Some(ImageView { url, alt: clean_text(&alt) })
 }
 
-fn image(v: Option<&Value>, fallback_alt: &str) -> Option<ImageView> {
-    let v = v?;
-    let url = match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Object(o) => o.get("id").and_then(Value::as_str).map(str::to_string),
-        _ => None,
-    }
-    .filter(|u| is_safe_url(u))?;
-    let alt = v.get("caption").and_then(|c| pick(Some(c), "en")).unwrap_or_else(|| fallback_alt.to_string());
-    Some(ImageView { url, alt: clean_text(&alt) })
+fn safe_url(url: Option<&str>) -> Option<String> {
+    url.filter(|u| is_safe_url(u)).map(str::to_string)
 }
 
 /// A date for people: `31 January 2024` in English, `2024年1月31日` in Chinese.
@@ -256,32 +251,33 @@ pub fn achievement_as_stated(a: &Achievement, v: &Value, base: &str, lang: &str)
     let names = achievement_texts(v, "name");
     let descriptions = achievement_texts(v, "description");
     let name = text_of(&names, lang).unwrap_or_else(|| "Untitled achievement".into());
-    let criteria = v.get("criteria");
+    let stated = ob::Achievement::new(v);
+    let criteria = stated.criteria();
     // The criteria are in the achievement's language too (`inLanguage`), unless tagged.
-    let narratives = in_achievement_language(v, texts(criteria.and_then(|c| c.get("narrative"))));
+    let narratives = in_achievement_language(v, texts(criteria.and_then(|c| c.narrative())));
     AchievementView {
         url: format!("{base}{}/", a.page.as_str()),
         path: format!("{}/", a.page.as_str()),
         description: text_of(&descriptions, lang).unwrap_or_default(),
         criteria_html: best(&narratives, lang).map(|n| to_safe_html(&n.value)),
-        criteria_url: criteria.and_then(|c| safe_url(c.get("id"))),
-        image: image(v.get("image"), &name),
-        kind: v.get("achievementType").and_then(Value::as_str).map(split_camel),
-        kind_key: v
-            .get("achievementType")
-            .and_then(Value::as_str)
+        criteria_url: safe_url(criteria.and_then(|c| c.id())),
+        image: image(stated.image(), &name),
+        kind: stated.achievement_type().map(split_camel),
+        kind_key: stated
+            .achievement_type()
             .filter(|k| k.chars().all(|c| c.is_ascii_alphanumeric()))
             .map(str::to_string),
-        human_code: text(v.get("humanCode"), lang),
-        field_of_study: text(v.get("fieldOfStudy"), lang),
-        credits: v.get("creditsAvailable").and_then(Value::as_f64).map(|c| format!("{c}")),
-        tags: values(v.get("tag")).into_iter().filter_map(Value::as_str).map(clean_text).collect(),
-        alignments: values(v.get("alignment"))
+        human_code: text(stated.human_code(), lang),
+        field_of_study: text(stated.field_of_study(), lang),
+        credits: stated.credits_available().map(|c| format!("{c}")),
+        tags: stated.tags().into_iter().map(clean_text).collect(),
+        alignments: stated
+            .alignments()
             .into_iter()
             .map(|al| LinkView {
-                name: text(al.get("targetName"), lang).unwrap_or_default(),
-                url: safe_url(al.get("targetUrl")),
-                detail: [text(al.get("targetFramework"), lang), text(al.get("targetCode"), lang)]
+                name: text(al.target_name(), lang).unwrap_or_default(),
+                url: safe_url(al.target_url()),
+                detail: [text(al.target_framework(), lang), text(al.target_code(), lang)]
                     .into_iter()
                     .flatten()
                     .reduce(|a, b| format!("{a} · {b}")),
@@ -321,22 +317,18 @@ pub fn award(
     let lang = config.language.as_str();
     let base = config.base_url.as_str();
     let c = &source.credential.value;
-    let subject = &c["credentialSubject"];
+    let credential = ob::AchievementCredential::new(c);
+    let subject = credential.subject();
     // A badge page shows what its own credential signed, never another award's wording.
     let achievement = library
         .achievements
         .get(&award.achievement)
-        .map(|a| achievement_as_stated(a, &subject["achievement"], base, lang))
+        .map(|a| achievement_as_stated(a, subject.achievement().json(), base, lang))
         .unwrap_or_else(|| unreachable_achievement(base));
-    let issuer_name = match c.get("issuer") {
-        Some(Value::Object(o)) => text(o.get("name"), lang),
-        _ => None,
-    };
-    let status_lists = source
-        .credential
-        .status_entries()
-        .iter()
-        .filter_map(|e| e.get("statusListCredential").and_then(Value::as_str))
+    let issuer_name = text(credential.issuer_name(), lang);
+    let status_lists = credential
+        .status_list_urls()
+        .into_iter()
         .map(|url| StatusListView {
             url: url.to_string(),
             nquads: library.status_lists.iter().any(|l| {
@@ -345,7 +337,7 @@ pub fn award(
             }),
         })
         .collect();
-    let recipient = text(subject.get("name"), lang).unwrap_or_else(|| "the recipient".into());
+    let recipient = text(subject.name(), lang).unwrap_or_else(|| "the recipient".into());
     let until = award.valid_until;
     let proof = crate::integrity::proofs(c).into_iter().next();
     let proof_str =
@@ -360,23 +352,29 @@ pub fn award(
         expires: until.map(|d| human_date(d, lang)),
         expires_iso: until.map(crate::model::date::format_date_time),
         expired: until.is_some_and(|u| u < now),
-        description: text(c.get("description"), lang),
-        narrative_html: pick(subject.get("narrative"), lang).map(|n| to_safe_html(&n)),
-        evidence: values(c.get("evidence"))
+        description: text(credential.description(), lang),
+        narrative_html: pick(subject.narrative(), lang).map(|n| to_safe_html(&n)),
+        evidence: credential
+            .evidence()
             .into_iter()
             .map(|e| EvidenceView {
-                name: text(e.get("name"), lang),
-                url: safe_url(e.get("id")),
-                description: text(e.get("description"), lang),
-                narrative_html: pick(e.get("narrative"), lang).map(|n| to_safe_html(&n)),
+                name: text(e.name(), lang),
+                url: safe_url(e.id()),
+                description: text(e.description(), lang),
+                narrative_html: pick(e.narrative(), lang).map(|n| to_safe_html(&n)),
             })
             .collect(),
-        results: values(subject.get("result"))
+        results: subject
+            .results()
             .into_iter()
             .map(|r| LinkView {
-                name: text(r.get("value"), lang).or_else(|| text(r.get("status"), lang)).unwrap_or_default(),
+                name: text(r.value(), lang).or_else(|| text(r.status(), lang)).unwrap_or_default(),
                 url: None,
-                detail: result_label(r, c),
+                // The name of the ResultDescription the result points to, if the achievement has it.
+                detail: r
+                    .result_description()
+                    .and_then(|id| subject.achievement().result_description(id))
+                    .and_then(|d| text(d.name(), "en")),
             })
             .collect(),
         credential_id: source.credential.id().unwrap_or_default().to_string(),
@@ -408,21 +406,11 @@ pub fn award(
         issuer_name,
         status_lists,
         withdrawn_reason: award.withdrawn.as_ref().and_then(|w| w.reason.as_deref()).map(clean_text),
-        recipient_lang: other_language(subject.get("name"), lang),
-        description_lang: other_language(c.get("description"), lang),
+        recipient_lang: other_language(subject.name(), lang),
+        description_lang: other_language(credential.description(), lang),
         recipient,
         achievement,
     }
-}
-
-/// The name of the ResultDescription a result points to, if the achievement has it.
-fn result_label(result: &Value, credential: &Value) -> Option<String> {
-    let target = result.get("resultDescription").and_then(Value::as_str)?;
-    let descriptions = &credential["credentialSubject"]["achievement"]["resultDescription"];
-    values(Some(descriptions))
-        .into_iter()
-        .find(|d| d.get("id").and_then(Value::as_str) == Some(target))
-        .and_then(|d| text(d.get("name"), "en"))
 }
 
 fn unreachable_achievement(base: &str) -> AchievementView {

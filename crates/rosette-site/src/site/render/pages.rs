@@ -159,14 +159,7 @@ pub(super) fn breakable_filter(
         if c == '#' {
             out.push_str("<wbr>");
         }
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+        crate::templates::push_escaped(&mut out, c);
         // Not inside a time of day (`09:30`).
         if c == '/' || (c == ':' && !chars.peek().is_some_and(char::is_ascii_digit)) {
             out.push_str("<wbr>");
