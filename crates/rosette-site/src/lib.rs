@@ -8,9 +8,9 @@
 //! |---|---|---|
 //! | configure | [`config`], [`templates`] | `rosette.toml`, the theme (tera templates, static files, translations) |
 //! | issue | [`achievement`], [`award`], [`registry`], [`badge_art`] | achievements from `badges/`, new awards and their status-list entries, `init`'s default badge image |
-//! | load, verify | [`site::load`], [`site::library`] | reading `badges/`, verifying every credential with [`rosette_vc::verify`], the problems a build reports |
-//! | render | [`site::render`], [`site::views`], [`site::earner`], [`card`], [`qr`], [`markdown`] | pages, per-award files, link-preview cards, QR codes |
-//! | write | [`site::stage`], [`site::write`], [`site::cache`], [`site::fit`] | staging, the atomic swap of `public/`, the incremental cache, hosts' limits |
+//! | load, verify | [`site::Site`], [`site::load`], [`site::library`] | reading `badges/`, verifying every credential with [`rosette_vc::verify`], the problems a build reports |
+//! | render | [`site::render`] (one module per kind of output), [`site::views`], [`site::earner`], [`card`], [`qr`], [`markdown`] | pages, per-award files, link-preview cards, QR codes |
+//! | write | [`site::output`], [`site::stage`], [`site::write`], [`site::cache`], [`site::fit`] | where files go (staging or memory), the atomic swap of `public/`, the memo, hosts' limits |
 //! | foundation | [`error`], [`fs`], [`paths`], [`text`] | errors with a kind and hints, atomic file writes, safe output paths, counts in messages |
 //!
 //! # What it must never import

@@ -226,7 +226,8 @@ pub fn read_status(entry: &StatusEntry, list: &Value) -> Result<StatusReading, S
 }
 
 /// Why an award no longer stands: the purpose of the status list whose bit is set for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Withdrawal {
     /// Its bit is set in a `revocation` list: withdrawn for good.
     Revoked,

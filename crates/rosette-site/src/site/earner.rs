@@ -17,7 +17,7 @@ use super::views::AchievementView;
 use crate::bake::BakeError;
 use crate::card::Withdrawal;
 use crate::config::Config;
-use chrono::Datelike;
+use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
 /// Files made for one award, and the view of them for the template.
@@ -175,9 +175,20 @@ impl BakeBases {
     }
 }
 
-/// What the earner's files and links say of one award, from its page's view.
-#[derive(Debug, Clone, Copy)]
-pub struct Subject<'a> {
+/// Everything an award's earner files and links are made from, besides the site's
+/// configuration and its achievement's prepared image (each hashed whole). The memo keys the
+/// files by the hash of exactly this, and [`make`] and [`view`] read nothing else of the
+/// award: an input added here is in the key, so a new per-award output cannot be reused stale.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Inputs<'a> {
+    /// The award's directory (`awards/2024-0001`), where its files go.
+    pub dir: &'a str,
+    #[serde(serialize_with = "date_time")]
+    pub valid_from: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "date_time")]
+    pub valid_until: Option<DateTime<Utc>>,
+    /// Revoked or suspended: the card and its text say so.
+    pub withdrawal: Option<Withdrawal>,
     pub page_url: &'a str,
     pub achievement: &'a str,
     pub recipient: &'a str,
@@ -188,18 +199,38 @@ pub struct Subject<'a> {
     pub shared_card: Option<&'a str>,
 }
 
-/// Makes the earner's files for `award`, with its achievement's prepared image.
-pub fn make(award: &Award<'_>, config: &Config, image: &PreparedImage, subject: Subject<'_>) -> EarnerFiles {
-    let Subject { achievement, recipient, .. } = subject;
-    let dir = award.page.as_str();
+fn date_time<S: serde::Serializer>(d: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&d.map(crate::model::date::format_date_time).unwrap_or_default())
+}
+
+impl<'a> Inputs<'a> {
+    /// The inputs of `award`'s earner files, from its page's view.
+    pub fn of(award: &'a Award<'_>, view: &'a super::views::AwardView, shared_card: Option<&'a str>) -> Self {
+        Inputs {
+            dir: award.page.as_str(),
+            valid_from: award.valid_from,
+            valid_until: award.valid_until,
+            withdrawal: withdrawal(award),
+            page_url: &view.url,
+            achievement: &view.achievement.name,
+            recipient: &view.recipient,
+            image_url: view.achievement.image.as_ref().map(|i| i.url.as_str()),
+            shared_card,
+        }
+    }
+}
+
+/// Makes an award's earner files, with its achievement's prepared image.
+pub fn make(inputs: &Inputs<'_>, config: &Config, image: &PreparedImage) -> EarnerFiles {
+    let Inputs { achievement, recipient, dir, .. } = *inputs;
     let mut files = Vec::new();
     let path = |name: &str| OutPath::new(&format!("{dir}/{name}")).ok();
 
     // A card with the recipient's name only when the issuer opts in; a withdrawn award shows
     // the shared card that says so.
-    if config.preview.per_award && withdrawal(award).is_none() {
+    if config.preview.per_award && inputs.withdrawal.is_none() {
         let issued =
-            award.valid_from.map(|d| super::views::human_date(d, &config.language)).unwrap_or_default();
+            inputs.valid_from.map(|d| super::views::human_date(d, &config.language)).unwrap_or_default();
         let card = crate::card::Card {
             recipient: recipient.to_string(),
             achievement: achievement.to_string(),
@@ -222,15 +253,14 @@ pub fn make(award: &Award<'_>, config: &Config, image: &PreparedImage, subject: 
     }
     let names: Vec<&str> =
         files.iter().map(|(p, _, _)| p.as_str().rsplit('/').next().unwrap_or_default()).collect();
-    let view = view(award, config, subject, &names);
+    let view = view(inputs, config, &names);
     EarnerFiles { files, view }
 }
 
 /// The view of an award's earner files, from the names of the files made (`card-<hash>.png`):
 /// what the incremental cache keeps of them.
-pub fn view(award: &Award<'_>, config: &Config, subject: Subject<'_>, names: &[&str]) -> EarnerView {
-    let Subject { page_url, achievement, recipient, image_url, shared_card } = subject;
-    let dir = award.page.as_str();
+pub fn view(inputs: &Inputs<'_>, config: &Config, names: &[&str]) -> EarnerView {
+    let Inputs { page_url, achievement, recipient, image_url, shared_card, dir, .. } = *inputs;
     let mut view = EarnerView { qr: crate::qr::qr_path(page_url).ok(), ..EarnerView::default() };
     for name in names {
         match *name {
@@ -247,16 +277,16 @@ pub fn view(award: &Award<'_>, config: &Config, subject: Subject<'_>, names: &[&
     if !own_card {
         view.card_url = shared_card.map(str::to_string);
     }
-    view.card_alt = match withdrawal(award) {
+    view.card_alt = match inputs.withdrawal {
         Some(Withdrawal::Revoked) => format!("Revoked by {issuer}"),
         Some(Withdrawal::Suspended) => format!("Suspended by {issuer}"),
         None if own_card => format!("{recipient} earned {achievement}, issued by {issuer}"),
         None => format!("{achievement}, issued by {issuer}"),
     };
 
-    let cert_id = award.page.as_str().rsplit('/').next().unwrap_or_default().to_string();
+    let cert_id = dir.rsplit('/').next().unwrap_or_default().to_string();
     let (add, fields) =
-        linkedin_add_url(achievement, config, award.valid_from, award.valid_until, page_url, &cert_id);
+        linkedin_add_url(achievement, config, inputs.valid_from, inputs.valid_until, page_url, &cert_id);
     view.linkedin_add = add;
     view.linkedin_fields = fields.into_iter().filter(|(k, _)| k != "startTask").collect();
     let text = format!("I earned {achievement} from {}", config.issuer.name);

@@ -3,7 +3,7 @@
 //! every input of the award is as last time. Only a small summary of each stays in memory.
 
 use super::super::cache::{Cache, CachedVerdict, Key, Unit};
-use super::super::earner::{BakeBases, EarnerView, PreparedImage};
+use super::super::earner::{BakeBases, EarnerView, Inputs, PreparedImage};
 use super::super::library::{Award, Library};
 use super::super::output::Output;
 use super::super::paths::OutPath;
@@ -76,8 +76,8 @@ fn render_one(
         bases.show(&mut view.achievement);
     }
     let image = view.achievement.image.as_ref().and_then(|i| shared.images.get(&i.url)).unwrap_or(no_image);
-    let shared_card = shared.cards.for_award(award);
-    let (earner, earner_unit) = earner_files(award, &source.bytes, &view, image, shared_card, cx)?;
+    let inputs = Inputs::of(award, &view, shared.cards.for_award(award));
+    let (earner, earner_unit) = earner_files(&inputs, image, cx)?;
     // The keys of the award's parts, and whether every part was kept (a unit of the award
     // only then).
     let mut complete = earner_unit.is_some();
@@ -115,24 +115,15 @@ fn render_one(
     Ok(summary)
 }
 
-/// The earner's files of one award (written) and their view; cached under a hash of
-/// everything `earner::make` reads, whose key is returned when all of them are cached.
+/// The earner's files of one award (written) and their view; memoized under the hash of their
+/// [`Inputs`], the configuration and the image, which is all `earner::make` reads. Returns
+/// the key when every file is kept.
 pub(super) fn earner_files(
-    award: &Award<'_>,
-    credential: &[u8],
-    view: &views::AwardView,
+    inputs: &Inputs<'_>,
     image: &PreparedImage,
-    shared_card: Option<&str>,
     cx: &Context<'_>,
 ) -> Result<(EarnerView, Option<String>), SiteError> {
-    let subject = super::super::earner::Subject {
-        page_url: &view.url,
-        achievement: &view.achievement.name,
-        recipient: &view.recipient,
-        image_url: view.achievement.image.as_ref().map(|i| i.url.as_str()),
-        shared_card,
-    };
-    let make = || super::super::earner::make(award, cx.config, image, subject);
+    let make = || super::super::earner::make(inputs, cx.config, image);
     let cache = cx.memo;
     if !cache.keeps() {
         let made = make();
@@ -142,20 +133,17 @@ pub(super) fn earner_files(
         return Ok((made.view, None));
     }
     let mut key = Key::new("earner");
-    key.add(cx.config_hash.as_bytes()).add(award.page.as_str().as_bytes()).add(credential);
-    key.add(view.url.as_bytes()).add(view.achievement.name.as_bytes()).add(view.recipient.as_bytes());
-    key.add(image.hash.as_bytes()).add(shared_card.unwrap_or_default().as_bytes());
-    // A revocation changes the card (and no other input of it): the status list says so.
-    key.add(format!("{:?}", award.withdrawn.as_ref().map(|w| w.why.as_str())).as_bytes());
+    key.add(cx.config_hash.as_bytes()).add(image.hash.as_bytes());
+    key.add(&serde_json::to_vec(inputs).unwrap_or_default());
     let key = key.finish();
-    let dir = award.page.as_str();
+    let dir = inputs.dir;
     if let Some(unit) = cache.unit(&key) {
         for (name, hash) in &unit.files {
             let path = OutPath::new(&format!("{dir}/{name}")).map_err(SiteError::invalid)?;
             cx.out.link(cache, &path, hash)?;
         }
         let names: Vec<&str> = unit.files.iter().map(|(name, _)| name.as_str()).collect();
-        let earner = super::super::earner::view(award, cx.config, subject, &names);
+        let earner = super::super::earner::view(inputs, cx.config, &names);
         cache.put_unit(key.clone(), unit.clone());
         return Ok((earner, Some(key)));
     }
