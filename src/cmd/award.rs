@@ -12,6 +12,7 @@ use crate::keys::SecretKey;
 use crate::model::date::{format_date_time, parse_date_time};
 use crate::registry::{self, Registry};
 use chrono::{DateTime, NaiveDate, Utc};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -55,62 +56,50 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     let mut registry = site.registry()?;
     let jsonld = JsonLdProcessor::new();
     let now = format_date_time(chrono::Utc::now());
-    let mut random = || rand_u64();
-    let mut writes: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
-    let mut made = Vec::new();
-    let mut problems = Vec::new();
     let lists_before = registry.lists.len();
-    // Signing (RDF canonicalization) is the slow part of a big CSV.
+    // Every row is checked, and given its status entries, before anything is signed: a CSV
+    // with a bad row 90,000 fails in a second, not after minutes of signing.
+    let prepared = prepare_rows(&site, &rows, args.csv.is_some(), &mut registry, &now);
+    let prepared = prepared.map_err(|problems| grouped_error(problems, rows.len()))?;
+    // Then signed on every core (signing is RDF canonicalization, the slow part).
     let progress = if rows.len() > 1 {
         crate::ui::progress(rows.len() as u64, "signing")
     } else {
         indicatif::ProgressBar::hidden()
     };
-    for (i, row) in rows.iter().enumerate() {
-        progress.inc(1);
-        let at = if args.csv.is_some() { format!("row {}: ", i + 2) } else { String::new() };
-        match make_award(&site, row, args.csv.is_some(), &mut registry, &mut random, &now) {
-            Ok((slug, unsigned)) => {
-                let mut credential = crate::model::Credential { value: unsigned };
-                if let Err(reason) = crate::cmd::sign::prepare(&mut credential) {
-                    problems.push(format!("{at}cannot be signed: {reason}"));
-                    continue;
-                }
-                let unsigned = credential.value;
-                let options = ProofOptions {
-                    suite: Cryptosuite::EddsaRdfc2022,
-                    verification_method: vm.clone(),
-                    created: Some(now.clone()),
-                };
-                match integrity::create_proof(&jsonld, &unsigned, &options, &key) {
-                    Ok(signed) => {
-                        let path = site.badges.join("awards").join(format!("{slug}.json"));
-                        writes.insert(path.clone(), pretty(&signed));
-                        if let Some(v) =
-                            row.visibility.filter(|v| *v != site.config.privacy.default_visibility)
-                        {
-                            let word = if v == Visibility::Unlisted { "unlisted" } else { "public" };
-                            writes.insert(
-                                path.with_extension("toml"),
-                                format!("visibility = \"{word}\"\n").into_bytes(),
-                            );
-                        }
-                        made.push(signed["id"].as_str().unwrap_or_default().to_string());
-                    }
-                    Err(e) => problems.push(format!("{at}cannot be signed: {e}")),
-                }
-            }
-            Err(e) => problems.push(format!("{at}{e}")),
-        }
-    }
+    let options = ProofOptions {
+        suite: Cryptosuite::EddsaRdfc2022,
+        verification_method: vm.clone(),
+        created: Some(now.clone()),
+    };
+    // Each is kept as its file's bytes only: 100,000 parsed credentials would not fit in
+    // bounded memory.
+    let signed: Vec<Result<Signed, RowProblem>> = prepared
+        .into_par_iter()
+        .map(|mut p| {
+            progress.inc(1);
+            let signed = integrity::create_proof(&jsonld, &p.unsigned, &options, &key)
+                .map_err(|e| (p.row, format!("cannot be signed: {e}")))?;
+            p.unsigned = serde_json::Value::Null;
+            let id = signed["id"].as_str().unwrap_or_default().to_string();
+            Ok((p, pretty(&signed), id))
+        })
+        .collect();
     progress.finish_and_clear();
+    let problems: Vec<RowProblem> = signed.iter().filter_map(|r| r.as_ref().err().cloned()).collect();
     if !problems.is_empty() {
-        let mut err =
-            CliError::invalid(format!("no award was written: {} of {} failed", problems.len(), rows.len()));
-        for p in problems {
-            err = err.caused_by(p);
+        return Err(grouped_error(problems, rows.len()));
+    }
+    let mut writes: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
+    let mut made = Vec::new();
+    for (p, bytes, id) in signed.into_iter().flatten() {
+        let path = site.badges.join("awards").join(format!("{}.json", p.slug));
+        writes.insert(path.clone(), bytes);
+        if let Some(v) = p.visibility.filter(|v| *v != site.config.privacy.default_visibility) {
+            let word = if v == Visibility::Unlisted { "unlisted" } else { "public" };
+            writes.insert(path.with_extension("toml"), format!("visibility = \"{word}\"\n").into_bytes());
         }
-        return Err(err);
+        made.push(id);
     }
     // New lists are signed once, empty; existing ones are unchanged by an award.
     for list in &registry.lists[lists_before..] {
@@ -171,6 +160,105 @@ pub fn warn_untranslated<'a>(site: &IssuingSite, slugs: impl IntoIterator<Item =
     }
 }
 
+/// A row that failed, by its number, and why.
+type RowProblem = (usize, String);
+
+/// A signed row: the row, its file's bytes and its credential id.
+type Signed = (Prepared, Vec<u8>, String);
+
+/// A row checked and ready to sign.
+struct Prepared {
+    /// Its row number in the CSV (1 for an award from flags).
+    row: usize,
+    slug: String,
+    unsigned: serde_json::Value,
+    visibility: Option<Visibility>,
+}
+
+/// Checks every row and makes its unsigned credential, with status entries from `registry`;
+/// every problem, by row, when any row cannot be made.
+fn prepare_rows(
+    site: &IssuingSite,
+    rows: &[Row],
+    csv: bool,
+    registry: &mut Registry,
+    now: &str,
+) -> Result<Vec<Prepared>, Vec<(usize, String)>> {
+    let capacity = list_capacity();
+    let mut allocator = registry.allocator(&site.config.base_url, capacity);
+    let mut random = || rand_u64();
+    let mut prepared = Vec::with_capacity(rows.len());
+    let mut problems = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        // The CSV's own line number: its header is line 1.
+        let number = if csv { i + 2 } else { 1 };
+        match make_award(site, row, csv, &mut allocator, &mut random, now) {
+            Ok((slug, unsigned)) => {
+                let mut credential = crate::model::Credential { value: unsigned };
+                match crate::cmd::sign::prepare(&mut credential) {
+                    Ok(_) => prepared.push(Prepared {
+                        row: number,
+                        slug,
+                        unsigned: credential.value,
+                        visibility: row.visibility,
+                    }),
+                    Err(reason) => problems.push((number, format!("cannot be signed: {reason}"))),
+                }
+            }
+            Err(e) => problems.push((number, e)),
+        }
+    }
+    if problems.is_empty() { Ok(prepared) } else { Err(problems) }
+}
+
+/// How many entries a status list takes before `award` starts the next: half of its 131,072.
+/// `ROSETTE_TEST_STATUS_LIST_CAPACITY` lowers it, for the tests only: a test can then fill a
+/// list with a handful of awards instead of 65,536.
+fn list_capacity() -> u64 {
+    std::env::var("ROSETTE_TEST_STATUS_LIST_CAPACITY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(registry::DEFAULT_CAPACITY)
+}
+
+/// One error for every failed row, each reason once, with the rows it applies to as ranges
+/// (`rows 2-5, 9`); an award from flags (row 1 of 1) has no row to name.
+fn grouped_error(problems: Vec<(usize, String)>, rows: usize) -> CliError {
+    let mut reasons: Vec<(String, Vec<usize>)> = Vec::new();
+    for (row, reason) in problems.iter().cloned() {
+        match reasons.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, at)) => at.push(row),
+            None => reasons.push((reason, vec![row])),
+        }
+    }
+    let mut err = CliError::invalid(format!("no award was written: {} of {} failed", problems.len(), rows));
+    for (reason, at) in reasons {
+        err = err.caused_by(if rows == 1 { reason } else { format!("{}: {reason}", row_ranges(&at)) });
+    }
+    err
+}
+
+/// `row 7`, or `rows 2-5, 9 (5 rows)`; past eight ranges, the rest is counted, not listed.
+fn row_ranges(rows: &[usize]) -> String {
+    if let [one] = rows {
+        return format!("row {one}");
+    }
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for &r in rows {
+        match ranges.last_mut() {
+            Some((_, end)) if *end + 1 == r => *end = r,
+            _ => ranges.push((r, r)),
+        }
+    }
+    let shown: Vec<String> = ranges
+        .iter()
+        .take(8)
+        .map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+        .collect();
+    let more = if ranges.len() > 8 { ", …" } else { "" };
+    format!("rows {}{more} ({} rows)", shown.join(", "), crate::text::thousands(rows.len()))
+}
+
 fn pretty(v: &serde_json::Value) -> Vec<u8> {
     let mut out = serde_json::to_vec_pretty(v).unwrap_or_default();
     out.push(b'\n');
@@ -201,7 +289,7 @@ fn make_award(
     site: &IssuingSite,
     row: &Row,
     csv: bool,
-    registry: &mut Registry,
+    allocator: &mut registry::Allocator<'_>,
     random: &mut dyn FnMut() -> u64,
     now: &str,
 ) -> Result<(String, serde_json::Value), String> {
@@ -268,8 +356,7 @@ fn make_award(
         purposes.push("suspension");
     }
     for purpose in purposes {
-        let list = registry.list_for(purpose, &site.config.base_url);
-        let index = registry.allocate(&list, &id, random)?;
+        let (list, index) = allocator.allocate(purpose, &id, random);
         status.push(registry::status_entry(&list, index));
     }
     let request = AwardRequest {

@@ -137,16 +137,28 @@ fn slug(id: &str) -> &str {
     id.rsplit('/').next().unwrap_or(id)
 }
 
-/// The `set` flag of an award's entry for `purpose` in the status registry.
+/// The `set` flag of an award's entry for `purpose` in the status registry, in whichever list
+/// of that purpose holds it.
 fn status_bit(site: &Site, id: &str, purpose: &str) -> Option<bool> {
+    status_entry(site, id, purpose).map(|(_, _, set)| set)
+}
+
+/// An award's entry for `purpose` in the status registry: its list's id, index and `set`.
+fn status_entry(site: &Site, id: &str, purpose: &str) -> Option<(String, i64, bool)> {
     let registry: toml::Value = toml::from_str(&site.read("badges/status/registry.toml")).expect("registry");
-    let lists = registry.get("lists")?.as_array()?;
-    let list = lists.iter().find(|l| l.get("purpose").and_then(|p| p.as_str()) == Some(purpose))?;
-    let list_id = list.get("id")?.as_str()?;
+    let lists: Vec<&str> = registry
+        .get("lists")?
+        .as_array()?
+        .iter()
+        .filter(|l| l.get("purpose").and_then(|p| p.as_str()) == Some(purpose))
+        .filter_map(|l| l.get("id")?.as_str())
+        .collect();
     registry.get("entries")?.as_array()?.iter().find_map(|e| {
-        (e.get("credential")?.as_str()? == id && e.get("list")?.as_str()? == list_id)
-            .then(|| e.get("set").and_then(toml::Value::as_bool))
-            .flatten()
+        let list = e.get("list")?.as_str()?;
+        (e.get("credential")?.as_str()? == id && lists.contains(&list)).then(|| {
+            let index = e.get("index").and_then(toml::Value::as_integer).unwrap_or(-1);
+            (list.to_string(), index, e.get("set").and_then(toml::Value::as_bool).unwrap_or(false))
+        })
     })
 }
 
@@ -396,6 +408,77 @@ fn revoke_then_build_and_the_reference_verifier_reports_it_revoked() {
     let before = tree(&site.path("badges"));
     site.rosette(&["revoke", slug(&revoked), "--key", "signing-key.secret"]).fails(1);
     assert_eq!(tree(&site.path("badges")), before);
+}
+
+/// Issue #21: past a list's capacity `award` starts the next list, for both purposes; revoke,
+/// suspend and reinstate find the list an award is in; rosette's verifier and the reference
+/// one read every list. The capacity is 2 here (ROSETTE_TEST_STATUS_LIST_CAPACITY, for tests
+/// only) instead of 65,536.
+#[test]
+fn status_lists_grow_past_their_capacity_and_every_change_finds_its_list() {
+    let site = Site::init();
+    let config = site.read("rosette.toml") + "\n[status]\nsuspension = true\n";
+    site.write("rosette.toml", &config);
+    let rows: String = (1..=5).map(|i| format!("example,Learner {i},learner{i}@example.org\n")).collect();
+    site.write("cohort.csv", &format!("achievement,name,email\n{rows}"));
+    let out = common::rosette_in(&site.root)
+        .args(["award", "--key", "signing-key.secret", "--csv", "cohort.csv"])
+        .env("ROSETTE_TEST_STATUS_LIST_CAPACITY", "2")
+        .output()
+        .expect("run rosette");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ids: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
+    assert_eq!(ids.len(), 5);
+    for purpose in ["revocation", "suspension"] {
+        for n in 1..=3 {
+            let file = format!("badges/status/{purpose}-{n}.json");
+            assert!(site.path(&file).is_file(), "no {file}");
+        }
+        assert!(!site.path(&format!("badges/status/{purpose}-4.json")).exists());
+        // Two awards a list, and no (list, index) given twice.
+        let entries: Vec<(String, i64, bool)> =
+            ids.iter().map(|id| status_entry(&site, id, purpose).expect("an entry")).collect();
+        let lists: Vec<&str> =
+            entries.iter().map(|(l, ..)| l.rsplit('/').next().unwrap_or_default()).collect();
+        let expected = [1, 1, 2, 2, 3].map(|n| format!("{purpose}-{n}.json"));
+        assert_eq!(lists, expected, "{purpose}");
+        let unique: std::collections::BTreeSet<(&str, i64)> =
+            entries.iter().map(|(l, i, _)| (l.as_str(), *i)).collect();
+        assert_eq!(unique.len(), 5, "{entries:?}");
+    }
+    // Revoke in the first list and the third, suspend in the second, then reinstate it.
+    site.rosette(&["revoke", slug(&ids[0]), "--key", "signing-key.secret"]).ok();
+    site.rosette(&["revoke", slug(&ids[4]), "--key", "signing-key.secret"]).ok();
+    site.rosette(&["suspend", slug(&ids[2]), "--key", "signing-key.secret"]).ok();
+    site.rosette(&["suspend", slug(&ids[3]), "--key", "signing-key.secret"]).ok();
+    site.rosette(&["reinstate", slug(&ids[3]), "--key", "signing-key.secret"]).ok();
+    let bits: Vec<(bool, bool)> = ids
+        .iter()
+        .map(|id| {
+            (
+                status_bit(&site, id, "revocation") == Some(true),
+                status_bit(&site, id, "suspension") == Some(true),
+            )
+        })
+        .collect();
+    assert_eq!(bits, [(true, false), (false, false), (false, true), (false, false), (true, false)]);
+    site.build();
+    for n in 1..=3 {
+        assert!(site.path(&format!("public/status/revocation-{n}.json")).is_file());
+    }
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let verify = site.verify(&refs).fails(1);
+    assert!(verify.stdout.contains("2 verified") && verify.stdout.contains("3 failed"), "{}", verify.stdout);
+    if let Some(report) = site.reference_verify(&refs) {
+        let pass = |id: &str| {
+            report
+                .lines()
+                .find(|l| l.contains(&format!("{}.json", slug(id))))
+                .is_some_and(|l| l.starts_with("PASS"))
+        };
+        let passed: Vec<bool> = ids.iter().map(|id| pass(id)).collect();
+        assert_eq!(passed, [false, true, false, true, false], "{report}");
+    }
 }
 
 #[test]
