@@ -50,6 +50,11 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
         }],
     };
     warn_untranslated(&site, rows.iter().map(|r| r.achievement.as_str()));
+    // Every row's own fields are checked before the key, the lock or the registry: a CSV with
+    // an unknown achievement on row 90,000 fails at once, with nothing read or written.
+    check_rows(&site, &rows, args.csv.is_some())
+        .map_err(|problems| grouped_error(problems, rows.len(), args.csv.is_some()))?;
+    check_capacity(&site, rows.len())?;
     let key = crate::cmd::sign::load_key(args.key.as_deref())?;
     let vm = site.signing_method(&key)?;
     let _lock = crate::fs::lock(&site.badges.join("status"))?;
@@ -60,8 +65,10 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     // Every row is checked, and given its status entries, before anything is signed: a CSV
     // with a bad row 90,000 fails in a second, not after minutes of signing.
     let prepared = prepare_rows(&site, &rows, args.csv.is_some(), &mut registry, &now);
-    let prepared = prepared.map_err(|problems| grouped_error(problems, rows.len()))?;
-    // Then signed on every core (signing is RDF canonicalization, the slow part).
+    let prepared = prepared.map_err(|problems| grouped_error(problems, rows.len(), args.csv.is_some()))?;
+    // Then signed on every core (signing is RDF canonicalization, the slow part), a chunk at
+    // a time, each award straight to a temporary file beside its final name: memory holds a
+    // chunk of credentials, not the whole CSV.
     let progress = if rows.len() > 1 {
         crate::ui::progress(rows.len() as u64, "signing")
     } else {
@@ -72,34 +79,36 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
         verification_method: vm.clone(),
         created: Some(now.clone()),
     };
-    // Each is kept as its file's bytes only: 100,000 parsed credentials would not fit in
-    // bounded memory.
-    let signed: Vec<Result<Signed, RowProblem>> = prepared
-        .into_par_iter()
-        .map(|mut p| {
-            progress.inc(1);
-            let signed = integrity::create_proof(&jsonld, &p.unsigned, &options, &key)
-                .map_err(|e| (p.row, format!("cannot be signed: {e}")))?;
-            p.unsigned = serde_json::Value::Null;
-            let id = signed["id"].as_str().unwrap_or_default().to_string();
-            Ok((p, pretty(&signed), id))
-        })
-        .collect();
+    let awards_dir = site.badges.join("awards");
+    std::fs::create_dir_all(&awards_dir).map_err(|e| CliError::io_at(&awards_dir, "create", &e))?;
+    let mut staged = Vec::with_capacity(prepared.len());
+    let mut problems = Vec::new();
+    for chunk in prepared.chunks(SIGNING_CHUNK) {
+        let signed: Vec<Result<Staged, RowProblem>> = chunk
+            .par_iter()
+            .map(|p| {
+                progress.inc(1);
+                sign_to_file(&site, p, &jsonld, &options, &key, &awards_dir)
+            })
+            .collect();
+        for result in signed {
+            match result {
+                Ok(s) => staged.push(s),
+                Err(problem) => problems.push(problem),
+            }
+        }
+    }
     progress.finish_and_clear();
-    let problems: Vec<RowProblem> = signed.iter().filter_map(|r| r.as_ref().err().cloned()).collect();
     if !problems.is_empty() {
-        return Err(grouped_error(problems, rows.len()));
+        // The temporary files go with `staged`.
+        return Err(grouped_error(problems, rows.len(), args.csv.is_some()));
     }
     let mut writes: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
-    let mut made = Vec::new();
-    for (p, bytes, id) in signed.into_iter().flatten() {
-        let path = site.badges.join("awards").join(format!("{}.json", p.slug));
-        writes.insert(path.clone(), bytes);
-        if let Some(v) = p.visibility.filter(|v| *v != site.config.privacy.default_visibility) {
+    for s in &staged {
+        if let Some(v) = s.visibility.filter(|v| *v != site.config.privacy.default_visibility) {
             let word = if v == Visibility::Unlisted { "unlisted" } else { "public" };
-            writes.insert(path.with_extension("toml"), format!("visibility = \"{word}\"\n").into_bytes());
+            writes.insert(s.path.with_extension("toml"), format!("visibility = \"{word}\"\n").into_bytes());
         }
-        made.push(id);
     }
     // New lists are signed once, empty; existing ones are unchanged by an award.
     for list in &registry.lists[lists_before..] {
@@ -118,15 +127,17 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     // credential carries it, so none is ever handed out twice), then the credentials.
     let registry_path = site.badges.join(registry::REGISTRY_PATH);
     let registry_bytes = registry.to_toml().into_bytes();
-    let (lists, credentials): (Vec<_>, Vec<_>) =
-        writes.iter().partition(|(path, _)| path.starts_with(site.badges.join("status")));
-    let ordered = lists.into_iter().chain([(&registry_path, &registry_bytes)]).chain(credentials);
-    for (path, bytes) in ordered {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| CliError::io_at(dir, "create", &e))?;
-        }
+    let status = site.badges.join("status");
+    let (lists, visibility): (Vec<(PathBuf, Vec<u8>)>, Vec<_>) =
+        writes.into_iter().partition(|(path, _)| path.starts_with(&status));
+    for (path, bytes) in lists.iter().chain([&(registry_path, registry_bytes)]) {
         crate::fs::write_atomic(path, bytes)?;
     }
+    crate::fs::write_all_atomic(&visibility)?;
+    // The awards, thousands at once: one flush to disk for all of them, then each renamed
+    // into place.
+    let made: Vec<String> = staged.iter().map(|s| s.id.clone()).collect();
+    crate::fs::publish_staged(staged.into_iter().map(|s| (s.file, s.path)).collect(), &awards_dir)?;
     for id in &made {
         println!("{id}");
     }
@@ -163,16 +174,54 @@ pub fn warn_untranslated<'a>(site: &IssuingSite, slugs: impl IntoIterator<Item =
 /// A row that failed, by its number, and why.
 type RowProblem = (usize, String);
 
-/// A signed row: the row, its file's bytes and its credential id.
-type Signed = (Prepared, Vec<u8>, String);
-
-/// A row checked and ready to sign.
+/// A row checked and ready to sign: what its credential is made from (a few hundred bytes;
+/// the credential itself is made again when it is signed).
 struct Prepared {
     /// Its row number in the CSV (1 for an award from flags).
     row: usize,
-    slug: String,
-    unsigned: serde_json::Value,
+    /// The achievement's slug.
+    achievement: String,
+    request: AwardRequest,
     visibility: Option<Visibility>,
+}
+
+/// How many awards are signed between two writes: enough to keep both cores busy, few enough
+/// that their credentials are a few megabytes.
+const SIGNING_CHUNK: usize = 1024;
+
+/// A signed award in its temporary file, not yet in place.
+struct Staged {
+    file: crate::fs::TempPath,
+    path: PathBuf,
+    id: String,
+    visibility: Option<Visibility>,
+}
+
+/// The unsigned credential of a prepared row, as `sign` would take it.
+fn unsigned(site: &IssuingSite, p: &Prepared) -> Result<serde_json::Value, String> {
+    let achievement = site.achievements.get(&p.achievement).ok_or("unknown achievement")?;
+    let mut credential =
+        crate::model::Credential { value: build_credential(&site.config, achievement, &p.request) };
+    crate::cmd::sign::prepare(&mut credential).map_err(|reason| format!("cannot be signed: {reason}"))?;
+    Ok(credential.value)
+}
+
+/// Signs a prepared row and writes it to a temporary file in `dir`.
+fn sign_to_file(
+    site: &IssuingSite,
+    p: &Prepared,
+    jsonld: &JsonLdProcessor,
+    options: &ProofOptions,
+    key: &SecretKey,
+    dir: &Path,
+) -> Result<Staged, RowProblem> {
+    let unsigned = unsigned(site, p).map_err(|e| (p.row, e))?;
+    let signed = integrity::create_proof(jsonld, &unsigned, options, key)
+        .map_err(|e| (p.row, format!("cannot be signed: {e}")))?;
+    let path = dir.join(format!("{}.json", p.request.slug));
+    let file = crate::fs::stage(dir, &pretty(&signed)).map_err(|e| (p.row, e.to_string()))?;
+    let id = signed["id"].as_str().unwrap_or_default().to_string();
+    Ok(Staged { file, path, id, visibility: p.visibility })
 }
 
 /// Checks every row and makes its unsigned credential, with status entries from `registry`;
@@ -192,23 +241,62 @@ fn prepare_rows(
     for (i, row) in rows.iter().enumerate() {
         // The CSV's own line number: its header is line 1.
         let number = if csv { i + 2 } else { 1 };
-        match make_award(site, row, csv, &mut allocator, &mut random, now) {
-            Ok((slug, unsigned)) => {
-                let mut credential = crate::model::Credential { value: unsigned };
-                match crate::cmd::sign::prepare(&mut credential) {
-                    Ok(_) => prepared.push(Prepared {
-                        row: number,
-                        slug,
-                        unsigned: credential.value,
-                        visibility: row.visibility,
-                    }),
-                    Err(reason) => problems.push((number, format!("cannot be signed: {reason}"))),
-                }
-            }
+        let made =
+            make_award(site, row, csv, Some(&mut allocator), &mut random, now).map(|request| Prepared {
+                row: number,
+                achievement: row.achievement.clone(),
+                request,
+                visibility: row.visibility,
+            });
+        // Made once here to check it (a credential that could not be signed fails the batch
+        // before any signing), then dropped: it is made again when signed.
+        match made.and_then(|p| unsigned(site, &p).map(|_| p)) {
+            Ok(p) => prepared.push(p),
             Err(e) => problems.push((number, e)),
         }
     }
     if problems.is_empty() { Ok(prepared) } else { Err(problems) }
+}
+
+/// The problems of every row that cannot be an award, whatever the registry holds: unknown or
+/// retired achievements, names, addresses, ids, dates and evidence.
+fn check_rows(site: &IssuingSite, rows: &[Row], csv: bool) -> Result<(), Vec<RowProblem>> {
+    let now = format_date_time(chrono::Utc::now());
+    let mut random = || 0;
+    let problems: Vec<RowProblem> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, row)| {
+            let number = if csv { i + 2 } else { 1 };
+            make_award(site, row, csv, None, &mut random, &now).err().map(|e| (number, e))
+        })
+        .collect();
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
+/// Refuses a batch that would take the site past `[limits] max_credentials`, which `build`
+/// would then refuse: before anything is signed, not after.
+fn check_capacity(site: &IssuingSite, new: usize) -> Result<(), CliError> {
+    let max = site.config.limits.max_credentials;
+    let dir = site.badges.join("awards");
+    let existing = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                .count()
+        })
+        .unwrap_or(0);
+    if existing + new <= max {
+        return Ok(());
+    }
+    Err(CliError::invalid(format!(
+        "no award was written: {} more would make {} awards, and the site takes at most {} (`max_credentials`)",
+        crate::text::thousands(new),
+        crate::text::thousands(existing + new),
+        crate::text::thousands(max)
+    ))
+    .hint("raise `max_credentials` in the [limits] table of rosette.toml"))
 }
 
 /// How many entries a status list takes before `award` starts the next: half of its 131,072.
@@ -222,8 +310,8 @@ fn list_capacity() -> u64 {
 }
 
 /// One error for every failed row, each reason once, with the rows it applies to as ranges
-/// (`rows 2-5, 9`); an award from flags (row 1 of 1) has no row to name.
-fn grouped_error(problems: Vec<(usize, String)>, rows: usize) -> CliError {
+/// (`rows 2-5, 9`); an award from flags has no row to name.
+fn grouped_error(problems: Vec<(usize, String)>, rows: usize, csv: bool) -> CliError {
     let mut reasons: Vec<(String, Vec<usize>)> = Vec::new();
     for (row, reason) in problems.iter().cloned() {
         match reasons.iter_mut().find(|(r, _)| *r == reason) {
@@ -233,7 +321,7 @@ fn grouped_error(problems: Vec<(usize, String)>, rows: usize) -> CliError {
     }
     let mut err = CliError::invalid(format!("no award was written: {} of {} failed", problems.len(), rows));
     for (reason, at) in reasons {
-        err = err.caused_by(if rows == 1 { reason } else { format!("{}: {reason}", row_ranges(&at)) });
+        err = err.caused_by(if csv { format!("{}: {reason}", row_ranges(&at)) } else { reason });
     }
     err
 }
@@ -289,10 +377,10 @@ fn make_award(
     site: &IssuingSite,
     row: &Row,
     csv: bool,
-    allocator: &mut registry::Allocator<'_>,
+    allocator: Option<&mut registry::Allocator<'_>>,
     random: &mut dyn FnMut() -> u64,
     now: &str,
-) -> Result<(String, serde_json::Value), String> {
+) -> Result<AwardRequest, String> {
     let achievement = site.achievements.get(&row.achievement).ok_or_else(|| {
         let known: Vec<&str> = site.achievements.keys().map(String::as_str).collect();
         format!("unknown achievement `{}` (known: {})", row.achievement, known.join(", "))
@@ -355,19 +443,21 @@ fn make_award(
     if site.config.status.suspension {
         purposes.push("suspension");
     }
-    for purpose in purposes {
-        let (list, index) = allocator.allocate(purpose, &id, random);
-        status.push(registry::status_entry(&list, index));
+    // Without an allocator the row is only checked (see `check_rows`).
+    if let Some(allocator) = allocator {
+        for purpose in purposes {
+            let (list, index) = allocator.allocate(purpose, &id, random);
+            status.push(registry::status_entry(&list, index));
+        }
     }
-    let request = AwardRequest {
-        slug: slug.clone(),
+    Ok(AwardRequest {
+        slug,
         recipient: Recipient { name: row.name.trim().to_string(), identity },
         valid_from,
         valid_until,
         evidence,
         status,
-    };
-    Ok((slug, build_credential(&site.config, achievement, &request)))
+    })
 }
 
 /// The parts of a site the issuing commands (award, reissue, revoke, bake, remove-holder) need:

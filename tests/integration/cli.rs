@@ -1208,6 +1208,45 @@ fn award_csv_without_a_required_column_names_it_once() {
     assert!(!sb.path("site/badges/status").exists(), "a refused CSV wrote something");
 }
 
+/// Issue #21: a large CSV with bad rows fails before anything is signed, with one line per
+/// reason and its rows as ranges, not one line per row; nothing is written.
+#[test]
+fn award_csv_failures_are_grouped_by_reason() {
+    let sb = Sandbox::new();
+    init_site(&sb);
+    let key = ["--root", "site", "--key", "site/signing-key.secret"];
+    let mut csv = String::from("achievement,name,email\n");
+    for i in 2..=3001 {
+        let row = match i {
+            7 => "example,Grace Hopper,not-an-address".to_string(),
+            2500..=2999 => format!("retired-course,Learner {i},l{i}@example.org"),
+            3001 => "retired-course,Last Learner,last@example.org".to_string(),
+            _ => format!("example,Learner {i},l{i}@example.org"),
+        };
+        csv.push_str(&row);
+        csv.push('\n');
+    }
+    sb.write("cohort.csv", &csv);
+    let before = common::tree(&sb.path("site/badges"));
+    let run = sb.rosette(&[&["award", "--csv", "cohort.csv"][..], &key].concat());
+    run.assert_code(1);
+    assert_eq!(run.stderr.lines().count(), 3, "{}", run.transcript());
+    let mut transcript = run.transcript();
+    // A batch that would take the site past `max_credentials` is refused before any signing.
+    let config = std::fs::read_to_string(sb.path("site/rosette.toml")).expect("rosette.toml");
+    sb.write("site/rosette.toml", &format!("{config}\n[limits]\nmax_credentials = 3\n"));
+    sb.write("four.csv", "achievement,name,email\nexample,A,a@example.org\nexample,B,b@example.org\nexample,C,c@example.org\nexample,D,d@example.org\n");
+    let run = sb.rosette(&[&["award", "--csv", "four.csv"][..], &key].concat());
+    run.assert_code(1);
+    transcript.push_str(&run.transcript());
+    assert_golden("award-csv-grouped.txt", &transcript);
+    std::fs::write(sb.path("site/rosette.toml"), config).expect("restore rosette.toml");
+    let mut after = common::tree(&sb.path("site/badges"));
+    // The lock the command held (never published) is all it leaves.
+    after.remove("status/.lock");
+    assert_eq!(after, before, "a refused CSV changed badges/");
+}
+
 /// Issue #17: a date without a time is still refused, but the message shows what to write.
 #[test]
 fn award_a_date_only_valid_until_shows_the_date_time_to_write() {

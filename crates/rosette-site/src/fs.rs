@@ -5,6 +5,8 @@ use crate::did::DocumentSource;
 use crate::error::SiteError;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+/// A file written under a temporary name ([`stage`]), removed when dropped unless published.
+pub use tempfile::TempPath;
 
 /// Reads a file, naming it in the error.
 pub fn read(path: &Path) -> Result<Vec<u8>, SiteError> {
@@ -44,6 +46,92 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SiteError> {
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| SiteError::io_at(path, "write", &e))?;
     tmp.persist(path).map_err(|e| SiteError::io_at(path, "write", &e.error))?;
+    Ok(())
+}
+
+/// Writes many files, each atomically as [`write_atomic`] does, with one flush to disk for all
+/// of them instead of one per file (10,000 awards took 4 s of `fsync` and 1.5 s of work): every
+/// file is written to a temporary name beside it, the file system is flushed once, then each
+/// is renamed into place and its directory flushed. A reader sees each file whole or not at
+/// all; a crash leaves at most some files in place and temporary ones beside them.
+pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> Result<(), SiteError> {
+    let mut staged = Vec::with_capacity(files.len());
+    let mut dirs: Vec<&Path> = Vec::new();
+    for (path, bytes) in files {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !dirs.contains(&dir) {
+            std::fs::create_dir_all(dir).map_err(|e| SiteError::io_at(dir, "create the directory", &e))?;
+            dirs.push(dir);
+        }
+        let mut tmp =
+            tempfile::NamedTempFile::new_in(dir).map_err(|e| SiteError::io_at(dir, "write to", &e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(mode))
+                .map_err(|e| SiteError::io_at(path, "write", &e))?;
+        }
+        tmp.write_all(bytes).map_err(|e| SiteError::io_at(path, "write", &e))?;
+        // Closed now: a hundred thousand open files would pass any descriptor limit.
+        staged.push((tmp.into_temp_path(), path));
+    }
+    flush(&staged.iter().map(|(tmp, _)| tmp.to_path_buf()).collect::<Vec<_>>(), &dirs)?;
+    for (tmp, path) in staged {
+        tmp.persist(path).map_err(|e| SiteError::io_at(path, "write", &e.error))?;
+    }
+    for dir in dirs {
+        // The renames, on disk: a directory is flushed through a handle to it (Unix).
+        if let Ok(handle) = std::fs::File::open(dir) {
+            let _ = handle.sync_all();
+        }
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to a new temporary file in `dir`, closed, for [`publish_staged`]; it is
+/// removed when dropped unless published.
+pub fn stage(dir: &Path, bytes: &[u8]) -> Result<tempfile::TempPath, SiteError> {
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| SiteError::io_at(dir, "write to", &e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| SiteError::io_at(dir, "write to", &e))?;
+    }
+    tmp.write_all(bytes).map_err(|e| SiteError::io_at(dir, "write to", &e))?;
+    Ok(tmp.into_temp_path())
+}
+
+/// Puts files [`stage`]d in `dir` at their paths there, with one flush to disk for all of them
+/// first (see [`write_all_atomic`]), then the directory's.
+pub fn publish_staged(files: Vec<(tempfile::TempPath, PathBuf)>, dir: &Path) -> Result<(), SiteError> {
+    flush(&files.iter().map(|(tmp, _)| tmp.to_path_buf()).collect::<Vec<_>>(), &[dir])?;
+    for (tmp, path) in files {
+        tmp.persist(&path).map_err(|e| SiteError::io_at(&path, "write", &e.error))?;
+    }
+    if let Ok(handle) = std::fs::File::open(dir) {
+        let _ = handle.sync_all();
+    }
+    Ok(())
+}
+
+/// Flushes the written `files` to disk: on Linux the whole file system at once (`syncfs`),
+/// elsewhere each file.
+fn flush(files: &[PathBuf], dirs: &[&Path]) -> Result<(), SiteError> {
+    #[cfg(target_os = "linux")]
+    if let Some(dir) = dirs.first() {
+        let handle = std::fs::File::open(dir).map_err(|e| SiteError::io_at(dir, "read", &e))?;
+        return rustix::fs::syncfs(&handle).map_err(|e| SiteError::io_at(dir, "write to", &e.into()));
+    }
+    let _ = dirs;
+    for file in files {
+        std::fs::File::open(file)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| SiteError::io_at(file, "write", &e))?;
+    }
     Ok(())
 }
 
