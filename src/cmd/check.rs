@@ -12,8 +12,14 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
     if report.files > 0 {
         crate::ui::detail(format!("a build would write {}", count(report.files, "file")));
     }
-    for finding in &report.findings {
-        crate::ui::error(finding);
+    // Findings alike (the same message and hint) are said once, with their files counted.
+    for severity in [crate::site::lint::Severity::Error, crate::site::lint::Severity::Warning] {
+        let label = if severity == crate::site::lint::Severity::Error { "error" } else { "warning" };
+        let problems: Vec<&crate::site::Problem> =
+            report.findings.iter().filter(|f| f.severity == severity).map(|f| &f.problem).collect();
+        for line in crate::site::grouped(&problems) {
+            crate::ui::error(format!("{label}: {line}"));
+        }
     }
     let (errors, warnings) = (report.errors(), report.warnings());
     let summary = format!(

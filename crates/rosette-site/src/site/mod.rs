@@ -65,6 +65,39 @@ impl std::fmt::Display for Problem {
     }
 }
 
+/// Problems said once each, in order: past three files with the same message and hint, one
+/// line names the first three and counts the rest, so that 10,000 awards that fail alike are
+/// one line of a report, not 10,000.
+pub fn grouped(problems: &[&Problem]) -> Vec<String> {
+    let mut alike: std::collections::HashMap<(&str, Option<&str>), Vec<&str>> = Default::default();
+    for p in problems {
+        alike.entry((p.message.as_str(), p.hint.as_deref())).or_default().push(&p.file);
+    }
+    let mut lines = Vec::new();
+    for p in problems {
+        let key = (p.message.as_str(), p.hint.as_deref());
+        let Some(files) = alike.get(&key) else { continue };
+        if files.len() <= 3 {
+            lines.push(p.to_string());
+            continue;
+        }
+        // Said where the first of them stands; the others are counted there.
+        let named: Vec<String> = files.iter().take(3).map(|f| format!("`{f}`")).collect();
+        let mut line = format!(
+            "{} and {} more files: {}",
+            named.join(", "),
+            crate::text::thousands(files.len() - 3),
+            p.message
+        );
+        if let Some(h) = &p.hint {
+            line.push_str(&format!("\n  hint: {h}"));
+        }
+        lines.push(line);
+        alike.remove(&key);
+    }
+    lines
+}
+
 /// What a build did.
 #[derive(Debug)]
 pub struct BuildSummary {
@@ -248,8 +281,36 @@ fn problems_error(problems: Vec<Problem>) -> SiteError {
         "{} cannot be published; nothing was written",
         crate::text::count(n, "file")
     ));
-    for p in problems {
-        err = err.caused_by(p);
+    for line in grouped(&problems.iter().collect::<Vec<_>>()) {
+        err = err.caused_by(line);
     }
     err
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn many_problems_alike_are_one_line_and_the_rest_keep_their_order() {
+        let p = |file: &str, message: &str| Problem::new(file, message);
+        let problems = [
+            p("a.json", "proof signature does not verify"),
+            p("b.json", "credential id `x` is also used by `a.json`"),
+            p("c.json", "proof signature does not verify"),
+            p("d.json", "proof signature does not verify"),
+            p("e.json", "proof signature does not verify").hint("restore it"),
+            p("f.json", "proof signature does not verify"),
+            p("g.json", "proof signature does not verify"),
+        ];
+        let lines = grouped(&problems.iter().collect::<Vec<_>>());
+        assert_eq!(
+            lines,
+            [
+                "`a.json`, `c.json`, `d.json` and 2 more files: proof signature does not verify",
+                "`b.json`: credential id `x` is also used by `a.json`",
+                "`e.json`: proof signature does not verify\n  hint: restore it",
+            ]
+        );
+    }
 }
