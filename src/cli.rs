@@ -159,6 +159,10 @@ pub struct AwardArgs {
     /// The site directory.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
+    /// `json` prints, on standard output, the awards made or every row that failed (with its
+    /// row number and reason), instead of the new ids one a line.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, clap::Args)]

@@ -52,8 +52,14 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     warn_untranslated(&site, rows.iter().map(|r| r.achievement.as_str()));
     // Every row's own fields are checked before the key, the lock or the registry: a CSV with
     // an unknown achievement on row 90,000 fails at once, with nothing read or written.
-    check_rows(&site, &rows, args.csv.is_some())
-        .map_err(|problems| grouped_error(problems, rows.len(), args.csv.is_some()))?;
+    let json = args.format == crate::cli::Format::Json;
+    let failed = |problems: Vec<RowProblem>| {
+        if json {
+            print_json(&[], &problems);
+        }
+        grouped_error(problems, rows.len(), args.csv.is_some())
+    };
+    check_rows(&site, &rows, args.csv.is_some()).map_err(failed)?;
     check_capacity(&site, rows.len())?;
     let key = crate::cmd::sign::load_key(args.key.as_deref())?;
     let vm = site.signing_method(&key)?;
@@ -65,7 +71,7 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     // Every row is checked, and given its status entries, before anything is signed: a CSV
     // with a bad row 90,000 fails in a second, not after minutes of signing.
     let prepared = prepare_rows(&site, &rows, args.csv.is_some(), &mut registry, &now);
-    let prepared = prepared.map_err(|problems| grouped_error(problems, rows.len(), args.csv.is_some()))?;
+    let prepared = prepared.map_err(failed)?;
     // Then signed on every core (signing is RDF canonicalization, the slow part), a chunk at
     // a time, each award straight to a temporary file beside its final name: memory holds a
     // chunk of credentials, not the whole CSV.
@@ -101,7 +107,7 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     progress.finish_and_clear();
     if !problems.is_empty() {
         // The temporary files go with `staged`.
-        return Err(grouped_error(problems, rows.len(), args.csv.is_some()));
+        return Err(failed(problems));
     }
     let mut writes: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
     for s in &staged {
@@ -138,8 +144,12 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     // into place.
     let made: Vec<String> = staged.iter().map(|s| s.id.clone()).collect();
     crate::fs::publish_staged(staged.into_iter().map(|s| (s.file, s.path)).collect(), &awards_dir)?;
-    for id in &made {
-        println!("{id}");
+    if json {
+        print_json(&made, &[]);
+    } else {
+        for id in &made {
+            println!("{id}");
+        }
     }
     crate::ui::status(format!(
         "awarded {}; run `rosette build` to publish",
@@ -256,6 +266,15 @@ fn prepare_rows(
         }
     }
     if problems.is_empty() { Ok(prepared) } else { Err(problems) }
+}
+
+/// `--format json`: the awards made, and every row that failed with its reason (all of them,
+/// where the text error groups them).
+fn print_json(made: &[String], problems: &[RowProblem]) {
+    let failed: Vec<serde_json::Value> =
+        problems.iter().map(|(row, reason)| serde_json::json!({"row": row, "reason": reason})).collect();
+    let out = serde_json::json!({"awarded": made, "failed": failed});
+    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
 }
 
 /// The problems of every row that cannot be an award, whatever the registry holds: unknown or

@@ -1232,6 +1232,18 @@ fn award_csv_failures_are_grouped_by_reason() {
     run.assert_code(1);
     assert_eq!(run.stderr.lines().count(), 3, "{}", run.transcript());
     let mut transcript = run.transcript();
+    // `--format json` keeps every failed row, where the text groups them.
+    let run = sb.rosette(&[&["award", "--csv", "cohort.csv", "--format", "json"][..], &key].concat());
+    run.assert_code(1);
+    let report: Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+    let failed = report["failed"].as_array().expect("failed rows");
+    assert_eq!(failed.len(), 502, "{}", run.stdout);
+    assert_eq!(
+        failed[0],
+        serde_json::json!({"row": 7, "reason": "`not-an-address` is not an e-mail address"})
+    );
+    assert_eq!(failed[501]["row"], 3001);
+    assert_eq!(report["awarded"], serde_json::json!([]));
     // A batch that would take the site past `max_credentials` is refused before any signing.
     let config = std::fs::read_to_string(sb.path("site/rosette.toml")).expect("rosette.toml");
     sb.write("site/rosette.toml", &format!("{config}\n[limits]\nmax_credentials = 3\n"));
@@ -1245,6 +1257,12 @@ fn award_csv_failures_are_grouped_by_reason() {
     // The lock the command held (never published) is all it leaves.
     after.remove("status/.lock");
     assert_eq!(after, before, "a refused CSV changed badges/");
+    // And the awards made, when none failed.
+    let run = sb.rosette(&[&["award", "--csv", "four.csv", "--format", "json"][..], &key].concat());
+    run.assert_code(0);
+    let report: Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+    assert_eq!(report["awarded"].as_array().map(Vec::len), Some(4), "{}", run.stdout);
+    assert_eq!(report["failed"], serde_json::json!([]));
 }
 
 /// Issue #17: a date without a time is still refused, but the message shows what to write.
