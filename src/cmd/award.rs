@@ -143,7 +143,7 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     // The awards, thousands at once: one flush to disk for all of them, then each renamed
     // into place.
     let made: Vec<String> = staged.iter().map(|s| s.id.clone()).collect();
-    crate::fs::publish_staged(staged.into_iter().map(|s| (s.file, s.path)).collect(), &awards_dir)?;
+    crate::fs::publish_staged(staged.into_iter().map(|s| (s.file, s.path)).collect())?;
     if json {
         print_json(&made, &[]);
     } else {
@@ -229,7 +229,7 @@ fn sign_to_file(
     let signed = integrity::create_proof(jsonld, &unsigned, options, key)
         .map_err(|e| (p.row, format!("cannot be signed: {e}")))?;
     let path = dir.join(format!("{}.json", p.request.slug));
-    let file = crate::fs::stage(dir, &pretty(&signed)).map_err(|e| (p.row, e.to_string()))?;
+    let file = crate::fs::stage(&path, &pretty(&signed)).map_err(|e| (p.row, e.to_string()))?;
     let id = signed["id"].as_str().unwrap_or_default().to_string();
     Ok(Staged { file, path, id, visibility: p.visibility })
 }
@@ -297,15 +297,7 @@ fn check_rows(site: &IssuingSite, rows: &[Row], csv: bool) -> Result<(), Vec<Row
 /// would then refuse: before anything is signed, not after.
 fn check_capacity(site: &IssuingSite, new: usize) -> Result<(), CliError> {
     let max = site.config.limits.max_credentials;
-    let dir = site.badges.join("awards");
-    let existing = std::fs::read_dir(&dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-                .count()
-        })
-        .unwrap_or(0);
+    let existing = site.award_slugs()?.len();
     if existing + new <= max {
         return Ok(());
     }
@@ -498,6 +490,33 @@ impl IssuingSite {
             achievements.insert(a.slug.clone(), a);
         }
         Ok(IssuingSite { config, badges: root.join("badges"), achievements })
+    }
+
+    /// The file names, without `.json`, of the awards in `badges/awards/`, sorted; none when
+    /// it does not exist.
+    pub fn award_slugs(&self) -> Result<Vec<String>, CliError> {
+        let dir = self.badges.join("awards");
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(CliError::io_at(&dir, "read", &e)),
+        };
+        let mut slugs = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| CliError::io_at(&dir, "read", &e))?;
+            let name = entry.file_name();
+            if let Some(slug) = name.to_str().and_then(|n| n.strip_suffix(".json")) {
+                slugs.push(slug.to_string());
+            }
+        }
+        slugs.sort();
+        Ok(slugs)
+    }
+
+    /// The award files of `badges/awards/`, sorted.
+    pub fn award_files(&self) -> Result<Vec<PathBuf>, CliError> {
+        let dir = self.badges.join("awards");
+        Ok(self.award_slugs()?.into_iter().map(|slug| dir.join(format!("{slug}.json"))).collect())
     }
 
     pub fn registry(&self) -> Result<Registry, CliError> {

@@ -89,7 +89,7 @@ pub(crate) fn resolve(site: &IssuingSite, query: &str) -> Result<String, CliErro
         None => query,
     };
     let dir = site.badges.join("awards");
-    let slugs = award_slugs(&dir)?;
+    let slugs = site.award_slugs()?;
     // Shown as the user would type it: `badges/awards`, not `./badges/awards`.
     let shown = dir.strip_prefix(".").unwrap_or(&dir).display();
     match find(typed, &slugs) {
@@ -128,25 +128,6 @@ pub(crate) fn resolve(site: &IssuingSite, query: &str) -> Result<String, CliErro
 const MAX_LISTED: usize = 10;
 /// How many near ids an unknown one suggests.
 const MAX_SUGGESTED: usize = 3;
-
-/// The file names, without `.json`, of the awards in `dir`, sorted; none when it does not exist.
-fn award_slugs(dir: &std::path::Path) -> Result<Vec<String>, CliError> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(CliError::io_at(dir, "read", &e)),
-    };
-    let mut slugs = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| CliError::io_at(dir, "read", &e))?;
-        let name = entry.file_name();
-        if let Some(slug) = name.to_str().and_then(|n| n.strip_suffix(".json")) {
-            slugs.push(slug.to_string());
-        }
-    }
-    slugs.sort();
-    Ok(slugs)
-}
 
 /// What a typed id matches among the award slugs.
 #[derive(Debug, PartialEq)]

@@ -4,6 +4,7 @@
 //! `tests/fixtures/bake/`, and a deterministic mutation loop that must never panic.
 
 use crate::common;
+use crate::common::Rng;
 
 use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -449,22 +450,6 @@ fn bases_of_ob2_images_fail_as_baking_them_does() {
 }
 
 // ---- mutations: errors, never panics -------------------------------------------------------
-
-/// A tiny deterministic PRNG (xorshift64*), so the mutation loop is the same on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 /// One random edit: flip, set, insert or delete bytes, cut the tail, or write a big number.
 fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {

@@ -5,49 +5,15 @@ use crate::common;
 use common::{BIN, EPOCH, tree};
 
 use serde_json::Value;
-use std::path::Path;
+
 use std::process::{Command, Output};
 
-/// A copy of the repository's sample site in a temporary directory.
-struct Site {
-    dir: tempfile::TempDir,
-}
+type Site = common::SampleSite;
 
-impl Site {
-    fn sample() -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        common::copy_sample_site(dir.path());
-        Site { dir }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn build(&self) -> Output {
-        self.build_to(&self.path().join("public"))
-    }
-
-    fn build_to(&self, out: &Path) -> Output {
-        Command::new(BIN)
-            .args(["build", "--root"])
-            .arg(self.path())
-            .arg("--out")
-            .arg(out)
-            .env("SOURCE_DATE_EPOCH", EPOCH)
-            .output()
-            .expect("run rosette build")
-    }
-
-    /// Signs `credential` with the sample key into `badges/<name>`.
-    fn add_signed(&self, name: &str, credential: &Value) {
-        common::sign_sample(credential, "2025-01-01T00:00:00Z", &self.path().join("badges").join(name));
-    }
-
-    fn award(&self, name: &str) -> Value {
-        let bytes = std::fs::read(self.path().join("badges/awards").join(name)).expect("award");
-        serde_json::from_slice(&bytes).expect("award json")
-    }
+/// An award of the sample site, parsed.
+fn award(site: &Site, name: &str) -> Value {
+    let bytes = std::fs::read(site.path("badges/awards").join(name)).expect("award");
+    serde_json::from_slice(&bytes).expect("award json")
 }
 
 fn stderr(o: &Output) -> String {
@@ -81,19 +47,19 @@ fn sample_site_builds_deterministically() {
     if !has_sample_site() {
         return;
     }
-    let site = Site::sample();
-    let first = site.build_to(&site.path().join("out1"));
+    let site = Site::new();
+    let first = site.build_to(&site.root().join("out1"));
     assert!(first.status.success(), "{}", stderr(&first));
-    let second = site.build_to(&site.path().join("out2"));
+    let second = site.build_to(&site.root().join("out2"));
     assert!(second.status.success(), "{}", stderr(&second));
-    let a = tree(&site.path().join("out1"));
-    let b = tree(&site.path().join("out2"));
+    let a = tree(&site.root().join("out1"));
+    let b = tree(&site.root().join("out2"));
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
     for (path, bytes) in &a {
         assert!(bytes == &b[path], "`{path}` differs between two builds of the same input");
     }
     golden("sample-site/files.txt", &a.keys().map(|k| format!("{k}\n")).collect::<String>());
-    let out = stderr(&first).replace(&site.path().display().to_string(), "<site>");
+    let out = stderr(&first).replace(&site.root().display().to_string(), "<site>");
     golden("sample-site/build-output.txt", &out);
 }
 
@@ -104,15 +70,15 @@ fn build_and_check_report_the_same_size_and_fit() {
     if !has_sample_site() {
         return;
     }
-    let site = Site::sample();
+    let site = Site::new();
     let checked = Command::new(BIN)
         .args(["check", "--root"])
-        .arg(site.path())
+        .arg(site.root())
         .env("SOURCE_DATE_EPOCH", EPOCH)
         .output()
         .expect("run rosette check");
     assert!(checked.status.success(), "{}", stderr(&checked));
-    assert!(!site.path().join("public").exists(), "check wrote public/");
+    assert!(!site.root().join("public").exists(), "check wrote public/");
     let built = site.build();
     assert!(built.status.success(), "{}", stderr(&built));
     let fit = |o: &Output| {
@@ -121,7 +87,7 @@ fn build_and_check_report_the_same_size_and_fit() {
         text[start..].to_string()
     };
     assert_eq!(fit(&checked), fit(&built), "check and build disagree on the size of the site");
-    let files = tree(&site.path().join("public"));
+    let files = tree(&site.root().join("public"));
     let bytes: usize = files.values().map(Vec::len).sum();
     assert!(fit(&built).starts_with(&format!("site size: {} files, ", files.len())), "{}", fit(&built));
     // Pages, credentials, images and cards: not a tree of empty files.
@@ -134,10 +100,10 @@ fn sample_site_pages_match_their_golden_main() {
     if !has_sample_site() {
         return;
     }
-    let site = Site::sample();
+    let site = Site::new();
     let out = site.build();
     assert!(out.status.success(), "{}", stderr(&out));
-    let files = tree(&site.path().join("public"));
+    let files = tree(&site.root().join("public"));
     let mut pages = 0;
     for (path, bytes) in &files {
         if path.ends_with(".html") {
@@ -156,11 +122,11 @@ fn no_page_is_green_before_the_browser_checks() {
     if !has_sample_site() {
         return;
     }
-    let site = Site::sample();
+    let site = Site::new();
     let out = site.build();
     assert!(out.status.success(), "{}", stderr(&out));
     let mut badges = 0;
-    for (path, bytes) in tree(&site.path().join("public")) {
+    for (path, bytes) in tree(&site.root().join("public")) {
         if !path.ends_with(".html") {
             continue;
         }
@@ -187,9 +153,9 @@ fn embedded_json_ld_is_exactly_the_signed_credential() {
     if !has_sample_site() {
         return;
     }
-    let site = Site::sample();
+    let site = Site::new();
     assert!(site.build().status.success());
-    let public = site.path().join("public");
+    let public = site.root().join("public");
     let mut checked = 0;
     for (path, bytes) in tree(&public) {
         // Badge pages only (`awards/<id>/index.html`), not their embed cards.
@@ -263,7 +229,7 @@ fn bad_inputs_stop_the_build_and_leave_public_untouched() {
         (
             "invalid JSON",
             |s| {
-                std::fs::write(s.path().join("badges/awards/broken.json"), "{\n  \"a\": 1,\n  \"b\" 2\n}")
+                std::fs::write(s.root().join("badges/awards/broken.json"), "{\n  \"a\": 1,\n  \"b\" 2\n}")
                     .expect("w")
             },
             &["`badges/awards/broken.json`: invalid JSON at line 3, column 7: expected `:`"],
@@ -271,9 +237,9 @@ fn bad_inputs_stop_the_build_and_leave_public_untouched() {
         (
             "unknown context",
             |s| {
-                let mut c = s.award("2024-dlf-0001.json");
+                let mut c = award(s, "2024-dlf-0001.json");
                 c["@context"].as_array_mut().expect("ctx").push("https://evil.example/context.jsonld".into());
-                std::fs::write(s.path().join("badges/awards/2024-dlf-0001.json"), c.to_string()).expect("w");
+                std::fs::write(s.root().join("badges/awards/2024-dlf-0001.json"), c.to_string()).expect("w");
             },
             &[
                 "`badges/awards/2024-dlf-0001.json`: format check failed: unknown JSON-LD context `https://evil.example/context.jsonld`",
@@ -282,9 +248,9 @@ fn bad_inputs_stop_the_build_and_leave_public_untouched() {
         (
             "tampered credential",
             |s| {
-                let mut c = s.award("2024-dlf-0001.json");
+                let mut c = award(s, "2024-dlf-0001.json");
                 c["credentialSubject"]["name"] = "Mallory".into();
-                std::fs::write(s.path().join("badges/awards/2024-dlf-0001.json"), c.to_string()).expect("w");
+                std::fs::write(s.root().join("badges/awards/2024-dlf-0001.json"), c.to_string()).expect("w");
             },
             &[
                 "`badges/awards/2024-dlf-0001.json`: proof signature does not verify",
@@ -294,19 +260,19 @@ fn bad_inputs_stop_the_build_and_leave_public_untouched() {
         (
             "tampered proof",
             |s| {
-                let mut c = s.award("2024-aml-0001.json");
+                let mut c = award(s, "2024-aml-0001.json");
                 let pv = c["proof"][0]["proofValue"].as_str().expect("pv").replace('a', "b");
                 c["proof"][0]["proofValue"] = pv.into();
-                std::fs::write(s.path().join("badges/awards/2024-aml-0001.json"), c.to_string()).expect("w");
+                std::fs::write(s.root().join("badges/awards/2024-aml-0001.json"), c.to_string()).expect("w");
             },
             &["`badges/awards/2024-aml-0001.json`: proof signature does not verify"],
         ),
         (
             "key not in did.json",
             |s| {
-                let mut c = s.award("2024-dlf-0001.json");
+                let mut c = award(s, "2024-dlf-0001.json");
                 c["proof"][0]["verificationMethod"] = "did:web:badges.northfield.example#key-9".into();
-                std::fs::write(s.path().join("badges/awards/2024-dlf-0001.json"), c.to_string()).expect("w");
+                std::fs::write(s.root().join("badges/awards/2024-dlf-0001.json"), c.to_string()).expect("w");
             },
             &[
                 "`badges/awards/2024-dlf-0001.json`: no usable key: key `did:web:badges.northfield.example#key-9` is not published in `did:web:badges.northfield.example`",
@@ -316,8 +282,8 @@ fn bad_inputs_stop_the_build_and_leave_public_untouched() {
             "duplicate id",
             |s| {
                 std::fs::copy(
-                    s.path().join("badges/awards/2024-dlf-0001.json"),
-                    s.path().join("badges/awards/copy.json"),
+                    s.root().join("badges/awards/2024-dlf-0001.json"),
+                    s.root().join("badges/awards/copy.json"),
                 )
                 .expect("cp");
             },
@@ -328,12 +294,12 @@ fn bad_inputs_stop_the_build_and_leave_public_untouched() {
         (
             "typo in rosette.toml",
             |s| {
-                let t = std::fs::read_to_string(s.path().join("rosette.toml")).expect("r").replacen(
+                let t = std::fs::read_to_string(s.root().join("rosette.toml")).expect("r").replacen(
                     "\ntitle =",
                     "\ntitel =",
                     1,
                 );
-                std::fs::write(s.path().join("rosette.toml"), t).expect("w");
+                std::fs::write(s.root().join("rosette.toml"), t).expect("w");
             },
             &[
                 "error: `rosette.toml` is not valid",
@@ -343,10 +309,10 @@ fn bad_inputs_stop_the_build_and_leave_public_untouched() {
         ),
     ];
     for (name, defect, messages) in cases {
-        let site = Site::sample();
+        let site = Site::new();
         let first = site.build();
         assert!(first.status.success(), "{name}: the clean build failed: {}", stderr(&first));
-        let before = tree(&site.path().join("public"));
+        let before = tree(&site.root().join("public"));
         defect(&site);
         let out = site.build();
         let err = stderr(&out);
@@ -354,7 +320,7 @@ fn bad_inputs_stop_the_build_and_leave_public_untouched() {
         for m in messages {
             assert!(err.contains(m), "{name}: stderr lacks `{m}`:\n{err}");
         }
-        assert!(before == tree(&site.path().join("public")), "{name}: public/ changed after a failed build");
+        assert!(before == tree(&site.root().join("public")), "{name}: public/ changed after a failed build");
     }
 }
 
@@ -365,7 +331,7 @@ fn hostile_strings_are_rendered_inert() {
     if !has_sample_site() {
         return;
     }
-    let site = Site::sample();
+    let site = Site::new();
     let mut c: Value = serde_json::from_slice(
         &std::fs::read(common::repo_root().join("tests/fixtures/sample-site/unsigned/2025-aml-0002.json"))
             .expect("unsigned"),
@@ -385,7 +351,7 @@ fn hostile_strings_are_rendered_inert() {
     site.add_signed("awards/hostile.json", &c);
     let out = site.build();
     assert!(out.status.success(), "{}", stderr(&out));
-    let html = std::fs::read_to_string(site.path().join("public/awards/hostile/index.html")).expect("page");
+    let html = std::fs::read_to_string(site.root().join("public/awards/hostile/index.html")).expect("page");
     // The signed JSON-LD carries the hostile strings as data (escaped); the rest of the page
     // must not carry them as markup.
     let range = json_ld_range(&html);
@@ -414,7 +380,7 @@ fn hostile_strings_are_rendered_inert() {
     assert_eq!(
         json_ld_of(&html),
         serde_json::from_slice::<Value>(
-            &std::fs::read(site.path().join("badges/awards/hostile.json")).expect("r")
+            &std::fs::read(site.root().join("badges/awards/hostile.json")).expect("r")
         )
         .expect("j")
     );

@@ -175,6 +175,30 @@ fn sign_sample(sb: &Sandbox, suite: &str, input: &str, output: &str) {
 }
 
 /// The unsigned sample credential with `edit` applied to its JSON, written to `rel`.
+/// A local site (`site/`) with the did:web document of `badges.example.org` and one award
+/// signed by its key, `site/awards/2024-0001.json`.
+fn sign_did_web_award(sb: &Sandbox) {
+    sb.copy_fixture("cli/site/.well-known/did.json", "site/.well-known/did.json");
+    write_unsigned_with(sb, "unsigned-web.json", |v| {
+        v["issuer"]["id"] = "did:web:badges.example.org".into();
+    });
+    let key = sb.sample_key();
+    sb.mkdir("site/awards");
+    sb.rosette(&[
+        "sign",
+        "--key",
+        key,
+        "--verification-method",
+        "did:web:badges.example.org#key-1",
+        "--created",
+        CREATED,
+        "unsigned-web.json",
+        "-o",
+        "site/awards/2024-0001.json",
+    ])
+    .assert_code(0);
+}
+
 fn write_unsigned_with(sb: &Sandbox, rel: &str, edit: impl FnOnce(&mut Value)) {
     let mut value: Value =
         serde_json::from_str(&fixture_text("cli/unsigned.json")).expect("unsigned.json is JSON");
@@ -948,25 +972,7 @@ fn verify_json_format_lists_the_state_of_every_check() {
 #[test]
 fn verify_a_did_web_credential_against_a_local_site() {
     let sb = Sandbox::new();
-    sb.copy_fixture("cli/site/.well-known/did.json", "site/.well-known/did.json");
-    write_unsigned_with(&sb, "unsigned-web.json", |v| {
-        v["issuer"]["id"] = "did:web:badges.example.org".into();
-    });
-    let key = sb.sample_key();
-    sb.mkdir("site/awards");
-    sb.rosette(&[
-        "sign",
-        "--key",
-        key,
-        "--verification-method",
-        "did:web:badges.example.org#key-1",
-        "--created",
-        CREATED,
-        "unsigned-web.json",
-        "-o",
-        "site/awards/2024-0001.json",
-    ])
-    .assert_code(0);
+    sign_did_web_award(&sb);
 
     let run = sb.rosette(&[
         "verify",
@@ -1004,25 +1010,7 @@ fn verify_searches_directories_for_credentials() {
 #[test]
 fn verify_skips_json_that_is_not_a_credential_when_walking_a_directory() {
     let sb = Sandbox::new();
-    sb.copy_fixture("cli/site/.well-known/did.json", "site/.well-known/did.json");
-    write_unsigned_with(&sb, "unsigned-web.json", |v| {
-        v["issuer"]["id"] = "did:web:badges.example.org".into();
-    });
-    let key = sb.sample_key();
-    sb.mkdir("site/awards");
-    sb.rosette(&[
-        "sign",
-        "--key",
-        key,
-        "--verification-method",
-        "did:web:badges.example.org#key-1",
-        "--created",
-        CREATED,
-        "unsigned-web.json",
-        "-o",
-        "site/awards/2024-0001.json",
-    ])
-    .assert_code(0);
+    sign_did_web_award(&sb);
     let site = ["--site", "site", "--base-url", "https://badges.example.org/"];
 
     let run = sb.rosette(&[&["verify", "--now", NOW][..], &site, &["site"]].concat());

@@ -7,7 +7,7 @@
 
 use crate::common;
 use common::attribute;
-use common::{BIN, EPOCH, interop_dir};
+use common::{BIN, interop_dir};
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -19,16 +19,12 @@ const NOW: &str = "2027-01-01T00:00:00Z";
 /// A plain award of the sample site: valid, not revoked, `eddsa-rdfc-2022`.
 const AWARD: &str = "2024-dlf-0001";
 
-/// A copy of the repository's sample site, built into `public/`.
-struct Site {
-    dir: tempfile::TempDir,
-}
+/// The sample site, with what these tests do to it.
+struct Site(common::SampleSite);
 
 impl Site {
     fn sample() -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        common::copy_sample_site(dir.path());
-        Site { dir }
+        Site(common::SampleSite::new())
     }
 
     fn built() -> Self {
@@ -38,17 +34,12 @@ impl Site {
     }
 
     fn build(&self) {
-        let out = Command::new(BIN)
-            .args(["build", "--root"])
-            .arg(self.dir.path())
-            .env("SOURCE_DATE_EPOCH", EPOCH)
-            .output()
-            .expect("run rosette build");
+        let out = self.0.build();
         assert!(out.status.success(), "build failed: {}", String::from_utf8_lossy(&out.stderr));
     }
 
     fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
+        self.0.path(rel)
     }
 
     fn read(&self, rel: &str) -> Vec<u8> {
@@ -78,16 +69,15 @@ impl Site {
             .args(["bake", award, "--format", format, "--force", "-o"])
             .arg(&out)
             .arg("--root")
-            .arg(self.dir.path())
+            .arg(self.0.root())
             .output()
             .expect("run rosette bake");
         assert!(run.status.success(), "bake failed: {}", text(&run));
         out
     }
 
-    /// Signs `credential` with the sample key into `badges/<name>`.
     fn add_signed(&self, name: &str, credential: &Value) {
-        common::sign_sample(credential, "2025-01-01T00:00:00Z", &self.path("badges").join(name));
+        self.0.add_signed(name, credential);
     }
 }
 
@@ -347,7 +337,7 @@ fn a_retired_achievement_says_it_is_no_longer_awarded() {
         "name = \"X\"\ndescription = \"d\"\nretired = \"soon\"\n",
     )
     .expect("write");
-    let out = Command::new(BIN).args(["build", "--root"]).arg(site.dir.path()).output().expect("build");
+    let out = site.0.build();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("`achievements/x.toml`: `retired` is not a date-time"), "{}", text(&out));
 }

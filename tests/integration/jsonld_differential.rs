@@ -10,6 +10,7 @@
 //! A document rosette refuses must be listed as an expected refusal, with its error code.
 
 use crate::common;
+use crate::common::Rng;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -381,30 +382,6 @@ fn generated_variants_match_oxjsonld_and_jsonld_js() {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A small deterministic generator (xorshift64*), so the variants never change by accident.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
 }
 
 const VC_V2: &str = "https://www.w3.org/ns/credentials/v2";

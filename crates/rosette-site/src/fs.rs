@@ -25,23 +25,28 @@ pub fn read_at_most(path: &Path, limit: u64) -> Result<Vec<u8>, SiteError> {
     Ok(bytes)
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same directory, synced, then
-/// renamed over the target, so a reader never sees half a file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SiteError> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+/// A temporary file beside `target`, with the mode `target` will have: the mode of the file it
+/// replaces (a private file stays private), or 0644 like any new file (credentials, status
+/// lists and rosette.toml are published or committed, not secret; a temporary file is 0600).
+fn temp_beside(target: &Path) -> Result<tempfile::NamedTempFile, SiteError> {
+    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| SiteError::io_at(dir, "create the directory", &e))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| SiteError::io_at(dir, "write to", &e))?;
-    // The temporary file is created 0600; the result gets the mode of the file it replaces
-    // (a private file stays private), or 0644 like any new file: credentials, status lists
-    // and rosette.toml are published or committed, not secret.
+    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| SiteError::io_at(dir, "write to", &e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        let mode = std::fs::metadata(target).map_or(0o644, |m| m.permissions().mode() & 0o7777);
         tmp.as_file()
             .set_permissions(std::fs::Permissions::from_mode(mode))
-            .map_err(|e| SiteError::io_at(path, "write", &e))?;
+            .map_err(|e| SiteError::io_at(target, "write", &e))?;
     }
+    Ok(tmp)
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same directory, synced, then
+/// renamed over the target, so a reader never sees half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SiteError> {
+    let mut tmp = temp_beside(path)?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| SiteError::io_at(path, "write", &e))?;
@@ -50,77 +55,45 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SiteError> {
 }
 
 /// Writes many files, each atomically as [`write_atomic`] does, with one flush to disk for all
-/// of them instead of one per file (10,000 awards took 4 s of `fsync` and 1.5 s of work): every
-/// file is written to a temporary name beside it, the file system is flushed once, then each
-/// is renamed into place and its directory flushed. A reader sees each file whole or not at
-/// all; a crash leaves at most some files in place and temporary ones beside them.
+/// of them instead of one per file (10,000 awards took 4 s of `fsync` and 1.5 s of work).
 pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> Result<(), SiteError> {
-    let mut staged = Vec::with_capacity(files.len());
-    let mut dirs: Vec<&Path> = Vec::new();
-    for (path, bytes) in files {
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        if !dirs.contains(&dir) {
-            std::fs::create_dir_all(dir).map_err(|e| SiteError::io_at(dir, "create the directory", &e))?;
-            dirs.push(dir);
-        }
-        let mut tmp =
-            tempfile::NamedTempFile::new_in(dir).map_err(|e| SiteError::io_at(dir, "write to", &e))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
-            tmp.as_file()
-                .set_permissions(std::fs::Permissions::from_mode(mode))
-                .map_err(|e| SiteError::io_at(path, "write", &e))?;
-        }
-        tmp.write_all(bytes).map_err(|e| SiteError::io_at(path, "write", &e))?;
-        // Closed now: a hundred thousand open files would pass any descriptor limit.
-        staged.push((tmp.into_temp_path(), path));
-    }
-    flush(&staged.iter().map(|(tmp, _)| tmp.to_path_buf()).collect::<Vec<_>>(), &dirs)?;
-    for (tmp, path) in staged {
-        tmp.persist(path).map_err(|e| SiteError::io_at(path, "write", &e.error))?;
+    let staged = files.iter().map(|(path, bytes)| Ok((stage(path, bytes)?, path.clone())));
+    publish_staged(staged.collect::<Result<_, SiteError>>()?)
+}
+
+/// Writes `bytes` under a temporary name beside `target`, closed (a hundred thousand open files
+/// would pass any descriptor limit), for [`publish_staged`]; removed when dropped unless
+/// published.
+pub fn stage(target: &Path, bytes: &[u8]) -> Result<TempPath, SiteError> {
+    let mut tmp = temp_beside(target)?;
+    tmp.write_all(bytes).map_err(|e| SiteError::io_at(target, "write", &e))?;
+    Ok(tmp.into_temp_path())
+}
+
+/// Puts [`stage`]d files at their paths: the file system is flushed once, then each is renamed
+/// into place and its directory flushed. A reader sees each file whole or not at all; a crash
+/// leaves at most some files in place and temporary ones beside them.
+pub fn publish_staged(files: Vec<(TempPath, PathBuf)>) -> Result<(), SiteError> {
+    let mut dirs: Vec<PathBuf> =
+        files.iter().filter_map(|(_, p)| p.parent().map(Path::to_path_buf)).collect();
+    dirs.sort();
+    dirs.dedup();
+    flush(&files.iter().map(|(tmp, _)| tmp.to_path_buf()).collect::<Vec<_>>(), &dirs)?;
+    for (tmp, path) in files {
+        tmp.persist(&path).map_err(|e| SiteError::io_at(&path, "write", &e.error))?;
     }
     for dir in dirs {
         // The renames, on disk: a directory is flushed through a handle to it (Unix).
-        if let Ok(handle) = std::fs::File::open(dir) {
+        if let Ok(handle) = std::fs::File::open(&dir) {
             let _ = handle.sync_all();
         }
     }
     Ok(())
 }
 
-/// Writes `bytes` to a new temporary file in `dir`, closed, for [`publish_staged`]; it is
-/// removed when dropped unless published.
-pub fn stage(dir: &Path, bytes: &[u8]) -> Result<tempfile::TempPath, SiteError> {
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| SiteError::io_at(dir, "write to", &e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(|e| SiteError::io_at(dir, "write to", &e))?;
-    }
-    tmp.write_all(bytes).map_err(|e| SiteError::io_at(dir, "write to", &e))?;
-    Ok(tmp.into_temp_path())
-}
-
-/// Puts files [`stage`]d in `dir` at their paths there, with one flush to disk for all of them
-/// first (see [`write_all_atomic`]), then the directory's.
-pub fn publish_staged(files: Vec<(tempfile::TempPath, PathBuf)>, dir: &Path) -> Result<(), SiteError> {
-    flush(&files.iter().map(|(tmp, _)| tmp.to_path_buf()).collect::<Vec<_>>(), &[dir])?;
-    for (tmp, path) in files {
-        tmp.persist(&path).map_err(|e| SiteError::io_at(&path, "write", &e.error))?;
-    }
-    if let Ok(handle) = std::fs::File::open(dir) {
-        let _ = handle.sync_all();
-    }
-    Ok(())
-}
-
 /// Flushes the written `files` to disk: on Linux the whole file system at once (`syncfs`),
 /// elsewhere each file.
-fn flush(files: &[PathBuf], dirs: &[&Path]) -> Result<(), SiteError> {
+fn flush(files: &[PathBuf], dirs: &[PathBuf]) -> Result<(), SiteError> {
     #[cfg(target_os = "linux")]
     if let Some(dir) = dirs.first() {
         let handle = std::fs::File::open(dir).map_err(|e| SiteError::io_at(dir, "read", &e))?;

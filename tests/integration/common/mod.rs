@@ -13,8 +13,6 @@ pub const SAMPLE_KEY: &str = "tests/fixtures/sample-site/issuer.secret";
 /// The sample site's verification method.
 pub const SAMPLE_VM: &str = "did:web:badges.northfield.example#key-1";
 
-/// Signs `credential` (`eddsa-rdfc-2022`, proof created at `created`) with `key` into `to`,
-/// through `rosette sign`.
 /// The `rosette` binary to run in `dir`, without the environment a developer's shell may set
 /// (a signing key, a fixed build time) leaking into a test.
 pub fn rosette_in(dir: &Path) -> std::process::Command {
@@ -23,6 +21,8 @@ pub fn rosette_in(dir: &Path) -> std::process::Command {
     command
 }
 
+/// Signs `credential` (`eddsa-rdfc-2022`, proof created at `created`) with `key` into `to`,
+/// through `rosette sign`.
 pub fn sign(key: &Path, credential: &serde_json::Value, created: &str, to: &Path) {
     let unsigned = tempfile::NamedTempFile::new().expect("tempfile");
     std::fs::write(unsigned.path(), serde_json::to_vec_pretty(credential).expect("json")).expect("write");
@@ -119,6 +119,80 @@ pub fn copy_sample_site(dir: &Path) {
     let root = repo_root();
     std::fs::copy(root.join("rosette.toml"), dir.join("rosette.toml")).expect("rosette.toml");
     copy_dir(&root.join("badges"), &dir.join("badges"));
+}
+
+/// A copy of the repository's sample site in a temporary directory: the harness of the tests
+/// that build it.
+pub struct SampleSite {
+    dir: tempfile::TempDir,
+}
+
+impl SampleSite {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        copy_sample_site(dir.path());
+        SampleSite { dir }
+    }
+
+    /// The site's directory.
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `rel` in the site's directory.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// `rosette build` into `public/`, at the fixed [`EPOCH`].
+    pub fn build(&self) -> std::process::Output {
+        self.build_to(&self.path("public"))
+    }
+
+    /// `rosette build` into `out`, at the fixed [`EPOCH`].
+    pub fn build_to(&self, out: &Path) -> std::process::Output {
+        rosette_in(self.root())
+            .args(["build", "--root"])
+            .arg(self.root())
+            .arg("--out")
+            .arg(out)
+            .env("SOURCE_DATE_EPOCH", EPOCH)
+            .output()
+            .expect("run rosette build")
+    }
+
+    /// Signs `credential` with the sample key into `badges/<name>`.
+    pub fn add_signed(&self, name: &str, credential: &serde_json::Value) {
+        sign_sample(credential, "2025-01-01T00:00:00Z", &self.path("badges").join(name));
+    }
+}
+
+/// A small deterministic generator (xorshift64*), so that generated cases are the same on every
+/// run and a failure replays.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    /// True `percent` times in a hundred.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    /// One of `items`, which must not be empty.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
 }
 
 /// Appends one PNG chunk: length, type, data, CRC-32 of type and data.

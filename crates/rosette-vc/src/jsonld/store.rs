@@ -103,10 +103,6 @@ impl ContextStore {
         }
     }
 
-    pub(crate) fn new_id(&self) -> u64 {
-        self.next_id.fetch_add(1, Ordering::Relaxed)
-    }
-
     /// The local context for a document's `@context` value, shared with every earlier document
     /// whose `@context` was equal, so that its processing is cached across documents.
     pub(crate) fn intern(&self, value: &Value) -> Result<Arc<LocalContext>, ContextError> {
@@ -129,97 +125,6 @@ impl ContextStore {
         interned.weight += weight;
         interned.by_hash.entry(hash).or_default().push(local.clone());
         Ok(local)
-    }
-
-    /// [Context Processing](https://www.w3.org/TR/json-ld11-api/#context-processing-algorithm)
-    /// of `local` on top of `active`, cached.
-    pub(crate) fn process(
-        &self,
-        active: &Arc<ActiveContext>,
-        local: &Arc<LocalContext>,
-        propagate: bool,
-        override_protected: bool,
-        depth: usize,
-    ) -> Result<Arc<ActiveContext>, ContextError> {
-        let key = CacheKey {
-            active: active.id,
-            local: local.id,
-            flags: 1 | (u8::from(propagate) << 1) | (u8::from(override_protected) << 2),
-        };
-        if let Some(hit) = self.cached(&key) {
-            return Ok(hit);
-        }
-        if depth > MAX_CONTEXT_DEPTH {
-            return Err(ContextError::TooDeep);
-        }
-        let mut resolved = Vec::new();
-        self.resolve(local, &mut resolved, depth)?;
-        if resolved.is_empty() {
-            // `[]` changes nothing, not even what a type-scoped context would revert to.
-            return Ok(active.clone());
-        }
-        // Step 4: a context whose first entry says `@propagate` decides for itself.
-        let propagate = match resolved.first() {
-            Some(Resolved::Object(o)) => {
-                o.map.get("@propagate").and_then(Value::as_bool).unwrap_or(propagate)
-            }
-            _ => propagate,
-        };
-        let mut result = active.clone();
-        // Step 3: remember what to revert to when this context must not propagate.
-        if !propagate && result.previous.is_none() {
-            let mut derived = active.derive(self.new_id());
-            derived.previous = Some(active.clone());
-            result = Arc::new(derived);
-        }
-        for r in resolved {
-            result = match r {
-                Resolved::Null => {
-                    if !override_protected && result.has_protected {
-                        return Err(ContextError::invalid(
-                            "invalid context nullification",
-                            "a context with protected terms cannot be reset with null here",
-                        ));
-                    }
-                    self.initial.clone()
-                }
-                Resolved::Object(obj) => {
-                    let key = CacheKey {
-                        active: result.id,
-                        local: obj.id,
-                        flags: u8::from(override_protected) << 2,
-                    };
-                    match self.cached(&key) {
-                        Some(hit) => hit,
-                        None => {
-                            let processed = process_object(self, &result, &obj, override_protected, depth)?;
-                            self.remember(key, processed.clone());
-                            processed
-                        }
-                    }
-                }
-            };
-        }
-        self.remember(key, result.clone());
-        Ok(result)
-    }
-
-    /// The single context object an `@import` names.
-    pub(crate) fn import(&self, url: &str, depth: usize) -> Result<Arc<ContextObject>, ContextError> {
-        let local = self.embedded(url)?;
-        let mut resolved = Vec::new();
-        self.resolve(&local, &mut resolved, depth + 1)?;
-        match resolved.as_slice() {
-            [Resolved::Object(obj)] if !obj.map.contains_key("@import") => Ok(obj.clone()),
-            [Resolved::Object(_)] => Err(ContextError::invalid(
-                "invalid context entry",
-                format!("the context `{url}` is imported, so it must not itself use @import"),
-            )),
-            _ => Err(ContextError::invalid(
-                "invalid remote context",
-                format!("@import must name a single context object, and `{url}` does not"),
-            )),
-        }
     }
 
     /// How many processed contexts are cached (for tests of the cache).
@@ -339,16 +244,33 @@ impl ContextStore {
     }
 }
 
-/// Context processing ([`process_object`]) reaches the store through this: its own methods.
+/// Context processing ([`process_object`]) reaches the store through this trait, which is
+/// where the store's processing (memoized) and `@import` are.
 impl Contexts for ContextStore {
     fn new_id(&self) -> u64 {
-        ContextStore::new_id(self)
+        self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// The single context object an `@import` names.
     fn import(&self, url: &str, depth: usize) -> Result<Arc<ContextObject>, ContextError> {
-        ContextStore::import(self, url, depth)
+        let local = self.embedded(url)?;
+        let mut resolved = Vec::new();
+        self.resolve(&local, &mut resolved, depth + 1)?;
+        match resolved.as_slice() {
+            [Resolved::Object(obj)] if !obj.map.contains_key("@import") => Ok(obj.clone()),
+            [Resolved::Object(_)] => Err(ContextError::invalid(
+                "invalid context entry",
+                format!("the context `{url}` is imported, so it must not itself use @import"),
+            )),
+            _ => Err(ContextError::invalid(
+                "invalid remote context",
+                format!("@import must name a single context object, and `{url}` does not"),
+            )),
+        }
     }
 
+    /// [Context Processing](https://www.w3.org/TR/json-ld11-api/#context-processing-algorithm)
+    /// of `local` on top of `active`, cached.
     fn process(
         &self,
         active: &Arc<ActiveContext>,
@@ -357,7 +279,67 @@ impl Contexts for ContextStore {
         override_protected: bool,
         depth: usize,
     ) -> Result<Arc<ActiveContext>, ContextError> {
-        ContextStore::process(self, active, local, propagate, override_protected, depth)
+        let key = CacheKey {
+            active: active.id,
+            local: local.id,
+            flags: 1 | (u8::from(propagate) << 1) | (u8::from(override_protected) << 2),
+        };
+        if let Some(hit) = self.cached(&key) {
+            return Ok(hit);
+        }
+        if depth > MAX_CONTEXT_DEPTH {
+            return Err(ContextError::TooDeep);
+        }
+        let mut resolved = Vec::new();
+        self.resolve(local, &mut resolved, depth)?;
+        if resolved.is_empty() {
+            // `[]` changes nothing, not even what a type-scoped context would revert to.
+            return Ok(active.clone());
+        }
+        // Step 4: a context whose first entry says `@propagate` decides for itself.
+        let propagate = match resolved.first() {
+            Some(Resolved::Object(o)) => {
+                o.map.get("@propagate").and_then(Value::as_bool).unwrap_or(propagate)
+            }
+            _ => propagate,
+        };
+        let mut result = active.clone();
+        // Step 3: remember what to revert to when this context must not propagate.
+        if !propagate && result.previous.is_none() {
+            let mut derived = active.derive(self.new_id());
+            derived.previous = Some(active.clone());
+            result = Arc::new(derived);
+        }
+        for r in resolved {
+            result = match r {
+                Resolved::Null => {
+                    if !override_protected && result.has_protected {
+                        return Err(ContextError::invalid(
+                            "invalid context nullification",
+                            "a context with protected terms cannot be reset with null here",
+                        ));
+                    }
+                    self.initial.clone()
+                }
+                Resolved::Object(obj) => {
+                    let key = CacheKey {
+                        active: result.id,
+                        local: obj.id,
+                        flags: u8::from(override_protected) << 2,
+                    };
+                    match self.cached(&key) {
+                        Some(hit) => hit,
+                        None => {
+                            let processed = process_object(self, &result, &obj, override_protected, depth)?;
+                            self.remember(key, processed.clone());
+                            processed
+                        }
+                    }
+                }
+            };
+        }
+        self.remember(key, result.clone());
+        Ok(result)
     }
 }
 

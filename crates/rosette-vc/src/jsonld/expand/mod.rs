@@ -38,7 +38,7 @@ use std::sync::Arc;
 use oxrdf::{BlankNode, GraphName, NamedNode, Subject, Term};
 use serde_json::{Map, Value};
 
-use super::context::ActiveContext;
+use super::context::{ActiveContext, Contexts};
 use super::error::{JsonLdError, SafeModeViolation, Seg, format_path};
 use super::iri::cmp_utf16;
 use super::local::LocalContext;
