@@ -3,7 +3,9 @@ use rosette::cli::{Cli, Command};
 use std::process::ExitCode;
 
 // A build allocates and frees millions of small strings and JSON values on every thread;
-// glibc's allocator was a fifth of its profile (issue #18).
+// glibc's allocator was a fifth of its profile (issue #18). `--features system-alloc` keeps
+// the system's, which heap profilers (heaptrack, valgrind) see into.
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -65,6 +65,7 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     let vm = site.signing_method(&key)?;
     let _lock = crate::fs::lock(&site.badges.join("status"))?;
     let mut registry = site.registry()?;
+    registry.load_newest(&site.badges)?;
     let jsonld = JsonLdProcessor::new();
     let now = format_date_time(chrono::Utc::now());
     let lists_before = registry.lists.len();
@@ -72,6 +73,8 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     // with a bad row 90,000 fails in a second, not after minutes of signing.
     let prepared = prepare_rows(&site, &rows, args.csv.is_some(), &mut registry, &now);
     let prepared = prepared.map_err(failed)?;
+    // The status lists this batch starts are credential files too.
+    check_capacity(&site, rows.len() + registry.lists.len() - lists_before)?;
     // Then signed on every core (signing is RDF canonicalization, the slow part), a chunk at
     // a time, each award straight to a temporary file beside its final name: memory holds a
     // chunk of credentials, not the whole CSV.
@@ -131,14 +134,13 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     // Each file is written atomically; the order makes a run killed between two files
     // harmless: new status lists, then the registry (every index is recorded before any
     // credential carries it, so none is ever handed out twice), then the credentials.
-    let registry_path = site.badges.join(registry::REGISTRY_PATH);
-    let registry_bytes = registry.to_toml().into_bytes();
     let status = site.badges.join("status");
     let (lists, visibility): (Vec<(PathBuf, Vec<u8>)>, Vec<_>) =
         writes.into_iter().partition(|(path, _)| path.starts_with(&status));
-    for (path, bytes) in lists.iter().chain([&(registry_path, registry_bytes)]) {
+    for (path, bytes) in &lists {
         crate::fs::write_atomic(path, bytes)?;
     }
+    registry.write(&site.badges)?;
     crate::fs::write_all_atomic(&visibility)?;
     // The awards, thousands at once: one flush to disk for all of them, then each renamed
     // into place.
@@ -297,12 +299,13 @@ fn check_rows(site: &IssuingSite, rows: &[Row], csv: bool) -> Result<(), Vec<Row
 /// would then refuse: before anything is signed, not after.
 fn check_capacity(site: &IssuingSite, new: usize) -> Result<(), CliError> {
     let max = site.config.limits.max_credentials;
-    let existing = site.award_slugs()?.len();
+    let existing = site.credential_files()?;
     if existing + new <= max {
         return Ok(());
     }
     Err(CliError::invalid(format!(
-        "no award was written: {} more would make {} awards, and the site takes at most {} (`max_credentials`)",
+        "no award was written: {} more would make {} credential files under `badges/` (awards and status lists), \
+         and the site takes at most {} (`max_credentials`)",
         crate::text::thousands(new),
         crate::text::thousands(existing + new),
         crate::text::thousands(max)
@@ -513,6 +516,22 @@ impl IssuingSite {
         Ok(slugs)
     }
 
+    /// How many credential files `badges/` holds, counted as `build` counts them against
+    /// `[limits] max_credentials`: every `*.json` (awards, status lists, endorsements).
+    pub fn credential_files(&self) -> Result<usize, CliError> {
+        let mut count = 0;
+        for entry in walkdir::WalkDir::new(&self.badges).follow_links(false) {
+            let entry = entry.map_err(|e| {
+                CliError::io(format!("could not read `{}`", self.badges.display())).caused_by(e)
+            })?;
+            let name = entry.file_name().to_string_lossy();
+            if entry.file_type().is_file() && name.ends_with(".json") && !name.starts_with('.') {
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
     /// The award files of `badges/awards/`, sorted.
     pub fn award_files(&self) -> Result<Vec<PathBuf>, CliError> {
         let dir = self.badges.join("awards");
@@ -520,7 +539,7 @@ impl IssuingSite {
     }
 
     pub fn registry(&self) -> Result<Registry, CliError> {
-        crate::site::load::read_registry(&self.badges)
+        Registry::read(&self.badges)
     }
 
     /// The verification method of `key` in this site's DID: it must be an active key.

@@ -6,7 +6,6 @@ use crate::error::{CliError, Exit};
 use crate::integrity::{self, Cryptosuite, ProofOptions};
 use crate::jsonld::JsonLdProcessor;
 use crate::model::date::format_date_time;
-use crate::registry;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
@@ -28,7 +27,9 @@ pub fn run(args: &StatusArgs, change: Change) -> Result<Exit, CliError> {
     let _lock = crate::fs::lock(&site.badges.join("status"))?;
     let mut registry = site.registry()?;
     let purpose = if change == Change::Revoke { "revocation" } else { "suspension" };
-    let Some(entry) = registry.entry_mut(&id, purpose) else {
+    let claimed = claimed_entry(&site, &id, purpose);
+    let claimed = claimed.as_ref().map(|(list, index)| (list.as_str(), *index));
+    let Some((list, index)) = registry.locate(&site.badges, &id, purpose, claimed)? else {
         let err = CliError::invalid(format!("`{id}` has no {purpose} status entry"));
         return Err(if purpose == "suspension" {
             err.hint("awards made with [status] suspension = true in rosette.toml can be suspended")
@@ -36,26 +37,17 @@ pub fn run(args: &StatusArgs, change: Change) -> Result<Exit, CliError> {
             err.hint("only awards made by `rosette award` can be revoked")
         });
     };
+    let set = registry.entry(&id, purpose).is_some();
     match change {
-        Change::Revoke if entry.set => return Err(CliError::invalid(format!("`{id}` is already revoked"))),
-        Change::Revoke => {
-            entry.set = true;
-            entry.reason = args.reason.clone();
+        Change::Revoke if set => return Err(CliError::invalid(format!("`{id}` is already revoked"))),
+        Change::Suspend if set => return Err(CliError::invalid(format!("`{id}` is already suspended"))),
+        Change::Reinstate if !set => return Err(CliError::invalid(format!("`{id}` is not suspended"))),
+        Change::Revoke => registry.set(&list, index, &id, args.reason.clone()),
+        Change::Suspend => registry.set(&list, index, &id, None),
+        Change::Reinstate => {
+            registry.unset(&id, purpose);
         }
-        Change::Suspend if entry.set => {
-            return Err(CliError::invalid(format!("`{id}` is already suspended")));
-        }
-        Change::Suspend => entry.set = true,
-        Change::Reinstate if !entry.set => return Err(CliError::invalid(format!("`{id}` is not suspended"))),
-        Change::Reinstate => entry.set = false,
     }
-    let list_id = entry.list.clone();
-    let list = registry
-        .lists
-        .iter()
-        .find(|l| l.id == list_id)
-        .cloned()
-        .ok_or_else(|| CliError::invalid("the status registry names a list it does not have"))?;
     let now = format_date_time(chrono::Utc::now());
     let unsigned = registry.list_credential(&list, &site.config.did(), &now);
     let options =
@@ -68,7 +60,7 @@ pub fn run(args: &StatusArgs, change: Change) -> Result<Exit, CliError> {
     // its registry, which the next command rewrites, never a registry that claims a change
     // the published list lacks.
     crate::fs::write_atomic(&site.badges.join(&list.file), &bytes)?;
-    crate::fs::write_atomic(&site.badges.join(registry::REGISTRY_PATH), registry.to_toml().as_bytes())?;
+    registry.write(&site.badges)?;
     let verb = match change {
         Change::Revoke => "revoked",
         Change::Suspend => "suspended",
@@ -76,6 +68,22 @@ pub fn run(args: &StatusArgs, change: Change) -> Result<Exit, CliError> {
     };
     crate::ui::status(format!("{verb} `{id}`; run `rosette build` to publish"));
     Ok(Exit::Ok)
+}
+
+/// The status list and index the credential of award `id` carries for `purpose`, when it is
+/// one of this site's award files: what the registry confirms, reading one list's holdings
+/// instead of searching them all.
+fn claimed_entry(site: &IssuingSite, id: &str, purpose: &str) -> Option<(String, u64)> {
+    let slug = id.strip_prefix(&crate::award::award_id(&site.config, ""))?;
+    let path = site.badges.join("awards").join(format!("{slug}.json"));
+    let bytes = std::fs::read(path).ok()?;
+    let credential = crate::model::Credential::parse(&bytes).ok()?;
+    credential.status_entries().into_iter().find_map(|entry| {
+        (entry.get("statusPurpose")?.as_str()? == purpose).then_some(())?;
+        let list = entry.get("statusListCredential")?.as_str()?.to_string();
+        let index = entry.get("statusListIndex")?.as_str()?.parse().ok()?;
+        Some((list, index))
+    })
 }
 
 /// The id of the award `query` names: its file name in `badges/awards/` (`2026-k3j5…`), a
@@ -89,6 +97,11 @@ pub(crate) fn resolve(site: &IssuingSite, query: &str) -> Result<String, CliErro
         None => query,
     };
     let dir = site.badges.join("awards");
+    // A whole file name needs no listing of a million files.
+    let exact = !typed.is_empty() && !typed.contains(['/', '\\']) && typed != "." && typed != "..";
+    if exact && dir.join(format!("{typed}.json")).is_file() {
+        return Ok(crate::award::award_id(&site.config, typed));
+    }
     let slugs = site.award_slugs()?;
     // Shown as the user would type it: `badges/awards`, not `./badges/awards`.
     let shown = dir.strip_prefix(".").unwrap_or(&dir).display();

@@ -1166,6 +1166,7 @@ fn revoke_takes_a_unique_beginning_of_an_award_id() {
     run.assert_code(0);
     assert_golden("revoke-by-beginning.txt", &run.transcript());
     let registry = sb.read("badges/status/registry.toml");
+    // registry.toml keeps the entries that are set, with their reasons.
     let entry = registry
         .split("[[entries]]")
         .find(|e| e.contains("awards/2024-aml-0001\""))
@@ -1240,6 +1241,14 @@ fn award_csv_failures_are_grouped_by_reason() {
     run.assert_code(1);
     transcript.push_str(&run.transcript());
     assert_golden("award-csv-grouped.txt", &transcript);
+    // Three rows fit, but not with the status list they would start: a credential file too.
+    sb.write(
+        "three.csv",
+        "achievement,name,email\nexample,A,a@example.org\nexample,B,b@example.org\nexample,C,c@example.org\n",
+    );
+    let run = sb.rosette(&[&["award", "--csv", "three.csv"][..], &key].concat());
+    run.assert_code(1);
+    assert!(run.stderr.contains("4 more would make 4 credential files"), "{}", run.stderr);
     std::fs::write(sb.path("site/rosette.toml"), config).expect("restore rosette.toml");
     let mut after = common::tree(&sb.path("site/badges"));
     // The lock the command held (never published) is all it leaves.

@@ -267,26 +267,22 @@ fn concurrent_awards_never_share_a_status_index() {
         let o = child.wait_with_output().expect("wait");
         assert!(o.status.success(), "{}", text(&o));
     }
-    let registry = rosette::registry::Registry::parse(
-        &std::fs::read_to_string(site.join("badges/status/registry.toml")).expect("r"),
-    )
-    .expect("registry parses");
-    assert_eq!(registry.entries.len(), runs * per_run, "every award is in the registry");
-    let mut indexes: Vec<_> = registry.entries.iter().map(|e| (e.list.clone(), e.index)).collect();
+    let held = rosette::registry::Registry::read(&site.join("badges"))
+        .and_then(|mut r| r.all_holdings(&site.join("badges")))
+        .expect("registry reads");
+    assert_eq!(held.len(), runs * per_run, "every award is in the registry");
+    let mut indexes: Vec<_> = held.iter().map(|(list, index, _)| (list.clone(), *index)).collect();
     indexes.sort();
     indexes.dedup();
     assert_eq!(indexes.len(), runs * per_run, "two awards share a status index");
     // Each credential carries the index the registry gave it, and the site builds.
-    for entry in &registry.entries {
-        let name = entry.credential.rsplit('/').next().expect("name");
+    for (_, index, credential) in &held {
+        let name = credential.rsplit('/').next().expect("name");
         let c: serde_json::Value = serde_json::from_slice(
             &std::fs::read(site.join(format!("badges/awards/{name}.json"))).expect("award"),
         )
         .expect("json");
-        assert_eq!(
-            c["credentialStatus"]["statusListIndex"],
-            serde_json::Value::from(entry.index.to_string())
-        );
+        assert_eq!(c["credentialStatus"]["statusListIndex"], serde_json::Value::from(index.to_string()));
     }
     let o = build(&site, &site.join("public"));
     assert!(o.status.success(), "{}", text(&o));
@@ -295,17 +291,13 @@ fn concurrent_awards_never_share_a_status_index() {
 /// Every credential under `badges/awards` is complete JSON whose status entries the registry
 /// records, and no two registry entries share an index.
 fn assert_registry_consistent(site: &Path, context: &str) {
-    let text = std::fs::read_to_string(site.join("badges/status/registry.toml")).unwrap_or_default();
-    let registry = rosette::registry::Registry::parse(&text)
-        .unwrap_or_else(|e| panic!("{context}: the registry does not parse: {e}"));
+    let badges = site.join("badges");
+    let held = rosette::registry::Registry::read(&badges)
+        .and_then(|mut r| r.all_holdings(&badges))
+        .unwrap_or_else(|e| panic!("{context}: the registry does not read: {e}"));
     let mut seen = std::collections::BTreeSet::new();
-    for e in &registry.entries {
-        assert!(
-            seen.insert((e.list.clone(), e.index)),
-            "{context}: index {} of `{}` handed out twice",
-            e.index,
-            e.list
-        );
+    for (list, index, _) in held {
+        assert!(seen.insert((list.clone(), index)), "{context}: index {index} of `{list}` handed out twice");
     }
     for entry in std::fs::read_dir(site.join("badges/awards")).expect("awards").filter_map(Result::ok) {
         let path = entry.path();

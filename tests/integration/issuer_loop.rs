@@ -145,21 +145,11 @@ fn status_bit(site: &Site, id: &str, purpose: &str) -> Option<bool> {
 
 /// An award's entry for `purpose` in the status registry: its list's id, index and `set`.
 fn status_entry(site: &Site, id: &str, purpose: &str) -> Option<(String, i64, bool)> {
-    let registry: toml::Value = toml::from_str(&site.read("badges/status/registry.toml")).expect("registry");
-    let lists: Vec<&str> = registry
-        .get("lists")?
-        .as_array()?
-        .iter()
-        .filter(|l| l.get("purpose").and_then(|p| p.as_str()) == Some(purpose))
-        .filter_map(|l| l.get("id")?.as_str())
-        .collect();
-    registry.get("entries")?.as_array()?.iter().find_map(|e| {
-        let list = e.get("list")?.as_str()?;
-        (e.get("credential")?.as_str()? == id && lists.contains(&list)).then(|| {
-            let index = e.get("index").and_then(toml::Value::as_integer).unwrap_or(-1);
-            (list.to_string(), index, e.get("set").and_then(toml::Value::as_bool).unwrap_or(false))
-        })
-    })
+    let badges = site.path("badges");
+    let mut registry = rosette::registry::Registry::read(&badges).expect("registry");
+    let (list, index) = registry.locate(&badges, id, purpose, None).expect("holdings")?;
+    let set = registry.entry(id, purpose).is_some();
+    Some((list.id, index as i64, set))
 }
 
 #[test]

@@ -130,20 +130,6 @@ pub fn read_config(root: &Path) -> Result<(Config, String), SiteError> {
     Ok((config, text))
 }
 
-/// The issuer's status registry under `badges`, or an empty one when there is none. One that
-/// cannot be read is an error, not "no registry": revocation reasons would silently go.
-pub fn read_registry(badges: &Path) -> Result<crate::registry::Registry, SiteError> {
-    let path = badges.join(crate::registry::REGISTRY_PATH);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => crate::registry::Registry::parse(&text).map_err(|e| {
-            SiteError::invalid(format!("`badges/{}` is not valid", crate::registry::REGISTRY_PATH))
-                .caused_by(e)
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(crate::registry::Registry::default()),
-        Err(e) => Err(SiteError::io_at(&path, "read", &e)),
-    }
-}
-
 /// Reads the site at `root`.
 pub fn load(root: &Path) -> Result<SiteInput, SiteError> {
     let (config, text) = read_config(root)?;
@@ -240,7 +226,7 @@ pub fn load(root: &Path) -> Result<SiteInput, SiteError> {
         files.extend(file);
         problems.extend(problem);
     }
-    let registry = read_registry(&badges)?;
+    let registry = crate::registry::Registry::read(&badges)?;
     // A bad achievement file is reported with the bad credentials, not alone and first, so
     // that `build` and `check` name every bad file in one run.
     let achievements = achievement_files(root);
@@ -283,9 +269,10 @@ fn read_credential(
     // dropped with its bytes.
     let parsed = Credential::parse_with_depth(&bytes, limits.max_json_depth).map(|c| Parsed::of(&c));
     drop(bytes);
+    // Beside a status list, the `.toml` is the registry's record of who holds its entries.
     let meta_path = path.with_extension("toml");
     let mut problem = None;
-    let meta = if meta_path.is_file() {
+    let meta = if !rel.starts_with("status/") && meta_path.is_file() {
         let text =
             std::fs::read_to_string(&meta_path).map_err(|e| SiteError::io_at(&meta_path, "read", &e))?;
         toml::from_str::<AwardMeta>(&text).unwrap_or_else(|e| {
