@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub const DIR: &str = ".rosette-cache";
 /// Bumped when the manifest's shape changes (3: a page unit names its file by its output
 /// path, and an award's unit lists its parts' keys, not their files).
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// A content hash of every input of one result, fed part by part (each part length-prefixed,
 /// so that `ab`+`c` and `a`+`bc` differ).

@@ -69,6 +69,7 @@ pub(super) fn verify_all(
     let jsonld = JsonLdProcessor::new();
     let verifier = Verifier { jsonld: &jsonld, source: &source, now, require_open_badge: true };
     let bar = report.step("verifying", read.credentials.len() as u64);
+    let alike = Alike::default();
     read.credentials
         .par_iter()
         .map(|file| {
@@ -88,11 +89,54 @@ pub(super) fn verify_all(
             } else {
                 (Arc::new(verifier.verify(c)), None, None)
             };
+            let verdict = alike.one(verdict);
             let facts = Facts::of(c, file, &verdict, keys, &did, base, input);
             let digest = super::super::cache::hash(bytes);
             Ok(Checked { verdict, cache_key, nquads, digest, facts })
         })
         .collect()
+}
+
+/// Verdicts that say the same are kept once: most awards' checks read alike (the same key,
+/// issuer and status; dates by the day), and a copy each was most of a build's memory at a
+/// million awards.
+#[derive(Default)]
+struct Alike(std::sync::Mutex<std::collections::HashSet<ByChecks>>);
+
+/// A verdict compared by what it says (its outcome and checks).
+struct ByChecks(Arc<Verdict>);
+
+impl std::hash::Hash for ByChecks {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.0.outcome.hash(h);
+        self.0.checks.hash(h);
+    }
+}
+
+impl PartialEq for ByChecks {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.outcome == other.0.outcome && self.0.checks == other.0.checks
+    }
+}
+
+impl Eq for ByChecks {}
+
+impl Alike {
+    /// The verdict that says what `verdict` says, kept once. One that still carries what was
+    /// signed (its page needs it) is its own.
+    fn one(&self, verdict: Arc<Verdict>) -> Arc<Verdict> {
+        if verdict.signed.is_some() {
+            return verdict;
+        }
+        let Ok(mut seen) = self.0.lock() else { return verdict };
+        let key = ByChecks(verdict);
+        if let Some(kept) = seen.get(&key) {
+            return kept.0.clone();
+        }
+        let verdict = key.0.clone();
+        seen.insert(key);
+        verdict
+    }
 }
 
 /// The key of this site that signed `credential` but that rosette.toml does not list.

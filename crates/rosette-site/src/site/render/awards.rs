@@ -10,7 +10,7 @@ use super::super::paths::OutPath;
 use super::super::views;
 use super::cards::Cards;
 use super::pages::{Extra, Pages};
-use super::{AwardSummary, Context};
+use super::{Context, Listed};
 use crate::config::Visibility;
 use crate::error::SiteError;
 use chrono::{DateTime, Utc};
@@ -28,26 +28,44 @@ pub(super) struct Shared<'x> {
     pub(super) key: String,
 }
 
-/// Renders (or links) every award's files; returns the summaries of the listed ones (public
-/// awards that still stand), with their achievement's id.
+/// Renders (or links) every award's files; returns what lists need of the listed ones
+/// (public awards that still stand), by their index in the library.
 pub(super) fn render_all(
     library: &Library<'_>,
     shared: &Shared<'_>,
     cx: &Context<'_>,
-) -> Result<Vec<(String, AwardSummary)>, SiteError> {
+) -> Result<Vec<(usize, Listed)>, SiteError> {
     let no_image = PreparedImage::new(None);
     let bar = cx.report.step("rendering", library.awards.len() as u64);
-    let summaries: Vec<Option<(String, AwardSummary)>> = library
+    let names = Names::default();
+    let summaries: Vec<Option<(usize, Listed)>> = library
         .awards
         .par_iter()
-        .map(|award| {
+        .enumerate()
+        .map(|(i, award)| {
             bar.advance();
             let listed = award.visibility == Visibility::Public && award.withdrawn.is_none();
-            let summary = render_one(award, library, shared, &no_image, cx)?;
-            Ok(listed.then(|| (award.achievement.clone(), summary)))
+            let mut summary = render_one(award, library, shared, &no_image, cx)?;
+            summary.achievement = names.one(&summary.achievement);
+            Ok(listed.then_some((i, summary)))
         })
         .collect::<Result<_, SiteError>>()?;
     Ok(summaries.into_iter().flatten().collect())
+}
+
+/// Achievement names, kept once however many awards state them.
+#[derive(Default)]
+struct Names(std::sync::Mutex<std::collections::HashSet<std::sync::Arc<str>>>);
+
+impl Names {
+    fn one(&self, name: &std::sync::Arc<str>) -> std::sync::Arc<str> {
+        let Ok(mut seen) = self.0.lock() else { return name.clone() };
+        if let Some(kept) = seen.get(name) {
+            return kept.clone();
+        }
+        seen.insert(name.clone());
+        name.clone()
+    }
 }
 
 /// One award's files. Unlisted pages also say `noindex`.
@@ -57,7 +75,7 @@ fn render_one(
     shared: &Shared<'_>,
     no_image: &PreparedImage,
     cx: &Context<'_>,
-) -> Result<AwardSummary, SiteError> {
+) -> Result<Listed, SiteError> {
     let memo = cx.memo;
     // An award whose inputs are all as last time: its files are linked from the memo,
     // without reading its credential again.
@@ -100,14 +118,8 @@ fn render_one(
     } else {
         complete.then(Vec::new)
     };
-    let summary = AwardSummary {
-        url: view.url.clone(),
-        path: view.path.clone(),
-        recipient: view.recipient.clone(),
-        achievement: view.achievement.name.clone(),
-        issued: view.issued.clone(),
-        updated: view.issued_iso.clone(),
-    };
+    let summary =
+        Listed { recipient: view.recipient.as_str().into(), achievement: view.achievement.name.as_str().into() };
     if let (Some(key), Some(files)) = (unit_key, files) {
         let meta = serde_json::to_string(&summary).ok();
         memo.put_unit(key, Unit { files, meta, parts });
@@ -190,7 +202,7 @@ fn reuse_award(
     key: &str,
     dir: &str,
     out: &dyn Output,
-) -> Result<Option<AwardSummary>, SiteError> {
+) -> Result<Option<Listed>, SiteError> {
     let Some(unit) = cache.unit_unchecked(key) else { return Ok(None) };
     let Some(summary) = unit.meta.as_deref().and_then(|m| serde_json::from_str(m).ok()) else {
         return Ok(None);

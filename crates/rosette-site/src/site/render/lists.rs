@@ -4,7 +4,7 @@
 use super::super::library::Library;
 use super::super::output::Output;
 use super::super::paths::OutPath;
-use super::AwardSummary;
+use super::{AwardSummary, Listed};
 use crate::config::Config;
 use crate::error::SiteError;
 
@@ -13,7 +13,7 @@ pub(super) fn write(
     config: &Config,
     library: &Library<'_>,
     achievements: &[super::super::views::AchievementView],
-    listed: &[&AwardSummary],
+    listed: &[(usize, Listed)],
     out: &dyn Output,
 ) -> Result<(), SiteError> {
     let base = config.base_url.as_str();
@@ -21,10 +21,12 @@ pub(super) fn write(
         &OutPath::fixed("robots.txt"),
         format!("User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n").as_bytes(),
     )?;
-    for (at, xml) in sitemap(base, &sitemap_urls(base, achievements, listed), SITEMAP_MAX_URLS)? {
+    let pages: Vec<&str> = listed.iter().map(|(i, _)| library.awards[*i].page.as_str()).collect();
+    for (at, xml) in sitemap(base, &sitemap_urls(base, achievements, &pages), SITEMAP_MAX_URLS)? {
         out.write(&at, xml.as_bytes())?;
     }
-    out.write(&OutPath::fixed("feed.xml"), feed(config, library, listed).as_bytes())
+    let summaries = listed.iter().map(|(i, l)| AwardSummary::of(&library.awards[*i], l, config));
+    out.write(&OutPath::fixed("feed.xml"), feed(config, library, summaries).as_bytes())
 }
 
 fn xml(s: &str) -> String {
@@ -40,11 +42,11 @@ pub(super) const SITEMAP_MAX_URLS: usize = 50_000;
 pub(super) fn sitemap_urls(
     base: &str,
     achievements: &[super::super::views::AchievementView],
-    awards: &[&AwardSummary],
+    award_pages: &[&str],
 ) -> Vec<String> {
     let mut urls = vec![base.to_string(), format!("{base}issuer/")];
     urls.extend(achievements.iter().map(|a| a.url.clone()));
-    urls.extend(awards.iter().map(|a| a.url.clone()));
+    urls.extend(award_pages.iter().map(|page| format!("{base}{page}/")));
     urls
 }
 
@@ -79,7 +81,11 @@ pub(super) fn sitemap(
     Ok(files)
 }
 
-pub(super) fn feed(config: &Config, library: &Library<'_>, awards: &[&AwardSummary]) -> String {
+pub(super) fn feed<'a>(
+    config: &Config,
+    library: &Library<'_>,
+    awards: impl Iterator<Item = AwardSummary<'a>>,
+) -> String {
     let base = config.base_url.as_str();
     // The feed's date is the newest award's, never the clock, so builds are reproducible.
     let updated = library
@@ -90,7 +96,6 @@ pub(super) fn feed(config: &Config, library: &Library<'_>, awards: &[&AwardSumma
         .map(crate::model::date::format_date_time)
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
     let entries: String = awards
-        .iter()
         .map(|s| {
             let date = s.updated.clone().unwrap_or_else(|| updated.clone());
             format!(
@@ -99,7 +104,7 @@ pub(super) fn feed(config: &Config, library: &Library<'_>, awards: &[&AwardSumma
                 xml(&if config.privacy.list_recipients {
                     format!("{} — {}", s.recipient, s.achievement)
                 } else {
-                    s.achievement.clone()
+                    s.achievement.to_string()
                 }),
                 xml(&s.url),
                 xml(&s.url)

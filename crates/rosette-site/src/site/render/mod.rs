@@ -30,15 +30,38 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// What lists and feeds say of one listed award.
+/// What lists and feeds need of one listed award besides what the library holds (its page
+/// and date): its recipient's name and its achievement's name as the award states them. Kept
+/// for every listed award until the lists are written, so it is small: the names, and the
+/// achievement's shared (at a million awards, six strings each were 700 MB).
 #[derive(Serialize, serde::Deserialize)]
-struct AwardSummary {
+struct Listed {
+    recipient: Box<str>,
+    achievement: std::sync::Arc<str>,
+}
+
+/// One listed award as lists, feeds and templates see it (made for one page at a time).
+#[derive(Serialize)]
+struct AwardSummary<'a> {
     url: String,
     path: String,
-    recipient: String,
-    achievement: String,
+    recipient: &'a str,
+    achievement: &'a str,
     issued: Option<String>,
     updated: Option<String>,
+}
+
+impl<'a> AwardSummary<'a> {
+    fn of(award: &'a super::library::Award<'_>, listed: &'a Listed, config: &Config) -> Self {
+        AwardSummary {
+            url: format!("{}{}/", config.base_url, award.page.as_str()),
+            path: format!("{}/", award.page.as_str()),
+            recipient: &listed.recipient,
+            achievement: &listed.achievement,
+            issued: award.valid_from.map(|d| views::human_date(d, &config.language)),
+            updated: award.valid_from.map(crate::model::date::format_date_time),
+        }
+    }
 }
 
 /// What rendering needs besides the library: the site's inputs, where files go, the memo.
@@ -81,9 +104,8 @@ pub fn render(library: &Library<'_>, cx: &Context<'_>) -> Result<(), SiteError> 
         .collect();
     let key = awards_key(library, &pages, &images, &cards, cx);
     let shared = awards::Shared { pages: &pages, images: &images, cards: &cards, bases: &bases, key };
-    let summaries = awards::render_all(library, &shared, cx)?;
-    let listed: Vec<&AwardSummary> = summaries.iter().map(|(_, s)| s).collect();
-    let achievements = site_pages(library, &pages, &bases, &summaries, cx)?;
+    let listed = awards::render_all(library, &shared, cx)?;
+    let achievements = site_pages(library, &pages, &bases, &listed, cx)?;
     site_files::write(config, library, theme, &pages.t, out)?;
     lists::write(config, library, &achievements, &listed, out)
 }
@@ -130,7 +152,7 @@ fn site_pages(
     library: &Library<'_>,
     pages: &Pages<'_>,
     bases: &HashMap<&str, BakeBases>,
-    summaries: &[(String, AwardSummary)],
+    listed: &[(usize, Listed)],
     cx: &Context<'_>,
 ) -> Result<Vec<views::AchievementView>, SiteError> {
     let (config, out) = (cx.config, cx.out);
@@ -142,8 +164,12 @@ fn site_pages(
     let mut achievements = Vec::new();
     for a in library.achievements.values() {
         let mut view = views::achievement(a, base, lang);
-        let awards: Vec<&AwardSummary> =
-            summaries.iter().filter(|(id, _)| *id == a.id).map(|(_, s)| s).collect();
+        let awards: Vec<AwardSummary<'_>> = listed
+            .iter()
+            .map(|(i, l)| (&library.awards[*i], l))
+            .filter(|(award, _)| award.achievement == a.id)
+            .map(|(award, l)| AwardSummary::of(award, l, config))
+            .collect();
         // What lists count is what they list: public awards that stand, not unlisted,
         // revoked or suspended ones.
         view.award_count = Some(awards.len());
@@ -160,7 +186,8 @@ fn site_pages(
         )?;
         achievements.push(view);
     }
-    let recent: Vec<&AwardSummary> = summaries.iter().map(|(_, s)| s).take(50).collect();
+    let recent: Vec<AwardSummary<'_>> =
+        listed.iter().take(50).map(|(i, l)| AwardSummary::of(&library.awards[*i], l, config)).collect();
     let at = OutPath::fixed("index.html");
     out.write(&at, &pages.page("index.html", &at, &[("achievements", &achievements), ("awards", &recent)])?)?;
     let did_url = format!("{base}{}", did_json_path(config).as_str());
