@@ -2,7 +2,7 @@
 # Benchmark of `rosette build` against Hugo (issues #5 and #7). Not a test: it prints figures.
 #
 #   scripts/bench-build.sh [--sizes 1000,10000,100000] [--runs 1] [--no-hugo] [--no-incremental]
-#                          [--out-dir DIR]
+#                          [--incremental-sizes 10000,1000000] [--out-dir DIR]
 #
 # For each size it generates (once, cached under target/bench/) a site of that many signed
 # awards of three achievements with SVG images, made by `rosette award --csv` in batches of
@@ -13,9 +13,11 @@
 #   - rosette: a clean build (`--clean`: every signature verified, every page and card made),
 #     and the files and bytes it published per award,
 #   - hugo: rendering its site,
-# and prints badges per second, peak MiB and the ratio rosette/Hugo. For the 10,000 size
-# (or the largest below it) it also adds one award and times the incremental rebuild, as a
-# percentage of the clean build. Hugo and GNU time come from apt-get when missing.
+# and prints badges per second, peak MiB and the ratio rosette/Hugo. Then, for each of
+# --incremental-sizes (default: 10,000, or the first size), on a linked copy of the site: a
+# clean build, a rebuild with nothing changed, one award added and rebuilt (as a percentage
+# of the clean build), one award revoked, and one more added with only the cache kept (CI).
+# Hugo and GNU time come from apt-get when missing.
 #
 # Both tools write their output under --out-dir (default target/bench/). On a disk that has
 # just had tens of thousands of files deleted (every run deletes the last run's output), an
@@ -27,6 +29,7 @@ SIZES="1000,10000"
 RUNS=1
 HUGO=1
 INCREMENTAL=1
+INCR_SIZES=""
 OUT_DIR=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
     --runs) RUNS="$2"; shift 2 ;;
     --no-hugo) HUGO=0; shift ;;
     --no-incremental) INCREMENTAL=0; shift ;;
+    --incremental-sizes) INCR_SIZES="$2"; shift 2 ;;
     --out-dir) OUT_DIR="$2"; shift 2 ;;
     -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
@@ -215,15 +219,16 @@ for n in ${SIZES//,/ }; do
 done
 
 if [ "$INCREMENTAL" = 1 ]; then
-  n=10000
-  case ",$SIZES," in *",10000,"*) ;; *) n="${SIZES%%,*}" ;; esac
-  site="$BENCH/site-$n"
+  [ -n "$INCR_SIZES" ] || { INCR_SIZES=10000; case ",$SIZES," in *",10000,"*) ;; *) INCR_SIZES="${SIZES%%,*}" ;; esac; }
+  for n in ${INCR_SIZES//,/ }; do
+  site="$(gen_site "$n")"
   work="$BENCH/incr-$n"
   echo >&2
   echo "incremental: one award added to the $n-award site (a copy in $work)…" >&2
-  rm -rf "$work" && cp -a "$site" "$work" && rm -rf "$work/.rosette-cache"
+  # Linked, not copied: every command replaces files (write and rename), never edits one.
+  rm -rf "$work" && cp -al "$site" "$work" && rm -rf "$work/.rosette-cache"
   measure "$BENCH/i0.txt" "$ROSETTE" build --clean --root "$work"
-  read -r cs _ < "$BENCH/i0.txt"
+  read -r cs ck < "$BENCH/i0.txt"
   # A second build of the same input keeps the first tree for the next one to update.
   measure "$BENCH/i00.txt" "$ROSETTE" build --root "$work"
   read -r ns _ < "$BENCH/i00.txt"
@@ -231,7 +236,11 @@ if [ "$INCREMENTAL" = 1 ]; then
     --email newest@example.org --valid-from 2026-01-01T00:00:00Z >/dev/null 2>&1)
   measure "$BENCH/i1.txt" "$ROSETTE" build --root "$work"
   read -r is ik < "$BENCH/i1.txt"
-  grep -h "unchanged" "$BENCH/i1.txt.stderr" >&2 || true
+  # Revoking one award: the registry's parts and one status list, signed again.
+  victim=$(find "$work/badges/awards" -name '*.json' -print -quit)
+  victim=$(basename "$victim" .json)
+  measure "$BENCH/rv.txt" "$ROSETTE" revoke --root "$work" --key "$work/signing-key.secret" "$victim"
+  read -r rvs rvk < "$BENCH/rv.txt"
   # As in CI, where only .rosette-cache/ survives between runs: no public/ to update.
   (cd "$work" && "$ROSETTE" award --key signing-key.secret --achievement a2 --name "Another Learner" \
     --email another@example.org --valid-from 2026-01-02T00:00:00Z >/dev/null 2>&1)
@@ -239,7 +248,11 @@ if [ "$INCREMENTAL" = 1 ]; then
   measure "$BENCH/i2.txt" "$ROSETTE" build --root "$work"
   read -r ci _ < "$BENCH/i2.txt"
   pct() { echo "scale=1; 100 * $1 / $cs" | bc; }
-  printf 'clean build of %s: %ss; rebuild, nothing changed: %ss (%s%%)\n' "$n" "$cs" "$ns" "$(pct "$ns")"
-  printf 'incremental, one award added: %ss (%s%% of clean), peak %s MiB\n' "$is" "$(pct "$is")" "$(mib "$ik")"
-  printf 'incremental, one award added, cache only (no public/ kept, as in CI): %ss (%s%%)\n' "$ci" "$(pct "$ci")"
+  printf '%s awards: clean build %ss, peak %s MiB; rebuild, nothing changed: %ss (%s%%)\n' "$n" "$cs" \
+    "$(mib "$ck")" "$ns" "$(pct "$ns")"
+  printf '%s awards: one award added: %ss (%s%% of clean), peak %s MiB\n' "$n" "$is" "$(pct "$is")" "$(mib "$ik")"
+  printf '%s awards: revoke one: %ss, peak %s MiB\n' "$n" "$rvs" "$(mib "$rvk")"
+  printf '%s awards: one award added, cache only (no public/ kept, as in CI): %ss (%s%%)\n' "$n" "$ci" "$(pct "$ci")"
+  if [ "$n" -gt 60000 ]; then rm -rf "$work"; fi
+  done
 fi

@@ -25,7 +25,7 @@ impl Site {
             assert!(out.status.success(), "{}", stderr(&out));
         }
         assert!(site.path().join(".public.rosette-prev").is_dir(), "the replaced tree was not kept");
-        assert!(site.path().join(".rosette-cache/manifest.json").is_file(), "the build wrote no cache");
+        assert!(site.path().join(".rosette-cache/manifest.jsonl").is_file(), "the build wrote no cache");
         site
     }
 
@@ -226,7 +226,8 @@ fn a_corrupt_or_missing_cache_means_a_clean_build() {
     }
     let site = Site::warm();
     let cache = site.path().join(".rosette-cache");
-    std::fs::write(cache.join("manifest.json"), b"{\"format\": 1, \"binary\": ").expect("corrupt");
+    std::fs::write(cache.join("manifest.jsonl"), b"{\"t\": \"head\", \"format\": 4, \"binary\": ")
+        .expect("corrupt");
     let err = site.incremental_matches_clean("corrupt manifest");
     assert!(!err.contains("unchanged"), "a corrupt cache was used:\n{err}");
     // Objects that vanished make their units misses, not broken files.

@@ -662,6 +662,32 @@ fn an_unlisted_award_is_absent_from_sitemap_feed_index_and_achievement_page() {
     }
 }
 
+/// The feed carries the 100 newest public awards, newest first: one entry per award made it
+/// the site's largest file (issue #21); the sitemap still lists every one.
+#[test]
+fn the_feed_carries_the_newest_awards_and_the_sitemap_every_one() {
+    let site = Site::init();
+    let mut csv = String::from("achievement,name,email,valid_from\n");
+    for day in 1..=105 {
+        let date = chrono::NaiveDate::from_yo_opt(2025, day).expect("a day of 2025");
+        csv.push_str(&format!("example,Learner {day},l{day}@example.org,{date}T09:00:00Z\n"));
+    }
+    site.write("cohort.csv", &csv);
+    let made = site.rosette(&["award", "--key", "signing-key.secret", "--csv", "cohort.csv"]).ok();
+    let ids: Vec<&str> = made.stdout.lines().collect();
+    assert_eq!(ids.len(), 105);
+    site.build();
+    let feed = site.read("public/feed.xml");
+    assert_eq!(feed.matches("<entry>").count(), 100, "{feed}");
+    let first = feed.split("<entry>").nth(1).expect("an entry");
+    assert!(first.contains("<updated>2025-04-15T09:00:00Z</updated>"), "the newest comes first: {first}");
+    for old in &ids[..5] {
+        assert!(!feed.contains(slug(old)), "one of the five oldest is in the feed");
+    }
+    let sitemap = site.read("public/sitemap.xml");
+    assert!(ids.iter().all(|id| sitemap.contains(slug(id))), "the sitemap lacks an award");
+}
+
 #[test]
 fn check_reports_every_problem_of_a_broken_site_and_writes_nothing() {
     let site = Site::init();

@@ -21,7 +21,6 @@ use crate::integrity::Cryptosuite;
 use crate::verify::Verdict;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -89,12 +88,103 @@ pub struct Unit {
     pub parts: Vec<String>,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// What the previous build left, read whole (a lookup per award).
+#[derive(Debug, Default)]
 struct Manifest {
-    format: u32,
-    binary: String,
     verdicts: rustc_hash::FxHashMap<String, CachedVerdict>,
     units: rustc_hash::FxHashMap<String, Unit>,
+}
+
+/// The manifest's file, in JSON Lines: a head line, then one line per verdict and per unit.
+const MANIFEST: &str = "manifest.jsonl";
+
+/// One line of the manifest.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "lowercase")]
+enum Line {
+    Head { format: u32, binary: String },
+    Verdict { key: String, verdict: CachedVerdict },
+    Unit { key: String, unit: Unit },
+}
+
+impl Manifest {
+    /// The manifest at `path` if it is whole and was written by this binary in this format;
+    /// else none (a clean build).
+    fn read(path: &Path, binary: &str) -> Option<Manifest> {
+        use std::io::BufRead;
+        let mut lines = std::io::BufReader::new(std::fs::File::open(path).ok()?).lines();
+        match serde_json::from_str(&lines.next()?.ok()?).ok()? {
+            Line::Head { format, binary: b } if format == FORMAT && b == binary && !binary.is_empty() => {}
+            _ => return None,
+        }
+        let mut manifest = Manifest::default();
+        for line in lines {
+            match serde_json::from_str(&line.ok()?).ok()? {
+                Line::Verdict { key, verdict } => manifest.verdicts.insert(key, verdict).map(|_| ()),
+                Line::Unit { key, unit } => manifest.units.insert(key, unit).map(|_| ()),
+                Line::Head { .. } => return None,
+            };
+        }
+        Some(manifest)
+    }
+}
+
+/// What this build keeps, written as it goes: at a million awards, the entries held until the
+/// end were a gigabyte. Only what [`Cache::save`] needs stays in memory, as 128-bit prefixes.
+#[derive(Default)]
+struct Journal {
+    /// The manifest being written (a temporary file beside [`MANIFEST`]); `None` for
+    /// [`Cache::none`], or once a write failed (the build then saves no manifest).
+    out: Option<(PathBuf, std::io::BufWriter<std::fs::File>)>,
+    /// The objects this build's entries name: those [`Cache::save`] keeps.
+    used: rustc_hash::FxHashSet<u128>,
+    /// The units written, by key: each once.
+    units: rustc_hash::FxHashSet<u128>,
+}
+
+impl Journal {
+    fn start(dir: &Path, binary: &str) -> Journal {
+        let tmp = dir.join(format!("{MANIFEST}.tmp-{}-{}", std::process::id(), next_id()));
+        let out = std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::File::create(&tmp))
+            .ok()
+            .map(|f| (tmp, std::io::BufWriter::new(f)));
+        let mut journal = Journal { out, used: Default::default(), units: Default::default() };
+        journal.append(encode(&Line::Head { format: FORMAT, binary: binary.to_string() }));
+        journal
+    }
+
+    /// Appends one encoded line; a line that could not be encoded or written ends the
+    /// manifest (a partial one would be taken for a whole one).
+    fn append(&mut self, line: Option<Vec<u8>>) {
+        use std::io::Write;
+        let Some((tmp, out)) = &mut self.out else { return };
+        if line.is_none_or(|l| out.write_all(&l).is_err()) {
+            let _ = std::fs::remove_file(tmp);
+            self.out = None;
+        }
+    }
+}
+
+impl Drop for Journal {
+    /// A build that ends without saving (it failed) leaves no temporary manifest behind.
+    fn drop(&mut self) {
+        if let Some((tmp, _)) = self.out.take() {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+/// A manifest line, encoded (outside the journal's lock: rendering threads share it).
+fn encode(line: &Line) -> Option<Vec<u8>> {
+    let mut bytes = serde_json::to_vec(line).ok()?;
+    bytes.push(b'\n');
+    Some(bytes)
+}
+
+/// The first 128 bits of a hex SHA-256 (a cache key or an object's name).
+pub(super) fn short(hex: &str) -> u128 {
+    hex.get(..32).and_then(|h| u128::from_str_radix(h, 16).ok()).unwrap_or(0)
 }
 
 /// What the cache saved this build, for the build's report.
@@ -114,7 +204,7 @@ pub struct Cache {
     /// Whether anything is kept: false for [`Cache::none`].
     keep: bool,
     old: Manifest,
-    new: Mutex<Manifest>,
+    new: Mutex<Journal>,
     pub stats: Stats,
 }
 
@@ -124,15 +214,8 @@ impl Cache {
     pub fn open(root: &Path, clean: bool) -> Cache {
         let dir = root.join(DIR);
         let binary = binary_identity();
-        let old = if clean {
-            None
-        } else {
-            std::fs::read(dir.join("manifest.json"))
-                .ok()
-                .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).ok())
-                .filter(|m| m.format == FORMAT && m.binary == binary && !binary.is_empty())
-        };
-        let new = Manifest { format: FORMAT, binary, ..Manifest::default() };
+        let old = if clean { None } else { Manifest::read(&dir.join(MANIFEST), &binary) };
+        let new = Journal::start(&dir, &binary);
         Cache { dir, keep: true, old: old.unwrap_or_default(), new: Mutex::new(new), stats: Stats::default() }
     }
 
@@ -142,7 +225,7 @@ impl Cache {
             dir: PathBuf::new(),
             keep: false,
             old: Manifest::default(),
-            new: Mutex::new(Manifest::default()),
+            new: Mutex::new(Journal::default()),
             stats: Stats::default(),
         }
     }
@@ -172,17 +255,20 @@ impl Cache {
         if !self.keep {
             return;
         }
+        let canonical = verdict.canonical.as_deref().map(short);
+        let line = encode(&Line::Verdict { key, verdict });
         if let Ok(mut new) = self.new.lock() {
-            new.verdicts.insert(key, verdict);
+            new.used.extend(canonical);
+            new.append(line);
         }
     }
 
-    /// The unit cached under `key`, every object of it still present.
     /// The previous build's unit `key`, without checking that its objects are still there.
     pub fn unit_unchecked(&self, key: &str) -> Option<&Unit> {
         self.old.units.get(key)
     }
 
+    /// The unit cached under `key`, every object of it still present.
     pub fn unit(&self, key: &str) -> Option<&Unit> {
         let unit = self.old.units.get(key)?;
         unit.files.iter().all(|(_, h)| self.object(h).is_file()).then_some(unit)
@@ -191,22 +277,26 @@ impl Cache {
     /// Keeps the previous build's unit `key`, and the units it is made of, for the next build.
     pub fn carry(&self, key: &str) {
         let Some(unit) = self.old.units.get(key).filter(|_| self.keep) else { return };
-        if let Ok(mut new) = self.new.lock() {
-            for part in &unit.parts {
-                if let Some(p) = self.old.units.get(part) {
-                    new.units.insert(part.clone(), p.clone());
-                }
+        for part in &unit.parts {
+            if let Some(p) = self.old.units.get(part) {
+                self.put_unit(part.clone(), p.clone());
             }
-            new.units.insert(key.to_string(), unit.clone());
         }
+        self.put_unit(key.to_string(), unit.clone());
     }
 
     pub fn put_unit(&self, key: String, unit: Unit) {
         if !self.keep {
             return;
         }
-        if let Ok(mut new) = self.new.lock() {
-            new.units.insert(key, unit);
+        let id = short(&key);
+        let objects: Vec<u128> = unit.files.iter().map(|(_, h)| short(h)).collect();
+        let line = encode(&Line::Unit { key, unit });
+        if let Ok(mut new) = self.new.lock()
+            && new.units.insert(id)
+        {
+            new.used.extend(objects);
+            new.append(line);
         }
     }
 
@@ -260,16 +350,8 @@ impl Cache {
         if !self.keep {
             return;
         }
-        let Ok(new) = self.new.into_inner() else { return };
-        let used: HashSet<&str> = new
-            .verdicts
-            .values()
-            .filter_map(|v| v.canonical.as_deref())
-            .chain(new.units.values().flat_map(|u| u.files.iter().map(|(_, h)| h.as_str())))
-            .collect();
-        // After a build that started from a cache, only what that cache used and this build
-        // does not can have become garbage; a build without one (the first, `--clean`, or
-        // after a corrupt manifest) sweeps the whole store for objects nobody recorded.
+        let Ok(mut new) = self.new.into_inner() else { return };
+        let used = &new.used;
         let had_cache = !(self.old.verdicts.is_empty() && self.old.units.is_empty());
         if had_cache {
             let old = self
@@ -278,7 +360,7 @@ impl Cache {
                 .values()
                 .filter_map(|v| v.canonical.as_deref())
                 .chain(self.old.units.values().flat_map(|u| u.files.iter().map(|(_, h)| h.as_str())));
-            for hash in old.filter(|h| !used.contains(h)) {
+            for hash in old.filter(|h| !used.contains(&short(h))) {
                 let _ = std::fs::remove_file(object_in(&self.dir, hash));
             }
         } else if let Ok(dirs) = std::fs::read_dir(self.dir.join("objects")) {
@@ -286,27 +368,22 @@ impl Cache {
                 let prefix = dir.file_name().to_string_lossy().into_owned();
                 for file in std::fs::read_dir(dir.path()).into_iter().flatten().flatten() {
                     let name = format!("{prefix}{}", file.file_name().to_string_lossy());
-                    if !used.contains(name.as_str()) {
+                    if !used.contains(&short(&name)) {
                         let _ = std::fs::remove_file(file.path());
                     }
                 }
             }
         }
-        let _ = std::fs::create_dir_all(&self.dir);
-        let path = self.dir.join("manifest.json");
-        let tmp = self.dir.join(format!("manifest.json.tmp-{}", std::process::id()));
-        // Streamed to the file: at 100,000 awards the manifest is some 150 MB of JSON, which
-        // would otherwise sit in memory beside the manifest itself (issue #5).
-        let written = std::fs::File::create(&tmp).ok().is_some_and(|file| {
-            let mut out = std::io::BufWriter::new(file);
-            serde_json::to_writer(&mut out, &new).is_ok() && std::io::Write::flush(&mut out).is_ok()
-        });
-        if written {
-            let _ = std::fs::rename(&tmp, &path);
-        } else {
-            let _ = std::fs::remove_file(&tmp);
+        if let Some((tmp, out)) = new.out.take() {
+            let file = out.into_inner().ok();
+            if file.is_some() {
+                let _ = std::fs::rename(&tmp, self.dir.join(MANIFEST));
+                // The manifest of rosette before format 4, one JSON document.
+                let _ = std::fs::remove_file(self.dir.join("manifest.json"));
+            } else {
+                let _ = std::fs::remove_file(&tmp);
+            }
         }
-        // A note for whoever finds the directory.
         let _ = std::fs::write(
             self.dir.join("README"),
             "rosette's incremental build cache. Safe to delete; `rosette build --clean` ignores it.\n",
@@ -378,7 +455,7 @@ mod tests {
     fn a_corrupt_manifest_is_an_empty_cache() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join(DIR)).expect("mkdir");
-        std::fs::write(dir.path().join(DIR).join("manifest.json"), b"{not json").expect("write");
+        std::fs::write(dir.path().join(DIR).join(MANIFEST), b"{not json").expect("write");
         let cache = Cache::open(dir.path(), false);
         assert!(cache.old.verdicts.is_empty() && cache.old.units.is_empty());
     }

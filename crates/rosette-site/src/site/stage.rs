@@ -30,10 +30,7 @@ use std::sync::Mutex;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct Stamp(u128, u64, u128);
 
-/// The first 128 bits of a hex SHA-256.
-fn short(content: &str) -> u128 {
-    content.get(..32).and_then(|h| u128::from_str_radix(h, 16).ok()).unwrap_or(0)
-}
+use super::cache::short;
 
 /// The record of a tree that a build published.
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -255,10 +255,11 @@ fn admit<'a>(
     checked: Vec<Result<Checked, Problem>>,
     status_lists: &mut [StatusList<'a>],
     problems: &mut Vec<Problem>,
-) -> (Vec<Award<'a>>, HashMap<OutPath, &'a str>) {
+) -> (Vec<Award<'a>>, HashMap<u128, &'a str>) {
     let mut awards = Vec::new();
-    let mut pages: HashMap<OutPath, &str> = HashMap::new();
-    let mut ids: HashMap<String, &str> = HashMap::new();
+    // By fingerprint, not by copies of a million ids and paths.
+    let mut pages: HashMap<u128, &str> = HashMap::new();
+    let mut ids: HashMap<u128, &str> = HashMap::new();
     for (&file, checked) in credentials.iter().zip(checked) {
         let Checked { verdict, cache_key, nquads: cached_canonical, digest, facts } = match checked {
             Ok(c) => c,
@@ -277,7 +278,7 @@ fn admit<'a>(
             continue;
         }
         if let Some(id) = &facts.id
-            && let Some(other) = ids.insert(id.clone(), &file.display)
+            && let Some(other) = ids.insert(fingerprint(id), &file.display)
         {
             problems
                 .push(Problem::new(&file.display, format!("credential id `{id}` is also used by `{other}`")));
@@ -296,7 +297,7 @@ fn admit<'a>(
                 continue;
             }
         };
-        if let Some(other) = pages.insert(page.clone(), &file.display) {
+        if let Some(other) = pages.insert(fingerprint(page.as_str()), &file.display) {
             problems.push(Problem::new(
                 &file.display,
                 format!("its page `{}/` would overwrite the page of `{other}`", page.as_str()),
@@ -322,15 +323,23 @@ fn admit<'a>(
     (awards, pages)
 }
 
+/// The first 128 bits of the SHA-256 of `text`: equal for equal texts, and for different ones
+/// with a chance no build will meet.
+fn fingerprint(text: &str) -> u128 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    u128::from_be_bytes(digest[..16].try_into().unwrap_or_default())
+}
+
 /// Neutral pages for awards removed at their holders' request, unless another award now
 /// has the address.
-fn removed_pages(input: &SiteInput, pages: &HashMap<OutPath, &str>) -> Vec<RemovedAward> {
+fn removed_pages(input: &SiteInput, pages: &HashMap<u128, &str>) -> Vec<RemovedAward> {
     let base = input.config.base_url.as_str();
     let mut removed = Vec::new();
     for r in &input.removed {
         let Some(rel) = under_base(&r.id, base) else { continue };
         if let Ok(page) = OutPath::new(&rel)
-            && !pages.contains_key(&page)
+            && !pages.contains_key(&fingerprint(page.as_str()))
         {
             let date =
                 parse_date_time(&r.removed).map(crate::model::date::format_date_time).unwrap_or_default();

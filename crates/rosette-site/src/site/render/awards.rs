@@ -118,8 +118,10 @@ fn render_one(
     } else {
         complete.then(Vec::new)
     };
-    let summary =
-        Listed { recipient: view.recipient.as_str().into(), achievement: view.achievement.name.as_str().into() };
+    let summary = Listed {
+        recipient: view.recipient.as_str().into(),
+        achievement: view.achievement.name.as_str().into(),
+    };
     if let (Some(key), Some(files)) = (unit_key, files) {
         let meta = serde_json::to_string(&summary).ok();
         memo.put_unit(key, Unit { files, meta, parts });
@@ -197,12 +199,7 @@ fn award_key(award: &Award<'_>, shared: &str, now: DateTime<Utc>) -> String {
 /// Links an award's files from the cache when its unit is there; returns its summary.
 /// Its files are its own (full paths) and its parts': pages name theirs by path, earner files
 /// by name in the award's directory `dir`.
-fn reuse_award(
-    cache: &Cache,
-    key: &str,
-    dir: &str,
-    out: &dyn Output,
-) -> Result<Option<Listed>, SiteError> {
+fn reuse_award(cache: &Cache, key: &str, dir: &str, out: &dyn Output) -> Result<Option<Listed>, SiteError> {
     let Some(unit) = cache.unit_unchecked(key) else { return Ok(None) };
     let Some(summary) = unit.meta.as_deref().and_then(|m| serde_json::from_str(m).ok()) else {
         return Ok(None);
