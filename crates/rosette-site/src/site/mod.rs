@@ -238,15 +238,24 @@ pub fn build(
     let mut warnings: Vec<Problem> = library.awards.iter().filter_map(library::Award::warning).collect();
     warnings.extend(library::stale_awards(&library, input));
     let files = output::Output::len(&staging);
+    let (fit, awards, achievements) = (
+        fit::FitOptions::of(&input.config, library.awards.len()),
+        library.awards.len(),
+        library.achievements.len(),
+    );
+    // The end of a build was its memory peak (the record of every file written, beside a
+    // million awards' library and inputs): those go first.
+    drop(library);
+    drop(site);
     let size = staging.finish(out)?;
     step.done(format!("published {}", crate::text::count(files, "file")));
     let stats = &memo.stats;
     let count = |n: &std::sync::atomic::AtomicUsize| n.load(std::sync::atomic::Ordering::Relaxed);
     let summary = BuildSummary {
-        fit: fit::FitOptions::of(&input.config, library.awards.len()),
+        fit,
         size,
-        awards: library.awards.len(),
-        achievements: library.achievements.len(),
+        awards,
+        achievements,
         files,
         warnings,
         verified: count(&stats.verified),
@@ -254,7 +263,6 @@ pub fn build(
         rendered: count(&stats.rendered),
         units_reused: count(&stats.units_reused),
     };
-    drop(library);
     memo.save();
     step.done("saved the cache".to_string());
     Ok(summary)
