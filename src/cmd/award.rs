@@ -60,7 +60,10 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
         grouped_error(problems, rows.len(), args.csv.is_some())
     };
     check_rows(&site, &rows, args.csv.is_some()).map_err(failed)?;
-    check_capacity(&site, rows.len())?;
+    // Counted once (a walk of every file under badges/), then checked again below with the
+    // lists the batch starts.
+    let existing = site.credential_files()?;
+    check_capacity(&site, existing, rows.len())?;
     let key = crate::cmd::sign::load_key(args.key.as_deref())?;
     let vm = site.signing_method(&key)?;
     let _lock = crate::fs::lock(&site.badges.join("status"))?;
@@ -74,7 +77,7 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     let prepared = prepare_rows(&site, &rows, args.csv.is_some(), &mut registry, &now);
     let prepared = prepared.map_err(failed)?;
     // The status lists this batch starts are credential files too.
-    check_capacity(&site, rows.len() + registry.lists.len() - lists_before)?;
+    check_capacity(&site, existing, rows.len() + registry.lists.len() - lists_before)?;
     // Then signed on every core (signing is RDF canonicalization, the slow part), a chunk at
     // a time, each award straight to a temporary file beside its final name: memory holds a
     // chunk of credentials, not the whole CSV.
@@ -297,9 +300,8 @@ fn check_rows(site: &IssuingSite, rows: &[Row], csv: bool) -> Result<(), Vec<Row
 
 /// Refuses a batch that would take the site past `[limits] max_credentials`, which `build`
 /// would then refuse: before anything is signed, not after.
-fn check_capacity(site: &IssuingSite, new: usize) -> Result<(), CliError> {
+fn check_capacity(site: &IssuingSite, existing: usize, new: usize) -> Result<(), CliError> {
     let max = site.config.limits.max_credentials;
-    let existing = site.credential_files()?;
     if existing + new <= max {
         return Ok(());
     }

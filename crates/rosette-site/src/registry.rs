@@ -424,6 +424,15 @@ pub fn status_entry(list: &ListInfo, index: u64) -> Value {
 mod tests {
     use super::*;
 
+    /// Draws `step`, `2 * step`, …: predictable "random" indexes.
+    fn counting_by(step: u64) -> impl FnMut() -> u64 {
+        let mut n = 0;
+        move || {
+            n += step;
+            n
+        }
+    }
+
     #[test]
     fn allocation_is_random_unique_and_written_in_parts() {
         let dir = tempfile::tempdir().expect("dir");
@@ -468,11 +477,7 @@ mod tests {
     fn a_full_list_is_followed_by_the_next_and_entries_are_found_in_either() {
         let dir = tempfile::tempdir().expect("dir");
         let mut r = Registry::default();
-        let mut n = 0u64;
-        let mut random = || {
-            n += 7;
-            n
-        };
+        let mut random = counting_by(7);
         let mut allocator = r.allocator("https://x.org/", 2);
         let made: Vec<(ListInfo, u64)> =
             (0..5).map(|i| allocator.allocate("revocation", &format!("urn:{i}"), &mut random)).collect();
@@ -534,11 +539,7 @@ mod tests {
     fn holdings_that_lost_entries_are_an_error_and_extra_ones_are_not() {
         let dir = tempfile::tempdir().expect("dir");
         let mut r = Registry::default();
-        let mut n = 0u64;
-        let mut random = || {
-            n += 1;
-            n
-        };
+        let mut random = counting_by(1);
         let mut allocator = r.allocator("https://x.org/", DEFAULT_CAPACITY);
         allocator.allocate("revocation", "urn:a", &mut random);
         allocator.allocate("revocation", "urn:b", &mut random);
