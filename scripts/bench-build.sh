@@ -97,9 +97,9 @@ tags = ["bench"]
 Complete every module of programme $i.
 EOF
   done
-  if [ "$n" -gt 100000 ]; then
-    # The [limits] default is 100,000 credential files (see the README); a bigger site says
-    # so, with room for its status lists, which are credentials too.
+  if [ "$n" -ge 100000 ]; then
+    # The [limits] default is 100,000 credential files (see the README); a site that large
+    # says so, with room for its status lists, which are credentials too.
     printf '\n[limits]\nmax_credentials = %d\n' "$((n + 1000))" >> "$dir/rosette.toml"
   fi
   # Real awards, status entries included, in batches of at most 100,000 rows (as an issuer
@@ -115,7 +115,9 @@ for i in range(start, start + count):
     day = 1 + i % 28
     print(f"a{1 + i % 3},Learner {i:07d},learner{i}@example.org,2025-{1 + i % 12:02d}-{day:02d}T09:00:00Z")
 EOF
-    (cd "$dir" && "$ROSETTE" award --key signing-key.secret --csv awards.csv >/dev/null)
+    # (Called as `$(gen_site N)`, where `set -e` does not reach: a failure says so itself.)
+    (cd "$dir" && "$ROSETTE" award --key signing-key.secret --csv awards.csv >/dev/null) || {
+      echo "generating the $n-award site failed" >&2; return 1; }
     from=$(( from + batch ))
   done
   touch "$dir/.complete"
@@ -188,7 +190,7 @@ rate() { echo "scale=0; $1 / $2" | bc 2>/dev/null || echo "?"; }
 
 printf '\n%-8s %-8s %10s %12s %10s\n' size tool seconds badges/s peak-MiB
 for n in ${SIZES//,/ }; do
-  site="$(gen_site "$n")"
+  site="$(gen_site "$n")" || exit 1
   for run in $(seq 1 "$RUNS"); do
     # A first build: no cache, no kept tree.
     rm -rf "$OUT/out-$n" "$OUT/.out-$n.rosette-prev" "$site/.rosette-cache"
@@ -221,7 +223,7 @@ done
 if [ "$INCREMENTAL" = 1 ]; then
   [ -n "$INCR_SIZES" ] || { INCR_SIZES=10000; case ",$SIZES," in *",10000,"*) ;; *) INCR_SIZES="${SIZES%%,*}" ;; esac; }
   for n in ${INCR_SIZES//,/ }; do
-  site="$(gen_site "$n")"
+  site="$(gen_site "$n")" || exit 1
   work="$BENCH/incr-$n"
   echo >&2
   echo "incremental: one award added to the $n-award site (a copy in $work)…" >&2

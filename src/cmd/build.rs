@@ -39,13 +39,17 @@ pub fn report(summary: &BuildSummary, out: &Path) {
     ));
     // Only an incremental build says what it reused, so a clean build's output is unchanged.
     if summary.verdicts_reused + summary.units_reused > 0 {
-        crate::ui::status(format!(
+        let mut line = format!(
             "verified {} ({} unchanged), rendered {} ({} unchanged)",
             count(summary.verified, "credential"),
             thousands(summary.verdicts_reused),
             count(summary.rendered, "page"),
             thousands(summary.units_reused),
-        ));
+        );
+        if summary.files_known > 0 {
+            line.push_str(&format!("; {} not read again", count(summary.files_known, "credential file")));
+        }
+        crate::ui::status(line);
     }
 }
 

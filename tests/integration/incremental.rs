@@ -238,3 +238,37 @@ fn a_corrupt_or_missing_cache_means_a_clean_build() {
     std::fs::remove_dir_all(&cache).expect("rm cache");
     site.incremental_matches_clean("cache deleted");
 }
+
+/// The memo of `badges/` trusts a file whose stamp on disk is unchanged, and only one that
+/// had been left alone for a while when it was read (a file written in the same clock tick as
+/// it was read could keep its stamp). A file changed since is read again, whatever its size.
+#[test]
+fn unchanged_files_are_not_read_again_and_changed_ones_are() {
+    if !has_sample_site() {
+        return;
+    }
+    let site = Site::warm();
+    let n = sample_awards();
+    // Once the files have settled, a build remembers them (the memo's unit tests check that
+    // one written just before it is read is not).
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    site.incremental_matches_clean("settled files");
+    let err = site.incremental_matches_clean("no change");
+    assert!(err.contains(&format!("verified 0 credentials ({n} unchanged), rendered 0 pages (")), "{err}");
+    assert!(err.contains(&format!("; {n} credential files not read again")), "{err}");
+    // The same length, other bytes: the signature no longer verifies, and the build says so.
+    let path = site.path().join("badges/awards/2024-dlf-0001.json");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let name = text.find("\"name\": \"").expect("a name") + 9;
+    let tampered = format!("{}X{}", &text[..name], &text[name + 1..]);
+    assert_eq!(tampered.len(), text.len());
+    std::fs::write(&path, tampered).expect("write");
+    let out = site.build(&["--out", "public"]);
+    assert!(!out.status.success(), "a changed file was trusted:\n{}", stderr(&out));
+    assert!(stderr(&out).contains("badges/awards/2024-dlf-0001.json"), "{}", stderr(&out));
+    // Put back as it was (new times): read again, and the site builds.
+    std::fs::write(&path, text).expect("write");
+    let err = site.incremental_matches_clean("file restored");
+    assert!(err.contains(&format!("verified 0 credentials ({n} unchanged)")), "{err}");
+    assert!(err.contains(&format!("; {} credential files not read again", n - 1)), "{err}");
+}

@@ -80,7 +80,7 @@ impl Report {
 /// Checks the site at `root` as a build at `now` would, plus lints. Writes nothing. `Err` only
 /// when the site cannot be read at all (no or invalid `rosette.toml`, no `badges/`).
 pub fn check(root: &Path, now: DateTime<Utc>) -> Result<Report, SiteError> {
-    let site = Site::load(root)?;
+    let site = Site::load(root, &mut super::cache::Files::default())?;
     let (input, keys) = (&site.input, &site.keys);
     let status_lists = input.files.iter().filter(|f| f.parsed.as_ref().is_ok_and(|p| p.status_list)).count();
     let mut report = Report { awards: input.files.len() - status_lists, status_lists, ..Report::default() };

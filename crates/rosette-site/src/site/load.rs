@@ -1,6 +1,7 @@
 //! Load: `rosette.toml`, every file under `badges/`, and the theme. Nothing is judged here;
 //! a file that is not valid JSON is kept with its parse error so the report can name it.
 
+use super::cache::{Files, Stamp};
 use crate::config::{Config, LimitsConfig};
 use crate::error::SiteError;
 use crate::model::{Credential, ParseError};
@@ -23,10 +24,60 @@ pub struct InputFile {
     pub parsed: Result<Parsed, ParseError>,
     /// The award's settings from the `.toml` file beside it, if any.
     pub meta: AwardMeta,
+    /// The file's stamp on disk when it was loaded, and what the cache's memo of `badges/`
+    /// says reading it found, when the file still has the stamp it had then (it is then not
+    /// read again unless its verdict must be made afresh).
+    pub stamp: Option<Stamp>,
+    pub known: Option<Box<Known>>,
+}
+
+/// What reading a credential file found, kept in the cache's memo of `badges/`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Known {
+    /// The SHA-256 of its bytes, in hex.
+    pub digest: String,
+    pub parsed: Parsed,
+    pub stated: Stated,
+}
+
+/// What a credential states that a build needs of it besides its verdict.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Stated {
+    pub id: Option<String>,
+    /// An OB 3.0 AchievementCredential (not a status list).
+    pub achievement_credential: bool,
+    /// Its page's path, or why it cannot have one.
+    pub page: Result<String, String>,
+    pub achievement: String,
+    #[serde(with = "instant")]
+    pub valid_from: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(with = "instant")]
+    pub valid_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// A hash of the achievement as stated, when the site has achievement files (else 0).
+    pub achievement_digest: u64,
+}
+
+/// An instant as seconds and nanoseconds since the epoch: exact, and a tenth the work of a
+/// date to parse.
+mod instant {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        t.map(|t| (t.timestamp(), t.timestamp_subsec_nanos())).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        let t = Option::<(i64, u32)>::deserialize(d)?;
+        t.map(|(secs, nanos)| {
+            DateTime::from_timestamp(secs, nanos).ok_or_else(|| serde::de::Error::custom("not an instant"))
+        })
+        .transpose()
+    }
 }
 
 /// The little that loading keeps of a credential that parses.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Parsed {
     /// Whether it is a `BitstringStatusListCredential` (those are few, and read up front).
     pub status_list: bool,
@@ -35,7 +86,7 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    fn of(credential: &Credential) -> Parsed {
+    pub fn of(credential: &Credential) -> Parsed {
         Parsed {
             status_list: credential.types().contains(&"BitstringStatusListCredential"),
             verification_methods: crate::integrity::proofs(&credential.value)
@@ -130,9 +181,17 @@ pub fn read_config(root: &Path) -> Result<(Config, String), SiteError> {
     Ok((config, text))
 }
 
-/// Reads the site at `root`.
-pub fn load(root: &Path) -> Result<SiteInput, SiteError> {
+/// Reads the site at `root`, trusting `memo` for the credential files it knows unchanged.
+pub fn load(root: &Path, memo: &mut Files) -> Result<SiteInput, SiteError> {
     let (config, text) = read_config(root)?;
+    let config_hash = super::cache::hash(text.as_bytes());
+    // A bad achievement file is reported with the bad credentials, not alone and first, so
+    // that `build` and `check` name every bad file in one run.
+    let achievements = achievement_files(root);
+    // What the memo's entries depend on besides their files: the configuration (base URL,
+    // limits) and whether achievements' texts are compared (see `Stated::achievement_digest`).
+    memo.start(&format!("{config_hash} {}", achievements.is_empty()));
+    let memo = &*memo;
 
     let badges = root.join("badges");
     let mut files = Vec::new();
@@ -142,6 +201,9 @@ pub fn load(root: &Path) -> Result<SiteInput, SiteError> {
     let limits = config.limits;
     let mut credentials = 0usize;
     let mut credential_files = Vec::new();
+    // The `.toml` files the walk saw: an award's settings beside it, looked up without a
+    // `stat` per award.
+    let mut tomls = std::collections::HashSet::new();
     if !badges.is_dir() {
         return Err(SiteError::io(format!("there is no `{}` directory", badges.display()))
             .hint("put signed credentials (*.json) in badges/"));
@@ -162,6 +224,9 @@ pub fn load(root: &Path) -> Result<SiteInput, SiteError> {
             .join("/");
         let display = format!("badges/{rel}");
         let name = entry.file_name().to_string_lossy();
+        if name.ends_with(".toml") {
+            tomls.insert(path.to_path_buf());
+        }
         if name.ends_with(".toml") && rel.starts_with("awards/") && !path.with_extension("json").exists() {
             let text = std::fs::read_to_string(path).map_err(|e| SiteError::io_at(path, "read", &e))?;
             match toml::from_str::<Removed>(&text) {
@@ -219,7 +284,11 @@ pub fn load(root: &Path) -> Result<SiteInput, SiteError> {
     // the files keep the walk's sorted order.
     let read: Vec<_> = credential_files
         .into_par_iter()
-        .map(|(rel, display, path)| read_credential(rel, display, path, &limits))
+        .map(|(rel, display, path)| {
+            let meta = path.with_extension("toml");
+            let meta = tomls.contains(&meta).then_some(meta);
+            read_credential(rel, display, path, meta, &limits, memo)
+        })
         .collect();
     for result in read {
         let (file, problem) = result?;
@@ -227,9 +296,6 @@ pub fn load(root: &Path) -> Result<SiteInput, SiteError> {
         problems.extend(problem);
     }
     let registry = crate::registry::Registry::read(&badges)?;
-    // A bad achievement file is reported with the bad credentials, not alone and first, so
-    // that `build` and `check` name every bad file in one run.
-    let achievements = achievement_files(root);
     let mut retired = BTreeMap::new();
     for (name, parsed) in &achievements {
         match parsed {
@@ -243,7 +309,6 @@ pub fn load(root: &Path) -> Result<SiteInput, SiteError> {
             )),
         }
     }
-    let config_hash = super::cache::hash(text.as_bytes());
     Ok(SiteInput { config, files, assets, problems, registry, removed, achievements, retired, config_hash })
 }
 
@@ -253,8 +318,16 @@ fn read_credential(
     rel: String,
     display: String,
     path: PathBuf,
+    meta_path: Option<PathBuf>,
     limits: &LimitsConfig,
+    memo: &Files,
 ) -> Result<(Option<InputFile>, Option<super::Problem>), SiteError> {
+    let (meta, problem) = read_meta(&rel, &display, meta_path)?;
+    let stamp = Stamp::of(&path);
+    if let Some(known) = stamp.as_ref().and_then(|s| memo.get(&rel, s)) {
+        let (parsed, known) = (Ok(known.parsed.clone()), Some(Box::new(known.clone())));
+        return Ok((Some(InputFile { rel, display, path, parsed, meta, stamp, known }), problem));
+    }
     // Read at most one byte past the limit: the size on disk can change under us.
     let bytes = crate::fs::read_at_most(&path, limits.max_file_size)?;
     if bytes.len() as u64 > limits.max_file_size {
@@ -269,23 +342,28 @@ fn read_credential(
     // dropped with its bytes.
     let parsed = Credential::parse_with_depth(&bytes, limits.max_json_depth).map(|c| Parsed::of(&c));
     drop(bytes);
+    Ok((Some(InputFile { rel, display, path, parsed, meta, stamp, known: None }), problem))
+}
+
+/// An award's settings from the `.toml` file beside it (at `meta_path`, when there is one),
+/// or the problem with that file.
+fn read_meta(
+    rel: &str,
+    display: &str,
+    meta_path: Option<PathBuf>,
+) -> Result<(AwardMeta, Option<super::Problem>), SiteError> {
     // Beside a status list, the `.toml` is the registry's record of who holds its entries.
-    let meta_path = path.with_extension("toml");
-    let mut problem = None;
-    let meta = if !rel.starts_with("status/") && meta_path.is_file() {
-        let text =
-            std::fs::read_to_string(&meta_path).map_err(|e| SiteError::io_at(&meta_path, "read", &e))?;
-        toml::from_str::<AwardMeta>(&text).unwrap_or_else(|e| {
-            problem = Some(super::Problem::new(
-                &display.replace(".json", ".toml"),
-                e.message().trim_end().to_string(),
-            ));
-            AwardMeta::default()
-        })
-    } else {
-        AwardMeta::default()
+    let Some(meta_path) = meta_path.filter(|_| !rel.starts_with("status/")) else {
+        return Ok((AwardMeta::default(), None));
     };
-    Ok((Some(InputFile { rel, display, path, parsed, meta }), problem))
+    let text = std::fs::read_to_string(&meta_path).map_err(|e| SiteError::io_at(&meta_path, "read", &e))?;
+    Ok(match toml::from_str::<AwardMeta>(&text) {
+        Ok(meta) => (meta, None),
+        Err(e) => (
+            AwardMeta::default(),
+            Some(super::Problem::new(&display.replace(".json", ".toml"), e.message().trim_end().to_string())),
+        ),
+    })
 }
 
 /// Whether a file under `badges/` holds a secret Multikey (a key saved as `key.txt`, say):

@@ -113,6 +113,8 @@ pub struct BuildSummary {
     /// Credentials verified, and verdicts reused from the incremental cache.
     pub verified: usize,
     pub verdicts_reused: usize,
+    /// Credential files the memo of `badges/` knew unchanged, so not read.
+    pub files_known: usize,
     /// Award pages and earner kits rendered, and reused from the cache.
     pub rendered: usize,
     pub units_reused: usize,
@@ -134,9 +136,10 @@ pub struct Site {
 }
 
 impl Site {
-    /// Reads `rosette.toml`, `badges/` and the keys. `Err` when the site cannot be read at all.
-    pub fn load(root: &Path) -> Result<Site, SiteError> {
-        let input = load::load(root)?;
+    /// Reads `rosette.toml`, `badges/` and the keys, trusting `memo` for the credential files
+    /// it knows unchanged. `Err` when the site cannot be read at all.
+    pub fn load(root: &Path, memo: &mut cache::Files) -> Result<Site, SiteError> {
+        let input = load::load(root, memo)?;
         let keys = input
             .config
             .site_keys()
@@ -212,12 +215,12 @@ pub fn build(
     report: &dyn report::Report,
 ) -> Result<BuildSummary, SiteError> {
     let step = Step::start(report);
-    let site = Site::load(root)?;
+    let mut memo = cache::Cache::open(root, options.clean);
+    step.done("opened the cache".to_string());
+    let site = Site::load(root, &mut memo.files)?;
     let input = &site.input;
     step.done(format!("read {}", crate::text::count(input.files.len() + input.assets.len(), "file")));
     let theme = site.theme()?;
-    let memo = cache::Cache::open(root, options.clean);
-    step.done("opened the cache".to_string());
     let library = site.verify(now, &memo, report).map_err(problems_error)?;
     step.done(format!(
         "verified {}",
@@ -260,6 +263,7 @@ pub fn build(
         warnings,
         verified: count(&stats.verified),
         verdicts_reused: count(&stats.verdicts_reused),
+        files_known: count(&stats.files_known),
         rendered: count(&stats.rendered),
         units_reused: count(&stats.units_reused),
     };

@@ -227,7 +227,7 @@ fn read_credentials<'a>(
                 match OutPath::new(&path) {
                     Ok(out) => {
                         docs.insert(format!("{base}{path}"), bytes.clone());
-                        read.list_times.extend(verdicts::time_flags(&c, now));
+                        read.list_times.extend(verdicts::time_flags(c.valid_from(), c.valid_until(), now));
                         read.status_lists.push(StatusList {
                             file,
                             bytes: bytes.clone(),
@@ -277,20 +277,21 @@ fn admit<'a>(
             problems.push(Problem::new(&file.display, problem.0).hint(hint));
             continue;
         }
-        if let Some(id) = &facts.id
+        if let Some(id) = &facts.stated.id
             && let Some(other) = ids.insert(fingerprint(id), &file.display)
         {
             problems
                 .push(Problem::new(&file.display, format!("credential id `{id}` is also used by `{other}`")));
             continue;
         }
-        if !facts.achievement_credential {
+        let stated = facts.stated;
+        if !stated.achievement_credential {
             if let Some(list) = status_lists.iter_mut().find(|l| std::ptr::eq(l.file, file)) {
                 list.signed = verdict.signed.clone();
             }
             continue;
         }
-        let page = match facts.page {
+        let page = match stated.page.and_then(|p| OutPath::new(&p)) {
             Ok(p) => p,
             Err(e) => {
                 problems.push(Problem::new(&file.display, e));
@@ -310,14 +311,14 @@ fn admit<'a>(
             json: page.with_suffix(".json"),
             page,
             verdict,
-            achievement: facts.achievement,
-            valid_from: facts.valid_from,
-            valid_until: facts.valid_until,
+            achievement: stated.achievement,
+            valid_from: stated.valid_from,
+            valid_until: stated.valid_until,
             withdrawn: facts.withdrawn,
             visibility: file.meta.visibility.unwrap_or(input.config.privacy.default_visibility),
             cache_key,
             cached_canonical,
-            achievement_digest: facts.achievement_digest,
+            achievement_digest: stated.achievement_digest,
         });
     }
     (awards, pages)

@@ -3,9 +3,9 @@
 //! changed, and judged: which failures stop the build, with what hint.
 
 use super::super::Problem;
+use super::super::cache::Stamp;
 use super::super::cache::{Cache, Key};
-use super::super::load::{InputFile, SiteInput};
-use super::super::paths::OutPath;
+use super::super::load::{InputFile, Known, Parsed, SiteInput, Stated};
 use super::super::report::Report;
 use super::{Read, Withdrawn};
 use crate::config::SiteKey;
@@ -75,6 +75,14 @@ pub(super) fn verify_all(
         .map(|file| {
             bar.advance();
             let held = read.lists.iter().find(|(f, ..)| std::ptr::eq(*f, *file));
+            if held.is_none()
+                && let Some(known) = &file.known
+                && let Some(checked) = reuse(cache, &shared, file, known, now, input, &alike)
+            {
+                return Ok(checked);
+            }
+            // Its stamp before it is read: what the memo of `badges/` records with what reading found.
+            let stamp = if held.is_none() { Stamp::of(&file.path) } else { None };
             let owned;
             let (bytes, c) = match held {
                 Some((_, bytes, c)) => (bytes, c),
@@ -83,18 +91,57 @@ pub(super) fn verify_all(
                     (&owned.0, &owned.1)
                 }
             };
+            let digest = super::super::cache::hash(bytes);
+            let stated = stated(c, file, base, input);
             // Status lists are verified afresh: every other verdict depends on them.
             let (verdict, cache_key, nquads) = if cache.keeps() && held.is_none() {
-                verify_cached(&verifier, cache, &shared, c, bytes, now)
+                verify_cached(&verifier, cache, &shared, c, &digest, &stated, now)
             } else {
                 (Arc::new(verifier.verify(c)), None, None)
             };
             let verdict = alike.one(verdict);
-            let facts = Facts::of(c, file, &verdict, keys, &did, base, input);
-            let digest = super::super::cache::hash(bytes);
+            if let Some(stamp) = stamp.filter(|_| cache.keeps()) {
+                let known = Known { digest: digest.clone(), parsed: Parsed::of(c), stated };
+                cache.files.put(&file.rel, stamp, &known);
+                let facts = Facts::of(c, known.stated, &verdict, keys, &did, input);
+                return Ok(Checked { verdict, cache_key, nquads, digest, facts });
+            }
+            let facts = Facts::of(c, stated, &verdict, keys, &did, input);
             Ok(Checked { verdict, cache_key, nquads, digest, facts })
         })
         .collect()
+}
+
+/// The verdict of a credential that the memo of `badges/` knows unchanged, from the cache,
+/// without reading the file; `None` when it must be read and verified (no cached verdict, or
+/// one that fails, whose report reads the credential).
+fn reuse(
+    cache: &Cache,
+    shared: &str,
+    file: &InputFile,
+    known: &Known,
+    now: DateTime<Utc>,
+    input: &SiteInput,
+    alike: &Alike,
+) -> Option<Checked> {
+    let stated = &known.stated;
+    let key = verdict_key(shared, &known.digest, time_flags(stated.valid_from, stated.valid_until, now));
+    let hit = cache.verdict(&key).filter(|hit| judge(&hit.verdict).is_none())?;
+    cache.stats.verdicts_reused.fetch_add(1, Ordering::Relaxed);
+    cache.stats.files_known.fetch_add(1, Ordering::Relaxed);
+    if let Some(stamp) = file.stamp {
+        cache.files.put(&file.rel, stamp, known);
+    }
+    let verdict = alike.one(hit.verdict);
+    let withdrawn = withdrawn(stated, &verdict, input);
+    let facts = Facts { stated: stated.clone(), unlisted_key: None, withdrawn };
+    Some(Checked {
+        verdict,
+        cache_key: Some(key),
+        nquads: hit.canonical,
+        digest: known.digest.clone(),
+        facts,
+    })
 }
 
 /// Verdicts that say the same are kept once: most awards' checks read alike (the same key,
@@ -169,62 +216,73 @@ pub(super) struct Checked {
     pub(super) facts: Facts,
 }
 
-/// What the build needs of a credential once it is verified, taken from its parsed value
-/// before that is dropped.
+/// What the build needs of a credential once it is verified: what it states, and what its
+/// verdict says of it.
 pub(super) struct Facts {
-    pub(super) id: Option<String>,
+    pub(super) stated: Stated,
     /// A key of this site that signed it but is not in rosette.toml (only looked for when the
     /// verdict fails).
     pub(super) unlisted_key: Option<String>,
-    /// An OB 3.0 AchievementCredential (not a status list).
-    pub(super) achievement_credential: bool,
-    pub(super) page: Result<OutPath, String>,
-    pub(super) achievement: String,
-    pub(super) valid_from: Option<DateTime<Utc>>,
-    pub(super) valid_until: Option<DateTime<Utc>>,
     pub(super) withdrawn: Option<Withdrawn>,
-    pub(super) achievement_digest: u64,
 }
 
 impl Facts {
     fn of(
         credential: &Credential,
-        file: &InputFile,
+        stated: Stated,
         verdict: &Verdict,
         keys: &[SiteKey],
         did: &str,
-        base: &str,
         input: &SiteInput,
     ) -> Facts {
-        let withdrawn = verdict.get(CheckName::Status).and_then(status_flag).map(|why| {
-            let reason = credential
-                .id()
-                .and_then(|id| input.registry.entry(id, why.purpose()))
-                .and_then(|e| e.reason.clone());
-            Withdrawn { why, reason }
-        });
         Facts {
-            id: credential.id().map(str::to_string),
+            withdrawn: withdrawn(&stated, verdict, input),
             unlisted_key: judge(verdict).and_then(|_| unlisted_key(credential, keys, did)),
-            achievement_credential: credential.conformance().map(|c| c.kind)
-                == Ok(CredentialKind::Achievement),
-            page: super::group::award_path(credential, file, base),
-            achievement: credential.value["credentialSubject"]["achievement"]["id"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            valid_from: credential.valid_from(),
-            valid_until: credential.valid_until(),
-            withdrawn,
-            // Only a site with achievement files can have stale awards: no JCS per award
-            // on the build's hot path otherwise.
-            achievement_digest: if input.achievements.is_empty() {
-                0
-            } else {
-                super::group::achievement_digest(&credential.value["credentialSubject"]["achievement"])
-            },
+            stated,
         }
     }
+}
+
+/// Revoked or suspended, with the registry's reason, when the verdict's status check says so.
+fn withdrawn(stated: &Stated, verdict: &Verdict, input: &SiteInput) -> Option<Withdrawn> {
+    verdict.get(CheckName::Status).and_then(status_flag).map(|why| {
+        let reason = stated
+            .id
+            .as_deref()
+            .and_then(|id| input.registry.entry(id, why.purpose()))
+            .and_then(|e| e.reason.clone());
+        Withdrawn { why, reason }
+    })
+}
+
+/// What `credential` (read from `file`) states that the build needs.
+fn stated(credential: &Credential, file: &InputFile, base: &str, input: &SiteInput) -> Stated {
+    Stated {
+        id: credential.id().map(str::to_string),
+        achievement_credential: credential.conformance().map(|c| c.kind) == Ok(CredentialKind::Achievement),
+        page: super::group::award_path(credential, file, base).map(|p| p.as_str().to_string()),
+        achievement: credential.value["credentialSubject"]["achievement"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        valid_from: credential.valid_from(),
+        valid_until: credential.valid_until(),
+        // Only a site with achievement files can have stale awards: no JCS per award on the
+        // build's hot path otherwise.
+        achievement_digest: if input.achievements.is_empty() {
+            0
+        } else {
+            super::group::achievement_digest(&credential.value["credentialSubject"]["achievement"])
+        },
+    }
+}
+
+/// A verdict's key in the cache: what every verdict depends on (`shared`), the credential's
+/// bytes (by their digest) and where the build time falls against its validity period.
+fn verdict_key(shared: &str, digest: &str, flags: [u8; 2]) -> String {
+    let mut key = Key::new("credential");
+    key.add(shared.as_bytes()).add(digest.as_bytes()).add(&flags);
+    key.finish()
 }
 
 /// Verifies one award, or reuses its verdict from the incremental cache.
@@ -233,12 +291,11 @@ fn verify_cached(
     cache: &Cache,
     shared: &str,
     c: &Credential,
-    bytes: &[u8],
+    digest: &str,
+    stated: &Stated,
     now: DateTime<Utc>,
 ) -> Verified {
-    let mut key = Key::new("credential");
-    key.add(shared.as_bytes()).add(bytes).add(&time_flags(c, now));
-    let key = key.finish();
+    let key = verdict_key(shared, digest, time_flags(stated.valid_from, stated.valid_until, now));
     if let Some(hit) = cache.verdict(&key) {
         cache.stats.verdicts_reused.fetch_add(1, Ordering::Relaxed);
         return (hit.verdict, Some(key), hit.canonical);
@@ -262,14 +319,18 @@ fn verify_cached(
     (Arc::new(verdict), Some(key), nquads)
 }
 
-/// Where `now` falls against a credential's validity period, as bytes for a cache key.
-pub(super) fn time_flags(credential: &Credential, now: DateTime<Utc>) -> [u8; 2] {
+/// Where `now` falls against a validity period, as bytes for a cache key.
+pub(super) fn time_flags(
+    valid_from: Option<DateTime<Utc>>,
+    valid_until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> [u8; 2] {
     let flag = |b: Option<bool>| match b {
         None => 0,
         Some(false) => 1,
         Some(true) => 2,
     };
-    [flag(credential.valid_from().map(|f| now < f)), flag(credential.valid_until().map(|u| now > u))]
+    [flag(valid_from.map(|f| now < f)), flag(valid_until.map(|u| now > u))]
 }
 
 /// A failed or unknown verdict as (message, hint). Expired badges are published.

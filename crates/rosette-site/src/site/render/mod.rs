@@ -164,15 +164,23 @@ fn site_pages(
     let mut achievements = Vec::new();
     for a in library.achievements.values() {
         let mut view = views::achievement(a, base, lang);
-        let awards: Vec<AwardSummary<'_>> = listed
-            .iter()
-            .map(|(i, l)| (&library.awards[*i], l))
-            .filter(|(award, _)| award.achievement == a.id)
-            .map(|(award, l)| AwardSummary::of(award, l, config))
-            .collect();
+        let of_this = || {
+            listed
+                .iter()
+                .map(|(i, l)| (&library.awards[*i], l))
+                .filter(|(award, _)| award.achievement == a.id)
+        };
         // What lists count is what they list: public awards that stand, not unlisted,
         // revoked or suspended ones.
-        view.award_count = Some(awards.len());
+        view.award_count = Some(of_this().count());
+        // Named only when the issuer lists recipients; otherwise the page gives the count, and
+        // a third of a million summaries per achievement (at a million awards) were the
+        // build's memory peak, made for a template that only counted them.
+        let awards: Vec<AwardSummary<'_>> = if config.privacy.list_recipients {
+            of_this().map(|(award, l)| AwardSummary::of(award, l, config)).collect()
+        } else {
+            Vec::new()
+        };
         if let Some(bases) = bases.get(a.id.as_str()) {
             for (path, bytes) in bases.files() {
                 out.write(path, bytes)?;

@@ -17,6 +17,10 @@
 //! so a code change can never reuse a stale result. A missing, unreadable or corrupt cache is
 //! simply empty; an object that has gone missing makes its unit a miss.
 
+mod files;
+
+pub use files::{Files, Stamp};
+
 use crate::integrity::Cryptosuite;
 use crate::verify::Verdict;
 use serde::{Deserialize, Serialize};
@@ -192,6 +196,8 @@ pub(super) fn short(hex: &str) -> u128 {
 pub struct Stats {
     pub verified: AtomicUsize,
     pub verdicts_reused: AtomicUsize,
+    /// Credential files known unchanged on disk by the memo of `badges/`, and not read.
+    pub files_known: AtomicUsize,
     pub rendered: AtomicUsize,
     pub units_reused: AtomicUsize,
 }
@@ -205,6 +211,8 @@ pub struct Cache {
     keep: bool,
     old: Manifest,
     new: Mutex<Journal>,
+    /// What reading each credential file found, by its stamp on disk.
+    pub files: Files,
     pub stats: Stats,
 }
 
@@ -216,7 +224,15 @@ impl Cache {
         let binary = binary_identity();
         let old = if clean { None } else { Manifest::read(&dir.join(MANIFEST), &binary) };
         let new = Journal::start(&dir, &binary);
-        Cache { dir, keep: true, old: old.unwrap_or_default(), new: Mutex::new(new), stats: Stats::default() }
+        let files = Files::open(&dir, &binary, clean);
+        Cache {
+            dir,
+            keep: true,
+            old: old.unwrap_or_default(),
+            new: Mutex::new(new),
+            files,
+            stats: Stats::default(),
+        }
     }
 
     /// A memo that finds nothing and keeps nothing, and writes nothing to disk.
@@ -226,6 +242,7 @@ impl Cache {
             keep: false,
             old: Manifest::default(),
             new: Mutex::new(Journal::default()),
+            files: Files::default(),
             stats: Stats::default(),
         }
     }
@@ -350,6 +367,7 @@ impl Cache {
         if !self.keep {
             return;
         }
+        self.files.save();
         let Ok(mut new) = self.new.into_inner() else { return };
         let used = &new.used;
         let had_cache = !(self.old.verdicts.is_empty() && self.old.units.is_empty());
