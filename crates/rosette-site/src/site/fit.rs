@@ -47,7 +47,7 @@ impl TreeSize {
                 }
                 parent = dir;
             }
-            tally.file(path, len);
+            tally.borrowed(path, len);
         }
         tally.finish(dirs.len() as u64)
     }
@@ -74,13 +74,32 @@ pub fn measure(dir: &Path) -> Result<TreeSize, walkdir::Error> {
 
 /// Files counted one by one, for [`TreeSize::from_files`] and [`measure`].
 #[derive(Default)]
-struct Tally {
+struct Tally<'a> {
     size: TreeSize,
-    per_dir: HashMap<String, u64>,
+    /// Borrowed from the paths counted when they outlive the tally (a build's), so that a
+    /// million award folders are not a million new strings at the end of a build.
+    per_dir: HashMap<std::borrow::Cow<'a, str>, u64>,
 }
 
-impl Tally {
+impl<'a> Tally<'a> {
     fn file(&mut self, path: &str, len: u64) {
+        let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+        match self.per_dir.get_mut(dir) {
+            Some(n) => *n += 1,
+            None => {
+                self.per_dir.insert(dir.to_string().into(), 1);
+            }
+        }
+        self.count(path, len);
+    }
+
+    fn borrowed(&mut self, path: &'a str, len: u64) {
+        let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+        *self.per_dir.entry(dir.into()).or_default() += 1;
+        self.count(path, len);
+    }
+
+    fn count(&mut self, path: &str, len: u64) {
         self.size.files += 1;
         self.size.bytes += len;
         // Deterministic whatever the order files come in: the larger, then the first path.
@@ -91,15 +110,6 @@ impl Tally {
         if larger {
             self.size.largest = Some((path.to_string(), len));
         }
-        // A site of 100,000 awards has some 900,000 files in 200,000 folders: no new string
-        // per file.
-        let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-        match self.per_dir.get_mut(dir) {
-            Some(n) => *n += 1,
-            None => {
-                self.per_dir.insert(dir.to_string(), 1);
-            }
-        }
     }
 
     fn finish(mut self, dirs: u64) -> TreeSize {
@@ -107,7 +117,7 @@ impl Tally {
         self.size.fullest_dir = self
             .per_dir
             .into_iter()
-            .map(|(dir, n)| if dir.is_empty() { (dir, n) } else { (format!("{dir}/"), n) })
+            .map(|(dir, n)| if dir.is_empty() { (String::new(), n) } else { (format!("{dir}/"), n) })
             .min_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         self.size
     }

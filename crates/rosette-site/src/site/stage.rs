@@ -32,24 +32,51 @@ struct Stamp(u128, u64, u128);
 
 use super::cache::short;
 
-/// The record of a tree that a build published.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Record {
-    /// The output directory it was published to.
-    out: String,
-    files: HashMap<String, Stamp>,
+/// The records of the two trees, in the cache directory: the one now published as the output,
+/// and the one kept beside it. Each is a line with the output directory it was published to,
+/// then a line with every file's [`Stamp`] by path. Two files, so that neither is read unless
+/// it is used: at a million awards a record holds two million files.
+const PUBLISHED: &str = "tree-published.json";
+const KEPT: &str = "tree-kept.json";
+
+/// The files of the record at `path` when it is of a tree published to `out`.
+fn read_record(path: &Path, out: &str) -> Option<HashMap<String, Stamp>> {
+    let text = std::fs::read(path).ok()?;
+    let (head, files) = text.split_at(text.iter().position(|b| *b == b'\n')?);
+    (serde_json::from_slice::<String>(head).ok()? == out).then_some(())?;
+    serde_json::from_slice(files).ok()
 }
 
-/// A [`Record`] as written, borrowing the map a build filled.
-#[derive(Serialize)]
-struct RecordOf<'a> {
-    out: &'a str,
-    #[serde(serialize_with = "by_path")]
-    files: &'a HashMap<OutPath, Stamp>,
+/// Whether the record at `path` is of a tree published to `out` (its first line only).
+fn record_is_for(path: &Path, out: &str) -> bool {
+    use std::io::BufRead;
+    let mut head = String::new();
+    std::fs::File::open(path)
+        .map(std::io::BufReader::new)
+        .and_then(|mut r| r.read_line(&mut head))
+        .is_ok_and(|_| serde_json::from_str::<String>(head.trim_end()).is_ok_and(|o| o == out))
 }
 
-fn by_path<S: serde::Serializer>(files: &&HashMap<OutPath, Stamp>, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_map(files.iter().map(|(path, stamp)| (path.as_str(), stamp)))
+/// Writes the record of `files`, published to `out`, at `path` (removed if it cannot be).
+fn write_record(path: &Path, out: &str, files: &HashMap<OutPath, Stamp>) {
+    use std::io::Write;
+    // Streamed from the map of what was written, not copied first: the end of a build is its
+    // memory peak.
+    struct ByPath<'a>(&'a HashMap<OutPath, Stamp>);
+    impl Serialize for ByPath<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_map(self.0.iter().map(|(path, stamp)| (path.as_str(), stamp)))
+        }
+    }
+    let saved = std::fs::File::create(path).map(std::io::BufWriter::new).and_then(|mut file| {
+        serde_json::to_writer(&mut file, out).map_err(std::io::Error::other)?;
+        file.write_all(b"\n")?;
+        serde_json::to_writer(&mut file, &ByPath(files)).map_err(std::io::Error::other)?;
+        file.flush()
+    });
+    if saved.is_err() {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 pub struct Staging {
@@ -58,8 +85,7 @@ pub struct Staging {
     prev: PathBuf,
     /// What `dir` holds, when it is the previous tree being updated.
     old: Option<HashMap<String, Stamp>>,
-    /// The record of the tree now in `out` (it becomes `prev`'s record after the swap).
-    published: Option<Record>,
+    /// The cache directory, which holds the trees' records (none when nothing is kept).
     records: Option<PathBuf>,
     out_key: String,
     written: Mutex<HashMap<OutPath, Stamp>>,
@@ -77,29 +103,24 @@ impl Staging {
         let prev = parent.join(format!(".{name}.rosette-prev"));
         let out_key =
             std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf()).to_string_lossy().into_owned();
-        let records = cache.keeps().then(|| cache.dir().join("trees.json"));
-        let read = |path: &PathBuf| -> Option<[Record; 2]> {
-            serde_json::from_slice(&std::fs::read(path).ok()?).ok()
-        };
-        let [published, kept] = records.as_ref().and_then(read).unwrap_or_default();
-        let published = (published.out == out_key).then_some(published);
-        if let Some(kept) = (reuse && kept.out == out_key && prev.is_dir()).then_some(kept)
-            && let Some(records) = &records
+        let records = cache.keeps().then(|| cache.dir().to_path_buf());
+        if let Some(records) = &records
+            && reuse
+            && prev.is_dir()
+            && let Some(kept) = read_record(&records.join(KEPT), &out_key)
+            // From here on the kept tree changes: its record goes, until the swap writes one.
+            && std::fs::remove_file(records.join(KEPT)).is_ok()
         {
-            // From here on the kept tree changes: its record goes, until the swap writes a new one.
-            if std::fs::remove_file(records).is_ok() {
-                return Ok(Staging {
-                    dir: prev.clone(),
-                    prev,
-                    old: Some(kept.files),
-                    published,
-                    records: Some(records.clone()),
-                    out_key,
-                    written: Mutex::new(HashMap::default()),
-                    finished: false,
-                    _prepared: prepared,
-                });
-            }
+            return Ok(Staging {
+                dir: prev.clone(),
+                prev,
+                old: Some(kept),
+                records: Some(records.clone()),
+                out_key,
+                written: Mutex::new(HashMap::default()),
+                finished: false,
+                _prepared: prepared,
+            });
         }
         if prev.exists() {
             std::fs::remove_dir_all(&prev).map_err(|e| SiteError::io_at(&prev, "remove", &e))?;
@@ -109,7 +130,6 @@ impl Staging {
             dir,
             prev,
             old: None,
-            published,
             records,
             out_key,
             written: Mutex::new(HashMap::default()),
@@ -206,32 +226,32 @@ impl Staging {
         self.finished = true;
         let size =
             super::fit::TreeSize::from_files(written.iter().map(|(path, stamp)| (path.as_str(), stamp.1)));
-        // The replaced tree is kept for the next build, when its record is known.
-        let kept = match (self.published.take(), old_tree) {
-            (Some(record), Some(old)) if old == self.prev || std::fs::rename(&old, &self.prev).is_ok() => {
-                record
+        // The replaced tree is kept for the next build, when its record is known: the record
+        // of what was published becomes the kept tree's.
+        let records = self.records.as_deref();
+        let published = records.is_some_and(|r| record_is_for(&r.join(PUBLISHED), &self.out_key));
+        let kept = match old_tree {
+            Some(old) if published && (old == self.prev || std::fs::rename(&old, &self.prev).is_ok()) => {
+                records.is_some_and(|r| std::fs::rename(r.join(PUBLISHED), r.join(KEPT)).is_ok())
             }
-            (_, old) => {
-                if let Some(old) = old {
-                    let _ = std::fs::remove_dir_all(&old);
-                }
-                if self.prev.exists() {
-                    let _ = std::fs::remove_dir_all(&self.prev);
-                }
-                Record::default()
+            Some(old) => {
+                let _ = std::fs::remove_dir_all(&old);
+                false
             }
+            None => false,
         };
-        if let Some(records) = &self.records {
-            // Streamed from the map of what was written, not copied first: at 100,000 awards
-            // the record has 900,000 entries, and the end of a build is its memory peak.
-            let now = RecordOf { out: &self.out_key, files: &written };
-            let saved = std::fs::File::create(records).map(std::io::BufWriter::new).and_then(|mut file| {
-                serde_json::to_writer(&mut file, &(now, kept)).map_err(std::io::Error::other)?;
-                std::io::Write::flush(&mut file)
-            });
-            if saved.is_err() {
-                let _ = std::fs::remove_file(records);
+        if !kept {
+            if self.prev.exists() {
+                let _ = std::fs::remove_dir_all(&self.prev);
             }
+            if let Some(r) = records {
+                let _ = std::fs::remove_file(r.join(KEPT));
+            }
+        }
+        if let Some(r) = records {
+            write_record(&r.join(PUBLISHED), &self.out_key, &written);
+            // The record of both trees in one file, before rosette 0.1's issue #21.
+            let _ = std::fs::remove_file(r.join("trees.json"));
         }
         Ok(size)
     }

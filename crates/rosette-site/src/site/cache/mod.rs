@@ -26,8 +26,8 @@ use crate::verify::Verdict;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// The cache directory's name inside the site directory.
 pub const DIR: &str = ".rosette-cache";
@@ -115,16 +115,28 @@ impl Manifest {
     /// The manifest at `path` if it is whole and was written by this binary in this format;
     /// else none (a clean build).
     fn read(path: &Path, binary: &str) -> Option<Manifest> {
-        use std::io::BufRead;
-        let mut lines = std::io::BufReader::new(std::fs::File::open(path).ok()?).lines();
-        match serde_json::from_str(&lines.next()?.ok()?).ok()? {
+        use rayon::prelude::*;
+        let text = std::fs::read(path).ok()?;
+        let mut lines = text.split(|b| *b == b'\n').filter(|l| !l.is_empty());
+        match serde_json::from_slice(lines.next()?).ok()? {
             Line::Head { format, binary: b } if format == FORMAT && b == binary && !binary.is_empty() => {}
             _ => return None,
         }
+        // On every core: at a million awards the manifest is more than a gigabyte.
+        let lines: Vec<&[u8]> = lines.collect();
+        let parsed: Vec<Line> =
+            lines.par_iter().map(|l| serde_json::from_slice(l).ok()).collect::<Option<_>>()?;
+        drop(text);
         let mut manifest = Manifest::default();
-        for line in lines {
-            match serde_json::from_str(&line.ok()?).ok()? {
-                Line::Verdict { key, verdict } => manifest.verdicts.insert(key, verdict).map(|_| ()),
+        // Most verdicts say the same: kept once, as the build that wrote them kept them.
+        let alike = Alike::default();
+        for line in parsed {
+            match line {
+                Line::Verdict { key, mut verdict } => {
+                    verdict.verdict = alike.one(verdict.verdict);
+                    manifest.verdicts.insert(key, verdict)
+                }
+                .map(|_| ()),
                 Line::Unit { key, unit } => manifest.units.insert(key, unit).map(|_| ()),
                 Line::Head { .. } => return None,
             };
@@ -184,6 +196,48 @@ fn encode(line: &Line) -> Option<Vec<u8>> {
     let mut bytes = serde_json::to_vec(line).ok()?;
     bytes.push(b'\n');
     Some(bytes)
+}
+
+/// Verdicts that say the same are kept once: most awards' checks read alike (the same key,
+/// issuer and status; dates by the day), and a copy each was most of a build's memory at a
+/// million awards.
+#[derive(Default)]
+pub struct Alike(std::sync::Mutex<std::collections::HashSet<ByChecks>>);
+
+/// A verdict compared by what it says (its outcome and checks).
+struct ByChecks(Arc<Verdict>);
+
+impl std::hash::Hash for ByChecks {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.0.outcome.hash(h);
+        self.0.checks.hash(h);
+    }
+}
+
+impl PartialEq for ByChecks {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.outcome == other.0.outcome && self.0.checks == other.0.checks
+    }
+}
+
+impl Eq for ByChecks {}
+
+impl Alike {
+    /// The verdict that says what `verdict` says, kept once. One that still carries what was
+    /// signed (its page needs it) is its own.
+    pub fn one(&self, verdict: Arc<Verdict>) -> Arc<Verdict> {
+        if verdict.signed.is_some() {
+            return verdict;
+        }
+        let Ok(mut seen) = self.0.lock() else { return verdict };
+        let key = ByChecks(verdict);
+        if let Some(kept) = seen.get(&key) {
+            return kept.0.clone();
+        }
+        let verdict = key.0.clone();
+        seen.insert(key);
+        verdict
+    }
 }
 
 /// The first 128 bits of a hex SHA-256 (a cache key or an object's name).

@@ -4,7 +4,7 @@
 
 use super::super::Problem;
 use super::super::cache::Stamp;
-use super::super::cache::{Cache, Key};
+use super::super::cache::{Alike, Cache, Key};
 use super::super::load::{InputFile, Known, Parsed, SiteInput, Stated};
 use super::super::report::Report;
 use super::{Read, Withdrawn};
@@ -142,48 +142,6 @@ fn reuse(
         digest: known.digest.clone(),
         facts,
     })
-}
-
-/// Verdicts that say the same are kept once: most awards' checks read alike (the same key,
-/// issuer and status; dates by the day), and a copy each was most of a build's memory at a
-/// million awards.
-#[derive(Default)]
-struct Alike(std::sync::Mutex<std::collections::HashSet<ByChecks>>);
-
-/// A verdict compared by what it says (its outcome and checks).
-struct ByChecks(Arc<Verdict>);
-
-impl std::hash::Hash for ByChecks {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        self.0.outcome.hash(h);
-        self.0.checks.hash(h);
-    }
-}
-
-impl PartialEq for ByChecks {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.outcome == other.0.outcome && self.0.checks == other.0.checks
-    }
-}
-
-impl Eq for ByChecks {}
-
-impl Alike {
-    /// The verdict that says what `verdict` says, kept once. One that still carries what was
-    /// signed (its page needs it) is its own.
-    fn one(&self, verdict: Arc<Verdict>) -> Arc<Verdict> {
-        if verdict.signed.is_some() {
-            return verdict;
-        }
-        let Ok(mut seen) = self.0.lock() else { return verdict };
-        let key = ByChecks(verdict);
-        if let Some(kept) = seen.get(&key) {
-            return kept.0.clone();
-        }
-        let verdict = key.0.clone();
-        seen.insert(key);
-        verdict
-    }
 }
 
 /// The key of this site that signed `credential` but that rosette.toml does not list.
