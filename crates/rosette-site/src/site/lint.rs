@@ -116,7 +116,7 @@ pub fn check(root: &Path, now: DateTime<Utc>) -> Result<Report, SiteError> {
             report.error(p);
         }
         let mut rest = site;
-        rest.input.files.retain(|f| !bad.contains(&f.display));
+        rest.input.files.retain(|f| !bad.contains(&f.display()));
         rest.input.problems.clear();
         if let Ok(library) = rest.verify(now, &memo, &Silent) {
             lint_rendered(&rest, &library, theme.as_ref(), now, &mut report, &mut missing_images);
@@ -360,9 +360,10 @@ fn lint_award_images(
         if has_asset(input, rel) || !missing_images.insert(rel.to_string()) {
             continue;
         }
-        let file = a.awards.first().map(|&i| library.awards[i].file.display.as_str()).unwrap_or("badges/");
+        let file =
+            a.awards.first().map_or_else(|| "badges/".to_string(), |&i| library.awards[i].file.display());
         report.error(
-            Problem::new(file, format!("the achievement's image `{rel}` is not under badges/"))
+            Problem::new(&file, format!("the achievement's image `{rel}` is not under badges/"))
                 .hint(format!("add `badges/{rel}`: it is published at that path")),
         );
     }

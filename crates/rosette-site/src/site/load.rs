@@ -16,10 +16,8 @@ use std::path::{Path, PathBuf};
 pub struct InputFile {
     /// Path relative to `badges/`, `/`-separated (`awards/a.json`).
     pub rel: String,
-    /// What reports call it (`badges/awards/a.json`).
-    pub display: String,
-    /// Where it is on disk.
-    pub path: PathBuf,
+    /// The `badges/` folder, shared: a million files' paths, each in full, were 100 MB.
+    pub badges: std::sync::Arc<Path>,
     /// What a first reading found, or why the file is not a credential.
     pub parsed: Result<Parsed, ParseError>,
     /// The award's settings from the `.toml` file beside it, if any.
@@ -99,11 +97,21 @@ impl Parsed {
 }
 
 impl InputFile {
+    /// Where it is on disk.
+    pub fn path(&self) -> PathBuf {
+        self.badges.join(&self.rel)
+    }
+
+    /// What reports call it (`badges/awards/a.json`).
+    pub fn display(&self) -> String {
+        format!("badges/{}", self.rel)
+    }
+
     /// Reads and parses the file again, under the same limits as [`load`]. The text of the
     /// `Err` says what went wrong (the file changed or vanished since it was loaded).
     pub fn read(&self, limits: &LimitsConfig) -> Result<(Vec<u8>, Credential), String> {
         let changed = "the file changed while the site was being built";
-        let bytes = crate::fs::read_at_most(&self.path, limits.max_file_size)
+        let bytes = crate::fs::read_at_most(&self.path(), limits.max_file_size)
             .map_err(|_| format!("{changed}: it can no longer be read"))?;
         if bytes.len() as u64 > limits.max_file_size {
             return Err(changed.to_string());
@@ -252,7 +260,7 @@ pub fn load(root: &Path, memo: &mut Files) -> Result<SiteInput, SiteError> {
                 ))
                 .hint("raise `max_credentials` in the [limits] table of rosette.toml"));
             }
-            credential_files.push((rel, display, path.to_path_buf()));
+            credential_files.push((rel, path.to_path_buf()));
         } else {
             if looks_like_a_secret_key(path) {
                 problems.push(
@@ -282,12 +290,13 @@ pub fn load(root: &Path, memo: &mut Files) -> Result<SiteInput, SiteError> {
     }
     // Reading and parsing the credentials is most of this step: it runs on every core, and
     // the files keep the walk's sorted order.
+    let shared: std::sync::Arc<Path> = badges.as_path().into();
     let read: Vec<_> = credential_files
         .into_par_iter()
-        .map(|(rel, display, path)| {
+        .map(|(rel, path)| {
             let meta = path.with_extension("toml");
             let meta = tomls.contains(&meta).then_some(meta);
-            read_credential(rel, display, path, meta, &limits, memo)
+            read_credential(rel, &shared, &path, meta, &limits, memo)
         })
         .collect();
     for result in read {
@@ -316,20 +325,22 @@ pub fn load(root: &Path, memo: &mut Files) -> Result<SiteInput, SiteError> {
 /// the problem with it or with its `.toml` beside it, if any.
 fn read_credential(
     rel: String,
-    display: String,
-    path: PathBuf,
+    badges: &std::sync::Arc<Path>,
+    path: &Path,
     meta_path: Option<PathBuf>,
     limits: &LimitsConfig,
     memo: &Files,
 ) -> Result<(Option<InputFile>, Option<super::Problem>), SiteError> {
+    let display = format!("badges/{rel}");
     let (meta, problem) = read_meta(&rel, &display, meta_path)?;
-    let stamp = Stamp::of(&path);
+    let badges = badges.clone();
+    let stamp = Stamp::of(path);
     if let Some(known) = stamp.as_ref().and_then(|s| memo.get(&rel, s)) {
         let (parsed, known) = (Ok(known.parsed.clone()), Some(Box::new(known.clone())));
-        return Ok((Some(InputFile { rel, display, path, parsed, meta, stamp, known }), problem));
+        return Ok((Some(InputFile { rel, badges, parsed, meta, stamp, known }), problem));
     }
     // Read at most one byte past the limit: the size on disk can change under us.
-    let bytes = crate::fs::read_at_most(&path, limits.max_file_size)?;
+    let bytes = crate::fs::read_at_most(path, limits.max_file_size)?;
     if bytes.len() as u64 > limits.max_file_size {
         let problem = super::Problem::new(
             &display,
@@ -342,7 +353,7 @@ fn read_credential(
     // dropped with its bytes.
     let parsed = Credential::parse_with_depth(&bytes, limits.max_json_depth).map(|c| Parsed::of(&c));
     drop(bytes);
-    Ok((Some(InputFile { rel, display, path, parsed, meta, stamp, known: None }), problem))
+    Ok((Some(InputFile { rel, badges, parsed, meta, stamp, known: None }), problem))
 }
 
 /// An award's settings from the `.toml` file beside it (at `meta_path`, when there is one),

@@ -25,10 +25,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// What a recorded file was: its content hash (the first 128 bits of the SHA-256), size and
-/// modification time (nanoseconds). Compact, because a site of 100,000 awards has 900,000
+/// modification time (nanoseconds; 64 bits last until 2554). Compact, because a site of 100,000 awards has 900,000
 /// files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct Stamp(u128, u64, u128);
+struct Stamp(u128, u64, u64);
 
 use super::cache::short;
 
@@ -358,5 +358,5 @@ impl Drop for Staging {
 fn stamp_of(path: &Path, content: &str) -> Option<Stamp> {
     let meta = std::fs::symlink_metadata(path).ok().filter(std::fs::Metadata::is_file)?;
     let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
-    Some(Stamp(short(content), meta.len(), modified))
+    Some(Stamp(short(content), meta.len(), u64::try_from(modified).ok()?))
 }

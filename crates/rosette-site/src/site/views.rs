@@ -345,7 +345,7 @@ pub fn award(
     AwardView {
         url: format!("{base}{}/", award.page.as_str()),
         path: format!("{}/", award.page.as_str()),
-        json_url: format!("{base}{}", award.json.as_str()),
+        json_url: format!("{base}{}", award.json().as_str()),
         title: format!("{recipient} — {}", achievement.name),
         issued: award.valid_from.map(|d| human_date(d, lang)),
         issued_iso: award.valid_from.map(crate::model::date::format_date_time),

@@ -25,9 +25,10 @@ const SETTLE: std::time::Duration = std::time::Duration::from_secs(2);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamp {
     len: u64,
-    /// Modification and status-change times, in nanoseconds since the epoch.
-    modified: u128,
-    changed: u128,
+    /// Modification and status-change times, in nanoseconds since the epoch (a million of
+    /// these are held during a build: 64 bits last until 2554).
+    modified: u64,
+    changed: u64,
     inode: u64,
 }
 
@@ -36,11 +37,12 @@ impl Stamp {
     pub fn of(path: &Path) -> Option<Stamp> {
         let meta = std::fs::symlink_metadata(path).ok().filter(std::fs::Metadata::is_file)?;
         let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+        let modified = u64::try_from(modified).ok()?;
         #[cfg(unix)]
         let (changed, inode) = {
             use std::os::unix::fs::MetadataExt;
-            let changed = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
-            (u128::try_from(changed).unwrap_or(0), meta.ino())
+            let changed = meta.ctime().checked_mul(1_000_000_000)?.checked_add(meta.ctime_nsec())?;
+            (u64::try_from(changed).ok()?, meta.ino())
         };
         #[cfg(not(unix))]
         let (changed, inode) = (0, 0);
@@ -52,7 +54,7 @@ impl Stamp {
     fn settled(&self) -> bool {
         let now =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        self.modified.max(self.changed) + SETTLE.as_nanos() <= now
+        u128::from(self.modified.max(self.changed)) + SETTLE.as_nanos() <= now
     }
 }
 

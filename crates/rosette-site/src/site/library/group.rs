@@ -30,11 +30,11 @@ pub fn stale_awards(library: &Library<'_>, input: &SiteInput) -> Vec<Problem> {
         let current = achievement.to_json(base, &input.config.language);
         let Some(id) = current["id"].as_str() else { continue };
         let digest = achievement_digest(&current);
-        let stale: Vec<&str> = library
+        let stale: Vec<String> = library
             .awards
             .iter()
             .filter(|a| a.achievement == id && a.achievement_digest != digest)
-            .map(|a| a.file.display.as_str())
+            .map(|a| a.file.display())
             .collect();
         if stale.is_empty() {
             continue;
@@ -127,13 +127,13 @@ pub(super) fn group(
         let page = match OutPath::new(&rel) {
             Ok(p) => p,
             Err(e) => {
-                problems.push(Problem::new(&award.file.display, format!("achievement page: {e}")));
+                problems.push(Problem::new(&award.file.display(), format!("achievement page: {e}")));
                 continue;
             }
         };
         if let Some(other) = pages.insert(page.clone(), award.achievement.clone()) {
             problems.push(Problem::new(
-                &award.file.display,
+                &award.file.display(),
                 format!(
                     "achievement `{}` would have the same page `{}/` as `{other}`",
                     award.achievement,

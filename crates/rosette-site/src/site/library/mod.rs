@@ -12,7 +12,7 @@ pub use group::{achievement_digest, keys_document, stale_awards};
 pub use verdicts::{BuildSource, status_flag, unlisted_key, unlisted_key_hint};
 
 use super::Problem;
-use super::cache::Cache;
+use super::cache::{Cache, Sha};
 use super::load::{InputFile, SiteInput};
 use super::paths::{OutPath, under_base};
 use crate::config::SiteKey;
@@ -32,13 +32,11 @@ use verdicts::Checked;
 pub struct Award<'a> {
     pub file: &'a InputFile,
     /// SHA-256 of the bytes that were verified: what is published must be the same.
-    pub digest: String,
+    pub digest: Sha,
     /// Shared with the incremental cache's record of it, not copied: 100,000 of them add up.
     pub verdict: Arc<Verdict>,
     /// The page's directory (`awards/2024-0001`); the page is `…/index.html`.
     pub page: OutPath,
-    /// The raw credential, published byte for byte (`awards/2024-0001.json`).
-    pub json: OutPath,
     /// Key into [`Library::achievements`].
     pub achievement: String,
     pub valid_from: Option<DateTime<Utc>>,
@@ -47,10 +45,10 @@ pub struct Award<'a> {
     pub withdrawn: Option<Withdrawn>,
     pub visibility: crate::config::Visibility,
     /// The key of this award's verdict in the incremental cache.
-    pub cache_key: Option<String>,
+    pub cache_key: Option<Sha>,
     /// The cached object of what was signed, in its page form (`canonical::blob`), when the
     /// verdict came from the cache or was cached (its `signed` is then empty).
-    pub cached_canonical: Option<String>,
+    pub cached_canonical: Option<Sha>,
     /// A hash of the achievement as this credential states it (its JCS form), to find awards
     /// signed with an older text than the achievement's file has now ([`stale_awards`]); 0
     /// when the site has no achievement files.
@@ -58,6 +56,11 @@ pub struct Award<'a> {
 }
 
 impl Award<'_> {
+    /// The raw credential, published byte for byte (`awards/2024-0001.json`).
+    pub fn json(&self) -> OutPath {
+        self.page.with_suffix(".json")
+    }
+
     /// What a build and `rosette check` warn about this award (it expired): its warning
     /// checks, in one line. `None` when nothing warns.
     pub fn warning(&self) -> Option<Problem> {
@@ -71,15 +74,19 @@ impl Award<'_> {
             .filter(|c| c.state == crate::verify::State::Warning)
             .map(|c| c.message.as_str())
             .collect();
-        Some(Problem::new(&self.file.display, why.join("; ")))
+        Some(Problem::new(&self.file.display(), why.join("; ")))
     }
 
     /// Reads the credential again; an `Err` when the file is no longer what was verified.
     pub fn source(&self, limits: &crate::config::LimitsConfig) -> Result<Source, Problem> {
-        let (bytes, credential) = self.file.read(limits).map_err(|e| Problem::new(&self.file.display, e))?;
-        if super::cache::hash(&bytes) != self.digest {
-            return Err(Problem::new(&self.file.display, "the file changed while the site was being built")
-                .hint("build again once nothing writes to badges/"));
+        let (bytes, credential) =
+            self.file.read(limits).map_err(|e| Problem::new(&self.file.display(), e))?;
+        if Sha::of(&bytes) != self.digest {
+            return Err(Problem::new(
+                &self.file.display(),
+                "the file changed while the site was being built",
+            )
+            .hint("build again once nothing writes to badges/"));
         }
         Ok(Source { bytes, credential })
     }
@@ -206,20 +213,20 @@ fn read_credentials<'a>(
     for file in &input.files {
         match &file.parsed {
             Err(e) => problems.push(
-                Problem::new(&file.display, e.to_string())
+                Problem::new(&file.display(), e.to_string())
                     .hint("fix the JSON; a credential must be published exactly as it was signed"),
             ),
             Ok(parsed) if parsed.status_list => {
                 let (bytes, c) = match file.read(&config.limits) {
                     Ok(read) => read,
                     Err(e) => {
-                        problems.push(Problem::new(&file.display, e));
+                        problems.push(Problem::new(&file.display(), e));
                         continue;
                     }
                 };
                 let Some(path) = c.id().and_then(|id| under_base(id, base)) else {
                     problems.push(Problem::new(
-                        &file.display,
+                        &file.display(),
                         "a status list's `id` must be a URL under `base_url`",
                     ));
                     continue;
@@ -237,8 +244,10 @@ fn read_credentials<'a>(
                         read.credentials.push(file);
                         read.lists.push((file, bytes, c));
                     }
-                    Err(e) => problems
-                        .push(Problem::new(&file.display, format!("status list `id` cannot be a path: {e}"))),
+                    Err(e) => problems.push(Problem::new(
+                        &file.display(),
+                        format!("status list `id` cannot be a path: {e}"),
+                    )),
                 }
             }
             Ok(_) => read.credentials.push(file),
@@ -255,11 +264,11 @@ fn admit<'a>(
     checked: Vec<Result<Checked, Problem>>,
     status_lists: &mut [StatusList<'a>],
     problems: &mut Vec<Problem>,
-) -> (Vec<Award<'a>>, HashMap<u128, &'a str>) {
+) -> (Vec<Award<'a>>, HashMap<u128, &'a InputFile>) {
     let mut awards = Vec::new();
     // By fingerprint, not by copies of a million ids and paths.
-    let mut pages: HashMap<u128, &str> = HashMap::new();
-    let mut ids: HashMap<u128, &str> = HashMap::new();
+    let mut pages: HashMap<u128, &InputFile> = HashMap::new();
+    let mut ids: HashMap<u128, &InputFile> = HashMap::new();
     for (&file, checked) in credentials.iter().zip(checked) {
         let Checked { verdict, cache_key, nquads: cached_canonical, digest, facts } = match checked {
             Ok(c) => c,
@@ -274,14 +283,16 @@ fn admit<'a>(
                 Some(fragment) => unlisted_key_hint(&fragment),
                 None => problem.1,
             };
-            problems.push(Problem::new(&file.display, problem.0).hint(hint));
+            problems.push(Problem::new(&file.display(), problem.0).hint(hint));
             continue;
         }
         if let Some(id) = &facts.stated.id
-            && let Some(other) = ids.insert(fingerprint(id), &file.display)
+            && let Some(other) = ids.insert(fingerprint(id), file)
         {
-            problems
-                .push(Problem::new(&file.display, format!("credential id `{id}` is also used by `{other}`")));
+            problems.push(Problem::new(
+                &file.display(),
+                format!("credential id `{id}` is also used by `{}`", other.display()),
+            ));
             continue;
         }
         let stated = facts.stated;
@@ -294,21 +305,20 @@ fn admit<'a>(
         let page = match stated.page.and_then(|p| OutPath::new(&p)) {
             Ok(p) => p,
             Err(e) => {
-                problems.push(Problem::new(&file.display, e));
+                problems.push(Problem::new(&file.display(), e));
                 continue;
             }
         };
-        if let Some(other) = pages.insert(fingerprint(page.as_str()), &file.display) {
+        if let Some(other) = pages.insert(fingerprint(page.as_str()), file) {
             problems.push(Problem::new(
-                &file.display,
-                format!("its page `{}/` would overwrite the page of `{other}`", page.as_str()),
+                &file.display(),
+                format!("its page `{}/` would overwrite the page of `{}`", page.as_str(), other.display()),
             ));
             continue;
         }
         awards.push(Award {
             file,
             digest,
-            json: page.with_suffix(".json"),
             page,
             verdict,
             achievement: stated.achievement,
@@ -316,8 +326,8 @@ fn admit<'a>(
             valid_until: stated.valid_until,
             withdrawn: facts.withdrawn,
             visibility: file.meta.visibility.unwrap_or(input.config.privacy.default_visibility),
-            cache_key,
-            cached_canonical,
+            cache_key: cache_key.as_deref().and_then(Sha::from_hex),
+            cached_canonical: cached_canonical.as_deref().and_then(Sha::from_hex),
             achievement_digest: stated.achievement_digest,
         });
     }
@@ -334,7 +344,7 @@ fn fingerprint(text: &str) -> u128 {
 
 /// Neutral pages for awards removed at their holders' request, unless another award now
 /// has the address.
-fn removed_pages(input: &SiteInput, pages: &HashMap<u128, &str>) -> Vec<RemovedAward> {
+fn removed_pages(input: &SiteInput, pages: &HashMap<u128, &InputFile>) -> Vec<RemovedAward> {
     let base = input.config.base_url.as_str();
     let mut removed = Vec::new();
     for r in &input.removed {

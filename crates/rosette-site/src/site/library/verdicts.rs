@@ -4,7 +4,7 @@
 
 use super::super::Problem;
 use super::super::cache::Stamp;
-use super::super::cache::{Alike, Cache, Key};
+use super::super::cache::{Alike, Cache, Key, Sha};
 use super::super::load::{InputFile, Known, Parsed, SiteInput, Stated};
 use super::super::report::Report;
 use super::{Read, Withdrawn};
@@ -82,16 +82,17 @@ pub(super) fn verify_all(
                 return Ok(checked);
             }
             // Its stamp before it is read: what the memo of `badges/` records with what reading found.
-            let stamp = if held.is_none() { Stamp::of(&file.path) } else { None };
+            let stamp = if held.is_none() { Stamp::of(&file.path()) } else { None };
             let owned;
             let (bytes, c) = match held {
                 Some((_, bytes, c)) => (bytes, c),
                 None => {
-                    owned = file.read(&config.limits).map_err(|e| Problem::new(&file.display, e))?;
+                    owned = file.read(&config.limits).map_err(|e| Problem::new(&file.display(), e))?;
                     (&owned.0, &owned.1)
                 }
             };
-            let digest = super::super::cache::hash(bytes);
+            let sha = Sha::of(bytes);
+            let digest = sha.hex();
             let stated = stated(c, file, base, input);
             // Status lists are verified afresh: every other verdict depends on them.
             let (verdict, cache_key, nquads) = if cache.keeps() && held.is_none() {
@@ -101,13 +102,13 @@ pub(super) fn verify_all(
             };
             let verdict = alike.one(verdict);
             if let Some(stamp) = stamp.filter(|_| cache.keeps()) {
-                let known = Known { digest: digest.clone(), parsed: Parsed::of(c), stated };
+                let known = Known { digest, parsed: Parsed::of(c), stated };
                 cache.files.put(&file.rel, stamp, &known);
                 let facts = Facts::of(c, known.stated, &verdict, keys, &did, input);
-                return Ok(Checked { verdict, cache_key, nquads, digest, facts });
+                return Ok(Checked { verdict, cache_key, nquads, digest: sha, facts });
             }
             let facts = Facts::of(c, stated, &verdict, keys, &did, input);
-            Ok(Checked { verdict, cache_key, nquads, digest, facts })
+            Ok(Checked { verdict, cache_key, nquads, digest: sha, facts })
         })
         .collect()
 }
@@ -125,6 +126,7 @@ fn reuse(
     alike: &Alike,
 ) -> Option<Checked> {
     let stated = &known.stated;
+    let digest = Sha::from_hex(&known.digest)?;
     let key = verdict_key(shared, &known.digest, time_flags(stated.valid_from, stated.valid_until, now));
     let hit = cache.verdict(&key).filter(|hit| judge(&hit.verdict).is_none())?;
     cache.stats.verdicts_reused.fetch_add(1, Ordering::Relaxed);
@@ -135,13 +137,7 @@ fn reuse(
     let verdict = alike.one(hit.verdict);
     let withdrawn = withdrawn(stated, &verdict, input);
     let facts = Facts { stated: stated.clone(), unlisted_key: None, withdrawn };
-    Some(Checked {
-        verdict,
-        cache_key: Some(key),
-        nquads: hit.canonical,
-        digest: known.digest.clone(),
-        facts,
-    })
+    Some(Checked { verdict, cache_key: Some(key), nquads: hit.canonical, digest, facts })
 }
 
 /// The key of this site that signed `credential` but that rosette.toml does not list.
@@ -170,7 +166,7 @@ pub(super) struct Checked {
     pub(super) cache_key: Option<String>,
     pub(super) nquads: Option<String>,
     /// SHA-256 of the bytes verified.
-    pub(super) digest: String,
+    pub(super) digest: Sha,
     pub(super) facts: Facts,
 }
 

@@ -113,8 +113,9 @@ fn render_one(
     // it) and the keys of its parts, not their files again: at 100,000 awards that
     // repetition was about 90 MB.
     let files = if cx.config.output.credential_files {
-        let json = cx.out.store(memo, &award.json, &source.bytes)?;
-        json.filter(|_| complete).map(|h| vec![(award.json.as_str().to_string(), h)])
+        let path = award.json();
+        let json = cx.out.store(memo, &path, &source.bytes)?;
+        json.filter(|_| complete).map(|h| vec![(path.as_str().to_string(), h)])
     } else {
         complete.then(Vec::new)
     };
@@ -187,8 +188,8 @@ pub(super) fn earner_files(
 /// retirement dates, status lists). Everything `views::award` and `earner::make` read.
 fn award_key(award: &Award<'_>, shared: &str, now: DateTime<Utc>) -> String {
     let mut key = Key::new("award");
-    key.add(shared.as_bytes()).add(award.digest.as_bytes());
-    key.add(award.page.as_str().as_bytes()).add(award.json.as_str().as_bytes());
+    key.add(shared.as_bytes()).add(award.digest.bytes());
+    key.add(award.page.as_str().as_bytes()).add(award.json().as_str().as_bytes());
     key.add(award.achievement.as_bytes());
     key.add(&serde_json::to_vec(&award.verdict).unwrap_or_default());
     key.add(format!("{:?} {:?}", award.withdrawn, award.visibility).as_bytes());
@@ -237,7 +238,7 @@ fn keep_canonical(award: &Award<'_>, cx: &Context<'_>, text: bool) -> Result<Opt
     if !cache.keeps() {
         return Ok(blob);
     }
-    let mut object = award.cached_canonical.clone();
+    let mut object = award.cached_canonical.map(|sha| sha.hex());
     if object.is_none()
         && let Some(b) = &blob
     {
@@ -250,7 +251,7 @@ fn keep_canonical(award: &Award<'_>, cx: &Context<'_>, text: bool) -> Result<Opt
         let path = cache.object(hash);
         blob = Some(std::fs::read_to_string(&path).map_err(|e| SiteError::io_at(&path, "read", &e))?);
     }
-    if let Some(key) = &award.cache_key {
+    if let Some(key) = award.cache_key.map(|sha| sha.hex()) {
         let rdfc = object.is_some();
         if rdfc || signed.is_none() {
             // What was signed is not cached in the verdict (its object is): drop it from the copy.
