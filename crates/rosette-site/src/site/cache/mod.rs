@@ -70,12 +70,13 @@ impl Sha {
 
     /// A SHA-256 from its hex form (a cache key, an object's name); `None` if it is not one.
     pub fn from_hex(text: &str) -> Option<Sha> {
+        let digit = |c: u8| (c as char).to_digit(16).and_then(|d| u8::try_from(d).ok());
         let mut sha = [0u8; 32];
         if text.len() != 64 {
             return None;
         }
         for (byte, pair) in sha.iter_mut().zip(text.as_bytes().chunks(2)) {
-            *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+            *byte = digit(pair[0])? << 4 | digit(pair[1])?;
         }
         Some(Sha(sha))
     }
@@ -554,6 +555,19 @@ mod tests {
         };
         assert_ne!(key(&[b"ab", b"c"]), key(&[b"a", b"bc"]));
         assert_eq!(key(&[b"ab", b"c"]), key(&[b"ab", b"c"]));
+    }
+
+    #[test]
+    fn a_sha_reads_back_from_its_hex_form_and_nothing_else_does() {
+        let sha = Sha::of(b"award");
+        assert_eq!(sha.hex(), hash(b"award"));
+        assert_eq!(Sha::from_hex(&sha.hex()), Some(sha));
+        let hex = sha.hex();
+        for bad in
+            ["", "00", &hex[1..], &format!("{}g", &hex[1..]), &format!("+{}", &hex[1..]), &format!("{hex}0")]
+        {
+            assert_eq!(Sha::from_hex(bad), None, "{bad}");
+        }
     }
 
     #[test]
