@@ -177,6 +177,10 @@ pub fn load(root: &Path) -> Result<SiteInput, SiteError> {
         {
             continue;
         }
+        if crate::notify::outbox::is_outbox_name(&name) {
+            problems.push(outbox_problem(&display));
+            continue;
+        }
         if path.extension().is_some_and(|x| x == "json") {
             credentials += 1;
             if credentials > limits.max_credentials {
@@ -286,6 +290,12 @@ fn read_credential(
         AwardMeta::default()
     };
     Ok((Some(InputFile { rel, display, path, parsed, meta }), problem))
+}
+
+/// A file of rosette's outbox where it would be published (issue #22).
+pub fn outbox_problem(display: &str) -> super::Problem {
+    super::Problem::new(display, "this is an e-mail notice from rosette's outbox, with an earner's address; it would be published")
+        .hint("the outbox is `outbox/` in the site directory, beside badges/: move it back there (and keep it out of git)")
 }
 
 /// Whether a file under `badges/` holds a secret Multikey (a key saved as `key.txt`, say):
