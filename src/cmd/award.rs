@@ -66,17 +66,8 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     // The notices' theme and sender, and a first notice composed, before the key is read: a
     // template that fails stops the batch here, not after signing.
     let theme = notices_theme(root, &site, &rows, args.no_notify)?;
-    let composer = theme.as_ref().and_then(|theme| {
-        let composer = Composer::new(theme, &site.config);
-        if composer.is_none() {
-            crate::ui::warning(
-                "no e-mail notice was written: rosette.toml names no sender\n  hint: set `from` in a \
-                 [notify] table (or `email` in [issuer]) to have `award` write each earner's notice for \
-                 `rosette notify`; --no-notify leaves them out without this warning",
-            );
-        }
-        composer
-    });
+    let composer = theme.as_ref().and_then(|theme| Composer::new(theme, &site.config));
+    let no_sender = theme.is_some() && composer.is_none();
     if let Some(composer) = &composer {
         check_notices(composer, &rows, args.csv.is_some()).map_err(failed)?;
     }
@@ -192,6 +183,13 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
         "awarded {}; run `rosette build` to publish",
         crate::ui::count(made.len(), "badge")
     ));
+    if no_sender {
+        crate::ui::warning(
+            "no e-mail notice was written: rosette.toml names no sender\n  hint: set `from` in a [notify] \
+             table (or `email` in [issuer]) to have `award` write each earner's notice for `rosette notify`; \
+             --no-notify leaves them out without this warning",
+        );
+    }
     if notices > 0 {
         crate::ui::status(format!(
             "wrote {} to `outbox/pending/`; run `rosette notify` once the site is published",
