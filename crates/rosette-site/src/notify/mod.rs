@@ -29,7 +29,7 @@ pub fn redact(text: &str) -> String {
             continue;
         }
         // Drop the local part already copied, then skip the domain.
-        while out.chars().last().is_some_and(part) {
+        while out.chars().next_back().is_some_and(part) {
             out.pop();
         }
         out.push_str("…@…");
