@@ -565,3 +565,32 @@ fn no_sender_means_no_notice_and_a_warning() {
     );
     assert!(!root.join("outbox/pending").exists());
 }
+
+#[test]
+fn a_password_never_crosses_plain_text_and_a_login_needs_one() {
+    let sink = Sink::start();
+    let site = Site::new(&sink.url(), "en");
+    site.award("Ada", "ada@example.org");
+    let out = run(&site.root, &["notify"], &[("ROSETTE_SMTP_PASSWORD", "hunter2")]).code(1);
+    assert!(out.stderr.contains("ROSETTE_SMTP_PASSWORD is set, and `smtp://127.0.0.1:"), "{}", out.stderr);
+    assert!(!out.stderr.contains("hunter2"), "{}", out.stderr);
+    let config = site
+        .read("rosette.toml")
+        .replace("per_minute = 100000", "per_minute = 100000\nusername = \"badges\"");
+    site.write("rosette.toml", &config);
+    let out = site.rosette(&["notify"]).code(1);
+    assert!(
+        out.stderr.contains(
+            "`[notify] username` is set, and the environment variable ROSETTE_SMTP_PASSWORD is empty"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!((sink.connections(), site.outbox("pending").len()), (0, 1), "nothing was sent, nothing moved");
+    // A password in the server's URL is refused with rosette.toml, without being echoed.
+    let config = site.read("rosette.toml").replace("smtp://127.0.0.1", "smtp://badges:hunter2@127.0.0.1");
+    site.write("rosette.toml", &config);
+    let out = site.rosette(&["notify", "--dry-run"]).code(1);
+    assert!(out.stderr.contains("`smtp` has a user name or password in it"), "{}", out.stderr);
+    assert!(!out.stderr.contains("hunter2"), "{}", out.stderr);
+}
