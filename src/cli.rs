@@ -75,6 +75,16 @@ pub enum Command {
     /// Remove an award's page and personal data at its holder's request (from the next build).
     #[command(name = "remove-holder", after_help = EXIT_CODES)]
     RemoveHolder(HolderArgs),
+    /// Send the e-mail notices `award` wrote to `outbox/pending/`, through `[notify] smtp`.
+    ///
+    /// Each notice is sent at most once: it moves to `outbox/sent.log` only after the server
+    /// accepts it. A refused address, a server that is down or a run that is stopped leaves the
+    /// rest for the next run, which sends only what is left; each failure is named, with its
+    /// reason (exit status 1). The password is read from ROSETTE_SMTP_PASSWORD, never from a
+    /// file; nothing printed names an address. Send after the site is published: the notices
+    /// link to the badge pages.
+    #[command(after_help = EXIT_CODES)]
+    Notify(NotifyArgs),
     /// Create a new site: rosette.toml, a signing key, an example achievement, a CI workflow.
     #[command(after_help = EXIT_CODES)]
     Init(InitArgs),
@@ -163,6 +173,28 @@ pub struct AwardArgs {
     /// row number and reason), instead of the new ids one a line.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Write no e-mail notice to the outbox. Without it, each award with an address gets a
+    /// message in `outbox/pending/` for `rosette notify` to send: now is the only time rosette
+    /// sees the address.
+    #[arg(long)]
+    pub no_notify: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NotifyArgs {
+    /// Print what would be sent (award id and subject, a line each) and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// At most this many messages a minute (default: rosette.toml's notify.per_minute, 30).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub per_minute: Option<u32>,
+    /// Send again the notices a stopped run left unconfirmed: their content reached the
+    /// server, whose answer was never recorded, so the earner may get a second copy.
+    #[arg(long)]
+    pub resend_unconfirmed: bool,
+    /// The site directory.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]

@@ -15,7 +15,8 @@
 //! the names the commands use (`rosette::verify`, `rosette::site`).
 
 pub use rosette_site::{
-    achievement, award, badge_art, card, config, fs, markdown, paths, qr, registry, site, templates, text,
+    achievement, award, badge_art, card, config, fs, markdown, notify, paths, qr, registry, site, templates,
+    text,
 };
 pub use rosette_vc::{
     badge_page, bake, canon, contexts, did, integrity, json, jsonld, keys, model, net, presentation, status,

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Reissue(args) => rosette::cmd::reissue::run(&args),
         Command::RemoveHolder(args) => rosette::cmd::holder::run(&args),
         Command::Init(args) => rosette::cmd::init::run(&args),
+        Command::Notify(args) => rosette::cmd::notify::run(&args),
         Command::Revoke(args) => rosette::cmd::status::run(&args, rosette::cmd::status::Change::Revoke),
         Command::Suspend(args) => rosette::cmd::status::run(&args, rosette::cmd::status::Change::Suspend),
         Command::Reinstate(args) => rosette::cmd::status::run(&args, rosette::cmd::status::Change::Reinstate),

@@ -10,7 +10,10 @@ use crate::integrity::{self, Cryptosuite, ProofOptions};
 use crate::jsonld::JsonLdProcessor;
 use crate::keys::SecretKey;
 use crate::model::date::{format_date_time, parse_date_time};
+use crate::notify::compose::{Composer, Notice};
+use crate::notify::outbox::{Outbox, Staging};
 use crate::registry::{self, Registry};
+use crate::templates::Theme;
 use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -60,6 +63,14 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
         grouped_error(problems, rows.len(), args.csv.is_some())
     };
     check_rows(&site, &rows, args.csv.is_some()).map_err(failed)?;
+    // The notices' theme and sender, and a first notice composed, before the key is read: a
+    // template that fails stops the batch here, not after signing.
+    let theme = notices_theme(root, &site, &rows, args.no_notify)?;
+    let composer = theme.as_ref().and_then(|theme| Composer::new(theme, &site.config));
+    let no_sender = theme.is_some() && composer.is_none();
+    if let Some(composer) = &composer {
+        check_notices(composer, &rows, args.csv.is_some()).map_err(failed)?;
+    }
     // Counted once (a walk of every file under badges/), then checked again below with the
     // lists the batch starts.
     let existing = site.credential_files()?;
@@ -93,6 +104,11 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     };
     let awards_dir = site.badges.join("awards");
     std::fs::create_dir_all(&awards_dir).map_err(|e| CliError::io_at(&awards_dir, "create", &e))?;
+    let outbox = match &composer {
+        Some(composer) => Some((composer, Outbox::of(root).stage()?)),
+        None => None,
+    };
+    let notices = outbox.as_ref().map(|(composer, staging)| (*composer, staging));
     let mut staged = Vec::with_capacity(prepared.len());
     let mut problems = Vec::new();
     for chunk in prepared.chunks(SIGNING_CHUNK) {
@@ -100,7 +116,7 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
             .par_iter()
             .map(|p| {
                 progress.inc(1);
-                sign_to_file(&site, p, &jsonld, &options, &key, &awards_dir)
+                sign_to_file(&site, p, &jsonld, &options, &key, &awards_dir, notices)
             })
             .collect();
         for result in signed {
@@ -148,7 +164,14 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
     // The awards, thousands at once: one flush to disk for all of them, then each renamed
     // into place.
     let made: Vec<String> = staged.iter().map(|s| s.id.clone()).collect();
+    let noticed: Vec<String> = staged.iter().filter(|s| s.notice).map(|s| s.slug.clone()).collect();
     crate::fs::publish_staged(staged.into_iter().map(|s| (s.file, s.path)).collect())?;
+    // The notices after their awards: a run killed in between leaves awards without a
+    // notice, never a notice of an award that does not exist.
+    let notices = match outbox {
+        Some((_, staging)) => staging.publish(&noticed)?,
+        None => 0,
+    };
     if json {
         print_json(&made, &[]);
     } else {
@@ -160,7 +183,71 @@ pub fn run(args: &AwardArgs) -> Result<Exit, CliError> {
         "awarded {}; run `rosette build` to publish",
         crate::ui::count(made.len(), "badge")
     ));
+    if no_sender {
+        crate::ui::warning(
+            "no e-mail notice was written: rosette.toml names no sender\n  hint: set `from` in a [notify] \
+             table (or `email` in [issuer]) to have `award` write each earner's notice for `rosette notify`; \
+             --no-notify leaves them out without this warning",
+        );
+    }
+    if notices > 0 {
+        crate::ui::status(format!(
+            "wrote {} to `outbox/pending/`; run `rosette notify` once the site is published",
+            crate::ui::count(notices, "e-mail notice")
+        ));
+    }
     Ok(Exit::Ok)
+}
+
+/// The theme the notices are written with, when any are to be: some row has an address and
+/// `--no-notify` was not given.
+fn notices_theme(
+    root: &Path,
+    site: &IssuingSite,
+    rows: &[Row],
+    no_notify: bool,
+) -> Result<Option<Theme>, CliError> {
+    if no_notify || rows.iter().all(|r| r.email.is_none()) {
+        return Ok(None);
+    }
+    Theme::load(root, &site.config.theme).map(Some)
+}
+
+/// Composes a notice for every row with an address, as `award` will once the awards are
+/// made (with a stand-in id): an address no message can carry, or a template that fails,
+/// is a problem of its row before anything is signed.
+fn check_notices(composer: &Composer<'_>, rows: &[Row], csv: bool) -> Result<(), Vec<RowProblem>> {
+    let mut problems = Vec::new();
+    let achievement = serde_json::json!({"name": "achievement"});
+    let mut template_checked = false;
+    for (i, row) in rows.iter().enumerate() {
+        let Some(address) = row.email.as_deref().map(str::trim) else { continue };
+        let number = if csv { i + 2 } else { 1 };
+        if !crate::notify::compose::is_deliverable(address) {
+            problems.push((
+                number,
+                "the e-mail address cannot be a message's recipient (pass --no-notify to award without a notice)"
+                    .to_string(),
+            ));
+            continue;
+        }
+        // The templates fail alike for every row, or not at all: composed once.
+        if !template_checked {
+            template_checked = true;
+            let notice = Notice {
+                slug: "0000-check",
+                recipient: &row.name,
+                address,
+                achievement: &achievement,
+                valid_from: None,
+                valid_until: None,
+            };
+            if let Err(e) = composer.compose(&notice, chrono::Utc::now()) {
+                problems.push((number, e));
+            }
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
 }
 
 /// Warns, once per achievement, about text given in languages the credential cannot carry
@@ -209,7 +296,11 @@ struct Staged {
     file: crate::fs::TempPath,
     path: PathBuf,
     id: String,
+    /// The award's file name without `.json`, which names its notice too.
+    slug: String,
     visibility: Option<Visibility>,
+    /// Whether its notice is staged in the outbox.
+    notice: bool,
 }
 
 /// The unsigned credential of a prepared row, as `sign` would take it.
@@ -221,7 +312,8 @@ fn unsigned(site: &IssuingSite, p: &Prepared) -> Result<serde_json::Value, Strin
     Ok(credential.value)
 }
 
-/// Signs a prepared row and writes it to a temporary file in `dir`.
+/// Signs a prepared row and writes it to a temporary file in `dir`; with `notices`, its
+/// recipient's notice too, when it has an address.
 fn sign_to_file(
     site: &IssuingSite,
     p: &Prepared,
@@ -229,6 +321,7 @@ fn sign_to_file(
     options: &ProofOptions,
     key: &SecretKey,
     dir: &Path,
+    notices: Option<(&Composer<'_>, &Staging)>,
 ) -> Result<Staged, RowProblem> {
     let unsigned = unsigned(site, p).map_err(|e| (p.row, e))?;
     let signed = integrity::create_proof(jsonld, &unsigned, options, key)
@@ -236,7 +329,25 @@ fn sign_to_file(
     let path = dir.join(format!("{}.json", p.request.slug));
     let file = crate::fs::stage(&path, &pretty(&signed)).map_err(|e| (p.row, e.to_string()))?;
     let id = signed["id"].as_str().unwrap_or_default().to_string();
-    Ok(Staged { file, path, id, visibility: p.visibility })
+    let mut notice = false;
+    if let (Some((composer, staging)), Identity::Email { address, .. }) =
+        (notices, &p.request.recipient.identity)
+    {
+        let made = Notice {
+            slug: &p.request.slug,
+            recipient: &p.request.recipient.name,
+            address,
+            achievement: &signed["credentialSubject"]["achievement"],
+            valid_from: parse_date_time(&p.request.valid_from),
+            valid_until: p.request.valid_until.as_deref().and_then(parse_date_time),
+        };
+        // Dated as the award is: its proof's `created`.
+        let date = options.created.as_deref().and_then(parse_date_time).unwrap_or_else(chrono::Utc::now);
+        let composed = composer.compose(&made, date).map_err(|e| (p.row, e))?;
+        staging.add(&p.request.slug, &composed).map_err(|e| (p.row, e.to_string()))?;
+        notice = true;
+    }
+    Ok(Staged { file, path, id, slug: p.request.slug.clone(), visibility: p.visibility, notice })
 }
 
 /// Checks every row and makes its unsigned credential, with status entries from `registry`;

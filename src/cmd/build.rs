@@ -10,6 +10,7 @@ use std::path::Path;
 pub fn run(args: &BuildArgs) -> Result<Exit, CliError> {
     let root = args.root.as_path();
     let out = args.out.clone().unwrap_or_else(|| root.join("public"));
+    refuse_outbox(root, &out)?;
     let summary = build(root, &out, &BuildOptions { clean: args.clean })?;
     report(&summary, &out);
     // Where the site fits (issue #18): advice, never a failure. Not for `serve`, whose output
@@ -23,6 +24,26 @@ pub fn run(args: &BuildArgs) -> Result<Exit, CliError> {
 pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildSummary, CliError> {
     crate::ui::detail(format!("building `{}` into `{}`", root.display(), out.display()));
     crate::site::build(root, out, build_time(), options, &crate::ui::Terminal)
+}
+
+/// A build replaces its output folder whole: never the outbox, whose notices exist nowhere
+/// else (issue #22).
+pub fn refuse_outbox(root: &Path, out: &Path) -> Result<(), CliError> {
+    let outbox = root.join(crate::notify::outbox::DIR);
+    let real = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    // Into it, or over a folder that holds it (`--out .`).
+    let inside = out.starts_with(&outbox)
+        || (out.exists() && real(out).starts_with(real(&outbox)))
+        || (outbox.exists() && real(&outbox).starts_with(real(out)));
+    if inside {
+        return Err(CliError::io(format!(
+            "`{}` would replace or hold rosette's outbox (`{}`), whose e-mail notices exist nowhere else",
+            out.display(),
+            outbox.display()
+        ))
+        .hint("build into another folder (`public/` by default)"));
+    }
+    Ok(())
 }
 
 /// Prints a build's warnings and its summary lines.

@@ -35,5 +35,7 @@ pub fn run(args: &HolderArgs) -> Result<Exit, CliError> {
     crate::fs::write_atomic(&path.with_extension("toml"), tombstone.as_bytes())?;
     std::fs::remove_file(&path).map_err(|e| CliError::io_at(&path, "remove", &e))?;
     crate::ui::status(format!("removed `{id}`: the next build publishes a neutral page in its place"));
+    // The notice holds the holder's name and address: it goes too, unless already sent.
+    super::status::withdraw_notice(&site, &args.root, &id)?;
     Ok(Exit::Ok)
 }

@@ -88,10 +88,23 @@ jobs:
           include-hidden-files: true
       - id: deployment
         uses: actions/deploy-pages@cd2ce8fcbc39b97be8ca5fce6e763baed58fa128 # v5.0.0
+      # E-mail notices, once the badge pages they link to are live: `rosette notify` sends what
+      # `rosette award` left in outbox/. The outbox holds addresses and is never committed, so
+      # this step runs only when this job made awards (an award step of your own before the
+      # build, with the secret ROSETTE_SIGNING_KEY); awards made on your own machine are
+      # notified from there. Needs [notify] smtp in rosette.toml and the repository secret
+      # ROSETTE_SMTP_PASSWORD.
+      - name: notify
+        if: hashFiles('outbox/pending/*/envelope.json') != ''
+        env:
+          ROSETTE_SMTP_PASSWORD: ${{ secrets.ROSETTE_SMTP_PASSWORD }}
+        run: rosette notify
 "#;
 
 const GITIGNORE: &str = "# Never commit a secret key; the build output and its cache are made by CI.\n\
-                         *.secret\n/public\n/.public.rosette-prev\n/.rosette-cache\nbadges/status/.lock\n";
+                         *.secret\n/public\n/.public.rosette-prev\n/.rosette-cache\nbadges/status/.lock\n\
+                         # The e-mail notices `award` writes hold the earners' addresses: never commit them.\n\
+                         /outbox\n";
 
 const ACHIEVEMENT: &str = r#"+++
 # One file per achievement; its name (here `example`) is what `rosette award --achievement` takes.
@@ -160,7 +173,16 @@ pub fn run(args: &InitArgs) -> Result<Exit, CliError> {
          # LinkedIn \"Add to profile\": your organisation's id (the number in your LinkedIn page's\n\
          # admin URL) lets LinkedIn show your logo beside each badge.\n\
          # [linkedin]\n\
-         # organization_id = \"12345678\"\n",
+         # organization_id = \"12345678\"\n\n\
+         # E-mail notices: `award` writes one per earner with an address to outbox/ (never\n\
+         # published, never in git) once a sender is set, here or as [issuer] email; `rosette\n\
+         # notify` sends them through your own mail server. The password is only ever read from\n\
+         # the environment variable ROSETTE_SMTP_PASSWORD.\n\
+         # [notify]\n\
+         # from = \"Badges <badges@example.org>\"\n\
+         # smtp = \"smtps://mail.example.org:465\"     # or smtp://mail.example.org:587 (STARTTLS)\n\
+         # username = \"badges@example.org\"\n\
+         # per_minute = 30\n",
         base = args.base_url,
         title = format!("{} — Digital Badges", args.issuer),
         issuer = args.issuer,

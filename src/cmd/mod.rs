@@ -7,6 +7,7 @@ pub mod check;
 pub mod holder;
 pub mod init;
 pub mod keygen;
+pub mod notify;
 pub mod reissue;
 pub mod serve;
 pub mod sign;

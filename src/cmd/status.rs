@@ -67,7 +67,33 @@ pub fn run(args: &StatusArgs, change: Change) -> Result<Exit, CliError> {
         Change::Reinstate => "reinstated",
     };
     crate::ui::status(format!("{verb} `{id}`; run `rosette build` to publish"));
+    // A revoked badge is never announced: its notice goes, if it was never sent. After the
+    // list is signed, so that a failed revocation keeps the notice of a valid badge.
+    if change == Change::Revoke {
+        withdraw_notice(&site, &args.root, &id)?;
+    }
     Ok(Exit::Ok)
+}
+
+/// Takes the e-mail notice of award `id` out of the outbox if it was never sent, and says
+/// what became of it (`revoke`, `remove-holder`).
+pub(crate) fn withdraw_notice(site: &IssuingSite, root: &std::path::Path, id: &str) -> Result<(), CliError> {
+    use crate::notify::outbox::{Outbox, Withdrawn};
+    let Some(slug) = id.strip_prefix(&crate::award::award_id(&site.config, "")) else { return Ok(()) };
+    match Outbox::of(root).withdraw(slug)? {
+        Withdrawn::Removed => {
+            crate::ui::status("its e-mail notice was never sent, and is removed from `outbox/pending/`")
+        }
+        Withdrawn::AlreadySent => {
+            crate::ui::status("its e-mail notice had already been sent (`outbox/sent.log`)")
+        }
+        Withdrawn::InFlight => crate::ui::warning(format!(
+            "the e-mail notice of `{slug}` is in `outbox/sending/`: a `rosette notify` run is sending it, or was \
+             stopped while it did, and it may reach the earner"
+        )),
+        Withdrawn::None => {}
+    }
+    Ok(())
 }
 
 /// The status list and index the credential of award `id` carries for `purpose`, when it is

@@ -19,6 +19,7 @@ mod incremental;
 mod interop;
 mod issuer_loop;
 mod jsonld_differential;
+mod notify;
 mod ob_schema;
 mod props;
 mod secrets;

@@ -135,11 +135,22 @@ fn no_command_prints_or_publishes_the_secret_key() {
     assert_eq!(t.run(".", &["verify", "sample.secret"], &[]), 1);
     assert_ne!(t.run(".", &["sign", "--key", "sample.secret", "sample.secret"], &[]), 0);
 
-    // The issuer's loop in the new site, with a copy of its key left in badges/ by mistake.
+    // The issuer's loop in the new site, with a copy of its key left in badges/ by mistake, and
+    // e-mail notices sent through a sink that refuses one address (issue #22).
     std::fs::copy(t.path("site/signing-key.secret"), t.path("site/badges/signing-key.secret")).expect("cp");
+    let sink = common::smtp::Sink::start();
+    sink.refuse("grace@example.org");
+    let config = std::fs::read_to_string(t.path("site/rosette.toml")).expect("config");
+    t.write(
+        "site/rosette.toml",
+        format!(
+            "{config}\n[notify]\nfrom = \"badges@example.edu\"\nsmtp = \"{}\"\nper_minute = 100000\n",
+            sink.url()
+        ),
+    );
     let award = ["award", "--key", "signing-key.secret", "--achievement", "example"];
     assert_eq!(
-        t.run("site", &[&award[..], &["--name", "Ada", "--email", "ada@example.org"]].concat(), &[]),
+        t.run("site", &[&award[..], &["--name", "Ada", "--email", "ada.earner@example.org"]].concat(), &[]),
         0
     );
     t.write(
@@ -155,6 +166,27 @@ fn no_command_prints_or_publishes_the_secret_key() {
         ),
         0
     );
+    // Every address the outbox holds, read before `notify` sends (and removes) them.
+    let addresses: Vec<String> = walkdir::WalkDir::new(t.path("site/outbox/pending"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "envelope.json")
+        .flat_map(|e| {
+            let envelope: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(e.path()).expect("read")).expect("json");
+            envelope["to"]
+                .as_array()
+                .expect("to")
+                .iter()
+                .map(|a| a.as_str().expect("address").to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(addresses.len(), 3, "the outbox holds the three awards' notices: {addresses:?}");
+    assert_eq!(t.run("site", &["notify", "--dry-run"], &[]), 0);
+    assert_eq!(t.run("site", &["notify"], &[]), 1, "one refused address");
+    assert_eq!(t.run("site", &["notify", "-v"], &[]), 1, "refused again, step by step");
+    assert_eq!(sink.delivered().len(), 2);
     assert_eq!(t.run("site", &["build"], &[]), 0);
     let id = std::fs::read_dir(t.path("site/badges/awards"))
         .expect("awards")
@@ -227,6 +259,28 @@ fn no_command_prints_or_publishes_the_secret_key() {
         }
     }
     assert!(leaks.is_empty(), "secret key material leaked:\n{}", leaks.join("\n"));
+    // No earner's address in what rosette printed, in the sites it built, or in their caches.
+    let mut scanned = published.clone();
+    scanned.extend(files_under(&t.path("site/.rosette-cache")));
+    scanned.extend(
+        files_under(&t.path("site/outbox")).into_iter().filter(|(path, _)| path.ends_with("sent.log")),
+    );
+    assert!(scanned.iter().any(|(path, _)| path.contains(".rosette-cache")), "the scan covers the cache");
+    let mut addressed = Vec::new();
+    for address in &addresses {
+        for (what, bytes) in t.output.iter().chain(scanned.iter()) {
+            if bytes.windows(address.len()).any(|w| w == address.as_bytes()) {
+                addressed.push(format!("`{address}` appears in {what}"));
+            }
+        }
+    }
+    assert!(addressed.is_empty(), "an earner's address leaked:\n{}", addressed.join("\n"));
+    // The scan itself can fail: the refused address is still in the outbox.
+    let outbox = files_under(&t.path("site/outbox/pending"));
+    assert!(
+        outbox.iter().any(|(_, b)| b.windows(17).any(|w| w == b"grace@example.org")),
+        "the address scan finds nothing"
+    );
     // The scan itself can fail: the key is where it should be.
     let in_file = std::fs::read(t.path("sample.secret")).expect("key");
     let pattern = keys[0].1.leak_patterns();

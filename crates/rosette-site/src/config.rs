@@ -44,6 +44,41 @@ pub struct Config {
     /// Link-preview cards (`og:image`).
     #[serde(default)]
     pub preview: PreviewConfig,
+    /// E-mail notices to earners, written by `award` and sent by `notify`.
+    #[serde(default)]
+    pub notify: NotifyConfig,
+}
+
+/// `[notify]`: the notices `award` writes to the outbox and `notify` sends through the
+/// issuer's own mail server. The password is never here: `notify` reads it from
+/// `ROSETTE_SMTP_PASSWORD`, so that no file of the site holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// The submission server: `smtps://host:465` (TLS from the start), `smtp://host:587`
+    /// (STARTTLS, required), or `smtp://host:25?tls=none` (plain text, warned about).
+    #[serde(default)]
+    pub smtp: Option<String>,
+    /// The login on the server (default: the sender's address).
+    #[serde(default)]
+    pub username: Option<String>,
+    /// The sender, `badges@example.edu` or `Example Badges <badges@example.edu>` (default:
+    /// `[issuer] email`, named by the issuer). Written into each message by `award`.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// At most this many messages a minute (default 30): institutional servers throttle.
+    #[serde(default = "default_per_minute")]
+    pub per_minute: u32,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        NotifyConfig { smtp: None, username: None, from: None, per_minute: default_per_minute() }
+    }
+}
+
+fn default_per_minute() -> u32 {
+    30
 }
 
 /// What each award publishes besides its page. Static hosts count files and bytes (Cloudflare
@@ -271,6 +306,17 @@ impl Config {
                 "limits: `max_json_depth` must be between 1 and {}",
                 crate::json::MAX_DEPTH_CEILING
             )));
+        }
+        if self.notify.per_minute == 0 {
+            return Err(ConfigError::new("notify: `per_minute` must be at least 1"));
+        }
+        if let Some(url) = &self.notify.smtp {
+            crate::notify::server::Server::parse(url)
+                .map_err(|e| ConfigError::new(format!("notify: {e}")))?;
+        }
+        if let Some(from) = &self.notify.from {
+            crate::notify::compose::parse_sender(from)
+                .map_err(|e| ConfigError::new(format!("notify: {e}")))?;
         }
         if self.keys.is_empty() {
             return Err(ConfigError::new(

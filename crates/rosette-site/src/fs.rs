@@ -93,7 +93,7 @@ pub fn publish_staged(files: Vec<(TempPath, PathBuf)>) -> Result<(), SiteError> 
 
 /// Flushes the written `files` to disk: on Linux the whole file system at once (`syncfs`),
 /// elsewhere each file.
-fn flush(files: &[PathBuf], dirs: &[PathBuf]) -> Result<(), SiteError> {
+pub(crate) fn flush(files: &[PathBuf], dirs: &[PathBuf]) -> Result<(), SiteError> {
     #[cfg(target_os = "linux")]
     if let Some(dir) = dirs.first() {
         let handle = std::fs::File::open(dir).map_err(|e| SiteError::io_at(dir, "read", &e))?;

@@ -8,6 +8,7 @@
 //! |---|---|---|
 //! | configure | [`config`], [`templates`] | `rosette.toml`, the theme (tera templates, static files, translations) |
 //! | issue | [`achievement`], [`award`], [`registry`], [`badge_art`] | achievements from `badges/`, new awards and their status-list entries, `init`'s default badge image |
+//! | notify | [`notify`] | the earner's e-mail notice: composed at award time, filed in the outbox, sent once by `notify` |
 //! | load, verify | [`site::Site`], [`site::load`], [`site::library`] | reading `badges/`, verifying every credential with [`rosette_vc::verify`], the problems a build reports |
 //! | render | [`site::render`] (one module per kind of output), [`site::views`], [`site::earner`], [`card`], [`qr`], [`markdown`] | pages, per-award files, link-preview cards, QR codes |
 //! | write | [`site::output`], [`site::stage`], [`site::write`], [`site::cache`], [`site::fit`] | where files go (staging or memory), the atomic swap of `public/`, the memo, hosts' limits |
@@ -31,6 +32,7 @@ pub mod config;
 pub mod error;
 pub mod fs;
 pub mod markdown;
+pub mod notify;
 pub mod paths;
 pub mod qr;
 pub mod registry;

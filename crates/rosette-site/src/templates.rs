@@ -44,6 +44,19 @@ impl Theme {
         read_dir_into(&dir.join("templates"), &mut |n, bytes| {
             templates.insert(n, String::from_utf8_lossy(&bytes).into_owned());
         })?;
+        // Checked before any is read: a theme must never publish the outbox (issue #22).
+        let outbox: Vec<String> = list_files(&dir.join("static"))
+            .into_iter()
+            .filter(|p| crate::notify::outbox::is_outbox_file(p, root))
+            .map(|p| format!("`{}`", p.display()))
+            .collect();
+        if !outbox.is_empty() {
+            return Err(SiteError::invalid(format!(
+                "theme `{name}` would publish rosette's outbox, with earners' e-mail addresses: {}",
+                outbox.join(", ")
+            ))
+            .hint("the outbox is `outbox/` in the site directory; remove these files or links from the theme's `static/`"));
+        }
         read_dir_into(&dir.join("static"), &mut |n, bytes| {
             statics.insert(n, bytes);
         })?;
@@ -100,14 +113,19 @@ pub fn default_string(lang: &str, key: &str) -> Option<String> {
     own.and_then(|c| c.get(key)).or_else(|| catalogues.get("en")?.get(key)).cloned()
 }
 
-fn read_dir_into(dir: &Path, put: &mut dyn FnMut(String, Vec<u8>)) -> Result<(), SiteError> {
+/// The files of `dir` (links followed, as they are read), sorted; none when it is missing.
+fn list_files(dir: &Path) -> Vec<std::path::PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(());
+        return Vec::new();
     };
     let mut names: Vec<_> =
         entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file()).collect();
     names.sort();
-    for path in names {
+    names
+}
+
+fn read_dir_into(dir: &Path, put: &mut dyn FnMut(String, Vec<u8>)) -> Result<(), SiteError> {
+    for path in list_files(dir) {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         put(name, crate::fs::read(&path)?);
     }

@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod smtp;
+
 /// The `rosette` binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_rosette");
 /// A fixed "now", 2027-01-01T00:00:00Z, for `SOURCE_DATE_EPOCH`: verdicts such as "expired"

@@ -250,6 +250,10 @@ pub fn load(root: &Path, memo: &mut Files) -> Result<SiteInput, SiteError> {
         {
             continue;
         }
+        if crate::notify::outbox::is_outbox_name(&name) {
+            problems.push(outbox_problem(&display));
+            continue;
+        }
         if path.extension().is_some_and(|x| x == "json") {
             credentials += 1;
             if credentials > limits.max_credentials {
@@ -375,6 +379,12 @@ fn read_meta(
             Some(super::Problem::new(&display.replace(".json", ".toml"), e.message().trim_end().to_string())),
         ),
     })
+}
+
+/// A file of rosette's outbox where it would be published (issue #22).
+pub fn outbox_problem(display: &str) -> super::Problem {
+    super::Problem::new(display, "this is an e-mail notice from rosette's outbox, with an earner's address; it would be published")
+        .hint("the outbox is `outbox/` in the site directory, beside badges/: move it back there (and keep it out of git)")
 }
 
 /// Whether a file under `badges/` holds a secret Multikey (a key saved as `key.txt`, say):
