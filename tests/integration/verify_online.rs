@@ -16,7 +16,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// The sample site's host (its rosette.toml base_url) and a forger's.
@@ -32,40 +32,11 @@ const NOW: &str = "2027-01-01T00:00:00Z";
 
 /// The test-only root (PEM, written once to a temporary file) and the server configuration
 /// whose certificate it signs, valid for every test host name.
-struct Pki {
-    ca_file: tempfile::NamedTempFile,
-    server: Arc<rustls::ServerConfig>,
-}
-
-fn pki() -> &'static Pki {
-    static PKI: OnceLock<Pki> = OnceLock::new();
+fn pki() -> &'static common::pki::Pki {
+    static PKI: OnceLock<common::pki::Pki> = OnceLock::new();
     PKI.get_or_init(|| {
-        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
-        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca_params.distinguished_name.push(rcgen::DnType::CommonName, "rosette test-only root");
-        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, rcgen::KeyPair::generate().expect("CA key"))
-            .expect("CA certificate");
         let names = vec![HOST.to_string(), FORGER.to_string(), INIT_HOST.to_string()];
-        let leaf_key = rcgen::KeyPair::generate().expect("server key");
-        let leaf = rcgen::CertificateParams::new(names)
-            .expect("server params")
-            .signed_by(&leaf_key, &ca)
-            .expect("server certificate");
-        let ca_file = tempfile::NamedTempFile::new().expect("CA file");
-        std::fs::write(ca_file.path(), ca.pem()).expect("write the CA file");
-        let key = rustls::pki_types::PrivatePkcs8KeyDer::from(leaf_key.serialize_der());
-        #[allow(
-            deprecated,
-            reason = "ring, as ureq uses it; post-quantum key exchange is not what is tested"
-        )]
-        let provider = rustls::crypto::ring::default_provider();
-        let server = rustls::ServerConfig::builder_with_provider(Arc::new(provider))
-            .with_safe_default_protocol_versions()
-            .expect("protocol versions")
-            .with_no_client_auth()
-            .with_single_cert(vec![leaf.der().clone()], key.into())
-            .expect("server config");
-        Pki { ca_file, server: Arc::new(server) }
+        common::pki::make("rosette test-only root", names)
     })
 }
 

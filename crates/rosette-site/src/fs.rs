@@ -201,6 +201,24 @@ impl DocumentSource for SiteDirs {
 /// hand out the same status index or overwrite each other's registry.
 pub fn lock(dir: &Path) -> Result<std::fs::File, SiteError> {
     std::fs::create_dir_all(dir).map_err(|e| SiteError::io_at(dir, "create", &e))?;
+    let (path, file) = lock_file(dir)?;
+    file.lock().map_err(|e| SiteError::io_at(&path, "lock", &e))?;
+    Ok(file)
+}
+
+/// The lock of [`lock`] (on an existing `dir`) when nobody holds it; `None` when another
+/// process does.
+pub fn try_lock(dir: &Path) -> Result<Option<std::fs::File>, SiteError> {
+    let (path, file) = lock_file(dir)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(SiteError::io_at(&path, "lock", &e)),
+    }
+}
+
+/// `dir/.lock`, opened (and made) without truncating it.
+fn lock_file(dir: &Path) -> Result<(std::path::PathBuf, std::fs::File), SiteError> {
     let path = dir.join(".lock");
     let file = std::fs::OpenOptions::new()
         .create(true)
@@ -208,8 +226,7 @@ pub fn lock(dir: &Path) -> Result<std::fs::File, SiteError> {
         .write(true)
         .open(&path)
         .map_err(|e| SiteError::io_at(&path, "open", &e))?;
-    file.lock().map_err(|e| SiteError::io_at(&path, "lock", &e))?;
-    Ok(file)
+    Ok((path, file))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod pki;
 pub mod smtp;
 
 /// The `rosette` binary under test.

@@ -108,41 +108,12 @@ impl Sink {
     }
 }
 
-/// The test-only root (PEM file for `ROSETTE_CA_FILE`) and the sink's TLS configuration.
-pub struct TestRoot {
-    pub ca_file: tempfile::NamedTempFile,
-    server: Arc<rustls::ServerConfig>,
-}
+/// The test-only root (its PEM file for `ROSETTE_CA_FILE`) and the sink's TLS configuration.
+pub type TestRoot = super::pki::Pki;
 
 pub fn test_root() -> &'static TestRoot {
     static ROOT: OnceLock<TestRoot> = OnceLock::new();
-    ROOT.get_or_init(|| {
-        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
-        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca_params.distinguished_name.push(rcgen::DnType::CommonName, "rosette test-only mail root");
-        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, rcgen::KeyPair::generate().expect("CA key"))
-            .expect("CA certificate");
-        let leaf_key = rcgen::KeyPair::generate().expect("server key");
-        let leaf = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
-            .expect("server params")
-            .signed_by(&leaf_key, &ca)
-            .expect("server certificate");
-        let ca_file = tempfile::NamedTempFile::new().expect("CA file");
-        std::fs::write(ca_file.path(), ca.pem()).expect("write the CA file");
-        let key = rustls::pki_types::PrivatePkcs8KeyDer::from(leaf_key.serialize_der());
-        #[allow(
-            deprecated,
-            reason = "ring, as lettre uses it; post-quantum key exchange is not what is tested"
-        )]
-        let provider = rustls::crypto::ring::default_provider();
-        let server = rustls::ServerConfig::builder_with_provider(Arc::new(provider))
-            .with_safe_default_protocol_versions()
-            .expect("protocol versions")
-            .with_no_client_auth()
-            .with_single_cert(vec![leaf.der().clone()], key.into())
-            .expect("server config");
-        TestRoot { ca_file, server: Arc::new(server) }
-    })
+    ROOT.get_or_init(|| super::pki::make("rosette test-only mail root", vec!["127.0.0.1".to_string()]))
 }
 
 /// The connection: plain, then TLS after STARTTLS.

@@ -106,18 +106,7 @@ impl Outbox {
     /// Holds the outbox for one `notify` run; `None` when another run holds it.
     pub fn try_lock(&self) -> Result<Option<std::fs::File>, SiteError> {
         create_private_dir(&self.dir)?;
-        let path = self.dir.join(".lock");
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| SiteError::io_at(&path, "open", &e))?;
-        match file.try_lock() {
-            Ok(()) => Ok(Some(file)),
-            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-            Err(std::fs::TryLockError::Error(e)) => Err(SiteError::io_at(&path, "lock", &e)),
-        }
+        crate::fs::try_lock(&self.dir)
     }
 
     /// The ids in `sent.log`.
