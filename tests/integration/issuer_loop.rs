@@ -5,39 +5,14 @@
 //! set up, it checks the published result too.
 
 use crate::common;
+use common::run::{Out, run, slug};
 use common::{interop_dir, tree};
 use serde_json::Value;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 const BASE: &str = "https://badges.example.org/";
-
-/// What one run of the binary did.
-struct Out {
-    args: String,
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    #[track_caller]
-    fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "`rosette {}` failed\n{}", self.args, self.stderr);
-        self
-    }
-
-    #[track_caller]
-    fn fails(self, code: i32) -> Self {
-        assert_eq!(
-            self.code, code,
-            "`rosette {}`\n--- stdout\n{}--- stderr\n{}",
-            self.args, self.stdout, self.stderr
-        );
-        self
-    }
-}
 
 /// A site made by `rosette init` in a temporary directory.
 struct Site {
@@ -50,13 +25,14 @@ impl Site {
         let tmp = tempfile::tempdir().expect("temporary directory");
         let root = tmp.path().join("site");
         let out =
-            run(tmp.path(), &["init", "site", "--base-url", BASE, "--issuer", "Example University"]).ok();
+            run(tmp.path(), &["init", "site", "--base-url", BASE, "--issuer", "Example University"], &[])
+                .ok();
         assert!(out.stdout.contains("next steps:"), "{}", out.stdout);
         Site { _tmp: tmp, root }
     }
 
     fn rosette(&self, args: &[&str]) -> Out {
-        run(&self.root, args)
+        run(&self.root, args, &[])
     }
 
     fn path(&self, rel: &str) -> PathBuf {
@@ -121,20 +97,6 @@ impl Site {
             .expect("run node verify.mjs");
         Some(String::from_utf8_lossy(&out.stdout).into_owned())
     }
-}
-
-fn run(dir: &Path, args: &[&str]) -> Out {
-    let out = common::rosette_in(dir).args(args).output().expect("run rosette");
-    Out {
-        args: args.join(" "),
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn slug(id: &str) -> &str {
-    id.rsplit('/').next().unwrap_or(id)
 }
 
 /// The `set` flag of an award's entry for `purpose` in the status registry, in whichever list
@@ -265,7 +227,7 @@ fn the_pages_artifact_keeps_the_well_known_folder() {
 
     let sample = tempfile::tempdir().expect("temporary directory");
     common::copy_sample_site(sample.path());
-    run(sample.path(), &["build"]).ok();
+    run(sample.path(), &["build"], &[]).ok();
     let listing = |hidden: bool| {
         let tar = sample.path().join("artifact.tar");
         // The action's command (action.yml, "Archive artifact" on Linux).
@@ -339,7 +301,7 @@ fn a_csv_with_one_bad_row_writes_nothing() {
          example,Dorothy Vaughan,dorothy@example.org\n",
     );
     let before = tree(&site.path("badges"));
-    let out = site.rosette(&["award", "--key", "signing-key.secret", "--csv", "cohort.csv"]).fails(1);
+    let out = site.rosette(&["award", "--key", "signing-key.secret", "--csv", "cohort.csv"]).code(1);
     assert!(out.stderr.contains("no award was written: 1 of 4 failed"), "{}", out.stderr);
     assert!(out.stderr.contains("row 4: `not-an-address` is not an e-mail address"), "{}", out.stderr);
     assert!(out.stdout.is_empty(), "{}", out.stdout);
@@ -347,7 +309,7 @@ fn a_csv_with_one_bad_row_writes_nothing() {
 
     // A CSV with no rows is a mistake too, not "0 awards".
     site.write("empty.csv", "achievement,name,email\n");
-    let out = site.rosette(&["award", "--key", "signing-key.secret", "--csv", "empty.csv"]).fails(1);
+    let out = site.rosette(&["award", "--key", "signing-key.secret", "--csv", "empty.csv"]).code(1);
     assert!(out.stderr.starts_with("error: `empty.csv` has no rows: no award was written"), "{}", out.stderr);
     assert_eq!(tree(&site.path("badges")), before, "an empty CSV changed badges/");
 }
@@ -384,7 +346,7 @@ fn revoke_then_build_and_the_reference_verifier_reports_it_revoked() {
     assert!(page.contains("/cards/revoked-"), "{page}");
     assert!(!site.page(&kept).contains("/cards/revoked-"));
 
-    let verify = site.verify(&[&revoked]).fails(1);
+    let verify = site.verify(&[&revoked]).code(1);
     assert!(verify.stdout.contains("revoked"), "{}", verify.stdout);
     site.verify(&[&kept]).ok();
     if let Some(report) = site.reference_verify(&[&revoked, &kept]) {
@@ -396,7 +358,7 @@ fn revoke_then_build_and_the_reference_verifier_reports_it_revoked() {
     }
     // A second revocation is refused, and changes nothing.
     let before = tree(&site.path("badges"));
-    site.rosette(&["revoke", slug(&revoked), "--key", "signing-key.secret"]).fails(1);
+    site.rosette(&["revoke", slug(&revoked), "--key", "signing-key.secret"]).code(1);
     assert_eq!(tree(&site.path("badges")), before);
 }
 
@@ -457,7 +419,7 @@ fn status_lists_grow_past_their_capacity_and_every_change_finds_its_list() {
         assert!(site.path(&format!("public/status/revocation-{n}.json")).is_file());
     }
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-    let verify = site.verify(&refs).fails(1);
+    let verify = site.verify(&refs).code(1);
     assert!(verify.stdout.contains("2 verified") && verify.stdout.contains("3 failed"), "{}", verify.stdout);
     if let Some(report) = site.reference_verify(&refs) {
         let pass = |id: &str| {
@@ -490,7 +452,7 @@ fn suspend_then_reinstate() {
         "{page}"
     );
     assert!(page.contains("/cards/suspended-"), "{page}");
-    let verify = site.verify(&[&id]).fails(1);
+    let verify = site.verify(&[&id]).code(1);
     assert!(verify.stdout.contains("suspended"), "{}", verify.stdout);
     if let Some(report) = site.reference_verify(&[&id]) {
         assert!(report.contains("0 passed, 1 failed"), "{report}");
@@ -510,7 +472,7 @@ fn suspend_then_reinstate() {
         assert!(report.contains("1 passed, 0 failed"), "{report}");
     }
     // Reinstating what is not suspended is refused.
-    let out = site.rosette(&["reinstate", slug(&id), "--key", "signing-key.secret"]).fails(1);
+    let out = site.rosette(&["reinstate", slug(&id), "--key", "signing-key.secret"]).code(1);
     assert!(out.stderr.contains("is not suspended"), "{}", out.stderr);
 }
 
@@ -537,7 +499,7 @@ fn rotation_keeps_earlier_badges_verifying_and_a_dropped_key_stops_the_build() {
             "--email",
             "x@example.org",
         ])
-        .fails(1);
+        .code(1);
     assert!(refused.stderr.contains("key `key-1` is retired"), "{}", refused.stderr);
     let new = site.award_with("signing-key-2.secret", "Grace Hopper", "grace@example.org", &[]);
     assert!(site.read(&format!("badges/awards/{}.json", slug(&new))).contains("#key-2\""));
@@ -567,12 +529,12 @@ fn rotation_keeps_earlier_badges_verifying_and_a_dropped_key_stops_the_build() {
     let args = ["sign", "--key", "signing-key.secret", "--verification-method", vm, "--created", &after];
     site.rosette(&[&args[..], &["late-unsigned.json", "-o", "public/awards/late.json"]].concat()).ok();
     let refused =
-        site.rosette(&["verify", "--site", "public", "--base-url", BASE, "public/awards/late.json"]).fails(1);
+        site.rosette(&["verify", "--site", "public", "--base-url", BASE, "public/awards/late.json"]).code(1);
     let why = format!("signed with key `{vm}` on {after}, after it was retired on {retired}");
     assert!(refused.stdout.contains(&why), "{}", refused.stdout);
     std::fs::copy(site.path("public/awards/late.json"), site.path("badges/awards/late.json")).expect("copy");
     let before = tree(&site.path("public"));
-    let out = site.rosette(&["build"]).fails(1);
+    let out = site.rosette(&["build"]).code(1);
     assert!(out.stderr.contains(&format!("`badges/awards/late.json`: issuer key check failed: {why}\n  hint: re-sign the award with an active key")), "{}", out.stderr);
     assert_eq!(tree(&site.path("public")), before, "a refused build changed public/");
     std::fs::remove_file(site.path("badges/awards/late.json")).expect("rm");
@@ -584,7 +546,7 @@ fn rotation_keeps_earlier_badges_verifying_and_a_dropped_key_stops_the_build() {
     doc["keys"].as_array_of_tables_mut().expect("keys").remove(0);
     site.write("rosette.toml", &doc.to_string());
     let before = tree(&site.path("public"));
-    let out = site.rosette(&["build"]).fails(1);
+    let out = site.rosette(&["build"]).code(1);
     let file = format!("badges/awards/{}.json", slug(&old));
     let names_key = |file: &str| {
         out.stderr.contains(&format!(
@@ -723,7 +685,7 @@ fn check_reports_every_problem_of_a_broken_site_and_writes_nothing() {
     site.write("achievements/broken.toml", "name = \n");
     site.write("achievements/unclosed.md", "+++\nname = \"Unclosed\"\n");
 
-    let out = site.rosette(&["check"]).fails(1);
+    let out = site.rosette(&["check"]).code(1);
     let report = out.stderr;
     let expected = [
         format!("error: `badges/awards/{}.json`: ", slug(&tampered)),
@@ -781,11 +743,11 @@ fn quiet_verbose_and_plain_output_off_a_terminal() {
     let verbose = site.rosette(&["build", "--verbose"]).ok();
     assert!(verbose.stderr.contains("building `.` into `./public`"), "{}", verbose.stderr);
     assert!(verbose.stderr.contains("built 0 awards"), "{}", verbose.stderr);
-    site.rosette(&["build", "--quiet", "--verbose"]).fails(2);
+    site.rosette(&["build", "--quiet", "--verbose"]).code(2);
     // Errors are still shown with --quiet, and never coloured off a terminal (even without
     // NO_COLOR), nor is there a progress bar.
     std::fs::write(site.path("rosette.toml"), "titel = 1\n").expect("break the config");
-    let failed = site.rosette(&["--quiet", "build"]).fails(1);
+    let failed = site.rosette(&["--quiet", "build"]).code(1);
     assert!(failed.stderr.starts_with("error: `rosette.toml` is not valid\n"), "{}", failed.stderr);
     for out in [&plain, &verbose, &failed] {
         assert!(!out.stderr.contains('\x1b') && !out.stderr.contains('\r'), "{:?}", out.stderr);
@@ -898,14 +860,14 @@ fn reissue_of_a_cohort_is_all_or_nothing() {
     c["undefinedTerm"] = "x".into();
     site.write(&path, &serde_json::to_string_pretty(&c).expect("json"));
     let before = tree(&site.path("badges"));
-    let out = site.rosette(&["reissue", "--achievement", "example", "--key", "signing-key.secret"]).fails(1);
+    let out = site.rosette(&["reissue", "--achievement", "example", "--key", "signing-key.secret"]).code(1);
     assert!(out.stderr.contains("nothing was re-signed: 1 of 20 failed"), "{}", out.stderr);
     assert!(out.stderr.contains(slug(&last)), "{}", out.stderr);
     assert_eq!(tree(&site.path("badges")), before, "a failed reissue changed badges/");
     // Without a selection, or with an unknown id, nothing happens either.
-    let out = site.rosette(&["reissue", "--key", "signing-key.secret"]).fails(2);
+    let out = site.rosette(&["reissue", "--key", "signing-key.secret"]).code(2);
     assert!(out.stderr.contains("--achievement SLUG, or award ids"), "{}", out.stderr);
-    let out = site.rosette(&["reissue", "2026-nosuchaward", "--key", "signing-key.secret"]).fails(1);
+    let out = site.rosette(&["reissue", "2026-nosuchaward", "--key", "signing-key.secret"]).code(1);
     assert!(out.stderr.contains("no award has the id `2026-nosuchaward`"), "{}", out.stderr);
     assert_eq!(tree(&site.path("badges")), before);
 }

@@ -4,32 +4,13 @@
 //! `rosette init`.
 
 use crate::common;
+use common::run::{Out, run, slug};
 use common::smtp::{Delivered, Hold, Sink};
 use mail_parser::MimeHeaders as _;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 const BASE: &str = "https://badges.example.org/";
-
-/// What one run of the binary did.
-struct Out {
-    args: String,
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    #[track_caller]
-    fn code(self, code: i32) -> Self {
-        assert_eq!(
-            self.code, code,
-            "`rosette {}`\n--- stdout\n{}--- stderr\n{}",
-            self.args, self.stdout, self.stderr
-        );
-        self
-    }
-}
 
 /// A site made by `rosette init`, its notices sent through `sink`.
 struct Site {
@@ -117,25 +98,6 @@ impl Site {
         ids.sort();
         ids
     }
-}
-
-fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Out {
-    let mut cmd = common::rosette_in(dir);
-    cmd.args(args).env_remove("ROSETTE_SMTP_PASSWORD").env_remove("ROSETTE_CA_FILE").env("NO_COLOR", "1");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("run rosette");
-    Out {
-        args: args.join(" "),
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn slug(id: &str) -> &str {
-    id.trim().rsplit('/').next().unwrap_or(id)
 }
 
 /// A received message, parsed.

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 pub mod pki;
+pub mod run;
 pub mod smtp;
 
 /// The `rosette` binary under test.
