@@ -199,7 +199,6 @@ pub fn load(root: &Path, memo: &mut Files) -> Result<SiteInput, SiteError> {
     // What the memo's entries depend on besides their files: the configuration (base URL,
     // limits) and whether achievements' texts are compared (see `Stated::achievement_digest`).
     memo.start(&format!("{config_hash} {}", achievements.is_empty()));
-    let memo = &*memo;
 
     let badges = root.join("badges");
     let mut files = Vec::new();
@@ -295,12 +294,16 @@ pub fn load(root: &Path, memo: &mut Files) -> Result<SiteInput, SiteError> {
     // Reading and parsing the credentials is most of this step: it runs on every core, and
     // the files keep the walk's sorted order.
     let shared: std::sync::Arc<Path> = badges.as_path().into();
+    // Each file's entry moves out of the memo (not copied: at a million awards they are
+    // hundreds of megabytes); it is written again as the build goes.
+    let remembered: Vec<_> = credential_files.iter().map(|(rel, _)| memo.take(rel)).collect();
     let read: Vec<_> = credential_files
         .into_par_iter()
-        .map(|(rel, path)| {
+        .zip(remembered)
+        .map(|((rel, path), remembered)| {
             let meta = path.with_extension("toml");
             let meta = tomls.contains(&meta).then_some(meta);
-            read_credential(rel, &shared, &path, meta, &limits, memo)
+            read_credential(rel, &shared, &path, meta, &limits, remembered)
         })
         .collect();
     for result in read {
@@ -333,14 +336,14 @@ fn read_credential(
     path: &Path,
     meta_path: Option<PathBuf>,
     limits: &LimitsConfig,
-    memo: &Files,
+    remembered: Option<(Stamp, Known)>,
 ) -> Result<(Option<InputFile>, Option<super::Problem>), SiteError> {
     let display = format!("badges/{rel}");
     let (meta, problem) = read_meta(&rel, &display, meta_path)?;
     let badges = badges.clone();
     let stamp = Stamp::of(path);
-    if let Some(known) = stamp.as_ref().and_then(|s| memo.get(&rel, s)) {
-        let (parsed, known) = (Ok(known.parsed.clone()), Some(Box::new(known.clone())));
+    if let Some((_, known)) = remembered.filter(|(s, _)| stamp.as_ref() == Some(s)) {
+        let (parsed, known) = (Ok(known.parsed.clone()), Some(Box::new(known)));
         return Ok((Some(InputFile { rel, badges, parsed, meta, stamp, known }), problem));
     }
     // Read at most one byte past the limit: the size on disk can change under us.

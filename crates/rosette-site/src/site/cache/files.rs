@@ -133,9 +133,16 @@ impl Files {
         self.append(serde_json::to_vec(&head).ok());
     }
 
-    /// What the previous build found in the file `rel` if it still has this stamp.
+    /// What the previous build found in the file `rel` if it still has this stamp (a build
+    /// moves entries out with [`Files::take`]).
+    #[cfg(test)]
     pub fn get(&self, rel: &str, stamp: &Stamp) -> Option<&Known> {
         self.old.get(rel).filter(|(s, _)| s == stamp).map(|(_, known)| known)
+    }
+
+    /// The previous build's entry for `rel` and the stamp it holds for, moved out of the memo.
+    pub fn take(&mut self, rel: &str) -> Option<(Stamp, Known)> {
+        self.old.remove(rel)
     }
 
     /// Remembers what reading `rel` found, when its stamp was taken before the reading and the
